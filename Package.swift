@@ -1,0 +1,115 @@
+// swift-tools-version: 6.1
+//
+// One module per layer; data flows one way (files → metadata → loaded plugin → runtime → CLI):
+//   PluginHostCore   JSON values and the stable problem codes every layer reports with
+//   PluginELF        reads ELF headers, notes and dynamic symbols from a file, never loading it
+//   PluginMetadata   the manifest: reading it (ELF note or sidecar) and checking it strict/loose
+//   PluginDiscovery  finding plugin files safely, the scan cache, the scan report
+//   PluginLoader     the only module that calls dlopen or touches raw plugin pointers
+//   PluginRuntime    the loaded host: registry and node execution
+//   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
+// Example plugins live in Plugins/, each its own dynamic library named libph-NAME.so.
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+/// Example plugins export only ph_plugin_entry, as the SDK asks of every plugin.
+let pluginC: [CSetting] = [.unsafeFlags(["-fvisibility=hidden", "-Wall", "-Wextra", "-Werror"])]
+
+let package = Package(
+    name: "plugin-host",
+    products: [
+        .executable(name: "plugin-host", targets: ["PluginHostCLI"]),
+        .executable(name: "plugin-host-bench", targets: ["PluginHostBench"]),
+        .library(
+            name: "PluginHost",
+            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime"]
+        ),
+        // Bundled example plugins. The `ph-` prefix is what the default search of the
+        // executable's own directory looks for (libph-*.so), so host libraries are not scanned.
+        .library(name: "ph-math", type: .dynamic, targets: ["MathPlugin"]),
+        .library(name: "ph-string", type: .dynamic, targets: ["StringPlugin"]),
+        .library(name: "ph-greeter", type: .dynamic, targets: ["GreeterPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/mxcl/Version", from: "2.2.1"),
+    ],
+    targets: [
+        // The SDK headers (ABI), exposed to Swift. Header-only: sdk/ holds docs, the template
+        // and the Python binding, none of which SwiftPM may compile.
+        .target(
+            name: "PluginSDK",
+            path: "sdk",
+            exclude: ["README.md", "CHANGELOG.md", "template", "python"],
+            publicHeadersPath: "include"
+        ),
+        .target(name: "PluginHostCore", swiftSettings: strictSwift),
+        .target(name: "PluginELF", dependencies: ["PluginHostCore"], swiftSettings: strictSwift),
+        .target(
+            name: "PluginMetadata",
+            dependencies: ["PluginHostCore", "PluginELF", "PluginSDK", .product(name: "Version", package: "Version")],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "PluginDiscovery",
+            dependencies: ["PluginHostCore", "PluginMetadata", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "PluginLoader",
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginSDK", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "PluginRuntime",
+            dependencies: [
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "PluginHostCLI",
+            dependencies: [
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "PluginHostBench",
+            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime"],
+            path: "bench/Sources",
+            swiftSettings: strictSwift
+        ),
+
+        // Example plugins (each a dynamic library product; nothing may depend on them).
+        .target(name: "MathPlugin", dependencies: ["PluginSDK"], path: "Plugins/math", publicHeadersPath: ".", cSettings: pluginC),
+        .target(name: "StringPlugin", dependencies: ["PluginSDK"], path: "Plugins/string", publicHeadersPath: ".", cSettings: pluginC),
+        // A Swift plugin; its metadata note comes from a one-file C companion target.
+        .target(name: "GreeterMetadata", dependencies: ["PluginSDK"], path: "Plugins/greeter/metadata", cSettings: pluginC),
+        .target(
+            name: "GreeterPlugin",
+            dependencies: ["PluginSDK", "GreeterMetadata"],
+            path: "Plugins/greeter/swift",
+            swiftSettings: strictSwift
+        ),
+
+        // Tests. None depends on a plugin target: tests find the built .so files beside the
+        // test bundle, or compile their own with plain cc.
+        .target(name: "PluginHostTestSupport", dependencies: ["PluginHostCore"], path: "Tests/PluginHostTestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "PluginHostCoreTests", dependencies: ["PluginHostCore"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginELFTests", dependencies: ["PluginELF", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginMetadataTests", dependencies: ["PluginMetadata", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginDiscoveryTests", dependencies: ["PluginDiscovery", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),
+    ]
+)

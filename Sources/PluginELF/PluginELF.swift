@@ -1,0 +1,1 @@
+// The PluginELF module; see Package.swift for its place in the layers.

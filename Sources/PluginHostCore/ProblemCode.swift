@@ -1,0 +1,125 @@
+/// A stable, machine-readable problem code such as `NOT_ELF` or `INIT_TIMEOUT`.
+///
+/// Codes are part of the product contract: scripts match on them, so a code's spelling and
+/// meaning never change once shipped. New codes may be added at any time, which is why this is
+/// a struct wrapping a string rather than a closed enum (the swift-nio `FileSystemError.Code`
+/// pattern). Every code is listed in ``ProblemCode/all`` with its one-line meaning; the README's
+/// error-code table is checked against that list by a test.
+public struct ProblemCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+}
+
+extension ProblemCode {
+    // MARK: Discovery (the file system)
+
+    /// A plugin directory given on the command line or in PLUGIN_HOST_PATH does not exist.
+    public static let directoryNotFound = ProblemCode(rawValue: "DIRECTORY_NOT_FOUND")
+    /// A directory could not be listed (permission denied or an I/O error).
+    public static let directoryUnreadable = ProblemCode(rawValue: "DIRECTORY_UNREADABLE")
+    /// Recursion stopped at the configured depth; deeper files were not scanned.
+    public static let depthLimit = ProblemCode(rawValue: "DEPTH_LIMIT")
+    /// A symbolic link points back into itself or into a directory already being walked.
+    public static let symlinkLoop = ProblemCode(rawValue: "SYMLINK_LOOP")
+    /// A matched path is a FIFO, socket, device or directory rather than a regular file.
+    public static let notRegularFile = ProblemCode(rawValue: "NOT_REGULAR_FILE")
+    /// A matched file could not be opened or read.
+    public static let fileUnreadable = ProblemCode(rawValue: "FILE_UNREADABLE")
+    /// The same file (device and inode) was reached through a second path.
+    public static let duplicateFile = ProblemCode(rawValue: "DUPLICATE_FILE")
+    /// The file or its directory is writable by others or owned by another non-root user.
+    public static let unsafePermissions = ProblemCode(rawValue: "UNSAFE_PERMISSIONS")
+
+    // MARK: The ELF file
+
+    /// The file is not an ELF object (wrong magic, or shorter than an ELF header).
+    public static let notELF = ProblemCode(rawValue: "NOT_ELF")
+    /// The ELF file's headers point outside the file or are inconsistent (e.g. truncated).
+    public static let elfMalformed = ProblemCode(rawValue: "ELF_MALFORMED")
+    /// The ELF file is for another machine, word size or byte order than this host.
+    public static let wrongArch = ProblemCode(rawValue: "WRONG_ARCH")
+    /// The ELF file is an executable or object file, not a shared library.
+    public static let notSharedLibrary = ProblemCode(rawValue: "NOT_SHARED_LIBRARY")
+
+    // MARK: Metadata
+
+    /// Neither an embedded metadata note nor a `<file>.plugin.json` sidecar was found.
+    public static let noMetadata = ProblemCode(rawValue: "NO_METADATA")
+    /// The metadata is larger than the host accepts.
+    public static let metadataTooLarge = ProblemCode(rawValue: "METADATA_TOO_LARGE")
+    /// The metadata is not valid UTF-8 JSON.
+    public static let metadataNotJSON = ProblemCode(rawValue: "METADATA_NOT_JSON")
+    /// A required metadata field is absent.
+    public static let metaMissingField = ProblemCode(rawValue: "META_MISSING_FIELD")
+    /// A metadata key is not part of the manifest format (error in strict mode, warning in loose).
+    public static let metaUnknownKey = ProblemCode(rawValue: "META_UNKNOWN_KEY")
+    /// A metadata key appears twice in the same JSON object.
+    public static let metaDuplicateKey = ProblemCode(rawValue: "META_DUPLICATE_KEY")
+    /// A metadata field has the wrong JSON type or an empty value.
+    public static let metaBadValue = ProblemCode(rawValue: "META_BAD_VALUE")
+    /// A version is not semantic versioning 2.0 (MAJOR.MINOR.PATCH).
+    public static let metaBadSemver = ProblemCode(rawValue: "META_BAD_SEMVER")
+    /// A dependency range is not one of the supported forms (`^`, `~`, `>=`, `<`, exact, …).
+    public static let metaBadRange = ProblemCode(rawValue: "META_BAD_RANGE")
+    /// The plugin id is not reverse-DNS (e.g. `org.example.math`).
+    public static let metaBadID = ProblemCode(rawValue: "META_BAD_ID")
+    /// A node type name is not lowercase ASCII `^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$`.
+    public static let metaBadNodeType = ProblemCode(rawValue: "META_BAD_NODE_TYPE")
+    /// A node's parameter schema uses a keyword outside the supported subset, or is malformed.
+    public static let metaBadSchema = ProblemCode(rawValue: "META_BAD_SCHEMA")
+    /// Two nodes (in one plugin or across plugins) declare the same node type.
+    public static let duplicateNodeType = ProblemCode(rawValue: "DUPLICATE_NODE_TYPE")
+    /// Two plugin files declare the same plugin id.
+    public static let duplicatePluginID = ProblemCode(rawValue: "DUPLICATE_PLUGIN_ID")
+    /// The plugin's ABI version is not compatible with this host (major must match, minor ≤ host).
+    public static let abiIncompatible = ProblemCode(rawValue: "ABI_INCOMPATIBLE")
+
+    // MARK: Loading
+
+    /// The library does not export `ph_plugin_entry`.
+    public static let entryMissing = ProblemCode(rawValue: "ENTRY_MISSING")
+    /// `ph_plugin_entry` returned NULL, a too-small struct or a NULL callback.
+    public static let entryInvalid = ProblemCode(rawValue: "ENTRY_INVALID")
+    /// `dlopen` failed; the message carries `dlerror()`'s text.
+    public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
+    /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
+    public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
+}
+
+extension ProblemCode {
+    /// Every code the host can report, with its one-line meaning, in documentation order.
+    public static let all: [(code: ProblemCode, meaning: String)] = [
+        (.directoryNotFound, "A plugin directory does not exist."),
+        (.directoryUnreadable, "A plugin directory could not be listed."),
+        (.depthLimit, "Recursion stopped at the depth limit; deeper files were not scanned."),
+        (.symlinkLoop, "A symbolic link loops, or leads back into a directory being walked."),
+        (.notRegularFile, "A matched path is a FIFO, socket, device or directory."),
+        (.fileUnreadable, "A matched file could not be opened or read."),
+        (.duplicateFile, "The same file was reached through a second path; only the first is used."),
+        (.unsafePermissions, "The file or its directory is writable by others or owned by another user."),
+        (.notELF, "The file is not an ELF object."),
+        (.elfMalformed, "The ELF headers point outside the file or are inconsistent (truncated file)."),
+        (.wrongArch, "The ELF file is for another machine, word size or byte order."),
+        (.notSharedLibrary, "The ELF file is an executable or object file, not a shared library."),
+        (.noMetadata, "No embedded metadata note and no <file>.plugin.json sidecar."),
+        (.metadataTooLarge, "The metadata exceeds the size cap."),
+        (.metadataNotJSON, "The metadata is not valid UTF-8 JSON."),
+        (.metaMissingField, "A required metadata field is absent."),
+        (.metaUnknownKey, "A metadata key is not part of the format (error strict, warning loose)."),
+        (.metaDuplicateKey, "A key appears twice in one metadata JSON object."),
+        (.metaBadValue, "A metadata field has the wrong type or an empty value."),
+        (.metaBadSemver, "A version is not MAJOR.MINOR.PATCH semantic versioning."),
+        (.metaBadRange, "A dependency range is not a supported form."),
+        (.metaBadID, "The plugin id is not reverse-DNS."),
+        (.metaBadNodeType, "A node type is not a canonical lowercase ASCII name."),
+        (.metaBadSchema, "A parameter schema is malformed or uses an unsupported keyword."),
+        (.duplicateNodeType, "Two nodes declare the same node type."),
+        (.duplicatePluginID, "Two plugin files declare the same plugin id."),
+        (.abiIncompatible, "The plugin's ABI version cannot load into this host."),
+        (.entryMissing, "The library does not export ph_plugin_entry."),
+        (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
+        (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
+        (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
+    ]
+}

@@ -1,0 +1,121 @@
+import PluginHostCore
+import PluginSDK
+
+/// How hard metadata is checked (DESIGN §3.1).
+///
+/// `strict` is for plugin authors' CI and production hosts: every documented field present,
+/// unknown keys rejected. `loose` fills in defaults and turns format complaints into warnings,
+/// but never relaxes safety (ABI, permissions, duplicates, node type names stay errors).
+public enum ValidationMode: String, Sendable, Hashable, CaseIterable {
+    case strict
+    case loose
+}
+
+/// An ABI version, `major.minor`, as in the metadata's `"abi"` field and `ph_plugin`'s header.
+public struct ABIVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var major: UInt16
+    public var minor: UInt16
+
+    public init(major: UInt16, minor: UInt16) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// The ABI this host implements (from `plugin_host/version.h`).
+    public static let host = ABIVersion(major: UInt16(PH_ABI_VERSION_MAJOR), minor: UInt16(PH_ABI_VERSION_MINOR))
+
+    /// Parses `"1.0"`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = UInt16(parts[0]), let minor = UInt16(parts[1]),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && ($0 == "0" || !$0.hasPrefix("0")) }) else { return nil }
+        self.init(major: major, minor: minor)
+    }
+
+    /// The compatibility rule: same major, and a plugin minor no newer than the host's.
+    public func canLoad(into host: ABIVersion = .host) -> Bool {
+        major == host.major && minor <= host.minor
+    }
+
+    public var description: String { "\(major).\(minor)" }
+
+    public static func < (lhs: ABIVersion, rhs: ABIVersion) -> Bool {
+        (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
+    }
+}
+
+/// A dependency on another plugin: its id and a semver range such as `^1.2.0`.
+public struct PluginDependency: Sendable, Hashable {
+    public var pluginID: String
+    public var range: String
+
+    public init(pluginID: String, range: String) {
+        self.pluginID = pluginID
+        self.range = range
+    }
+}
+
+/// One node type a plugin provides, as declared in its metadata.
+public struct NodeDescriptor: Sendable, Hashable {
+    public var nodeType: String
+    public var version: String
+    public var category: String
+    public var description: String
+    public var requiredFields: [String]
+    /// The parameter schema (the supported JSON Schema subset); nil only in loose mode.
+    public var schema: JSONValue?
+    public var supportedVersions: [Int]
+    public var tags: [String]
+    public var icon: String?
+    public var experimental: Bool
+
+    public init(
+        nodeType: String, version: String = "1.0.0", category: String = "uncategorized",
+        description: String = "", requiredFields: [String] = [], schema: JSONValue? = nil,
+        supportedVersions: [Int] = [1], tags: [String] = [], icon: String? = nil, experimental: Bool = false
+    ) {
+        self.nodeType = nodeType
+        self.version = version
+        self.category = category
+        self.description = description
+        self.requiredFields = requiredFields
+        self.schema = schema
+        self.supportedVersions = supportedVersions
+        self.tags = tags
+        self.icon = icon
+        self.experimental = experimental
+    }
+}
+
+/// A plugin's checked metadata: who it is, what ABI it needs, and the nodes it provides.
+public struct PluginManifest: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    /// Semantic version text, checked to be valid semver 2.0.
+    public var version: String
+    public var abi: ABIVersion
+    public var author: String?
+    public var license: String?
+    public var description: String
+    /// Whether `execute` may run concurrently; otherwise the host serializes calls.
+    public var threadSafe: Bool
+    public var dependencies: [PluginDependency]
+    public var nodes: [NodeDescriptor]
+
+    public init(
+        id: String, name: String, version: String, abi: ABIVersion, author: String? = nil,
+        license: String? = nil, description: String = "", threadSafe: Bool = false,
+        dependencies: [PluginDependency] = [], nodes: [NodeDescriptor] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.abi = abi
+        self.author = author
+        self.license = license
+        self.description = description
+        self.threadSafe = threadSafe
+        self.dependencies = dependencies
+        self.nodes = nodes
+    }
+}

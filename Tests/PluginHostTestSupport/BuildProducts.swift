@@ -1,0 +1,29 @@
+import Foundation
+
+/// Finds what `swift build` produced: the `plugin-host` binary and the bundled plugins.
+///
+/// Tests must not depend on plugin targets (every plugin exports the same entry symbol), so
+/// they look beside the test bundle, which SwiftPM builds into the same directory as every
+/// other product. `PLUGIN_HOST_PRODUCTS_DIR` overrides the location.
+public enum BuildProducts {
+    /// The build products directory (e.g. `.build/debug`).
+    public static let directory: String = {
+        if let override = ProcessInfo.processInfo.environment["PLUGIN_HOST_PRODUCTS_DIR"] {
+            return override
+        }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        // The test runner may live inside an .xctest bundle directory on some toolchains.
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("plugin-host").path) {
+            dir.deleteLastPathComponent()
+        }
+        return dir.path == "/" ? URL(fileURLWithPath: exe).deletingLastPathComponent().path : dir.path
+    }()
+
+    /// Path of the built `plugin-host` executable.
+    public static var cli: String { directory + "/plugin-host" }
+
+    /// Path of a bundled example plugin, e.g. `plugin("math")` → `…/libph-math.so`.
+    public static func plugin(_ name: String) -> String { directory + "/libph-\(name).so" }
+}
