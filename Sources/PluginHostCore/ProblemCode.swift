@@ -85,6 +85,27 @@ extension ProblemCode {
     public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
     /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
     public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
+
+    // MARK: Execution (codes carried in node results)
+
+    /// No loaded plugin provides the requested node type.
+    public static let nodeTypeNotFound = ProblemCode(rawValue: "NODE_TYPE_NOT_FOUND")
+    /// The node's parameters do not satisfy its schema (checked before any plugin code runs).
+    public static let validationFailed = ProblemCode(rawValue: "VALIDATION_FAILED")
+    /// The plugin rejected its parameters or input (`PH_ERR_INVALID_PARAMETERS`).
+    public static let invalidParameters = ProblemCode(rawValue: "INVALID_PARAMETERS")
+    /// The node ran and failed, returned an unknown status, or returned output that is not JSON.
+    public static let executionError = ProblemCode(rawValue: "EXECUTION_ERROR")
+    /// The plugin reported a passing failure worth retrying (`PH_ERR_TRANSIENT`).
+    public static let transientError = ProblemCode(rawValue: "TRANSIENT_ERROR")
+    /// The attempt ran past its time limit, or the plugin reported `PH_ERR_TIMEOUT`.
+    public static let executionTimeout = ProblemCode(rawValue: "EXECUTION_TIMEOUT")
+    /// A credential the node needs was not supplied (`PH_ERR_CREDENTIAL_MISSING`).
+    public static let credentialMissing = ProblemCode(rawValue: "CREDENTIAL_MISSING")
+    /// The plugin does not support what was asked (`PH_ERR_UNSUPPORTED`).
+    public static let unsupported = ProblemCode(rawValue: "UNSUPPORTED")
+    /// The plugin stopped because the host cancelled the call (`PH_ERR_CANCELLED`).
+    public static let cancelled = ProblemCode(rawValue: "CANCELLED")
 }
 
 extension ProblemCode {
@@ -121,5 +142,14 @@ extension ProblemCode {
         (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
         (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
         (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
+        (.nodeTypeNotFound, "No loaded plugin provides the node type."),
+        (.validationFailed, "The parameters do not satisfy the node's schema."),
+        (.invalidParameters, "The plugin rejected its parameters or input."),
+        (.executionError, "The node failed, returned an unknown status, or returned output that is not JSON."),
+        (.transientError, "The plugin reported a passing failure worth retrying."),
+        (.executionTimeout, "The attempt ran past its time limit."),
+        (.credentialMissing, "A credential the node needs was not supplied."),
+        (.unsupported, "The plugin does not support what was asked."),
+        (.cancelled, "The plugin stopped because the host cancelled the call."),
     ]
 }
