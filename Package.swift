@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "PluginRuntime",
             dependencies: [
-                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader",
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginSDK",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -1,1 +1,36 @@
-print("bench: under construction")
+// plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
+//
+//   swift run -c release plugin-host-bench [--json] [--count N]
+//
+// Prints a Markdown table (value, goal, peer, ratio) or, with --json, one JSON array of
+// {"name","value","unit","goal","peer","peerValue","ratio"} objects. Ratios matter more than
+// absolute numbers: the machine is noisy.
+import Foundation
+import PluginHostCore
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let wantsJSON = arguments.contains("--json")
+var pluginCount = 1000
+if let index = arguments.firstIndex(of: "--count"), index + 1 < arguments.count, let n = Int(arguments[index + 1]), n > 0 {
+    pluginCount = n
+}
+
+let workDirectory = NSTemporaryDirectory() + "/plugin-host-bench-\(getpid())"
+try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true,
+                                        attributes: [.posixPermissions: 0o755])
+defer { try? FileManager.default.removeItem(atPath: workDirectory) }
+
+func log(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+log("building \(pluginCount) plugin files…")
+let template = try PluginFarm.compileTemplate(in: workDirectory)
+var figures: [Figure] = []
+figures += try ScanBenchmark(template: template, workDirectory: workDirectory, count: pluginCount).run(log: log)
+
+if wantsJSON {
+    print(JSONWriter.string(.array(figures.map(\.json)), style: .pretty))
+} else {
+    print(markdownTable(figures))
+}

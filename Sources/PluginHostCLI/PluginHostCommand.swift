@@ -1,0 +1,52 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `plugin-host`: scan, inspect, load and run workflow node-executor plugins.
+struct PluginHostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin-host",
+        abstract: "Scan, check, load and run workflow node-executor plugins.",
+        discussion: """
+            Exit codes: 0 all good, 1 problems found or the node/run failed, 2 usage error.
+            Plugin directories come from arguments, else PLUGIN_HOST_PATH (colon-separated), else the
+            bundled example plugins beside this executable.
+            """,
+        version: HostVersion.string,
+        subcommands: [ScanCommand.self, InspectCommand.self, ExecCommand.self]
+    )
+}
+
+/// The host's own version (not the ABI version).
+enum HostVersion {
+    static let string = "0.1.0"
+}
+
+/// Runs the command line with the exit codes the product promises.
+///
+/// swift-argument-parser exits 64 (EX_USAGE) on a usage error; DESIGN §7 promises 2, so the
+/// entry point maps codes itself: usage errors → 2, `ExitCode` thrown by a command → as is.
+@main
+enum PluginHostMain {
+    static func main() async {
+        do {
+            var command = try PluginHostCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = PluginHostCommand.exitCode(for: error)
+            let message = PluginHostCommand.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }  // --help, --version
+                exit(0)
+            }
+            if !message.isEmpty { Terminal.error(message) }
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import PluginHostCore
+
+/// Printing for people and for scripts, and the few process facts the CLI needs.
+enum Terminal {
+    /// Writes one line to stderr (errors are one actionable line each, with their code).
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints `value` as pretty JSON on stdout.
+    static func printJSON(_ value: JSONValue) {
+        print(JSONWriter.string(value, style: .pretty))
+    }
+
+    /// Whether stdout is a terminal (tables and progress) rather than a pipe or file.
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// The running executable's path (from /proc/self/exe), to find the bundled plugins beside it.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// `path` made absolute against the current directory, with `.` and `..` resolved.
+    static func absolutePath(_ path: String) -> String {
+        let base = FileManager.default.currentDirectoryPath
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+
+    /// `path` relative to the current directory when it lies below it (shorter tables).
+    static func displayPath(_ path: String) -> String {
+        let base = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+    }
+}
+
+/// A plain-text table: left-aligned columns sized to their widest cell.
+struct TextTable {
+    var header: [String]
+    var rows: [[String]] = []
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    func render() -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+}

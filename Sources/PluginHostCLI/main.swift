@@ -1,1 +1,0 @@
-print("plugin-host: under construction")

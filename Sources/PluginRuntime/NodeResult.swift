@@ -1,0 +1,132 @@
+import PluginHostCore
+
+/// How a node execution ended.
+public enum NodeStatus: String, Sendable, Hashable {
+    case success
+    case error
+    /// Not run, by choice: `onError: skip` after a failure (empty output).
+    case skipped
+    /// Not run, because something it depends on failed.
+    case cancelled
+}
+
+/// One attempt at running a node, kept for every retry (Conductor keeps one record per try).
+public struct NodeAttempt: Sendable, Hashable {
+    /// 1 for the first attempt.
+    public var number: Int
+    public var status: NodeStatus
+    public var errorCode: ProblemCode?
+    public var durationMs: Double
+    /// Seconds since the Unix epoch.
+    public var startedAt: Double
+
+    public init(number: Int, status: NodeStatus, errorCode: ProblemCode?, durationMs: Double, startedAt: Double) {
+        self.number = number
+        self.status = status
+        self.errorCode = errorCode
+        self.durationMs = durationMs
+        self.startedAt = startedAt
+    }
+}
+
+/// A parameter that does not satisfy the node's schema, located by JSON pointer.
+public struct ParameterViolation: Sendable, Hashable {
+    /// JSON pointer into the parameters, e.g. `/b`.
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+}
+
+/// The outcome of executing one node: a value, never an exception (a plugin's failure is data).
+///
+/// Field names are the DESIGN §5 contract and the `exec --json` output shape.
+public struct NodeResult: Sendable {
+    public var nodeType: String
+    public var status: NodeStatus
+    /// The node's output JSON (success), the passed-through input (`continue`), or nil.
+    public var output: JSONValue?
+    /// One sentence saying what went wrong; nil on success.
+    public var error: String?
+    public var errorCode: ProblemCode?
+    public var durationMs: Double
+    /// Every attempt, in order; empty when the plugin was never called.
+    public var attempts: [NodeAttempt]
+    /// The recovery that produced this result (`fallback`, `skip`, `continue`), if any.
+    public var recoveryApplied: String?
+    public var fallbackNodeType: String?
+    public var validationErrors: [ParameterViolation]
+    /// What the plugin logged through `call->log`.
+    public var logs: [String]
+    /// Seconds since the Unix epoch.
+    public var startedAt: Double
+    public var finishedAt: Double
+
+    public init(nodeType: String, status: NodeStatus, startedAt: Double) {
+        self.nodeType = nodeType
+        self.status = status
+        self.output = nil
+        self.error = nil
+        self.errorCode = nil
+        self.durationMs = 0
+        self.attempts = []
+        self.recoveryApplied = nil
+        self.fallbackNodeType = nil
+        self.validationErrors = []
+        self.logs = []
+        self.startedAt = startedAt
+        self.finishedAt = startedAt
+    }
+
+    /// A failed result that never reached the plugin (lookup, load, init or validation failed).
+    public static func failure(
+        nodeType: String, code: ProblemCode, message: String, startedAt: Double,
+        violations: [ParameterViolation] = []
+    ) -> NodeResult {
+        var result = NodeResult(nodeType: nodeType, status: .error, startedAt: startedAt)
+        result.errorCode = code
+        result.error = message
+        result.validationErrors = violations
+        result.finishedAt = WallClock.now()
+        result.durationMs = (result.finishedAt - startedAt) * 1000
+        return result
+    }
+
+    public var succeeded: Bool { status == .success }
+
+    /// The `exec --json` shape.
+    public func json() -> JSONValue {
+        var object = JSONObject()
+        object["nodeType"] = .string(nodeType)
+        object["status"] = .string(status.rawValue)
+        object["output"] = output ?? .null
+        object["error"] = error.map(JSONValue.string) ?? .null
+        object["errorCode"] = errorCode.map { .string($0.rawValue) } ?? .null
+        object["durationMs"] = .double(durationMs.roundedToMicroseconds)
+        object["attempts"] = .int(Int64(attempts.count))
+        object["attemptLog"] = .array(attempts.map { attempt in
+            [
+                "attempt": .int(Int64(attempt.number)),
+                "status": .string(attempt.status.rawValue),
+                "errorCode": attempt.errorCode.map { .string($0.rawValue) } ?? .null,
+                "durationMs": .double(attempt.durationMs.roundedToMicroseconds),
+                "startedAt": .string(WallClock.iso8601(attempt.startedAt)),
+            ]
+        })
+        object["recoveryApplied"] = recoveryApplied.map(JSONValue.string) ?? .null
+        object["fallbackNodeType"] = fallbackNodeType.map(JSONValue.string) ?? .null
+        object["validationErrors"] = .array(validationErrors.map { ["path": .string($0.path), "message": .string($0.message)] })
+        object["logs"] = .array(logs.map(JSONValue.string))
+        object["startedAt"] = .string(WallClock.iso8601(startedAt))
+        object["finishedAt"] = .string(WallClock.iso8601(finishedAt))
+        return .object(object)
+    }
+}
+
+extension Double {
+    /// Rounds a millisecond figure to microsecond precision for output (no false precision).
+    var roundedToMicroseconds: Double { (self * 1000).rounded() / 1000 }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import PluginHostCore
+import PluginHostTestSupport
+import Testing
+
+@Suite("plugin-host inspect")
+struct InspectCLITests {
+    @Test("shows a bundled plugin's metadata from its ELF note")
+    func inspectsBundledPlugin() throws {
+        let (status, value, _) = try CLI.json(["inspect", "--json", BuildProducts.plugin("math")])
+        #expect(status == 0)
+        #expect(value["status"] == "ok")
+        #expect(value["metadataSource"] == "elf-note")
+        #expect(value["metadata"]?["id"] == "org.plugin-host.math")
+        #expect(value["problems"] == [])
+    }
+
+    @Test("a file that is not a plugin exits 1 with its code")
+    func inspectsNonPlugin() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("notes.so", "plain text")
+        let (status, value, _) = try CLI.json(["inspect", "--json", path])
+        #expect(status == 1)
+        #expect(value.problemCodes == ["NOT_ELF"])
+    }
+}
+
+@Suite("plugin-host exec")
+struct ExecCLITests {
+    @Test("math.add of 2 and 3 prints a success result whose output holds 5")
+    func addsNumbers() throws {
+        let (status, result, stderr) = try CLI.json(["exec", "math.add", "--params", #"{"a":2,"b":3}"#, "--json"])
+        #expect(status == 0, "stderr: \(stderr)")
+        #expect(result["status"] == "success")
+        #expect(result["output"] == ["result": 5])
+        #expect(result["errorCode"] == nil)
+        #expect(result["attempts"] == 1)
+        #expect(result["nodeType"] == "math.add")
+    }
+
+    @Test("human output is the node's output JSON")
+    func humanOutput() throws {
+        let result = try CLI.run(["exec", "string.upper", "--params", #"{"text":"hello"}"#])
+        #expect(result.status == 0)
+        #expect(try JSONParser.parse(result.stdout) == ["result": "HELLO"])
+    }
+
+    @Test("the Swift plugin runs like the C ones")
+    func swiftPlugin() throws {
+        let (status, result, stderr) = try CLI.json(["exec", "greeter.hello", "--params", #"{"name":"world"}"#, "--json"])
+        #expect(status == 0, "stderr: \(stderr)")
+        #expect(result["output"] == ["result": "Hello, world!"])
+    }
+
+    @Test("division by zero is a node error with a code, exit 1, not a crash")
+    func divisionByZero() throws {
+        let (status, result, _) = try CLI.json(["exec", "math.div", "--params", #"{"a":1,"b":0}"#, "--json"])
+        #expect(status == 1)
+        #expect(result["status"] == "error")
+        #expect(result["errorCode"] == "INVALID_PARAMETERS")
+        #expect(result["error"]?.stringValue?.contains("division by zero") == true)
+    }
+
+    @Test("an unknown node type is NODE_TYPE_NOT_FOUND with a suggestion")
+    func unknownNodeType() throws {
+        let (status, result, _) = try CLI.json(["exec", "math.ad", "--json"])
+        #expect(status == 1)
+        #expect(result["errorCode"] == "NODE_TYPE_NOT_FOUND")
+        #expect(result["error"]?.stringValue?.contains("did you mean math.add") == true)
+    }
+
+    @Test("invalid JSON in --params is a usage error naming the option, exit 2")
+    func invalidParams() throws {
+        let result = try CLI.run(["exec", "math.add", "--params", "{a:2}"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--params is not valid JSON"))
+        #expect(try CLI.run(["exec", "math.add", "--params", "[1]"]).status == 2)
+        #expect(try CLI.run(["exec", "math.add", "--input", "{}"]).status == 2)
+    }
+
+    @Test("a plugin returning garbage output is EXECUTION_ERROR, not a crash")
+    func garbageOutput() throws {
+        let dir = try TemporaryDirectory()
+        let source = CPluginBuilder.echoPluginSource(id: "org.test.garbage", nodeType: "test.garbage")
+            .replacingOccurrences(of: "call->set_output(call, call->params_json, call->params_len);",
+                                  with: "call->set_output(call, \"{oops\", 5);")
+        try CPluginBuilder.build(source: source, name: "garbage.so", in: dir)
+        let (status, result, _) = try CLI.json(
+            ["exec", "test.garbage", "--params", #"{"value":1}"#, "--plugin-dir", dir.path, "--json"])
+        #expect(status == 1)
+        #expect(result["errorCode"] == "EXECUTION_ERROR")
+        #expect(result["error"]?.stringValue?.contains("not valid JSON") == true)
+    }
+}
