@@ -87,7 +87,7 @@ enum ELF {
         case 183: return "AArch64"
         case 243: return "RISC-V"
         case 258: return "LoongArch"
-        default: return "machine \(machine)"
+        default: return "an unknown machine"
         }
     }
 }

@@ -19,7 +19,7 @@ struct ELFHeader {
     init(_ file: ELFFileBytes) throws(Problem) {
         let bytes = file.prefix
         let path = file.path
-        guard bytes.count >= ELF.identSize, Array(bytes[0..<4]) == ELF.magic else {
+        guard bytes.count >= ELF.identSize, bytes.prefix(4).elementsEqual(ELF.magic) else {
             throw Self.notELF(bytes, path: path)
         }
         let elfClass = bytes[ELF.classIndex], data = bytes[ELF.dataIndex]
@@ -91,7 +91,7 @@ struct ELFHeader {
         if bytes.isEmpty {
             return Problem(.notELF, .error, "not an ELF file (it is empty); plugins must be shared libraries", file: path)
         }
-        if bytes.count < ELF.identSize && Array(bytes.prefix(4)) == ELF.magic {
+        if bytes.count < ELF.identSize && bytes.prefix(4).elementsEqual(ELF.magic) {
             return Problem(.notELF, .error,
                            "not an ELF file (only \(bytes.count) bytes, shorter than the 16-byte ELF identification); plugins must be shared libraries",
                            file: path)

@@ -77,14 +77,22 @@ struct ELFReaderRealPluginTests {
         #expect(inspection.metadataNote == Array("{}".utf8))
     }
 
-    @Test("a library that only calls ph_plugin_entry (an undefined symbol) does not export it")
+    @Test("a library that only imports ph_plugin_entry (an undefined FUNC symbol) does not export it")
     func undefinedEntry() throws {
         let directory = try TemporaryDirectory()
+        // Linking against a library that defines it makes the reference a typed FUNC, so only
+        // st_shndx == SHN_UNDEF tells the import from a definition. SysV .hash, unlike .gnu.hash,
+        // also hashes undefined symbols, so the lookup really meets this one.
+        try CPluginBuilder.build(source: "const void *ph_plugin_entry(void) { return 0; }\n", name: "libdefines.so",
+                                 in: directory, extraFlags: ["-fvisibility=default"])
         let source = """
             extern const void *ph_plugin_entry(void);
             __attribute__((visibility("default"))) const void *caller(void) { return ph_plugin_entry(); }
             """
-        let path = try CPluginBuilder.build(source: source, name: "libundefined.so", in: directory)
+        let path = try CPluginBuilder.build(source: source, name: "libimports.so", in: directory,
+                                            extraFlags: ["-L", directory.path, "-ldefines", "-Wl,--hash-style=sysv"])
+        let symbol = try #require(ELFImage(bytes: try Fixtures.readBytes(path)).dynamicSymbol(named: "ph_plugin_entry"))
+        try #require(symbol.info & 0xF == 2 && symbol.sectionIndex == 0)  // FUNC, SHN_UNDEF
         #expect(try ELFReader.inspect(path: path).get().exportsPluginEntry == false)
     }
 

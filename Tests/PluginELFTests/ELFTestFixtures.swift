@@ -90,6 +90,23 @@ struct ELFImage {
         return (0...(bytes.count - pattern.count)).first { Array(bytes[$0..<($0 + pattern.count)]) == pattern }
     }
 
+    /// `st_info` and `st_shndx` of the dynamic symbol `name`, found by a plain scan of `.dynsym`.
+    func dynamicSymbol(named name: String) -> (info: UInt8, sectionIndex: UInt16)? {
+        guard let dynsym = firstSection(ofType: 11) else { return nil }
+        let header = sectionHeader(dynsym)
+        let start = Int(u64(header + 24)), count = Int(u64(header + 32)) / 24
+        let strings = Int(u64(sectionHeader(Int(u32(header + 40))) + 24))
+        let target = Array(name.utf8) + [0]
+        for index in 0..<count {
+            let symbol = start + index * 24
+            let nameStart = strings + Int(u32(symbol))
+            if Array(bytes[nameStart..<(nameStart + target.count)]) == target {
+                return (bytes[symbol + 4], u16(symbol + 6))
+            }
+        }
+        return nil
+    }
+
     /// File offset of the plugin-host note's header (namesz, descsz, type).
     var metadataNoteHeader: Int? { offset(of: Array("plugin-host".utf8) + [0]).map { $0 - 12 } }
 }
