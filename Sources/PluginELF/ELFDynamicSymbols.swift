@@ -71,10 +71,10 @@ struct ELFDynamicSymbols {
         let bytes = try file.bytes(at: region.offset, count: entries * ELF.dynamicEntrySize, "the PT_DYNAMIC segment")
         var symbolsAddress: UInt64?, stringsAddress: UInt64?, stringsSize: UInt64?
         var gnuHashAddress: UInt64?, sysvHashAddress: UInt64?
-        for entry in 0..<entries {
+        scan: for entry in 0..<entries {
             let tag = bytes.u64(entry * ELF.dynamicEntrySize), value = bytes.u64(entry * ELF.dynamicEntrySize + 8)
             switch tag {
-            case ELF.dynamicNull: break
+            case ELF.dynamicNull: break scan
             case ELF.dynamicSymbolTable: symbolsAddress = value
             case ELF.dynamicStringTable: stringsAddress = value
             case ELF.dynamicStringTableSize: stringsSize = value
@@ -82,9 +82,8 @@ struct ELFDynamicSymbols {
             case ELF.dynamicHash: sysvHashAddress = value
             case ELF.dynamicSymbolEntrySize where value != UInt64(ELF.symbolSize):
                 throw file.malformed("DT_SYMENT is \(value), expected \(ELF.symbolSize)")
-            default: continue
+            default: break
             }
-            if tag == ELF.dynamicNull { break }
         }
         guard let symbolsAddress, let stringsAddress else { return nil }
         func locate(_ address: UInt64, _ what: String) throws(Problem) -> (offset: Int, size: Int) {
@@ -97,7 +96,7 @@ struct ELFDynamicSymbols {
         let strings = try locate(stringsAddress, "DT_STRTAB")
         return ELFDynamicSymbols(
             symbolsOffset: symbols.offset, symbolLimit: symbols.size / ELF.symbolSize, symbolCountIsExact: false,
-            stringsOffset: strings.offset, stringsSize: min(strings.size, Int(clamping: stringsSize ?? 0)),
+            stringsOffset: strings.offset, stringsSize: stringsSize.map { min(strings.size, Int(clamping: $0)) } ?? strings.size,
             gnuHash: try gnuHashAddress.map { address throws(Problem) in try locate(address, "DT_GNU_HASH") },
             sysvHash: try sysvHashAddress.map { address throws(Problem) in try locate(address, "DT_HASH") })
     }

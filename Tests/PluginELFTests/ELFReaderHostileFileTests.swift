@@ -218,6 +218,50 @@ struct ELFReaderHostileFileTests {
         #expect(try problem(bytes)?.code == .elfMalformed)
     }
 
+    // MARK: Forged program headers (files without section headers)
+
+    /// The echo plugin with its section headers removed, then `patch` applied.
+    private func withoutSections(_ patch: (inout ELFImage) throws -> Void) throws -> [UInt8] {
+        try patched { image in
+            image.set64(40, 0)
+            image.set16(60, 0)
+            image.set16(62, 0)
+            try patch(&image)
+        }
+    }
+
+    /// File offset of the first program header of type `type`.
+    private func programHeader(ofType type: UInt32, in image: ELFImage) throws -> Int {
+        let start = Int(image.u64(32)), count = Int(image.u16(56))
+        let index = try #require((0..<count).first { image.u32(start + $0 * 56) == type })
+        return start + index * 56
+    }
+
+    @Test("without section headers, a PT_NOTE segment running past the end of the file is ELF_MALFORMED")
+    func noteSegmentPastEOF() throws {
+        let bytes = try withoutSections { image in
+            let note = try programHeader(ofType: 4, in: image)
+            image.set64(note + 32, UInt64(image.bytes.count))  // p_filesz
+        }
+        #expect(try problem(bytes)?.code == .elfMalformed)
+    }
+
+    @Test("without section headers, e_phnum of 65535 is ELF_MALFORMED")
+    func hugeProgramHeaderCount() throws {
+        let bytes = try withoutSections { $0.set16(56, 0xFFFF) }
+        #expect(try problem(bytes)?.code == .elfMalformed)
+    }
+
+    @Test("without section headers, a DT_SYMTAB address outside every PT_LOAD is ELF_MALFORMED")
+    func unmappedSymbolTable() throws {
+        let bytes = try withoutSections { image in
+            let dynamic = Int(image.u64(try programHeader(ofType: 2, in: image) + 8))
+            let entry = try #require((0..<64).first { image.u64(dynamic + $0 * 16) == 6 })  // DT_SYMTAB
+            image.set64(dynamic + entry * 16 + 8, 0xDEAD_0000_0000)
+        }
+        #expect(try problem(bytes)?.code == .elfMalformed)
+    }
+
     // MARK: Another machine, word size, byte order or file type
 
     @Test("a 32-bit ELF file (EI_CLASS 1) is WRONG_ARCH")
