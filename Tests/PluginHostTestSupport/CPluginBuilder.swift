@@ -20,20 +20,22 @@ public enum CPluginBuilder {
     public static var compiler: String { ProcessInfo.processInfo.environment["CC"] ?? "cc" }
 
     /// Compiles `source` (C11) into `directory/name` as a shared library and returns its path.
-    /// `extraFlags` are appended (e.g. `["-m32"]` or `["-DSLOW=1"]`).
+    /// `extraFlags` are appended (e.g. `["-m32"]` or `["-DSLOW=1"]`). `compiler` overrides
+    /// ``compiler`` (e.g. `"clang"`, to check a reader against a second toolchain's output).
     @discardableResult
     public static func build(
         source: String,
         name: String,
         in directory: TemporaryDirectory,
-        extraFlags: [String] = []
+        extraFlags: [String] = [],
+        compiler: String? = nil
     ) throws -> String {
         let sourcePath = try directory.write(".src/\(name).c", source)
         let output = directory.url(name)
         let args = ["-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-O1",
                     "-Wall", "-Wextra", "-Werror", "-I", sdkIncludeDirectory,
                     sourcePath, "-o", output] + extraFlags
-        let result = try ProcessRunner.run(compiler, args)
+        let result = try ProcessRunner.run(compiler ?? Self.compiler, args)
         guard result.status == 0 else {
             throw TestSupportError("cc failed for \(name) (\(result.status)):\n\(result.stderr)")
         }

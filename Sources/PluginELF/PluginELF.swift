@@ -1,1 +1,0 @@
-// The PluginELF module; see Package.swift for its place in the layers.
