@@ -85,6 +85,9 @@ extension ProblemCode {
     public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
     /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
     public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
+    /// The plugin's `init` returned a non-zero status; the message carries what it gave
+    /// through `set_init_error`.
+    public static let initFailed = ProblemCode(rawValue: "INIT_FAILED")
 }
 
 extension ProblemCode {
@@ -121,5 +124,6 @@ extension ProblemCode {
         (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
         (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
         (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
+        (.initFailed, "The plugin's init returned an error; the message carries its reason."),
     ]
 }
