@@ -128,37 +128,44 @@ public final class LoadedPlugin: Sendable {
         }
         let state = UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed))
         let execute = descriptor.execute!
-        var context = PluginCallContext(cancellation: cancellation)
-        let status = request.nodeType.withCString { nodeType, _ in
-            request.params.withCString { params, paramsLength in
-                request.input.withCString { input, inputLength in
-                    request.tenantID.withCString { tenantID, _ in
-                        request.executionID.withCString { executionID, _ in
-                            withUnsafeMutablePointer(to: &context) { contextPointer in
-                                var call = ph_call(
-                                    struct_size: UInt32(MemoryLayout<ph_call>.size),
-                                    attempt: request.attempt,
-                                    node_type: nodeType,
-                                    params_json: params,
-                                    params_len: paramsLength,
-                                    input_json: input,
-                                    input_len: inputLength,
-                                    tenant_id: tenantID,
-                                    execution_id: executionID,
-                                    host_data: UnsafeMutableRawPointer(contextPointer),
-                                    set_output: callSetOutput,
-                                    set_error: callSetError,
-                                    is_cancelled: callIsCancelled,
-                                    log: callLog
-                                )
-                                return execute(state, &call)
+        var outcome = PluginCallOutcome(status: 0)
+        let droppedLogLines = withUnsafeMutablePointer(to: &outcome) { outcomePointer in
+            var context = PluginCallContext(cancellation: cancellation, outcome: outcomePointer)
+            let status = request.nodeType.withCString { nodeType, _ in
+                request.params.withCString { params, paramsLength in
+                    request.input.withCString { input, inputLength in
+                        request.tenantID.withCString { tenantID, _ in
+                            request.executionID.withCString { executionID, _ in
+                                withUnsafeMutablePointer(to: &context) { contextPointer in
+                                    var call = ph_call(
+                                        struct_size: UInt32(MemoryLayout<ph_call>.size),
+                                        attempt: request.attempt,
+                                        node_type: nodeType,
+                                        params_json: params,
+                                        params_len: paramsLength,
+                                        input_json: input,
+                                        input_len: inputLength,
+                                        tenant_id: tenantID,
+                                        execution_id: executionID,
+                                        host_data: UnsafeMutableRawPointer(contextPointer),
+                                        set_output: callSetOutput,
+                                        set_error: callSetError,
+                                        is_cancelled: callIsCancelled,
+                                        log: callLog
+                                    )
+                                    return execute(state, &call)
+                                }
                             }
                         }
                     }
                 }
             }
+            outcomePointer.pointee.status = status
+            return context.droppedLogLines
         }
-        return context.outcome(status: status)
+        withExtendedLifetime(cancellation) {}
+        if droppedLogLines > 0 { outcome.logs.append(PluginCallContext.droppedLinesMarker(droppedLogLines)) }
+        return outcome
     }
 
     /// Calls the plugin's `shutdown` once, after the last `execute`; later calls to `execute`

@@ -5,35 +5,33 @@ import Musl
 #endif
 import PluginSDK
 
-/// What one `execute` collects from the plugin's callbacks; lives on the calling stack.
+/// What the `@convention(c)` callbacks of one `execute` reach through `ph_call.host_data`.
 ///
-/// `ph_call.host_data` points at it for the duration of the call, so the `@convention(c)`
-/// callbacks below find it without a class allocation per call. Only the calling thread writes
-/// it; `is_cancelled`, the one callback other threads may use, reads nothing but
-/// ``cancellation``, which never changes during the call.
+/// It lives on the calling stack and holds only plain pointers (no reference counting, nothing
+/// to destroy), so a call allocates nothing for it. ``outcome`` points at the result being
+/// filled in, also on the calling stack. Only the calling thread writes through it;
+/// `is_cancelled`, the one callback other threads may use, reads nothing but ``cancellation``,
+/// which never changes during the call.
 struct PluginCallContext {
-    let cancellation: CancellationFlag?
-    var output: [UInt8]?
-    var errorCode: Int32?
-    var errorMessage: String?
-    var logs: [PluginLogLine] = []
+    /// An unretained `CancellationFlag`: the caller's reference keeps it alive for the call.
+    let cancellation: UnsafeMutableRawPointer?
+    let outcome: UnsafeMutablePointer<PluginCallOutcome>
     var droppedLogLines = 0
 
-    init(cancellation: CancellationFlag?) {
-        self.cancellation = cancellation
+    init(cancellation: borrowing CancellationFlag?, outcome: UnsafeMutablePointer<PluginCallOutcome>) {
+        if let flag = copy cancellation {
+            self.cancellation = Unmanaged.passUnretained(flag).toOpaque()
+        } else {
+            self.cancellation = nil
+        }
+        self.outcome = outcome
     }
 
-    /// The outcome of a call that returned `status`, with the dropped-lines marker if any.
-    consuming func outcome(status: Int32) -> PluginCallOutcome {
-        if droppedLogLines > 0 {
-            logs.append(PluginLogLine(
-                level: .warning,
-                message: "… \(droppedLogLines) more log lines dropped (the host keeps \(PluginCallOutcome.maximumLogLines) per call)"
-            ))
-        }
-        return PluginCallOutcome(
-            status: status, output: output, errorCode: errorCode, errorMessage: errorMessage, logs: logs
-        )
+    /// The line that replaces the lines beyond ``PluginCallOutcome/maximumLogLines``.
+    static func droppedLinesMarker(_ count: Int) -> PluginLogLine {
+        PluginLogLine(
+            level: .warning,
+            message: "… \(count) more log lines dropped (the host keeps \(PluginCallOutcome.maximumLogLines) per call)")
     }
 
     /// The context of a `ph_call` built by `LoadedPlugin.execute`.
@@ -48,31 +46,30 @@ struct PluginCallContext {
 func callSetOutput(_ call: UnsafeMutablePointer<ph_call>?, _ json: UnsafePointer<CChar>?, _ len: Int) {
     guard let context = PluginCallContext.of(call) else { return }
     let count = json == nil ? 0 : max(len, 0)  // a size_t above Int.max is not a real length
-    let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-        if count > 0 { memcpy(buffer.baseAddress!, json!, count) }
-        initialized = count
-    }
-    context.pointee.output = bytes
+    // Array(UnsafeBufferPointer) measured about twice as fast as init(unsafeUninitializedCapacity:).
+    let bytes = count == 0 ? [] : Array(UnsafeBufferPointer(start: UnsafeRawPointer(json!).assumingMemoryBound(to: UInt8.self), count: count))
+    context.pointee.outcome.pointee.output = bytes
 }
 
 /// `ph_call.set_error`: records the code and a copy of the message (NULL allowed).
 func callSetError(_ call: UnsafeMutablePointer<ph_call>?, _ code: ph_status, _ message: UnsafePointer<CChar>?) {
     guard let context = PluginCallContext.of(call) else { return }
-    context.pointee.errorCode = code
-    context.pointee.errorMessage = message.map(copyString)
+    context.pointee.outcome.pointee.errorCode = code
+    context.pointee.outcome.pointee.errorMessage = message.map(copyString)
 }
 
 /// `ph_call.is_cancelled`: non-zero once the host's flag is set. [thread-safe]
 func callIsCancelled(_ call: UnsafePointer<ph_call>?) -> Int32 {
     guard let context = PluginCallContext.of(call) else { return 0 }
-    return context.pointee.cancellation?.isCancelled == true ? 1 : 0
+    guard let flag = context.pointee.cancellation else { return 0 }
+    return Unmanaged<CancellationFlag>.fromOpaque(flag)._withUnsafeGuaranteedRef { $0.isCancelled } ? 1 : 0
 }
 
 /// `ph_call.log`: keeps the first ``PluginCallOutcome/maximumLogLines`` lines, counts the rest.
 func callLog(_ call: UnsafeMutablePointer<ph_call>?, _ level: Int32, _ message: UnsafePointer<CChar>?) {
     guard let message, let context = PluginCallContext.of(call) else { return }
-    if context.pointee.logs.count < PluginCallOutcome.maximumLogLines {
-        context.pointee.logs.append(PluginLogLine(level: PluginLogLevel(clamping: level), message: copyString(message)))
+    if context.pointee.outcome.pointee.logs.count < PluginCallOutcome.maximumLogLines {
+        context.pointee.outcome.pointee.logs.append(PluginLogLine(level: PluginLogLevel(clamping: level), message: copyString(message)))
     } else {
         context.pointee.droppedLogLines += 1
     }
