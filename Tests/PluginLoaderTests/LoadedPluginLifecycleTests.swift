@@ -1,7 +1,9 @@
 import Foundation
+import Logging
 import PluginHostCore
 import PluginHostTestSupport
 import PluginLoader
+import Synchronization
 import Testing
 
 @Suite("LoadedPlugin init and shutdown run once, in order")
@@ -117,43 +119,57 @@ struct LoadedPluginLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: journal))
     }
 
-    @Test("shutdown waits for a call in flight before running the plugin's shutdown")
-    func shutdownWaitsForCalls() throws {
+    /// A plugin whose execute says "entered" through host->log, then runs `executeRest`;
+    /// its shutdown logs whether an execute was still running. The log store shows both.
+    private func loadObservable(executeRest: String) throws -> (LoadedPlugin, CapturingLogHandler.Store) {
+        let store = CapturingLogHandler.Store()
+        let logger = Logger(label: "loader-test") { _ in CapturingLogHandler(store: store) }
         let plugin = try TestPlugin.loadInitialized(
-            prelude: "static atomic_int running; static atomic_int overlapped;",
+            prelude: "static const ph_host_api *g_host; static atomic_int running;",
+            initBody: "g_host = host; return PH_OK;",
             executeBody: """
                 atomic_store(&running, 1);
-                struct timespec pause = {0, 50000000};
-                nanosleep(&pause, 0);
+                g_host->log(g_host, PH_LOG_INFO, "entered");
+                \(executeRest)
                 atomic_store(&running, 0);
                 return PH_OK;
                 """,
-            shutdownBody: "if (atomic_load(&running)) atomic_store(&overlapped, 1);")
-        let started = DispatchSemaphore(value: 0)
+            shutdownBody: #"g_host->log(g_host, PH_LOG_INFO, atomic_load(&running) ? "shutdown during execute" : "shutdown");"#,
+            logger: logger)
+        return (plugin, store)
+    }
+
+    /// Waits until the plugin has logged `message` (at most 10 s).
+    private func waitForLog(_ message: String, in store: CapturingLogHandler.Store) {
+        for _ in 0..<10_000 where !store.records.withLock({ $0.contains { $0.message == message } }) {
+            usleep(1_000)
+        }
+    }
+
+    @Test("shutdown waits for a call in flight before running the plugin's shutdown")
+    func shutdownWaitsForCalls() throws {
+        let (plugin, store) = try loadObservable(executeRest: """
+            struct timespec pause = {0, 50000000};
+            nanosleep(&pause, 0);
+            """)
         let finished = DispatchSemaphore(value: 0)
         let caller = Thread {
-            started.signal()
             _ = plugin.execute(.test("{}"), cancellation: nil)
             finished.signal()
         }
         caller.start()
-        started.wait()
-        usleep(10_000)  // let the call enter the plugin
-        let clock = ContinuousClock()
-        let began = clock.now
+        waitForLog("entered", in: store)
         #expect(plugin.shutdown())
-        #expect(clock.now - began >= .milliseconds(20))
         finished.wait()
+        #expect(store.records.withLock { $0.map(\.message) } == ["entered", "shutdown"])
     }
 
     @Test("shutdown gives up on a call that never returns and skips the plugin's shutdown")
     func shutdownGivesUp() throws {
-        let plugin = try TestPlugin.loadInitialized(
-            executeBody: """
-                struct timespec pause = {0, 1000000};
-                while (!call->is_cancelled(call)) nanosleep(&pause, 0);
-                return PH_ERR_CANCELLED;
-                """)
+        let (plugin, store) = try loadObservable(executeRest: """
+            struct timespec pause = {0, 1000000};
+            while (!call->is_cancelled(call)) nanosleep(&pause, 0);
+            """)
         let flag = CancellationFlag()
         let finished = DispatchSemaphore(value: 0)
         let caller = Thread {
@@ -161,9 +177,14 @@ struct LoadedPluginLifecycleTests {
             finished.signal()
         }
         caller.start()
-        usleep(20_000)
+        waitForLog("entered", in: store)
         #expect(!plugin.shutdown(waitingUpTo: .milliseconds(30)))
         flag.cancel()
         finished.wait()
+        #expect(!plugin.shutdown())
+        let messages = store.records.withLock { $0.map(\.message) }
+        #expect(messages.first == "entered")
+        #expect(!messages.contains("shutdown") && !messages.contains("shutdown during execute"))
+        #expect(messages.contains { $0.hasPrefix("shutdown skipped: a call into the plugin did not return within") })
     }
 }
