@@ -14,7 +14,6 @@ import Synchronization
 /// process ends (plugins are never unloaded), so the table, this object and the
 /// `ph.host-info/1` strings are allocated once and deliberately never freed.
 final class PluginHostContext: Sendable {
-    let pluginID: String
     let logger: Logger
     /// What the plugin passed to `set_init_error` during the current `init`.
     let initError = Mutex<String?>(nil)
@@ -23,8 +22,7 @@ final class PluginHostContext: Sendable {
     /// The plugin's `ph_host_api`. Written once in `init`, read-only afterwards, never freed.
     nonisolated(unsafe) let hostAPI: UnsafeMutablePointer<ph_host_api>
 
-    init(pluginID: String, path: String, logger: Logger) {
-        self.pluginID = pluginID
+    init(path: String, logger: Logger) {
         self.logger = logger
         hostInfo = .allocate(capacity: 1)
         hostInfo.initialize(to: ph_ext_host_info(

@@ -75,7 +75,7 @@ public enum PluginLoader {
         case .success(let descriptor):
             var pluginLogger = logger ?? Logger(label: "plugin-host.plugin.\(manifest.id)")
             pluginLogger[metadataKey: "plugin"] = "\(manifest.id)"
-            let host = PluginHostContext(pluginID: manifest.id, path: path, logger: pluginLogger)
+            let host = PluginHostContext(path: path, logger: pluginLogger)
             return .success(LoadedPlugin(path: path, manifest: manifest, descriptor: descriptor, host: host))
         }
     }
