@@ -85,6 +85,9 @@ extension ProblemCode {
     public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
     /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
     public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
+    /// The plugin's `init` returned a non-zero status; the message carries what it gave
+    /// through `set_init_error`.
+    public static let initFailed = ProblemCode(rawValue: "INIT_FAILED")
 
     // MARK: Execution (codes carried in node results)
 
@@ -142,6 +145,7 @@ extension ProblemCode {
         (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
         (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
         (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
+        (.initFailed, "The plugin's init returned an error; the message carries its reason."),
         (.nodeTypeNotFound, "No loaded plugin provides the node type."),
         (.validationFailed, "The parameters do not satisfy the node's schema."),
         (.invalidParameters, "The plugin rejected its parameters or input."),

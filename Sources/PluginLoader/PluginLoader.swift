@@ -1,1 +1,158 @@
-// The PluginLoader module; see Package.swift for its place in the layers.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import PluginHostCore
+import PluginMetadata
+import PluginSDK
+import Synchronization
+
+/// Turns an inspected plugin file into a ``LoadedPlugin``: the only code in the host that
+/// calls `dlopen` and reads a plugin's descriptor.
+///
+/// Libraries are never `dlclose`d, not even when a check fails after `dlopen` succeeded.
+/// Unloading is not safe for the code we load: a library built with Swift (or C++) registers
+/// type metadata, protocol conformances and thread-local destructors with runtimes that outlive
+/// it, and the Swift runtime crashes later when it walks a conformance table that was unmapped.
+/// A C plugin may also have handed out function pointers (atexit, pthread keys) that must stay
+/// callable. `RTLD_NODELETE` makes the same promise to the dynamic linker. A rejected library
+/// therefore stays mapped, but none of its code beyond `ph_plugin_entry` and its static
+/// constructors ever runs again.
+public enum PluginLoader {
+    /// Loaded plugins by file identity, so loading the same file twice (under any path) returns
+    /// the same object rather than a second descriptor for one mapped library.
+    private static let loaded = Mutex<[FileIdentity: LoadedPlugin]>([:])
+
+    /// Loads `inspection`'s library and checks what its `ph_plugin_entry` returns.
+    ///
+    /// Refuses an inspection that is not loadable (returning its first error). Then, each with
+    /// its own code: `dlopen` failure (LOAD_FAILED, with `dlerror()`'s text), no entry symbol
+    /// (ENTRY_MISSING), a NULL descriptor, a `struct_size` below ABI 1.0's or a NULL callback
+    /// (ENTRY_INVALID), an ABI this host cannot load (ABI_INCOMPATIBLE), and metadata that
+    /// differs from the bytes scanned from the file (METADATA_MISMATCH).
+    ///
+    /// Host log lines the plugin writes go to `logger` with a `plugin` metadata value (its id);
+    /// without one, a logger labelled `plugin-host.plugin.<id>` is made from the bootstrapped
+    /// log handler.
+    public static func load(_ inspection: PluginInspection, logger: Logger? = nil) -> Result<LoadedPlugin, Problem> {
+        let path = inspection.path
+        guard inspection.isLoadable, let manifest = inspection.manifest else {
+            let problem = inspection.problems.first { $0.severity == .error }
+                ?? Problem(.noMetadata, .error, "the file has no checked manifest; inspect it before loading", file: path)
+            return .failure(problem.file == nil ? problem.with(file: path) : problem)
+        }
+        let identity = FileIdentity(path: path)
+        return loaded.withLock { table in
+            if let existing = table[identity] { return .success(existing) }
+            let result = loadFresh(path: path, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
+            if case .success(let plugin) = result { table[identity] = plugin }
+            return result
+        }
+    }
+
+    private static func loadFresh(
+        path: String, manifest: PluginManifest, rawMetadata: [UInt8]?, logger: Logger?
+    ) -> Result<LoadedPlugin, Problem> {
+        let handle: UnsafeMutableRawPointer
+        switch DynamicLinker.open(path) {
+        case .opened(let opened): handle = opened
+        case .failed(let message):
+            return .failure(Problem(.loadFailed, .error,
+                "dlopen failed: \(message); check that it is a shared library for this machine and that every library it needs is installed",
+                file: path))
+        }
+        guard let symbol = DynamicLinker.symbol("ph_plugin_entry", in: handle) else {
+            return .failure(Problem(.entryMissing, .error,
+                "the library does not export ph_plugin_entry; define it with PH_EXPORT from plugin_host/plugin.h",
+                file: path))
+        }
+        let entry = unsafeBitCast(symbol, to: (@convention(c) () -> UnsafePointer<ph_plugin>?).self)
+        switch checkDescriptor(entry(), rawMetadata: rawMetadata, path: path) {
+        case .failure(let problem):
+            return .failure(problem)
+        case .success(let descriptor):
+            var pluginLogger = logger ?? Logger(label: "plugin-host.plugin.\(manifest.id)")
+            pluginLogger[metadataKey: "plugin"] = "\(manifest.id)"
+            let host = PluginHostContext(path: path, logger: pluginLogger)
+            return .success(LoadedPlugin(path: path, manifest: manifest, descriptor: descriptor, host: host))
+        }
+    }
+
+    /// The size of an ABI 1.0 `ph_plugin`: every field up to and including `shutdown`. Later
+    /// minor versions append fields, so a larger `struct_size` is fine and a smaller one is not.
+    static let minimumDescriptorSize =
+        MemoryLayout<ph_plugin>.offset(of: \ph_plugin.shutdown)! + MemoryLayout<UnsafeRawPointer>.size
+
+    /// Checks what `ph_plugin_entry` returned and copies it.
+    ///
+    /// Reads only `struct_size` before knowing the struct is big enough, then checks the ABI
+    /// before the callbacks (another major version may lay them out differently).
+    static func checkDescriptor(
+        _ pointer: UnsafePointer<ph_plugin>?, rawMetadata: [UInt8]?, path: String
+    ) -> Result<ph_plugin, Problem> {
+        guard let pointer else {
+            return .failure(Problem(.entryInvalid, .error,
+                "ph_plugin_entry returned NULL; return the address of a static const ph_plugin", file: path))
+        }
+        let size = UnsafeRawPointer(pointer).loadUnaligned(as: UInt32.self)
+        guard size >= minimumDescriptorSize else {
+            return .failure(Problem(.entryInvalid, .error,
+                "ph_plugin.struct_size is \(size), smaller than the \(minimumDescriptorSize) bytes of an ABI 1.0 ph_plugin; set it to sizeof(ph_plugin)",
+                file: path))
+        }
+        let descriptor = pointer.pointee
+        let abi = ABIVersion(major: descriptor.abi_major, minor: descriptor.abi_minor)
+        guard abi.canLoad(into: .host) else {
+            return .failure(Problem(.abiIncompatible, .error,
+                "ph_plugin says ABI \(abi) but this host implements ABI \(ABIVersion.host); rebuild the plugin against this host's SDK",
+                file: path))
+        }
+        var missing: [String] = []
+        if descriptor.`init` == nil { missing.append("init") }
+        if descriptor.execute == nil { missing.append("execute") }
+        if descriptor.shutdown == nil { missing.append("shutdown") }
+        guard missing.isEmpty else {
+            return .failure(Problem(.entryInvalid, .error,
+                "ph_plugin.\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") NULL; set every callback (init, execute, shutdown)",
+                file: path))
+        }
+        guard let metadata = descriptor.metadata_json else {
+            return .failure(Problem(.metadataMismatch, .error,
+                "ph_plugin.metadata_json is NULL; set it to PH_PLUGIN_METADATA_JSON", file: path))
+        }
+        guard let rawMetadata, cStringEquals(metadata, rawMetadata) else {
+            return .failure(Problem(.metadataMismatch, .error,
+                "the metadata returned by ph_plugin_entry differs from the one embedded in the file; rebuild so both come from PH_PLUGIN_METADATA_JSON",
+                file: path))
+        }
+        return .success(descriptor)
+    }
+
+    /// Whether the NUL-terminated `text` is exactly `bytes`, reading no further than one byte
+    /// past the first difference (so a short string is never over-read).
+    static func cStringEquals(_ text: UnsafePointer<CChar>, _ bytes: [UInt8]) -> Bool {
+        let raw = UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self)
+        for index in bytes.indices {
+            let byte = raw[index]
+            if byte == 0 || byte != bytes[index] { return false }
+        }
+        return raw[bytes.count] == 0
+    }
+}
+
+/// A file's (device, inode), or its path when it cannot be stat'ed (dlopen then reports why).
+private enum FileIdentity: Hashable {
+    case inode(device: UInt64, inode: UInt64)
+    case path(String)
+
+    init(path: String) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            self = .inode(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        } else {
+            self = .path(path)
+        }
+    }
+}

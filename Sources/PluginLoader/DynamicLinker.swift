@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Synchronization
+
+/// The one place the host calls `dlopen` and `dlsym`, each followed at once by `dlerror`.
+///
+/// `dlerror` reports the last failure of the calling thread, and any dynamic-linker call in
+/// between (including one made implicitly by another library on this thread) replaces it. Like
+/// swift-system reading `errno` right after each syscall, every call here clears the pending
+/// error, makes the call and reads the message in one step, under a process-wide lock so that
+/// loads never interleave their error reporting.
+enum DynamicLinker {
+    private static let lock = Mutex<Void>(())
+
+    /// A library handle or the dynamic linker's message.
+    enum OpenResult {
+        case opened(UnsafeMutableRawPointer)
+        case failed(String)
+    }
+
+    /// Opens `path` with every symbol bound now (so a missing dependency fails here, not in
+    /// the middle of a node), kept private to this library, and never unmapped.
+    ///
+    /// The corresponding C function is `dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)`.
+    static func open(_ path: String) -> OpenResult {
+        lock.withLock { _ in
+            _ = dlerror()
+            let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)
+            let message = lastError()
+            if let handle { return .opened(handle) }
+            return .failed(message ?? "dlopen failed without a message")
+        }
+    }
+
+    /// The address of `name` in the library `handle` (or its dependencies), or nil.
+    ///
+    /// The corresponding C function is `dlsym`.
+    static func symbol(_ name: String, in handle: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        // dlsym takes a handle that is not Sendable; pass it through as an integer.
+        let bits = UInt(bitPattern: handle)
+        let address: UInt = lock.withLock { _ in
+            _ = dlerror()
+            let found = dlsym(UnsafeMutableRawPointer(bitPattern: bits), name)
+            _ = lastError()
+            return UInt(bitPattern: found)
+        }
+        return UnsafeMutableRawPointer(bitPattern: address)
+    }
+
+    /// `dlerror()`'s text, copied before anything can replace it.
+    private static func lastError() -> String? {
+        guard let text = dlerror() else { return nil }
+        return String(cString: text)
+    }
+}

@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import PluginHostCore
+import PluginMetadata
+import PluginSDK
+import Synchronization
+
+/// A plugin whose library is loaded and whose descriptor passed every check; the handle through
+/// which the runtime initializes it, runs its nodes and shuts it down.
+///
+/// Sendable without `@unchecked`: the raw parts (the copied `ph_plugin` descriptor and the
+/// `ph_host_api` table) are `let`s that are never written after `init` and point at memory that
+/// lives as long as the process, so sharing them is sharing immutable data. Everything that
+/// changes is an `Atomic` or sits in a `Mutex`.
+///
+/// Lifecycle, kept in one atomic word so the call path costs two uncontended atomic adds:
+/// the low bits count calls in flight, ``readyBit`` says `init` succeeded, ``closedBit`` says
+/// `shutdown` began. `execute` runs only when ready and not closed; `shutdown` closes first,
+/// then waits for calls in flight, so the plugin's `shutdown` never overlaps an `execute`.
+public final class LoadedPlugin: Sendable {
+    /// Absolute path of the library file.
+    public let path: String
+    /// The manifest checked at scan time; the loaded plugin's own metadata matched it byte for byte.
+    public let manifest: PluginManifest
+    /// The ABI the plugin's descriptor says it was built against.
+    public let abi: ABIVersion
+
+    /// A copy of the plugin's descriptor, taken once so a plugin that rewrites its own
+    /// (supposedly const) struct cannot change what the host calls. Immutable.
+    nonisolated(unsafe) private let descriptor: ph_plugin
+    private let host: PluginHostContext
+    /// Held for the whole of `execute` when the plugin is not thread-safe (``serialized``).
+    private let serial: Mutex<Void>
+    private let serialized: Bool
+    private let lifecycle = Atomic<Int>(0)
+    /// The `*out_state` from a successful `init`, as an integer (raw pointers are not Sendable).
+    private let pluginState = Atomic<UInt>(0)
+    private let initOutcome = Mutex<Result<Void, Problem>?>(nil)
+
+    private static let readyBit = 1 << 62
+    private static let closedBit = 1 << 61
+    private static let inFlightMask = closedBit - 1
+
+    init(path: String, manifest: PluginManifest, descriptor: ph_plugin, host: PluginHostContext) {
+        self.path = path
+        self.manifest = manifest
+        self.abi = ABIVersion(major: descriptor.abi_major, minor: descriptor.abi_minor)
+        self.descriptor = descriptor
+        self.host = host
+        self.serial = Mutex(())
+        self.serialized = !manifest.threadSafe
+    }
+
+    /// The plugin id from the manifest.
+    public var id: String { manifest.id }
+
+    /// Calls the plugin's `init` once with `config` (the runtime passes a JSON object; `{}` when
+    /// there is none).
+    ///
+    /// A non-zero status is INIT_FAILED carrying what the plugin gave `host->set_init_error`.
+    /// Calling it again is a programming error and returns the first outcome without calling
+    /// the plugin. The call runs on the caller's thread and cannot be interrupted: a caller
+    /// that wants a timeout runs it on a thread it can abandon (DESIGN §4).
+    public func initialize(config: JSONValue) -> Result<Void, Problem> {
+        initOutcome.withLock { outcome in
+            if let outcome { return outcome }
+            let result = runInit(config: config)
+            outcome = result
+            return result
+        }
+    }
+
+    private func runInit(config: JSONValue) -> Result<Void, Problem> {
+        guard lifecycle.load(ordering: .acquiring) & Self.closedBit == 0 else {
+            return .failure(Problem(
+                .initFailed, .error, "the plugin was shut down before it was initialized; restart the host to use it",
+                file: path))
+        }
+        host.initError.withLock { $0 = nil }
+        var state: UnsafeMutableRawPointer?
+        let status = JSONWriter.string(config).withCString { configJSON in
+            descriptor.`init`!(host.hostAPI, configJSON, &state)
+        }
+        guard status == PH_OK else {
+            let reason = host.initError.withLock { $0 }
+            let message = if let reason {
+                "init failed: \(reason) (status \(status)); fix what it names, then start the host again"
+            } else {
+                "init returned status \(status) without a message; check the plugin's configuration and logs"
+            }
+            return .failure(Problem(.initFailed, .error, message, file: path))
+        }
+        pluginState.store(UInt(bitPattern: state), ordering: .relaxed)
+        // Releasing: an execute that sees the ready bit also sees the state stored above.
+        let previous = lifecycle.bitwiseOr(Self.readyBit, ordering: .acquiringAndReleasing).oldValue
+        if previous & Self.closedBit != 0 {
+            // shutdown() ran during init and found nothing to release; no execute can start
+            // now (closed), so release what init acquired here.
+            descriptor.shutdown!(state)
+        }
+        return .success(())
+    }
+
+    /// Runs one node synchronously on the calling thread and copies out what the plugin set.
+    ///
+    /// Calls into a plugin that is not thread-safe are serialized; thread-safe plugins take no
+    /// lock. Before a successful `initialize` or after `shutdown` the plugin is not called and
+    /// the outcome has status `PH_ERR_INTERNAL` with a message saying why.
+    public func execute(_ request: borrowing PluginCallRequest, cancellation: CancellationFlag?) -> PluginCallOutcome {
+        if serialized {
+            return serial.withLock { _ in call(request, cancellation) }
+        }
+        return call(request, cancellation)
+    }
+
+    private func call(_ request: borrowing PluginCallRequest, _ cancellation: CancellationFlag?) -> PluginCallOutcome {
+        let previous = lifecycle.wrappingAdd(1, ordering: .acquiring).oldValue
+        // Releasing: the plugin's work happens before a shutdown that sees the count drop.
+        defer { lifecycle.wrappingSubtract(1, ordering: .releasing) }
+        guard previous & (Self.readyBit | Self.closedBit) == Self.readyBit else {
+            return .refused(previous & Self.closedBit != 0
+                ? "plugin \(manifest.id) has been shut down; restart the host to use it again"
+                : "plugin \(manifest.id) is not initialized; call initialize before execute")
+        }
+        let state = UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed))
+        let execute = descriptor.execute!
+        var outcome = PluginCallOutcome(status: 0)
+        let droppedLogLines = withUnsafeMutablePointer(to: &outcome) { outcomePointer in
+            var context = PluginCallContext(cancellation: cancellation, outcome: outcomePointer)
+            let status = request.nodeType.withCString { nodeType, _ in
+                request.params.withCString { params, paramsLength in
+                    request.input.withCString { input, inputLength in
+                        request.tenantID.withCString { tenantID, _ in
+                            request.executionID.withCString { executionID, _ in
+                                withUnsafeMutablePointer(to: &context) { contextPointer in
+                                    var call = ph_call(
+                                        struct_size: UInt32(MemoryLayout<ph_call>.size),
+                                        attempt: request.attempt,
+                                        node_type: nodeType,
+                                        params_json: params,
+                                        params_len: paramsLength,
+                                        input_json: input,
+                                        input_len: inputLength,
+                                        tenant_id: tenantID,
+                                        execution_id: executionID,
+                                        host_data: UnsafeMutableRawPointer(contextPointer),
+                                        set_output: callSetOutput,
+                                        set_error: callSetError,
+                                        is_cancelled: callIsCancelled,
+                                        log: callLog
+                                    )
+                                    return execute(state, &call)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            outcomePointer.pointee.status = status
+            return context.droppedLogLines
+        }
+        withExtendedLifetime(cancellation) {}
+        if droppedLogLines > 0 { outcome.logs.append(PluginCallContext.droppedLinesMarker(droppedLogLines)) }
+        return outcome
+    }
+
+    /// Calls the plugin's `shutdown` once, after the last `execute`; later calls to `execute`
+    /// are refused without reaching the plugin.
+    ///
+    /// Waits up to `timeout` for calls in flight to return. A call that never returns (an
+    /// abandoned, timed-out node) means the plugin's `shutdown` is skipped and a warning is
+    /// logged, since running it under a live `execute` could crash the host. A plugin whose
+    /// `init` did not succeed is not shut down: it reported failure and holds nothing.
+    /// Returns whether this call ran the plugin's `shutdown`.
+    @discardableResult
+    public func shutdown(waitingUpTo timeout: Duration = .seconds(5)) -> Bool {
+        let previous = lifecycle.bitwiseOr(Self.closedBit, ordering: .acquiringAndReleasing).oldValue
+        guard previous & Self.closedBit == 0, previous & Self.readyBit != 0 else { return false }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while lifecycle.load(ordering: .acquiring) & Self.inFlightMask != 0 {
+            guard clock.now < deadline else {
+                host.logger.warning("shutdown skipped: a call into the plugin did not return within \(timeout)")
+                return false
+            }
+            usleep(200)
+        }
+        descriptor.shutdown!(UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed)))
+        return true
+    }
+}

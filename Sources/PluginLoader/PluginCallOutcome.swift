@@ -1,0 +1,64 @@
+import PluginSDK
+
+/// What one `execute` produced, copied out of the plugin before the call returned.
+///
+/// A non-zero status is a result, not a thrown error (as with a process exit status): the
+/// runtime maps it to an error class, validates ``output`` as JSON and decides about retries.
+public struct PluginCallOutcome: Sendable, Hashable {
+    /// The `ph_status` the plugin returned (or `PH_ERR_INTERNAL` when the host refused to call
+    /// it, e.g. before `initialize` or after `shutdown`; ``errorMessage`` then says why).
+    public var status: Int32
+    /// The bytes given to `set_output`; the last call wins. Not checked to be JSON here.
+    public var output: [UInt8]?
+    /// The code given to `set_error`.
+    public var errorCode: Int32?
+    /// The message given to `set_error`, decoded as UTF-8 with invalid bytes replaced.
+    public var errorMessage: String?
+    /// Lines written with `call->log`, at most ``maximumLogLines`` plus one marker line that
+    /// counts the lines dropped, so a chatty plugin cannot grow a result without bound.
+    public var logs: [PluginLogLine]
+
+    /// The number of `call->log` lines kept per call.
+    public static let maximumLogLines = 100
+
+    public init(
+        status: Int32, output: [UInt8]? = nil, errorCode: Int32? = nil, errorMessage: String? = nil,
+        logs: [PluginLogLine] = []
+    ) {
+        self.status = status
+        self.output = output
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.logs = logs
+    }
+
+    /// An outcome for a call the host refused to make, so callers see one shape for every result.
+    static func refused(_ message: String) -> PluginCallOutcome {
+        PluginCallOutcome(status: PH_ERR_INTERNAL, errorCode: PH_ERR_INTERNAL, errorMessage: message)
+    }
+}
+
+/// One line a plugin logged during a call.
+public struct PluginLogLine: Sendable, Hashable {
+    public var level: PluginLogLevel
+    public var message: String
+
+    public init(level: PluginLogLevel, message: String) {
+        self.level = level
+        self.message = message
+    }
+}
+
+/// The `PH_LOG_*` levels. Values outside the documented range are clamped (below debug is
+/// debug, above error is error) so a plugin's mistake never hides its message.
+public enum PluginLogLevel: Int32, Sendable, Hashable, CaseIterable {
+    case debug = 0
+    case info = 1
+    case warning = 2
+    case error = 3
+
+    /// The level for a raw `PH_LOG_*` value, clamped.
+    public init(clamping raw: Int32) {
+        self = PluginLogLevel(rawValue: min(max(raw, 0), 3))!
+    }
+}
