@@ -9,14 +9,16 @@ import Testing
 struct HeaderCompileTests {
     /// Compiles the probe with `compiler` as `standard` into a shared library and returns the
     /// metadata found in its note plus its exported symbols.
-    private func compileProbe(_ compiler: String, _ standard: String, language: String) throws -> (metadata: String?, symbols: [String]) {
+    private func compileProbe(
+        _ compiler: String, _ standard: String, language: String, extraFlags: [String] = []
+    ) throws -> (metadata: String?, symbols: [String]) {
         let directory = try TemporaryDirectory(prefix: "sdk-headers")
         let source = try directory.write(language == "c" ? "probe.c" : "probe.cpp", headerProbeSource)
         let output = directory.url("libprobe.so")
         try Toolchain.runChecked(compiler, [
             "-std=\(standard)", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O2",
             "-shared", "-fPIC", "-fvisibility=hidden", "-I", Toolchain.sdkInclude, source, "-o", output,
-        ])
+        ] + extraFlags)
         return (try ELFNotes.pluginHostMetadata(in: output), try ELFNotes.exportedSymbols(of: output))
     }
 
@@ -44,6 +46,13 @@ struct HeaderCompileTests {
     @Test("clang++ compiles every header as C++17", .enabled(if: Toolchain.has("clang++")))
     func clangxxCxx17() throws {
         try expectCleanProbe("clang++", "c++17", language: "c++")
+    }
+
+    @Test("clang's AddressSanitizer leaves the metadata note intact (no redzone inside it)",
+          .enabled(if: Toolchain.has("clang")))
+    func clangAddressSanitizerKeepsNote() throws {
+        let probe = try compileProbe("clang", "c11", language: "c", extraFlags: ["-fsanitize=address"])
+        #expect(probe.metadata == headerProbeMetadata)
     }
 
     @Test("a header error is reported, not ignored (the probe is really compiled)")

@@ -717,7 +717,8 @@ static inline bool ph_json_buf_append_cstr(ph_json_buf *b, const char *s) {
  */
 static inline bool ph_json_buf_string(ph_json_buf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+    const unsigned char *p = (const unsigned char *)s, *run;
+    const unsigned char *end = n > 0 ? p + n : p; /* s may be NULL when n is 0 */
     if (!ph_json_buf_append(b, "\"", 1)) return false;
     while (p < end) {
         run = p;
