@@ -54,6 +54,17 @@ extern "C" {
 #define PH_METADATA_NOTE_NAME "plugin-host"
 #define PH_METADATA_NOTE_TYPE 0x50480001u
 
+/*
+ * Keeps clang's AddressSanitizer from padding the note with a redzone (and raising the
+ * section's alignment to 32), which would corrupt the note section in sanitizer builds.
+ * GCC never instruments variables placed in a named section, so it needs nothing.
+ */
+#if defined(__clang__)
+#define PH_NOTE_NO_SANITIZE __attribute__((no_sanitize("address")))
+#else
+#define PH_NOTE_NO_SANITIZE
+#endif
+
 /**
  * Embeds the plugin's metadata JSON (a string literal) as an ELF note the host reads from the
  * file without loading it. Use it once, at file scope, in one source file of the plugin.
@@ -61,7 +72,8 @@ extern "C" {
  * Keep the note: do not strip it, and pass -Wl,--undefined=ph_plugin_entry with --gc-sections.
  */
 #define PH_PLUGIN_METADATA(json)                                                            \
-    __attribute__((section(PH_METADATA_SECTION), used, aligned(4))) static const struct {   \
+    __attribute__((section(PH_METADATA_SECTION), used, aligned(4))) PH_NOTE_NO_SANITIZE     \
+    static const struct {                                                                   \
         uint32_t namesz;                                                                    \
         uint32_t descsz;                                                                    \
         uint32_t type;                                                                      \
