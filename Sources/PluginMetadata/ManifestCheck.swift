@@ -114,8 +114,13 @@ struct ManifestCheck {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
         case .int, .double: return "the number \(value)"
-        case .array(let array): return array.isEmpty ? "an empty array" : "an array"
-        case .object: return "an object"
+        case .array(let array) where array.isEmpty: return "an empty array"
+        case .array, .object:
+            // Short values are clearer shown than described ("[0]"); long ones are not worth the noise.
+            let text = JSONWriter.string(value)
+            if text.count <= 40 { return text }
+            if case .array = value { return "an array" }
+            return "an object"
         }
     }
 

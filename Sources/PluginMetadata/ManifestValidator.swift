@@ -131,7 +131,7 @@ extension ManifestCheck {
             return nil
         }
         guard abi.canLoad(into: .host) else {
-            error(.abiIncompatible, "`/abi` is \"\(abi)\" but this host implements ABI \(ABIVersion.host), which loads only ABI \(ABIVersion.host.major).0 to \(ABIVersion.host): rebuild the plugin against this host's SDK.")
+            error(.abiIncompatible, "`/abi` is \"\(abi)\" but this host implements ABI \(ABIVersion.host) (a plugin needs major \(ABIVersion.host.major) and minor at most \(ABIVersion.host.minor)): rebuild the plugin against this host's SDK.")
             return nil
         }
         return abi
