@@ -31,7 +31,8 @@ extension ManifestCheck {
     private mutating func checkSchema(_ schema: JSONObject, at pointer: String, isRoot: Bool, node: String?) {
         func bad(_ message: String) { error(.metaBadSchema, message, node: node) }
         for (key, value) in schema {
-            let here = Self.pointer(pointer, key)
+            // Built only when needed: most keywords are fine and need no pointer.
+            var here: String { Self.pointer(pointer, key) }
             switch key {
             case "type":
                 let names: [String]? = switch value {
@@ -40,7 +41,7 @@ extension ManifestCheck {
                     elements.compactMap(\.stringValue).count == elements.count ? elements.compactMap(\.stringValue) : nil
                 default: nil
                 }
-                guard let names, names.allSatisfy(Self.schemaTypes.contains), Set(names).count == names.count else {
+                guard let names, names.allSatisfy(Self.schemaTypes.contains), !Self.hasDuplicates(names) else {
                     bad("`\(here)` is \(Self.describe(value)): a type must be one of \(Self.schemaTypes.sorted().map { "\"\($0)\"" }.joined(separator: ", ")), or a non-empty array of distinct ones; fix it.")
                     continue
                 }
@@ -52,12 +53,13 @@ extension ManifestCheck {
                     bad("`\(here)` is \(Self.describe(value)): it must be an object mapping parameter names to schemas; fix it.")
                     continue
                 }
+                let base = here
                 for (name, property) in properties {
-                    subschema(property, at: Self.pointer(here, name), node: node)
+                    subschema(property, at: Self.pointer(base, name), node: node)
                 }
             case "required":
                 let names = value.arrayValue?.compactMap(\.stringValue)
-                guard let names, names.count == value.arrayValue?.count, Set(names).count == names.count else {
+                guard let names, names.count == value.arrayValue?.count, !Self.hasDuplicates(names) else {
                     bad("`\(here)` is \(Self.describe(value)): it must be an array of distinct property names; fix it.")
                     continue
                 }
@@ -109,6 +111,13 @@ extension ManifestCheck {
         checkOrder(schema, "minimum", "maximum", at: pointer, node: node)
         checkOrder(schema, "minLength", "maxLength", at: pointer, node: node)
         checkOrder(schema, "minItems", "maxItems", at: pointer, node: node)
+    }
+
+    /// Whether a short list repeats a name (a quadratic scan beats hashing at these sizes).
+    static func hasDuplicates(_ names: [String]) -> Bool {
+        if names.count > 16 { return Set(names).count != names.count }
+        for i in names.indices where names[(i + 1)...].contains(names[i]) { return true }
+        return false
     }
 
     /// A schema nested in another: must itself be a schema object.

@@ -76,13 +76,13 @@ struct ManifestCheck {
         }
     }
 
-    /// A non-empty string member (whitespace alone counts as empty); nil when absent or wrong.
+    /// A non-empty string member (ASCII whitespace alone counts as empty); nil when absent or wrong.
     mutating func string(
         _ object: JSONObject, _ key: String, at base: String, _ presence: Presence,
         hint: String, fallback: String, node: String? = nil
     ) -> String? {
         guard let value = member(object, key, at: base, presence, hint: hint, fallback: fallback, node: node) else { return nil }
-        if case .string(let text) = value, text.contains(where: { !$0.isWhitespace }) { return text }
+        if case .string(let text) = value, text.utf8.contains(where: { !Self.isASCIISpace($0) }) { return text }
         wrong(.metaBadValue, Self.pointer(base, key), value, hint: hint, fallback: fallback,
               alwaysError: presence == .required, node: node)
         return nil
@@ -104,7 +104,13 @@ struct ManifestCheck {
     // MARK: Text
 
     /// `base/key` as a JSON pointer.
-    static func pointer(_ base: String, _ key: String) -> String { base + "/" + escapePointerToken(key) }
+    static func pointer(_ base: String, _ key: String) -> String {
+        let plain = !key.utf8.contains { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }
+        return base + "/" + (plain ? key : escapePointerToken(key))
+    }
+
+    /// Space, tab, CR or LF: what makes a required string blank.
+    static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     /// A value as a message shows it: strings quoted and escaped (so invisible characters show),
     /// long ones cut; other values by type.

@@ -159,7 +159,7 @@ extension ManifestCheck {
         }
         var result: [PluginDependency] = []
         for (key, range) in object {
-            let pointer = Self.pointer("/dependencies", key)
+            var pointer: String { Self.pointer("/dependencies", key) }
             var usable = true
             if !ManifestNames.isValidPluginID(key) {
                 error(.metaBadID, "`\(pointer)` names the plugin \(Self.quoted(key)), which is not a reverse-DNS id such as \"org.example.string\": use the id the dependency declares.")

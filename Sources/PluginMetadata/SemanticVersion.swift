@@ -22,22 +22,24 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
 
     /// Parses `text`; nil unless it is exactly a semver 2.0 version.
     public init?(_ text: String) {
-        var rest = Substring(text)
+        // Byte positions of the first '+' and the first '-' before it (UTF-8 view: no grapheme work).
+        let utf8 = text.utf8
+        let plus = utf8.firstIndex(of: UInt8(ascii: "+"))
+        let coreAndPrerelease = text[..<(plus ?? text.endIndex)]
+        let dash = coreAndPrerelease.utf8.firstIndex(of: UInt8(ascii: "-"))
         var build: [String] = []
-        if let plus = rest.firstIndex(of: "+") {
-            guard let identifiers = Self.identifiers(rest[rest.index(after: plus)...], numeric: false) else { return nil }
+        if let plus {
+            guard let identifiers = Self.identifiers(text[utf8.index(after: plus)...], numeric: false) else { return nil }
             build = identifiers
-            rest = rest[..<plus]
         }
         var prerelease: [String] = []
-        if let dash = rest.firstIndex(of: "-") {
-            guard let identifiers = Self.identifiers(rest[rest.index(after: dash)...], numeric: true) else { return nil }
+        if let dash {
+            guard let identifiers = Self.identifiers(coreAndPrerelease[utf8.index(after: dash)...], numeric: true) else { return nil }
             prerelease = identifiers
-            rest = rest[..<dash]
         }
-        let core = rest.split(separator: ".", omittingEmptySubsequences: false)
-        guard core.count == 3, let major = Self.number(core[0]), let minor = Self.number(core[1]),
-              let patch = Self.number(core[2]) else { return nil }
+        guard let (major, minor, patch) = Self.core(coreAndPrerelease[..<(dash ?? coreAndPrerelease.endIndex)]) else {
+            return nil
+        }
         version = Version(major, minor, patch, pre: prerelease, build: build)
     }
 
@@ -77,6 +79,43 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     public static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool { lhs.version == rhs.version }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(version) }
+
+    /// `MAJOR.MINOR.PATCH`, each a numeric identifier, read in one pass over the bytes.
+    private static func core(_ text: Substring) -> (Int, Int, Int)? {
+        var numbers = (0, 0, 0)
+        var count = 0
+        var value = 0
+        var digits = 0
+        var leadingZero = false
+        func finish() -> Bool {
+            guard digits > 0, !(leadingZero && digits > 1), count < 3 else { return false }
+            switch count {
+            case 0: numbers.0 = value
+            case 1: numbers.1 = value
+            default: numbers.2 = value
+            }
+            count += 1
+            value = 0
+            digits = 0
+            return true
+        }
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard finish() else { return nil }
+            } else if byte >= 0x30 && byte <= 0x39 {
+                if digits == 0 { leadingZero = byte == 0x30 }
+                let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times.addingReportingOverflow(Int(byte - 0x30))
+                guard !overflow1, !overflow2 else { return nil }
+                value = sum
+                digits += 1
+            } else {
+                return nil
+            }
+        }
+        guard finish(), count == 3 else { return nil }
+        return numbers
+    }
 
     /// A numeric identifier: ASCII digits, no leading zero, fits in `Int`.
     static func number(_ text: Substring) -> Int? {

@@ -44,35 +44,63 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     let alternatives: [Alternative]
-    /// The text as written, whitespace runs collapsed.
-    public let description: String
+    /// The text as written.
+    let text: String
+
+    /// The range with whitespace normalized (`>=1.0.0 <2.0.0 || ^3.0.0`), built on demand.
+    public var description: String {
+        text.split(separator: "||", omittingEmptySubsequences: false)
+            .map { $0.split(whereSeparator: Self.isSpace).joined(separator: " ") }
+            .joined(separator: " || ")
+    }
 
     /// Parses `text`; nil when it is not one of the supported forms.
     public init?(_ text: String) {
         guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         var alternatives: [Alternative] = []
         for part in text.split(separator: "||", omittingEmptySubsequences: false) {
-            var tokens = part.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            // npm accepts `>= 1.2.3`: an operator standing alone binds to the next token.
-            var index = 0
-            while index < tokens.count {
-                if tokens[index].allSatisfy({ "<>=^~".contains($0) }) {
-                    guard index + 1 < tokens.count else { return nil }
-                    tokens[index] += tokens.remove(at: index + 1)
-                }
-                index += 1
-            }
-            guard !tokens.isEmpty else { return nil }
             var alternative = Alternative()
-            for token in tokens {
-                guard Self.parse(comparator: token, into: &alternative) else { return nil }
+            // npm accepts `>= 1.2.3`: an operator standing alone applies to the next token.
+            var pendingOperator: Substring?
+            var isEmpty = true
+            for token in part.split(whereSeparator: Self.isSpace) {
+                isEmpty = false
+                let op = Self.operatorPrefix(token)
+                if op.count == token.count {
+                    guard pendingOperator == nil else { return nil }
+                    pendingOperator = token
+                    continue
+                }
+                if let pending = pendingOperator {
+                    guard op.isEmpty, Self.parse(op: pending, version: token, into: &alternative) else { return nil }
+                    pendingOperator = nil
+                } else {
+                    guard Self.parse(op: op, version: token[op.endIndex...], into: &alternative) else { return nil }
+                }
             }
+            guard pendingOperator == nil, !isEmpty else { return nil }
             alternatives.append(alternative)
         }
         self.alternatives = alternatives
-        description = text.split(separator: "||", omittingEmptySubsequences: false)
-            .map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
-            .joined(separator: " || ")
+        self.text = text
+    }
+
+    private static func isSpace(_ character: Character) -> Bool { character == " " || character == "\t" }
+
+    /// The leading comparison operator of `token` (`>=`, `<`, `^`, …), empty when there is none.
+    private static func operatorPrefix(_ token: Substring) -> Substring {
+        let bytes = token.utf8
+        guard let first = bytes.first else { return token[token.startIndex..<token.startIndex] }
+        var length = 0
+        switch first {
+        case UInt8(ascii: "<"), UInt8(ascii: ">"):
+            length = bytes.dropFirst().first == UInt8(ascii: "=") ? 2 : 1
+        case UInt8(ascii: "="), UInt8(ascii: "^"), UInt8(ascii: "~"):
+            length = 1
+        default:
+            length = 0
+        }
+        return token.prefix(length)
     }
 
     /// Whether `version` is in the range.
@@ -138,11 +166,7 @@ public struct VersionRange: Sendable, Hashable, CustomStringConvertible {
         return Partial(numbers: numbers, prerelease: prerelease)
     }
 
-    private static func parse(comparator token: String, into alternative: inout Alternative) -> Bool {
-        var text = Substring(token)
-        let operators = ["<=", ">=", "<", ">", "=", "^", "~"]
-        let op = operators.first { text.hasPrefix($0) } ?? ""
-        text = text.dropFirst(op.count)
+    private static func parse(op: Substring, version text: Substring, into alternative: inout Alternative) -> Bool {
         guard !text.isEmpty, let partial = parsePartial(text) else { return false }
         if !partial.prerelease.isEmpty { alternative.prereleaseCores.append(Array(partial.numbers)) }
         func add(_ operation: Comparator.Operation, _ version: SemanticVersion) {
