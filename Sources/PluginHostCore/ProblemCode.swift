@@ -50,6 +50,8 @@ extension ProblemCode {
     public static let metadataTooLarge = ProblemCode(rawValue: "METADATA_TOO_LARGE")
     /// The metadata is not valid UTF-8 JSON.
     public static let metadataNotJSON = ProblemCode(rawValue: "METADATA_NOT_JSON")
+    /// The embedded note and the `<file>.plugin.json` sidecar hold different metadata; the note is used.
+    public static let metadataSourcesDiffer = ProblemCode(rawValue: "METADATA_SOURCES_DIFFER")
     /// A required metadata field is absent.
     public static let metaMissingField = ProblemCode(rawValue: "META_MISSING_FIELD")
     /// A metadata key is not part of the manifest format (error in strict mode, warning in loose).
@@ -129,6 +131,7 @@ extension ProblemCode {
         (.noMetadata, "No embedded metadata note and no <file>.plugin.json sidecar."),
         (.metadataTooLarge, "The metadata exceeds the size cap."),
         (.metadataNotJSON, "The metadata is not valid UTF-8 JSON."),
+        (.metadataSourcesDiffer, "The embedded note and the sidecar differ; the note is used (warning)."),
         (.metaMissingField, "A required metadata field is absent."),
         (.metaUnknownKey, "A metadata key is not part of the format (error strict, warning loose)."),
         (.metaDuplicateKey, "A key appears twice in one metadata JSON object."),
