@@ -177,7 +177,8 @@ enum CacheCoding {
         let tagNames = tags.compactMap(\.stringValue)
         guard requiredFields.count == required.count, supportedVersions.count == supported.count,
               tagNames.count == tags.count else { return nil }
-        let schema = value["schema"].flatMap { $0 == .null ? nil : $0 }
+        var schema: JSONValue? = nil  // not `nil` in a ternary: JSONValue is ExpressibleByNilLiteral
+        if let stored = value["schema"], stored != .null { schema = stored }
         return NodeDescriptor(nodeType: nodeType, version: version, category: category, description: description,
                               requiredFields: requiredFields, schema: schema, supportedVersions: supportedVersions,
                               tags: tagNames, icon: value["icon"]?.stringValue, experimental: experimental)
