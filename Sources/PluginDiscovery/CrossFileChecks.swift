@@ -12,32 +12,44 @@ import PluginMetadata
 /// (never cached) because the answer depends on the other files.
 enum CrossFileChecks {
     static func apply(to plugins: inout [ScannedPlugin]) {
-        var idOwners: [String: String] = [:]
-        var nodeTypeOwners: [String: (path: String, id: String)] = [:]
+        // Values are indices into `plugins` (a tuple value type would make every dictionary
+        // operation go through runtime generic metadata, which showed in profiles).
+        var idOwners: [String: Int] = [:]
+        var nodeTypeOwners: [String: Int] = [:]
+        idOwners.reserveCapacity(plugins.count)
+        nodeTypeOwners.reserveCapacity(plugins.count * 2)
+        var rejections: [(index: Int, problems: [Problem])] = []
+        // Indices rather than `for plugin in plugins` / `for node in nodes`: copying a
+        // ScannedPlugin or NodeDescriptor retains every field, which dominated warm scans.
         for index in plugins.indices where plugins[index].status == .ok {
-            guard let manifest = plugins[index].manifest else { continue }
-            let path = plugins[index].path
+            guard let manifest = plugins[index].inspection.manifest else { continue }
             var duplicates: [Problem] = []
             if let owner = idOwners[manifest.id] {
                 duplicates.append(Problem(.duplicatePluginID, .error,
-                    "plugin id \(manifest.id) is already provided by \(owner), which comes first in the search order; remove one of the two files",
-                    file: path))
+                    "plugin id \(manifest.id) is already provided by \(plugins[owner].path), which comes first in the search order; remove one of the two files",
+                    file: plugins[index].path))
             }
-            for node in manifest.nodes {
-                if let owner = nodeTypeOwners[node.nodeType] {
+            for nodeIndex in manifest.nodes.indices {
+                let nodeType = manifest.nodes[nodeIndex].nodeType
+                if let owner = nodeTypeOwners[nodeType] {
+                    let ownerID = plugins[owner].inspection.manifest?.id ?? "?"
                     duplicates.append(Problem(.duplicateNodeType, .error,
-                        "node type \(node.nodeType) is already provided by \(owner.path) (plugin \(owner.id)), which comes first in the search order; rename the node type or remove one of the plugins",
-                        file: path, node: node.nodeType))
+                        "node type \(nodeType) is already provided by \(plugins[owner].path) (plugin \(ownerID)), which comes first in the search order; rename the node type or remove one of the plugins",
+                        file: plugins[index].path, node: nodeType))
                 }
             }
             if duplicates.isEmpty {
-                idOwners[manifest.id] = path
-                for node in manifest.nodes where nodeTypeOwners[node.nodeType] == nil {
-                    nodeTypeOwners[node.nodeType] = (path, manifest.id)
+                idOwners[manifest.id] = index
+                for nodeIndex in manifest.nodes.indices {
+                    let nodeType = manifest.nodes[nodeIndex].nodeType
+                    if nodeTypeOwners[nodeType] == nil { nodeTypeOwners[nodeType] = index }
                 }
             } else {
-                for problem in duplicates { plugins[index].append(problem) }
+                rejections.append((index, duplicates))
             }
+        }
+        for (index, problems) in rejections {
+            for problem in problems { plugins[index].append(problem) }
         }
     }
 }

@@ -6,7 +6,8 @@ extension DirectoryWalker {
     /// Everything about one matched name: its type, duplicates, permissions, then the cached or
     /// fresh inspection. Always returns a result: a file that cannot be used is a rejected entry,
     /// never a missing one.
-    func scanFile(in directory: Int32, _ name: [CChar], path: String, inherited: [Problem]) -> ScannedPlugin {
+    /// `sidecars` holds the sidecar names present in the directory's listing.
+    func scanFile(in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>) -> ScannedPlugin {
         let status: stat
         switch SystemCalls.status(in: directory, name, follow: options.followSymlinks) {
         case .success(let found): status = found
@@ -36,10 +37,10 @@ extension DirectoryWalker {
         var found: [Problem] = inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
 
-        let sidecar = cached == nil ? nil : sidecarStamp(in: directory, name)
+        let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
         if let entry = cached?[path], entry.mode == options.mode, entry.file == ContentStamp(identity), entry.sidecar == sidecar {
             cacheHits += 1
-            cachedPaths.insert(path)
+            cachedPaths.append(path)
             return combined(path, identity, entry.inspection, found)
         }
         cacheMisses += 1
@@ -62,18 +63,18 @@ extension DirectoryWalker {
         let inspection = PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(opened.st_size), mode: options.mode)
         if cached != nil {
             cacheUpdates[path] = ScanCache.Entry(file: ContentStamp(identity), sidecar: sidecar, mode: options.mode, inspection: inspection)
-            cachedPaths.insert(path)
+            cachedPaths.append(path)
         }
         return combined(path, identity, inspection, found)
     }
 
     /// The sidecar `<name>.plugin.json`'s stamp, nil when there is none. Part of the cache key
     /// because the inspector reads it when the library has no metadata note.
-    private func sidecarStamp(in directory: Int32, _ name: [CChar]) -> ContentStamp? {
+    private func sidecarStamp(in directory: Int32, _ name: [CChar], _ sidecars: Set<[CChar]>) -> ContentStamp? {
         var sidecarName = name
         sidecarName.removeLast()
-        sidecarName += Array(".plugin.json".utf8CString)
-        guard case .success(let status) = SystemCalls.status(in: directory, sidecarName, follow: true) else { return nil }
+        sidecarName += Self.sidecarSuffix
+        guard sidecars.contains(sidecarName), case .success(let status) = SystemCalls.status(in: directory, sidecarName, follow: true) else { return nil }
         return ContentStamp(FileIdentity(status))
     }
 

@@ -22,7 +22,7 @@ final class DirectoryWalker {
     /// Fresh inspections to store in the cache, by path.
     var cacheUpdates: [String: ScanCache.Entry] = [:]
     /// Paths whose inspection is now cached (hits and updates), so the cache can drop the rest.
-    var cachedPaths: Set<String> = []
+    var cachedPaths: [String] = []
     var cacheHits = 0
     var cacheMisses = 0
     /// Plugin files opened (each miss that got as far as the inspector).
@@ -87,6 +87,9 @@ final class DirectoryWalker {
         }
     }
 
+    /// The sidecar file name suffix, NUL-terminated.
+    static let sidecarSuffix: [CChar] = Array(".plugin.json".utf8CString)
+
     /// One directory entry worth a second look: a name that matched, or a possible directory.
     private struct Entry {
         /// The name as a NUL-terminated C string, for the `*at` calls.
@@ -112,6 +115,9 @@ final class DirectoryWalker {
         defer { activeDirectories.remove(key) }
 
         var entries: [Entry] = []
+        // Sidecar (`*.plugin.json`) names seen in the listing: a plugin without one then costs
+        // no extra `stat`, the listing already says it is absent.
+        var sidecars: Set<[CChar]> = []
         while true {
             errno = 0
             guard let dirent = readdir(stream) else {
@@ -126,11 +132,15 @@ final class DirectoryWalker {
             let entry: Entry? = withUnsafePointer(to: &dirent.pointee.d_name) { tuple in
                 tuple.withMemoryRebound(to: CChar.self, capacity: 256) { name -> Entry? in
                     if name[0] == 0x2E { return nil }  // hidden, and "." / ".."
+                    let length = strlen(name)
+                    if length > Self.sidecarSuffix.count - 1,
+                       memcmp(name + length - (Self.sidecarSuffix.count - 1), Self.sidecarSuffix, Self.sidecarSuffix.count - 1) == 0 {
+                        sidecars.insert(Array(UnsafeBufferPointer(start: name, count: length + 1)))
+                    }
                     let matched = patterns.contains { fnmatch($0, name, 0) == 0 }
                     let maybeDirectory = type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN)
                         || (type == UInt8(DT_LNK) && options.followSymlinks)
                     guard matched || maybeDirectory else { return nil }
-                    let length = strlen(name)
                     return Entry(name: Array(UnsafeBufferPointer(start: name, count: length + 1)), type: type, matched: matched)
                 }
             }
@@ -142,9 +152,9 @@ final class DirectoryWalker {
         let directory = dirfd(stream)
         let prefix = path == "/" ? "/" : path + "/"
         for entry in entries {
-            let childPath = prefix + String(decoding: entry.name.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let childPath = prefix + entry.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if entry.matched {
-                plugins.append(scanFile(in: directory, entry.name, path: childPath, inherited: inherited))
+                plugins.append(scanFile(in: directory, entry.name, path: childPath, inherited: inherited, sidecars: sidecars))
             } else {
                 enterIfDirectory(in: directory, entry.name, path: childPath, depth: depth + 1, inherited: inherited)
             }

@@ -34,13 +34,6 @@ public struct FileIdentity: Sendable, Hashable {
             mode: UInt32(status.st_mode), owner: UInt32(status.st_uid))
     }
 
-    /// Whether both describe the same file with the same contents (same inode, size and mtime).
-    /// Mode and owner are left out: a `chmod` does not change what the inspector would read.
-    func hasSameContents(as other: FileIdentity) -> Bool {
-        device == other.device && inode == other.inode && size == other.size
-            && modificationTimeNanoseconds == other.modificationTimeNanoseconds
-    }
-
     var fileKey: FileKey { FileKey(device: device, inode: inode) }
 }
 

@@ -72,14 +72,19 @@ public final class ScanCache: Sendable {
 
     /// Stores a scan's fresh inspections and drops entries for files that vanished from the
     /// directories it walked (entries for other directories are kept for other scans).
-    func merge(updates: [String: Entry], seen: Set<String>, roots: [String]) {
+    /// `seen` lists each path the scan found cached or cached anew, once.
+    func merge(updates: [String: Entry], seen: [String], roots: [String]) {
+        let prefixes = roots.map { Array(($0 == "/" ? "/" : $0 + "/").utf8) }
+        func underRoots(_ path: String) -> Bool { prefixes.contains { path.utf8.starts(with: $0) } }
         state.withLock { state in
             for (path, entry) in updates { state.entries[path] = entry }
             if !updates.isEmpty { state.isDirty = true }
-            let prefixes = roots.map { $0 == "/" ? "/" : $0 + "/" }
-            let stale = state.entries.keys.filter { path in
-                !seen.contains(path) && prefixes.contains { path.hasPrefix($0) }
-            }
+            // Cheap test first: if the cache holds exactly the seen paths under these roots,
+            // nothing vanished and no set needs building.
+            let held = state.entries.keys.reduce(0) { $0 + (underRoots($1) ? 1 : 0) }
+            guard held != seen.count else { return }
+            let seenSet = Set(seen)
+            let stale = state.entries.keys.filter { !seenSet.contains($0) && underRoots($0) }
             for path in stale { state.entries[path] = nil }
             if !stale.isEmpty { state.isDirty = true }
         }

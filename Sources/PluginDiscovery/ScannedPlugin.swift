@@ -27,7 +27,8 @@ public struct ScannedPlugin: Sendable {
         self.path = path
         self.identity = identity
         self.inspection = inspection
-        self.status = inspection.problems.containsError ? .rejected : .ok
+        // Not `containsError`: that generic extension runs unspecialized across modules.
+        self.status = inspection.problems.contains { $0.severity == .error } ? .rejected : .ok
     }
 
     /// The manifest, when the metadata could be read.
