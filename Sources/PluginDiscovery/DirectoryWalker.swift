@@ -121,9 +121,10 @@ final class DirectoryWalker {
         while true {
             errno = 0
             guard let dirent = readdir(stream) else {
-                if errno != 0 {
+                let code = errno
+                if code != 0 {
                     problems.append(Problem(.directoryUnreadable, depth == 0 ? .error : .warning,
-                                            "\(path) could not be listed completely (\(SystemCalls.describe(errno))); check the file system",
+                                            "\(path) could not be listed completely (\(SystemCalls.describe(code))); check the file system",
                                             file: path))
                 }
                 break

@@ -125,6 +125,30 @@ struct HostileDirectoryTests {
         #expect(!report.isClean)
     }
 
+    @Test("a search path that is a file, not a directory, is DIRECTORY_NOT_FOUND saying so")
+    func rootIsAFile() throws {
+        let dir = try TemporaryDirectory()
+        let file = try dir.write("lib.so", "x")
+        let report = scan(file)
+        #expect(report.plugins.isEmpty)
+        #expect(report.problems.map(\.code.rawValue) == ["DIRECTORY_NOT_FOUND"])
+        #expect(report.problems[0].message.contains("is not a directory"))
+    }
+
+    @Test("an unreadable subdirectory is a DIRECTORY_UNREADABLE warning and the rest is scanned")
+    func unreadableSubdirectory() throws {
+        // Root lists a mode-000 directory anyway, so only a non-root run can see the warning.
+        guard !runningAsRoot else { return }
+        let dir = try TemporaryDirectory()
+        let good = try Fixtures.install("ok.so", id: "org.test.sub", nodeTypes: ["test.sub"], in: dir)
+        try dir.makeDirectory("closed", mode: 0o000)
+        defer { chmod(dir.url("closed"), 0o755) }
+        let report = scan(dir.path)
+        #expect(report.plugins.map(\.path) == [good])
+        #expect(report.problems.map(\.code.rawValue) == ["DIRECTORY_UNREADABLE"])
+        #expect(report.problems[0].severity == .warning)
+    }
+
     @Test("an unreadable file (chmod 000) is FILE_UNREADABLE")
     func unreadableFile() throws {
         let dir = try TemporaryDirectory()
