@@ -1,0 +1,210 @@
+import Glibc
+import PluginHostCore
+import PluginMetadata
+
+/// Walks the search directories for one scan and turns every matched file into a
+/// ``ScannedPlugin``, in a deterministic order: directories in the order given, entries of each
+/// directory sorted by name bytes, depth first.
+///
+/// The walk never hangs and never loads: a file's type is checked with `stat` before it is
+/// opened (FIFOs, sockets, devices and directories are rejected unopened), it is opened
+/// non-blocking and re-checked with `fstat` on the descriptor (it may have been swapped in
+/// between), and only then handed to the inspector, which parses the file and runs nothing.
+/// Used by one scan on one thread; ``Scanner`` owns it.
+final class DirectoryWalker {
+    let options: ScanOptions
+    let permissions: PermissionCheck
+    /// The cache as it was when the scan started; nil when the scan runs without a cache.
+    let cached: [String: ScanCache.Entry]?
+
+    var plugins: [ScannedPlugin] = []
+    var problems: [Problem] = []
+    /// Fresh inspections to store in the cache, by path.
+    var cacheUpdates: [String: ScanCache.Entry] = [:]
+    /// Paths whose inspection is now cached (hits and updates), so the cache can drop the rest.
+    var cachedPaths: [String] = []
+    var cacheHits = 0
+    var cacheMisses = 0
+    /// Plugin files opened (each miss that got as far as the inspector).
+    var filesOpened = 0
+
+    /// First path that reached each matched file, for DUPLICATE_FILE.
+    var firstPathByFile: [FileKey: String] = [:]
+    /// Directories on the path from the current root to where the walk is (loop detection).
+    var activeDirectories: Set<FileKey> = []
+    /// Every directory entered in this scan, so none is scanned twice.
+    var walkedDirectories: Set<FileKey> = []
+    /// The current search directory's patterns as C strings, for `fnmatch`.
+    var patterns: [[CChar]] = []
+
+    init(options: ScanOptions, cached: [String: ScanCache.Entry]?) {
+        self.options = options
+        self.permissions = PermissionCheck(allowUnsafe: options.allowUnsafePermissions)
+        self.cached = cached
+    }
+
+    /// Scans one search directory (the scan root, which must exist and be a directory).
+    func walk(_ root: SearchDirectory) {
+        patterns = root.patterns.map { Array($0.utf8CString) }
+        let path = root.path
+        let descriptor: Int32
+        switch path.withCString({ SystemCalls.openDirectory(in: AT_FDCWD, $0, follow: true) }) {
+        case .success(let opened): descriptor = opened
+        case .failure(let code):
+            problems.append(rootProblem(path, errno: code))
+            return
+        }
+        guard case .success(let status) = SystemCalls.status(of: descriptor) else {
+            close(descriptor)
+            problems.append(Problem(.directoryUnreadable, .error, "\(path) cannot be read; check its permissions", file: path))
+            return
+        }
+        let key = FileKey(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        if walkedDirectories.contains(key) {
+            close(descriptor)
+            problems.append(Problem(.symlinkLoop, .warning,
+                                    "\(path) is a directory already scanned (listed twice, or reached through a symbolic link); it was scanned once",
+                                    file: path))
+            return
+        }
+        let inherited = permissions.problems(path: path, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
+        walkDirectory(descriptor, path: path, key: key, depth: 0, inherited: inherited)
+    }
+
+    private func rootProblem(_ path: String, errno code: Int32) -> Problem {
+        switch code {
+        case ENOENT:
+            return Problem(.directoryNotFound, .error, "\(path) does not exist; create it or fix the plugin path", file: path)
+        case ENOTDIR:
+            return Problem(.directoryNotFound, .error,
+                           "\(path) is not a directory; pass the directory that holds the plugin (or use inspect for one file)",
+                           file: path)
+        case ELOOP:
+            return Problem(.symlinkLoop, .error, "\(path) is a symbolic link loop; fix the link", file: path)
+        default:
+            return Problem(.directoryUnreadable, .error,
+                           "\(path) cannot be opened (\(SystemCalls.describe(code))); check its permissions", file: path)
+        }
+    }
+
+    /// The sidecar file name suffix, NUL-terminated.
+    static let sidecarSuffix: [CChar] = Array(".plugin.json".utf8CString)
+
+    /// One directory entry worth a second look: a name that matched, or a possible directory.
+    private struct Entry {
+        /// The name as a NUL-terminated C string, for the `*at` calls.
+        var name: [CChar]
+        var type: UInt8
+        var matched: Bool
+    }
+
+    /// Lists `descriptor` (consumed and closed), then handles its entries in name order.
+    /// `inherited` holds the permission problems of this directory and those above it, up to
+    /// the scan root: they are attributed to every plugin found below.
+    private func walkDirectory(_ descriptor: Int32, path: String, key: FileKey, depth: Int, inherited: [Problem]) {
+        guard let stream = fdopendir(descriptor) else {
+            let code = errno
+            close(descriptor)
+            problems.append(Problem(.directoryUnreadable, depth == 0 ? .error : .warning,
+                                    "\(path) cannot be listed (\(SystemCalls.describe(code))); check its permissions", file: path))
+            return
+        }
+        defer { closedir(stream) }
+        activeDirectories.insert(key)
+        walkedDirectories.insert(key)
+        defer { activeDirectories.remove(key) }
+
+        var entries: [Entry] = []
+        // Sidecar (`*.plugin.json`) names seen in the listing: a plugin without one then costs
+        // no extra `stat`, the listing already says it is absent.
+        var sidecars: Set<[CChar]> = []
+        while true {
+            errno = 0
+            guard let dirent = readdir(stream) else {
+                let code = errno
+                if code != 0 {
+                    problems.append(Problem(.directoryUnreadable, depth == 0 ? .error : .warning,
+                                            "\(path) could not be listed completely (\(SystemCalls.describe(code))); check the file system",
+                                            file: path))
+                }
+                break
+            }
+            let type = dirent.pointee.d_type
+            let entry: Entry? = withUnsafePointer(to: &dirent.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: 256) { name -> Entry? in
+                    if name[0] == 0x2E { return nil }  // hidden, and "." / ".."
+                    let length = strlen(name)
+                    if length > Self.sidecarSuffix.count - 1,
+                       memcmp(name + length - (Self.sidecarSuffix.count - 1), Self.sidecarSuffix, Self.sidecarSuffix.count - 1) == 0 {
+                        sidecars.insert(Array(UnsafeBufferPointer(start: name, count: length + 1)))
+                    }
+                    let matched = patterns.contains { fnmatch($0, name, 0) == 0 }
+                    let maybeDirectory = type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN)
+                        || (type == UInt8(DT_LNK) && options.followSymlinks)
+                    guard matched || maybeDirectory else { return nil }
+                    return Entry(name: Array(UnsafeBufferPointer(start: name, count: length + 1)), type: type, matched: matched)
+                }
+            }
+            if let entry { entries.append(entry) }
+        }
+        entries.sort { lhs, rhs in
+            lhs.name.withUnsafeBufferPointer { l in rhs.name.withUnsafeBufferPointer { r in strcmp(l.baseAddress!, r.baseAddress!) < 0 } }
+        }
+        let directory = dirfd(stream)
+        let prefix = path == "/" ? "/" : path + "/"
+        for entry in entries {
+            let childPath = prefix + entry.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if entry.matched {
+                plugins.append(scanFile(in: directory, entry.name, path: childPath, inherited: inherited, sidecars: sidecars))
+            } else {
+                enterIfDirectory(in: directory, entry.name, path: childPath, depth: depth + 1, inherited: inherited)
+            }
+        }
+    }
+
+    /// Recurses into `name` if it is a directory (or a followed link to one) within the depth
+    /// limit and not already walked. Non-matching names that are not directories are ignored,
+    /// even broken links: they are not plugin files.
+    private func enterIfDirectory(in directory: Int32, _ name: [CChar], path: String, depth: Int, inherited: [Problem]) {
+        guard case .success(let status) = SystemCalls.status(in: directory, name, follow: options.followSymlinks),
+              (status.st_mode & S_IFMT) == S_IFDIR else { return }
+        let key = FileKey(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        if activeDirectories.contains(key) {
+            problems.append(Problem(.symlinkLoop, .warning,
+                                    "\(path) leads back to a directory that contains it (a symbolic link loop); it was not entered",
+                                    file: path))
+            return
+        }
+        if walkedDirectories.contains(key) {
+            problems.append(Problem(.symlinkLoop, .warning,
+                                    "\(path) leads to a directory already scanned through another path; it was not entered again",
+                                    file: path))
+            return
+        }
+        if depth > options.maximumDepth {
+            problems.append(Problem(.depthLimit, .warning,
+                                    "\(path) was not scanned: it is deeper than the depth limit (\(options.maximumDepth)); raise the limit or move the plugins up",
+                                    file: path))
+            return
+        }
+        let descriptor: Int32
+        switch SystemCalls.openDirectory(in: directory, name, follow: options.followSymlinks) {
+        case .success(let opened): descriptor = opened
+        case .failure(let code):
+            problems.append(Problem(.directoryUnreadable, .warning,
+                                    "\(path) cannot be opened (\(SystemCalls.describe(code))); its plugins were not scanned", file: path))
+            return
+        }
+        // Re-check on the descriptor: the entry may have been replaced since the stat.
+        guard case .success(let opened) = SystemCalls.status(of: descriptor),
+              opened.st_dev == status.st_dev, opened.st_ino == status.st_ino else {
+            close(descriptor)
+            problems.append(Problem(.directoryUnreadable, .warning,
+                                    "\(path) changed while being scanned; scan again", file: path))
+            return
+        }
+        var own = inherited
+        own += permissions.problems(path: path, mode: UInt32(opened.st_mode), owner: UInt32(opened.st_uid), file: path)
+        walkDirectory(descriptor, path: path, key: key, depth: depth, inherited: own)
+    }
+}

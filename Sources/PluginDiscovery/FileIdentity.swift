@@ -1,0 +1,44 @@
+import Glibc
+
+/// What `stat` says about a file: enough to tell whether it is the same, unchanged file.
+///
+/// `(device, inode)` names a file independently of the path that reached it (duplicate and
+/// loop detection); adding `size` and the nanosecond `mtime` tells whether its contents may have
+/// changed (the scan cache's validity rule, as GStreamer's registry uses). `mode` and `owner`
+/// feed the permission checks, which are always made from a fresh `stat`.
+public struct FileIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    /// Modification time in nanoseconds since the epoch.
+    public var modificationTimeNanoseconds: Int64
+    /// The full `st_mode` (file type and permission bits).
+    public var mode: UInt32
+    /// The owner's user id.
+    public var owner: UInt32
+
+    public init(device: UInt64, inode: UInt64, size: Int64, modificationTimeNanoseconds: Int64, mode: UInt32, owner: UInt32) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        self.mode = mode
+        self.owner = owner
+    }
+
+    /// The identity of the file `status` describes.
+    public init(_ status: stat) {
+        self.init(
+            device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
+            modificationTimeNanoseconds: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
+            mode: UInt32(status.st_mode), owner: UInt32(status.st_uid))
+    }
+
+    var fileKey: FileKey { FileKey(device: device, inode: inode) }
+}
+
+/// A file's `(device, inode)`: the same file whatever path reached it.
+struct FileKey: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+}

@@ -1,0 +1,93 @@
+import Glibc
+
+/// Decides which directories a scan looks in (DESIGN §4).
+///
+/// Order of precedence: explicit arguments, else `PLUGIN_HOST_PATH`, else the defaults. The
+/// defaults make `swift run plugin-host scan` work on a fresh clone: `swift build` puts the
+/// bundled example plugins (`libph-NAME.so`) beside the executable, so that directory is scanned
+/// with the pattern `libph-*.so` only (the host's own libraries live there too and are not
+/// plugins). Then the per-user and system plugin directories, if they exist.
+public enum PluginSearchPath {
+    /// The variable holding a colon-separated list of plugin directories.
+    public static let environmentVariable = "PLUGIN_HOST_PATH"
+    /// Pattern used when none is given.
+    public static let defaultPatterns = ["*.so"]
+    /// Pattern for the executable's own directory: only the bundled plugins.
+    public static let bundledPluginPattern = "libph-*.so"
+    /// The system-wide plugin directory, scanned by default when it exists.
+    public static let systemDirectory = "/usr/local/lib/plugin-host/plugins"
+    /// The per-user plugin directory under `$HOME`, scanned by default when it exists.
+    public static let userDirectorySuffix = "/.local/lib/plugin-host/plugins"
+
+    /// Directories to scan: `arguments` if any, else `PLUGIN_HOST_PATH` (empty entries ignored;
+    /// a variable with no non-empty entry counts as unset), else the defaults.
+    /// `patterns` (from `--pattern`) apply to every directory except the executable's own,
+    /// which always uses `libph-*.so`. Relative paths are made absolute against the current
+    /// directory; a path repeated verbatim is scanned once.
+    public static func resolve(
+        arguments: [String], patterns: [String]?, environment: [String: String], executablePath: String
+    ) -> [SearchDirectory] {
+        let chosen = (patterns?.isEmpty == false ? patterns : nil) ?? defaultPatterns
+        var result: [SearchDirectory] = []
+        func add(_ path: String, _ patterns: [String]) {
+            let absolute = absolutePath(path)
+            if !result.contains(where: { $0.path == absolute }) {
+                result.append(SearchDirectory(path: absolute, patterns: patterns))
+            }
+        }
+        if !arguments.isEmpty {
+            for argument in arguments { add(argument, chosen) }
+            return result
+        }
+        if let variable = environment[environmentVariable] {
+            let entries = variable.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
+            if !entries.isEmpty {
+                for entry in entries { add(entry, chosen) }
+                return result
+            }
+        }
+        add(parentDirectory(of: absolutePath(executablePath)), [bundledPluginPattern])
+        if let home = environment["HOME"], !home.isEmpty, isDirectory(home + userDirectorySuffix) {
+            add(home + userDirectorySuffix, chosen)
+        }
+        if isDirectory(systemDirectory) { add(systemDirectory, chosen) }
+        return result
+    }
+
+    /// The running executable's path (`/proc/self/exe`), falling back to `argv[0]`.
+    public static func currentExecutablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 {
+            return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return CommandLine.arguments.first ?? "."
+    }
+
+    /// `path` made absolute against the working directory, with `.` and empty components and
+    /// trailing slashes removed. `..` is kept: resolving it lexically would be wrong when a
+    /// component is a symlink.
+    static func absolutePath(_ path: String) -> String {
+        var full = path
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            if getcwd(&buffer, buffer.count) != nil {
+                let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                full = cwd + "/" + path
+            }
+        }
+        let components = full.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// The directory part of an absolute path (`/` for a file in the root).
+    static func parentDirectory(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
+}

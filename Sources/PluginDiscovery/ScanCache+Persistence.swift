@@ -1,0 +1,118 @@
+import Glibc
+import PluginHostCore
+import PluginMetadata
+import Synchronization
+
+/// Why the cache could not be written. Never fatal to a scan: the next scan is just cold.
+public struct ScanCacheError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+extension ScanCache {
+    /// Identifies the file format; bumped whenever the entry layout changes, so an old file is
+    /// ignored and rebuilt rather than misread.
+    static let formatName = "plugin-host-scan-cache"
+    static let formatVersion: Int64 = 1
+    /// A cache file larger than this is ignored (a sane one holds about 1 KiB per plugin).
+    static let maximumFileSize = 64 << 20
+
+    /// Loads the cache saved at `path`, or an empty cache when the file is missing, unreadable,
+    /// corrupt, from another format version or host ABI, or unsafe (not a regular file owned by
+    /// this user and writable only by them: another user could otherwise feed the host forged
+    /// inspections). A bad cache is never an error, only a cold scan.
+    public static func load(from path: String) -> ScanCache {
+        guard let bytes = readTrustedFile(path), let document = try? JSONParser.parse(bytes),
+              document["format"]?.stringValue == formatName, document["version"]?.intValue == formatVersion,
+              document["hostAbi"]?.stringValue == ABIVersion.host.description,
+              let entryValues = document["entries"]?.arrayValue
+        else { return ScanCache(entries: [:], location: path) }
+        var entries: [String: Entry] = [:]
+        entries.reserveCapacity(entryValues.count)
+        for value in entryValues {
+            if let (entryPath, entry) = CacheCoding.decodeEntry(value) { entries[entryPath] = entry }
+        }
+        return ScanCache(entries: entries, location: path)
+    }
+
+    /// Writes the cache to `path` atomically (a temporary file with mode 0600, then `rename`),
+    /// creating the parent directory (mode 0700) if needed. Skipped when nothing changed since
+    /// this cache was loaded from or saved to the same path.
+    public func save(to path: String) throws(ScanCacheError) {
+        let (entries, needed) = state.withLock { state in
+            (state.entries, state.isDirty || state.location != path)
+        }
+        guard needed else { return }
+        let sorted = entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let document: JSONValue = .object([
+            "format": .string(Self.formatName),
+            "version": .int(Self.formatVersion),
+            "hostAbi": .string(ABIVersion.host.description),
+            "entries": .array(sorted.map { CacheCoding.encode(path: $0.key, entry: $0.value) }),
+        ])
+        try Self.writeAtomically(JSONWriter.bytes(document), to: path)
+        state.withLock { state in
+            state.isDirty = false
+            state.location = path
+        }
+    }
+
+    private static func readTrustedFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+              status.st_uid == geteuid(), status.st_mode & 0o022 == 0,
+              status.st_size <= maximumFileSize else { return nil }
+        let size = Int(status.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, size - done, off_t(done)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            done += count
+        }
+        return bytes
+    }
+
+    private static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ScanCacheError) {
+        let parent = PluginSearchPath.parentDirectory(of: path)
+        try makeDirectories(parent)
+        let temporary = "\(path).tmp.\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else {
+            throw ScanCacheError(description: "cannot write the scan cache \(temporary): \(SystemCalls.describe(errno))")
+        }
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                let reason = SystemCalls.describe(errno)
+                close(descriptor)
+                unlink(temporary)
+                throw ScanCacheError(description: "cannot write the scan cache \(temporary): \(reason)")
+            }
+            done += count
+        }
+        fchmod(descriptor, 0o600)  // O_CREAT's mode does not apply to an existing leftover file
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let reason = SystemCalls.describe(errno)
+            unlink(temporary)
+            throw ScanCacheError(description: "cannot replace the scan cache \(path): \(reason)")
+        }
+    }
+
+    /// `mkdir -p` with mode 0700 for the directories it creates.
+    private static func makeDirectories(_ path: String) throws(ScanCacheError) {
+        var status = stat()
+        if stat(path, &status) == 0 { return }
+        let parent = PluginSearchPath.parentDirectory(of: path)
+        if parent != path { try makeDirectories(parent) }
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw ScanCacheError(description: "cannot create the cache directory \(path): \(SystemCalls.describe(errno))")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+@testable import PluginDiscovery
+import PluginHostTestSupport
+import Testing
+
+/// Arguments, else PLUGIN_HOST_PATH, else the executable's directory (libph-*.so only) and the
+/// user and system plugin directories that exist.
+@Suite("Plugin search path")
+struct SearchPathTests {
+    @Test("arguments win over PLUGIN_HOST_PATH and take the given patterns")
+    func argumentsWin() {
+        let dirs = PluginSearchPath.resolve(arguments: ["/a", "/b/"], patterns: ["*.plugin"],
+                                            environment: ["PLUGIN_HOST_PATH": "/env"], executablePath: "/bin/plugin-host")
+        #expect(dirs == [SearchDirectory(path: "/a", patterns: ["*.plugin"]), SearchDirectory(path: "/b", patterns: ["*.plugin"])])
+    }
+
+    @Test("PLUGIN_HOST_PATH is split on colons, empty entries ignored, default pattern *.so")
+    func environmentPath() {
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil,
+                                            environment: ["PLUGIN_HOST_PATH": ":/one::/two:"], executablePath: "/bin/plugin-host")
+        #expect(dirs == [SearchDirectory(path: "/one", patterns: ["*.so"]), SearchDirectory(path: "/two", patterns: ["*.so"])])
+    }
+
+    @Test("with no arguments and no PLUGIN_HOST_PATH, the executable's directory is scanned for libph-*.so")
+    func defaults() throws {
+        let home = try TemporaryDirectory()
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: ["*.x"],
+                                            environment: ["PLUGIN_HOST_PATH": "::", "HOME": home.path],
+                                            executablePath: "/opt/ph/bin/plugin-host")
+        #expect(dirs.first == SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"]))
+        #expect(!dirs.contains { $0.path.hasPrefix(home.path) })
+    }
+
+    @Test("the per-user plugin directory is a default when it exists")
+    func userDirectory() throws {
+        let home = try TemporaryDirectory()
+        let user = try home.makeDirectory(".local/lib/plugin-host/plugins")
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: ["HOME": home.path],
+                                            executablePath: "/opt/ph/bin/plugin-host")
+        #expect(dirs.prefix(2) == [SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"]),
+                                   SearchDirectory(path: user, patterns: ["*.so"])])
+    }
+
+    @Test("the default rule scans bundled libph-*.so plugins and not the host's own libraries")
+    func defaultRuleScan() throws {
+        let bin = try TemporaryDirectory()
+        let bundled = try Fixtures.install("libph-echo.so", id: "org.test.bundled", nodeTypes: ["test.bundled"], in: bin)
+        try dir(bin, "libPluginHost.so")
+        try dir(bin, "libswiftCore.so")
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: [:], executablePath: bin.url("plugin-host"))
+        let report = Scanner().scan(Array(dirs.prefix(1)))
+        #expect(report.plugins.map(\.path) == [bundled])
+        #expect(report.plugins[0].status == .ok)
+    }
+
+    @Test("relative directories are made absolute against the working directory")
+    func relativeArguments() {
+        let cwd = FileManager.default.currentDirectoryPath
+        let dirs = PluginSearchPath.resolve(arguments: ["./plugins/", "."], patterns: nil, environment: [:], executablePath: "/x")
+        #expect(dirs.map(\.path) == [cwd + "/plugins", cwd])
+    }
+
+    @Test("a directory listed twice is scanned once")
+    func deduplicated() {
+        let dirs = PluginSearchPath.resolve(arguments: ["/a", "/a/", "/a/."], patterns: nil, environment: [:], executablePath: "/x")
+        #expect(dirs.map(\.path) == ["/a"])
+    }
+
+    private func dir(_ directory: TemporaryDirectory, _ name: String) throws {
+        try directory.write(name, "host library stand-in, not a plugin")
+    }
+}
