@@ -26,11 +26,11 @@ struct NodeInvocation {
                 message: "input must be a JSON array of items, not \(input.typeName)", startedAt: startedAt)
         }
         let request = PluginCallRequest(
-            nodeType: node.nodeType,
-            parameters: JSONWriter.bytes(parameters),
-            input: JSONWriter.bytes(input),
-            tenant: tenant,
-            executionID: ExecutionID.make(),
+            nodeType: NulTerminatedUTF8(node.nodeType),
+            params: NulTerminatedUTF8(bytes: JSONWriter.bytes(parameters)),
+            input: NulTerminatedUTF8(bytes: JSONWriter.bytes(input)),
+            tenantID: NulTerminatedUTF8(tenant),
+            executionID: NulTerminatedUTF8(ExecutionID.make()),
             attempt: 1)
         return call(request, attempt: 1, startedAt: startedAt)
     }
