@@ -36,6 +36,10 @@ final class DirectoryWalker {
     var walkedDirectories: Set<FileKey> = []
     /// The current search directory's patterns as C strings, for `fnmatch`.
     var patterns: [[CChar]] = []
+    /// The current search directory's depth limit.
+    var maximumDepth = 0
+    /// Directories of the current root left unscanned for depth, reported once per root.
+    var tooDeep: [String] = []
 
     init(options: ScanOptions, cached: [String: ScanCache.Entry]?) {
         self.options = options
@@ -46,6 +50,9 @@ final class DirectoryWalker {
     /// Scans one search directory (the scan root, which must exist and be a directory).
     func walk(_ root: SearchDirectory) {
         patterns = root.patterns.map { Array($0.utf8CString) }
+        maximumDepth = root.maximumDepth ?? options.maximumDepth
+        tooDeep = []
+        defer { reportDepthLimit(root) }
         let path = root.path
         let descriptor: Int32
         switch path.withCString({ SystemCalls.openDirectory(in: AT_FDCWD, $0, follow: true) }) {
@@ -69,6 +76,17 @@ final class DirectoryWalker {
         }
         let inherited = permissions.problems(path: path, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
         walkDirectory(descriptor, path: path, key: key, depth: 0, inherited: inherited)
+    }
+
+    /// One DEPTH_LIMIT warning per search directory, however many subdirectories were skipped.
+    private func reportDepthLimit(_ root: SearchDirectory) {
+        // A root with its own limit (the build folder) is shallow on purpose: nothing to report.
+        guard root.maximumDepth == nil, let first = tooDeep.first else { return }
+        let count = tooDeep.count == 1 ? "1 directory" : "\(tooDeep.count) directories"
+        problems.append(Problem(.depthLimit, .warning,
+                                "\(count) below \(root.path) deeper than the depth limit (\(maximumDepth)) were not scanned, "
+                                    + "e.g. \(first); raise --max-depth or move the plugins up",
+                                file: first))
     }
 
     private func rootProblem(_ path: String, errno code: Int32) -> Problem {
@@ -181,10 +199,8 @@ final class DirectoryWalker {
                                     file: path))
             return
         }
-        if depth > options.maximumDepth {
-            problems.append(Problem(.depthLimit, .warning,
-                                    "\(path) was not scanned: it is deeper than the depth limit (\(options.maximumDepth)); raise the limit or move the plugins up",
-                                    file: path))
+        if depth > maximumDepth {
+            tooDeep.append(path)
             return
         }
         let descriptor: Int32

@@ -29,10 +29,10 @@ public enum PluginSearchPath {
     ) -> [SearchDirectory] {
         let chosen = (patterns?.isEmpty == false ? patterns : nil) ?? defaultPatterns
         var result: [SearchDirectory] = []
-        func add(_ path: String, _ patterns: [String]) {
+        func add(_ path: String, _ patterns: [String], maximumDepth: Int? = nil) {
             let absolute = absolutePath(path)
             if !result.contains(where: { $0.path == absolute }) {
-                result.append(SearchDirectory(path: absolute, patterns: patterns))
+                result.append(SearchDirectory(path: absolute, patterns: patterns, maximumDepth: maximumDepth))
             }
         }
         if !arguments.isEmpty {
@@ -46,7 +46,8 @@ public enum PluginSearchPath {
                 return result
             }
         }
-        add(parentDirectory(of: absolutePath(executablePath)), [bundledPluginPattern])
+        // The build folder holds the bundled plugins at its top level; never recurse into it.
+        add(parentDirectory(of: absolutePath(executablePath)), [bundledPluginPattern], maximumDepth: 0)
         if let home = environment["HOME"], !home.isEmpty, isDirectory(home + userDirectorySuffix) {
             add(home + userDirectorySuffix, chosen)
         }

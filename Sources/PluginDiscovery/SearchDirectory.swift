@@ -9,9 +9,13 @@ public struct SearchDirectory: Sendable, Hashable {
     public var path: String
     /// `fnmatch(3)` globs matched against file names (not paths), e.g. `*.so`.
     public var patterns: [String]
+    /// How many levels below this directory to search; nil takes ``ScanOptions/maximumDepth``.
+    /// The executable's own directory uses 0: it is a build folder, not a plugin tree.
+    public var maximumDepth: Int?
 
-    public init(path: String, patterns: [String] = ["*.so"]) {
+    public init(path: String, patterns: [String] = ["*.so"], maximumDepth: Int? = nil) {
         self.path = path
         self.patterns = patterns
+        self.maximumDepth = maximumDepth
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import PluginDiscovery
 import PluginHostCore
+import PluginMetadata
 import PluginRuntime
 
 /// `plugin-host scan [DIR…]`: find plugin files and check their metadata without loading them.
@@ -24,10 +25,9 @@ struct ScanCommand: AsyncParsableCommand {
         if output.json {
             Terminal.printJSON(report.json())
         } else {
-            print(ScanReportView(report: report).render())
+            print(ScanReportView(report: report, directories: host.configuration.directories).render())
         }
-        let failed = report.summary.rejected > 0 || report.problems.containsError
-        if failed { throw ExitCode(1) }
+        if !report.isClean { throw ExitCode(1) }
     }
 }
 
@@ -35,11 +35,12 @@ struct ScanCommand: AsyncParsableCommand {
 /// it, directory problems, then a one-line summary.
 struct ScanReportView {
     let report: ScanReport
+    let directories: [SearchDirectory]
 
     func render() -> String {
         var lines: [String] = []
         if report.plugins.isEmpty {
-            let places = report.directories.map { Terminal.displayPath($0.path) + "/" + $0.patterns.joined(separator: ",") }
+            let places = directories.map { Terminal.displayPath($0.path) + "/" + $0.patterns.joined(separator: ",") }
             lines.append("No plugin files found in: \(places.joined(separator: " "))")
         } else {
             var table = TextTable(header: ["STATUS", "ID", "VERSION", "NODES", "FILE"])

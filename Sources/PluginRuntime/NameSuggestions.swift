@@ -5,12 +5,13 @@ enum NameSuggestions {
     static func closest(to name: String, among candidates: [String], limit: Int = 2) -> [String] {
         let target = Array(name.utf8)
         let threshold = max(2, target.count / 3)
-        return candidates
-            .map { ($0, distance(target, Array($0.utf8))) }
-            .filter { $0.1 <= threshold }
-            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .prefix(limit)
-            .map(\.0)
+        var scored: [(name: String, distance: Int)] = []
+        for candidate in candidates {
+            let d = distance(target, Array(candidate.utf8))
+            if d <= threshold { scored.append((candidate, d)) }
+        }
+        scored.sort { lhs, rhs in lhs.distance != rhs.distance ? lhs.distance < rhs.distance : lhs.name < rhs.name }
+        return scored.prefix(limit).map(\.name)
     }
 
     /// Levenshtein distance over bytes (node types are ASCII).

@@ -27,7 +27,7 @@ struct SearchPathTests {
         let dirs = PluginSearchPath.resolve(arguments: [], patterns: ["*.x"],
                                             environment: ["PLUGIN_HOST_PATH": "::", "HOME": home.path],
                                             executablePath: "/opt/ph/bin/plugin-host")
-        #expect(dirs.first == SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"]))
+        #expect(dirs.first == SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"], maximumDepth: 0))
         #expect(!dirs.contains { $0.path.hasPrefix(home.path) })
     }
 
@@ -37,7 +37,7 @@ struct SearchPathTests {
         let user = try home.makeDirectory(".local/lib/plugin-host/plugins")
         let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: ["HOME": home.path],
                                             executablePath: "/opt/ph/bin/plugin-host")
-        #expect(dirs.prefix(2) == [SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"]),
+        #expect(dirs.prefix(2) == [SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"], maximumDepth: 0),
                                    SearchDirectory(path: user, patterns: ["*.so"])])
     }
 

@@ -33,7 +33,7 @@ struct ExecCLITests {
         #expect(status == 0, "stderr: \(stderr)")
         #expect(result["status"] == "success")
         #expect(result["output"] == ["result": 5])
-        #expect(result["errorCode"] == nil)
+        #expect(result["errorCode"] == JSONValue.null)
         #expect(result["attempts"] == 1)
         #expect(result["nodeType"] == "math.add")
     }

@@ -23,7 +23,9 @@ struct ErrorCodeDocumentationTests {
     func readmeTableMatches() {
         let documented = Self.readme.split(separator: "\n").compactMap { line -> String? in
             guard line.hasPrefix("| `") else { return nil }
-            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+            guard let cell = line.dropFirst(3).split(separator: "`").first,
+                  cell.allSatisfy({ $0.isUppercase || $0 == "_" }) else { return nil }
+            return String(cell)
         }
         let known = ProblemCode.all.map(\.code.rawValue)
         #expect(Set(documented) == Set(known), "missing from README: \(Set(known).subtracting(documented).sorted()); unknown in README: \(Set(documented).subtracting(known).sorted())")

@@ -69,7 +69,9 @@ struct PluginFarm {
             var bytes = template
             for offset in offsets { bytes.replaceSubrange(offset..<offset + tag.count, with: tag) }
             let path = directory + "/libbench\(serial).so"
-            FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o644])
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o644]) else {
+                throw BenchError("could not write \(path)")
+            }
         }
     }
 
