@@ -6,7 +6,8 @@
 //   PluginMetadata   the manifest: reading it (ELF note or sidecar) and checking it strict/loose
 //   PluginDiscovery  finding plugin files safely, the scan cache, the scan report
 //   PluginLoader     the only module that calls dlopen or touches raw plugin pointers
-//   PluginRuntime    the loaded host: registry and node execution
+//   PluginTenancy    tenant policies, strict data isolation and the audit log
+//   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
 //   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
 // Example plugins live in Plugins/, each its own dynamic library named libph-NAME.so.
 import PackageDescription
@@ -26,7 +27,7 @@ let package = Package(
         .executable(name: "plugin-host-bench", targets: ["PluginHostBench"]),
         .library(
             name: "PluginHost",
-            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime"]
+            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime"]
         ),
         // Bundled example plugins. The `ph-` prefix is what the default search of the
         // executable's own directory looks for (libph-*.so), so host libraries are not scanned.
@@ -66,9 +67,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "PluginTenancy",
+            dependencies: ["PluginHostCore", "PluginMetadata"],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "PluginRuntime",
             dependencies: [
-                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginSDK",
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginSDK",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -76,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "PluginHostCLI",
             dependencies: [
-                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime",
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,7 +90,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PluginHostBench",
-            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime"],
+            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime"],
             path: "bench/Sources",
             swiftSettings: strictSwift
         ),
@@ -109,6 +115,8 @@ let package = Package(
         .testTarget(name: "PluginMetadataTests", dependencies: ["PluginMetadata", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginDiscoveryTests", dependencies: ["PluginDiscovery", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),
     ]

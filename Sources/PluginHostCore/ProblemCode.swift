@@ -111,6 +111,36 @@ extension ProblemCode {
     public static let unsupported = ProblemCode(rawValue: "UNSUPPORTED")
     /// The plugin stopped because the host cancelled the call (`PH_ERR_CANCELLED`).
     public static let cancelled = ProblemCode(rawValue: "CANCELLED")
+
+    // MARK: Dependencies and initialization
+
+    /// A plugin depends on a plugin id that no loadable plugin provides.
+    public static let dependencyMissing = ProblemCode(rawValue: "DEPENDENCY_MISSING")
+    /// A plugin depends on a plugin whose version is outside the required range.
+    public static let dependencyVersion = ProblemCode(rawValue: "DEPENDENCY_VERSION")
+    /// Plugins depend on each other in a cycle; the message names the cycle as a path.
+    public static let dependencyCycle = ProblemCode(rawValue: "DEPENDENCY_CYCLE")
+    /// A plugin (or a node) was not loaded because a plugin it depends on failed.
+    public static let dependencyNotLoaded = ProblemCode(rawValue: "DEPENDENCY_NOT_LOADED")
+    /// The plugin's `init` did not return within the time limit; the plugin is quarantined.
+    public static let initTimeout = ProblemCode(rawValue: "INIT_TIMEOUT")
+    /// The plugin is quarantined from an earlier failed or hung `init` and the file has not changed.
+    public static let quarantined = ProblemCode(rawValue: "QUARANTINED")
+
+    // MARK: Tenants and policies
+
+    /// A policy file is unreadable, not JSON, or breaks the policy format.
+    public static let policyInvalid = ProblemCode(rawValue: "POLICY_INVALID")
+    /// A policy is valid but has no effect as written (e.g. a restrict list beside an allow list).
+    public static let policyIneffective = ProblemCode(rawValue: "POLICY_INEFFECTIVE")
+    /// The tenant is not in the policy file and there is no default policy.
+    public static let tenantUnknown = ProblemCode(rawValue: "TENANT_UNKNOWN")
+    /// The tenant's policy does not allow this node type.
+    public static let nodeTypeDisabledForTenant = ProblemCode(rawValue: "NODE_TYPE_DISABLED_FOR_TENANT")
+    /// Parameters name a different tenant than the caller's in a `filter` (strict data isolation).
+    public static let tenantViolation = ProblemCode(rawValue: "TENANT_VIOLATION")
+    /// The audit record for an execution could not be written durably.
+    public static let auditFailed = ProblemCode(rawValue: "AUDIT_FAILED")
 }
 
 extension ProblemCode {
@@ -158,5 +188,17 @@ extension ProblemCode {
         (.credentialMissing, "A credential the node needs was not supplied."),
         (.unsupported, "The plugin does not support what was asked."),
         (.cancelled, "The plugin stopped because the host cancelled the call."),
+        (.dependencyMissing, "A required plugin id is not provided by any loadable plugin."),
+        (.dependencyVersion, "A required plugin's version is outside the declared range."),
+        (.dependencyCycle, "Plugins depend on each other in a cycle (named as a path)."),
+        (.dependencyNotLoaded, "Not loaded because a plugin it depends on failed."),
+        (.initTimeout, "init did not return in time; the plugin is quarantined."),
+        (.quarantined, "Quarantined by an earlier failed or hung init; the file has not changed."),
+        (.policyInvalid, "A policy file is unreadable, not JSON, or breaks the policy format."),
+        (.policyIneffective, "A policy entry has no effect as written (warning)."),
+        (.tenantUnknown, "The tenant is not in the policy file and there is no default policy."),
+        (.nodeTypeDisabledForTenant, "The tenant's policy does not allow this node type."),
+        (.tenantViolation, "Parameters name another tenant in a filter (strict data isolation)."),
+        (.auditFailed, "The audit record could not be written durably."),
     ]
 }
