@@ -141,6 +141,13 @@ extension ProblemCode {
     public static let tenantViolation = ProblemCode(rawValue: "TENANT_VIOLATION")
     /// The audit record for an execution could not be written durably.
     public static let auditFailed = ProblemCode(rawValue: "AUDIT_FAILED")
+
+    // MARK: Recovery
+
+    /// The node type's circuit breaker is open after repeated failures; the call failed fast.
+    public static let circuitOpen = ProblemCode(rawValue: "CIRCUIT_OPEN")
+    /// A retry policy or error strategy is malformed (e.g. backoffCoefficient below 1).
+    public static let recoveryInvalid = ProblemCode(rawValue: "RECOVERY_INVALID")
 }
 
 extension ProblemCode {
@@ -200,5 +207,7 @@ extension ProblemCode {
         (.nodeTypeDisabledForTenant, "The tenant's policy does not allow this node type."),
         (.tenantViolation, "Parameters name another tenant in a filter (strict data isolation)."),
         (.auditFailed, "The audit record could not be written durably."),
+        (.circuitOpen, "The node type's circuit breaker is open; the call failed fast."),
+        (.recoveryInvalid, "A retry policy or error strategy is malformed."),
     ]
 }
