@@ -8,6 +8,7 @@
 //   PluginLoader     the only module that calls dlopen or touches raw plugin pointers
 //   PluginTenancy    tenant policies, strict data isolation and the audit log
 //   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
+//   PluginWorkflow   workflows: parsing, validation, DAG scheduling, traces and pictures
 //   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
 // Example plugins live in Plugins/, each its own dynamic library named libph-NAME.so.
 import PackageDescription
@@ -27,7 +28,7 @@ let package = Package(
         .executable(name: "plugin-host-bench", targets: ["PluginHostBench"]),
         .library(
             name: "PluginHost",
-            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime"]
+            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"]
         ),
         // Bundled example plugins. The `ph-` prefix is what the default search of the
         // executable's own directory looks for (libph-*.so), so host libraries are not scanned.
@@ -79,10 +80,15 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "PluginWorkflow",
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginRuntime"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "PluginHostCLI",
             dependencies: [
-                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime",
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PluginHostBench",
-            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime"],
+            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"],
             path: "bench/Sources",
             swiftSettings: strictSwift
         ),
@@ -117,6 +123,7 @@ let package = Package(
         .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginWorkflowTests", dependencies: ["PluginWorkflow", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),
     ]

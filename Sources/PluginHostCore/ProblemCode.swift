@@ -148,6 +148,21 @@ extension ProblemCode {
     public static let circuitOpen = ProblemCode(rawValue: "CIRCUIT_OPEN")
     /// A retry policy or error strategy is malformed (e.g. backoffCoefficient below 1).
     public static let recoveryInvalid = ProblemCode(rawValue: "RECOVERY_INVALID")
+
+    // MARK: Workflows
+
+    /// The workflow file is not JSON or does not have the workflow shape.
+    public static let workflowInvalid = ProblemCode(rawValue: "WORKFLOW_INVALID")
+    /// Two workflow nodes share a name.
+    public static let duplicateNodeName = ProblemCode(rawValue: "DUPLICATE_NODE_NAME")
+    /// A connection names a node that is not in the workflow.
+    public static let danglingConnection = ProblemCode(rawValue: "DANGLING_CONNECTION")
+    /// The workflow's connections form a cycle; the message names it as a path.
+    public static let workflowCycle = ProblemCode(rawValue: "WORKFLOW_CYCLE")
+    /// A node's `typeVersion` is not in its node type's `supportedVersions`.
+    public static let typeVersionUnsupported = ProblemCode(rawValue: "TYPE_VERSION_UNSUPPORTED")
+    /// A `$ref` names a node that is not an ancestor of the node using it.
+    public static let refNotUpstream = ProblemCode(rawValue: "REF_NOT_UPSTREAM")
 }
 
 extension ProblemCode {
@@ -209,5 +224,11 @@ extension ProblemCode {
         (.auditFailed, "The audit record could not be written durably."),
         (.circuitOpen, "The node type's circuit breaker is open; the call failed fast."),
         (.recoveryInvalid, "A retry policy or error strategy is malformed."),
+        (.workflowInvalid, "The workflow is not JSON or does not have the workflow shape."),
+        (.duplicateNodeName, "Two workflow nodes share a name."),
+        (.danglingConnection, "A connection names a node that is not in the workflow."),
+        (.workflowCycle, "The connections form a cycle (named as a path)."),
+        (.typeVersionUnsupported, "A node's typeVersion is not one its node type supports."),
+        (.refNotUpstream, "A $ref names a node that is not upstream of the node using it."),
     ]
 }

@@ -1,0 +1,1 @@
+// The PluginWorkflow module; see Package.swift for its place in the layers.
