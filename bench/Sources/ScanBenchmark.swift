@@ -10,9 +10,40 @@ struct ScanBenchmark {
     let template: [UInt8]
     let workDirectory: String
     let count: Int
+    /// Only the scan figures: no dlopen peer, no load (quicker, and what profiling wants).
+    var scanOnly = false
+
+    /// The farm the scan figures use, built on first use.
+    func scanFarm() throws -> PluginFarm {
+        try PluginFarm(template: template, directory: workDirectory + "/scan", count: count, firstSerial: 0)
+    }
+
+    /// Runs only `kind` (`cold`, `warm` or `cacheload`) `iterations` times, for a profiler
+    /// (`valgrind --tool=callgrind`, `perf record`) to see nothing but that path.
+    func profile(_ kind: String, iterations: Int) throws {
+        let farm = try scanFarm()
+        let directory = SearchDirectory(path: farm.directory, patterns: ["*.so"])
+        var options = ScanOptions()
+        options.mode = .strict
+        let warmCache = ScanCache()
+        _ = Scanner(options: options, cache: warmCache).scan([directory])
+        let cacheFile = workDirectory + "/profile-cache.json"
+        try warmCache.save(to: cacheFile)
+        for _ in 0..<iterations {
+            switch kind {
+            case "cold": _ = Scanner(options: options, cache: ScanCache()).scan([directory])
+            case "warm": _ = Scanner(options: options, cache: warmCache).scan([directory])
+            case "cacheload": precondition(ScanCache.load(from: cacheFile).count == count)
+            case "cli":
+                let loaded = ScanCache.load(from: cacheFile)
+                precondition(Scanner(options: options, cache: loaded).scan([directory]).cacheHits == count)
+            default: throw BenchError("unknown profile kind \(kind): use cold, warm, cacheload or cli")
+            }
+        }
+    }
 
     func run(log: (String) -> Void) throws -> [Figure] {
-        let scanFarm = try PluginFarm(template: template, directory: workDirectory + "/scan", count: count, firstSerial: 0)
+        let scanFarm = try scanFarm()
         let directory = SearchDirectory(path: scanFarm.directory, patterns: ["*.so"])
         var options = ScanOptions()
         options.mode = .strict
@@ -41,6 +72,35 @@ struct ScanBenchmark {
             warmSamples.append(Double(WallClockNanos.now() - start) / 1000 / Double(count))
             precondition(warm.cacheHits == count, "warm scan missed the cache")
         }
+
+        log("scan: persisted cache load, and load + warm scan as a CLI run pays it…")
+        let cacheFile = workDirectory + "/scan-cache.json"
+        try? FileManager.default.removeItem(atPath: cacheFile)
+        try warmCache.save(to: cacheFile)
+        var loadCacheSamples: [Double] = []
+        var cliSamples: [Double] = []
+        for _ in 0..<9 {
+            var start = WallClockNanos.now()
+            let loaded = ScanCache.load(from: cacheFile)
+            loadCacheSamples.append(Double(WallClockNanos.now() - start) / 1000 / Double(count))
+            precondition(loaded.count == count, "the saved cache did not load back")
+            start = WallClockNanos.now()
+            let fresh = ScanCache.load(from: cacheFile)
+            let warm = Scanner(options: options, cache: fresh).scan([directory])
+            cliSamples.append(Double(WallClockNanos.now() - start) / 1000 / Double(count))
+            precondition(warm.cacheHits == count, "warm scan from a loaded cache missed it")
+        }
+        let cacheLoad = median(loadCacheSamples), cli = median(cliSamples)
+        let scanFigures = [
+            Figure(name: "scan.cold", value: median(coldSamples), unit: "µs/plugin", goal: "≤ 20",
+                   meetsGoal: median(coldSamples) <= 20, peer: nil, peerValue: nil),
+            Figure(name: "scan.warm", value: median(warmSamples), unit: "µs/plugin", goal: "≤ 3",
+                   meetsGoal: median(warmSamples) <= 3, peer: nil, peerValue: nil),
+            Figure(name: "scan.cache.load", value: cacheLoad, unit: "µs/plugin", goal: nil, meetsGoal: nil, peer: nil, peerValue: nil),
+            Figure(name: "scan.warm.cli (load cache + scan)", value: cli, unit: "µs/plugin", goal: "≤ 3", meetsGoal: cli <= 3,
+                   peer: nil, peerValue: nil),
+        ]
+        if scanOnly { return scanFigures }
 
         log("peer: dlopen each file to read its metadata…")
         var dlopenSamples: [Double] = []
@@ -74,6 +134,9 @@ struct ScanBenchmark {
             Figure(name: "scan.cold", value: cold, unit: "µs/plugin", goal: "≤ 20", meetsGoal: cold <= 20,
                    peer: "dlopen scan", peerValue: dlopenMedian),
             Figure(name: "scan.warm", value: warm, unit: "µs/plugin", goal: "≤ 3", meetsGoal: warm <= 3,
+                   peer: "dlopen scan", peerValue: dlopenMedian),
+            scanFigures[2],
+            Figure(name: scanFigures[3].name, value: cli, unit: "µs/plugin", goal: "≤ 3", meetsGoal: cli <= 3,
                    peer: "dlopen scan", peerValue: dlopenMedian),
             Figure(name: "load", value: loadPerPlugin, unit: "µs/plugin", goal: "≤ 100", meetsGoal: loadPerPlugin <= 100,
                    peer: "dlopen scan", peerValue: dlopenMedian),

@@ -1,6 +1,6 @@
 // plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
 //
-//   swift run -c release plugin-host-bench [--json] [--count N]
+//   swift run -c release plugin-host-bench [--json] [--count N] [--scan-only] [--profile cold|warm|cacheload|cli N]
 //
 // Prints a Markdown table (value, goal, peer, ratio) or, with --json, one JSON array of
 // {"name","value","unit","goal","peer","peerValue","ratio"} objects. Ratios matter more than
@@ -26,11 +26,20 @@ func log(_ line: String) {
 
 log("building \(pluginCount) plugin files…")
 let template = try PluginFarm.compileTemplate(in: workDirectory)
-var figures: [Figure] = []
-figures += try ScanBenchmark(template: template, workDirectory: workDirectory, count: pluginCount).run(log: log)
-
-if wantsJSON {
-    print(JSONWriter.string(.array(figures.map(\.json)), style: .pretty))
+var scanBenchmark = ScanBenchmark(template: template, workDirectory: workDirectory, count: pluginCount)
+scanBenchmark.scanOnly = arguments.contains("--scan-only")
+// --profile KIND ITERATIONS: run one path only, for valgrind/perf; prints nothing.
+if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.count {
+    let iterations = index + 2 < arguments.count ? Int(arguments[index + 2]) ?? 10 : 10
+    try scanBenchmark.profile(arguments[index + 1], iterations: iterations)
 } else {
-    print(markdownTable(figures))
+    var figures: [Figure] = []
+    figures += try scanBenchmark.run(log: log)
+    figures += try StageBenchmark(paths: PluginFarm.paths(in: workDirectory + "/scan")).run(log: log)
+    if wantsJSON {
+        print(JSONWriter.string(.array(figures.map(\.json)), style: .pretty))
+    } else {
+        print(markdownTable(figures))
+    }
 }
+
