@@ -6,8 +6,15 @@ extension DirectoryWalker {
     /// Everything about one matched name: its type, duplicates, permissions, then the cached or
     /// fresh inspection. Always returns a result: a file that cannot be used is a rejected entry,
     /// never a missing one.
-    /// `sidecars` holds the sidecar names present in the directory's listing.
-    func scanFile(in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>) -> ScannedPlugin {
+    /// `sidecars` holds the sidecar names present in the directory's listing; `listedType` is the
+    /// entry's `d_type`.
+    func scanFile(
+        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, inherited: [Problem], sidecars: Set<[CChar]>
+    ) -> ScannedPlugin {
+        if listedType == UInt8(DT_REG), cached.map({ $0.isEmpty || $0[path] == nil }) ?? true,
+           let scanned = scanListedRegularFile(in: directory, name, path: path, inherited: inherited, sidecars: sidecars) {
+            return scanned
+        }
         let status: stat
         switch SystemCalls.status(in: directory, name, follow: options.followSymlinks) {
         case .success(let found): status = found
@@ -60,7 +67,46 @@ extension DirectoryWalker {
                 "\(path) changed while being scanned; scan again", file: path), found)
         }
         identity = FileIdentity(opened)
-        let inspection = PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(opened.st_size), mode: options.mode)
+        return inspect(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars, found: found)
+    }
+
+    /// The cold path for a name the listing says is a regular file the cache does not know:
+    /// open it first and take its `stat` from the descriptor, saving the `fstatat` (a path
+    /// lookup that cost as much as the open). Nothing unsafe is opened that the long path would
+    /// not open: the listing says it is a regular file, it is opened `O_NOFOLLOW` and
+    /// non-blocking, and `fstat` confirms the type, as the long path re-checks after its open.
+    /// Returns nil, with nothing recorded, for anything out of the ordinary (the open fails, it
+    /// is not a regular file after all, it duplicates a file already seen), so the long path
+    /// handles and words it exactly as before.
+    private func scanListedRegularFile(
+        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>
+    ) -> ScannedPlugin? {
+        guard case .success(let descriptor) = SystemCalls.openFile(in: directory, name, follow: false) else { return nil }
+        defer { close(descriptor) }
+        guard case .success(let status) = SystemCalls.status(of: descriptor), (status.st_mode & S_IFMT) == S_IFREG else {
+            return nil
+        }
+        let identity = FileIdentity(status)
+        guard firstPathByFile[identity.fileKey] == nil else { return nil }
+        firstPathByFile[identity.fileKey] = path
+        var found: [Problem] = inherited.isEmpty ? [] : inherited.map { $0.with(file: path) }
+        found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
+        let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
+        cacheMisses += 1
+        filesOpened += 1
+        return inspect(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars, found: found)
+    }
+
+    /// Inspects an opened regular file and records the result in the cache updates.
+    private func inspect(
+        _ descriptor: Int32, _ name: [CChar], path: String, identity: FileIdentity, sidecar: ContentStamp?,
+        sidecars: Set<[CChar]>, found: [Problem]
+    ) -> ScannedPlugin {
+        // The listing says whether a sidecar exists; without one, the inspector need not try to
+        // open it (one created since the listing is seen by the next scan, as any later change).
+        let sidecarListed = !sidecars.isEmpty && sidecars.contains(Self.sidecarName(name))
+        let inspection = PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(identity.size),
+                                                 mode: options.mode, sidecarExists: sidecarListed ? nil : false)
         if cached != nil {
             cacheUpdates[path] = ScanCache.Entry(file: ContentStamp(identity), sidecar: sidecar, mode: options.mode, inspection: inspection)
             cachedPaths.append(path)
@@ -71,11 +117,17 @@ extension DirectoryWalker {
     /// The sidecar `<name>.plugin.json`'s stamp, nil when there is none. Part of the cache key
     /// because the inspector reads it when the library has no metadata note.
     private func sidecarStamp(in directory: Int32, _ name: [CChar], _ sidecars: Set<[CChar]>) -> ContentStamp? {
-        var sidecarName = name
-        sidecarName.removeLast()
-        sidecarName += Self.sidecarSuffix
+        let sidecarName = Self.sidecarName(name)
         guard sidecars.contains(sidecarName), case .success(let status) = SystemCalls.status(in: directory, sidecarName, follow: true) else { return nil }
         return ContentStamp(FileIdentity(status))
+    }
+
+    /// `<name>.plugin.json`, NUL-terminated, from a NUL-terminated `name`.
+    static func sidecarName(_ name: [CChar]) -> [CChar] {
+        var sidecarName = name
+        sidecarName.removeLast()
+        sidecarName += sidecarSuffix
+        return sidecarName
     }
 
     /// Why a matched name cannot be stat'ed, telling a loop from a dangling link.

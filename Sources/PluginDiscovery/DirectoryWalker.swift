@@ -173,7 +173,8 @@ final class DirectoryWalker {
         for entry in entries {
             let childPath = prefix + entry.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if entry.matched {
-                plugins.append(scanFile(in: directory, entry.name, path: childPath, inherited: inherited, sidecars: sidecars))
+                plugins.append(scanFile(in: directory, entry.name, listedType: entry.type, path: childPath, inherited: inherited,
+                                        sidecars: sidecars))
             } else {
                 enterIfDirectory(in: directory, entry.name, path: childPath, depth: depth + 1, inherited: inherited)
             }
