@@ -128,7 +128,7 @@ private struct Cursor {
         while true {
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseString()
+            let key = try parseString(isKey: true)
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
             index += 1
@@ -189,25 +189,51 @@ private struct Cursor {
         }
     }
 
-    mutating func parseString() throws(JSONParseError) -> String {
+    /// A string token. With `isKey`, a known object key comes back as a shared string
+    /// (``JSONKeyTable``) rather than a new one.
+    mutating func parseString(isKey: Bool = false) throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes. Most strings are ASCII; others are validated once as a run.
+        // A local position keeps the loop in registers.
+        var position = index
+        let end = bytes.count
         var high: UInt8 = 0  // OR of every byte: below 0x80 means all ASCII
-        while index < bytes.count {
-            let byte = bytes[index]
+        // Eight bytes at a time while none is a quote, a backslash or a control character
+        // (the usual bit tricks: a byte that is zero after XOR, or below 0x20, sets its top bit).
+        let base = UnsafeRawPointer(bytes.baseAddress)
+        if let base {
+            let ones: UInt64 = 0x0101_0101_0101_0101, tops: UInt64 = 0x8080_8080_8080_8080
+            var wide: UInt64 = 0
+            while end - position >= 8 {
+                let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & tops != 0 { break }
+                wide |= word
+                position += 8
+            }
+            if wide & tops != 0 { high = 0x80 }
+        }
+        while position < end {
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                if high >= 0x80 && !isValidUTF8(slice) { throw error("string is not valid UTF-8") }
-                index += 1
+                index = position + 1
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                if high >= 0x80 {
+                    if !isValidUTF8(slice) { index = position; throw error("string is not valid UTF-8") }
+                } else if isKey, let known = JSONKeyTable.string(for: slice) {
+                    return known
+                }
                 // Valid UTF-8 (checked above, or ASCII): decoding repairs nothing.
                 return String(decoding: slice, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in a string (escape it)") }
+            if byte < 0x20 { index = position; throw error("control character in a string (escape it)") }
             high |= byte
-            index += 1
+            position += 1
         }
+        index = position
         // Slow path: escapes present.
         var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
