@@ -8,13 +8,22 @@ extension DirectoryWalker {
     /// never a missing one.
     /// `sidecars` holds the sidecar names present in the directory's listing; `listedType` is the
     /// entry's `d_type`.
+    /// A file that needs reading comes back `.pending`, already opened: the walker inspects
+    /// pending files in batches, in parallel, and puts each result in its place.
     func scanFile(
         in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, inherited: [Problem], sidecars: Set<[CChar]>
-    ) -> ScannedPlugin {
+    ) -> FileOutcome {
         if listedType == UInt8(DT_REG), cached.map({ $0.isEmpty || $0[path] == nil }) ?? true,
-           let scanned = scanListedRegularFile(in: directory, name, path: path, inherited: inherited, sidecars: sidecars) {
-            return scanned
+           let job = openListedRegularFile(in: directory, name, path: path, inherited: inherited, sidecars: sidecars) {
+            return .pending(job)
         }
+        return .done(scanFileByStatus(in: directory, name, path: path, inherited: inherited, sidecars: sidecars))
+    }
+
+    /// The general path: `stat` first, so nothing but a regular file is ever opened.
+    private func scanFileByStatus(
+        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>
+    ) -> ScannedPlugin {
         let status: stat
         switch SystemCalls.status(in: directory, name, follow: options.followSymlinks) {
         case .success(let found): status = found
@@ -58,16 +67,21 @@ extension DirectoryWalker {
         case .failure(let code):
             return rejected(path, identity, openProblem(path: path, errno: code), found)
         }
-        defer { close(descriptor) }
         filesOpened += 1
         // The name may have been swapped for another file (or a FIFO) since the stat.
         guard case .success(let opened) = SystemCalls.status(of: descriptor), (opened.st_mode & S_IFMT) == S_IFREG,
               opened.st_dev == status.st_dev, opened.st_ino == status.st_ino else {
+            close(descriptor)
             return rejected(path, identity, Problem(.fileUnreadable, .error,
                 "\(path) changed while being scanned; scan again", file: path), found)
         }
         identity = FileIdentity(opened)
-        return inspect(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars, found: found)
+        // Inspected right away (one file on this path is the rare case, not worth a batch).
+        let job = pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
+                                    found: found)
+        let inspection = job.inspect(mode: options.mode)
+        close(descriptor)
+        return finish(job, inspection)
     }
 
     /// The cold path for a name the listing says is a regular file the cache does not know:
@@ -78,40 +92,48 @@ extension DirectoryWalker {
     /// Returns nil, with nothing recorded, for anything out of the ordinary (the open fails, it
     /// is not a regular file after all, it duplicates a file already seen), so the long path
     /// handles and words it exactly as before.
-    private func scanListedRegularFile(
+    private func openListedRegularFile(
         in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>
-    ) -> ScannedPlugin? {
+    ) -> PendingInspection? {
         guard case .success(let descriptor) = SystemCalls.openFile(in: directory, name, follow: false) else { return nil }
-        defer { close(descriptor) }
         guard case .success(let status) = SystemCalls.status(of: descriptor), (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
             return nil
         }
         let identity = FileIdentity(status)
-        guard firstPathByFile[identity.fileKey] == nil else { return nil }
+        guard firstPathByFile[identity.fileKey] == nil else {
+            close(descriptor)
+            return nil
+        }
         firstPathByFile[identity.fileKey] = path
         var found: [Problem] = inherited.isEmpty ? [] : inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
         let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
         cacheMisses += 1
         filesOpened += 1
-        return inspect(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars, found: found)
+        return pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
+                                 found: found)
     }
 
-    /// Inspects an opened regular file and records the result in the cache updates.
-    private func inspect(
+    private func pendingInspection(
         _ descriptor: Int32, _ name: [CChar], path: String, identity: FileIdentity, sidecar: ContentStamp?,
         sidecars: Set<[CChar]>, found: [Problem]
-    ) -> ScannedPlugin {
+    ) -> PendingInspection {
         // The listing says whether a sidecar exists; without one, the inspector need not try to
         // open it (one created since the listing is seen by the next scan, as any later change).
         let sidecarListed = !sidecars.isEmpty && sidecars.contains(Self.sidecarName(name))
-        let inspection = PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(identity.size),
-                                                 mode: options.mode, sidecarExists: sidecarListed ? nil : false)
+        return PendingInspection(descriptor: descriptor, path: path, identity: identity, sidecar: sidecar,
+                                 sidecarListed: sidecarListed, found: found)
+    }
+
+    /// Records a finished inspection in the cache updates and adds the scan's own problems.
+    func finish(_ job: PendingInspection, _ inspection: PluginInspection) -> ScannedPlugin {
         if cached != nil {
-            cacheUpdates[path] = ScanCache.Entry(file: ContentStamp(identity), sidecar: sidecar, mode: options.mode, inspection: inspection)
-            cachedPaths.append(path)
+            cacheUpdates[job.path] = ScanCache.Entry(file: ContentStamp(job.identity), sidecar: job.sidecar, mode: options.mode,
+                                                     inspection: inspection)
+            cachedPaths.append(job.path)
         }
-        return combined(path, identity, inspection, found)
+        return combined(job.path, job.identity, inspection, job.found)
     }
 
     /// The sidecar `<name>.plugin.json`'s stamp, nil when there is none. Part of the cache key
