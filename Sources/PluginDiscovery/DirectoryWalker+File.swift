@@ -43,12 +43,13 @@ extension DirectoryWalker {
                 file: path))
         }
         let key = identity.fileKey
-        if let first = firstPathByFile[key] {
+        // One hash: claim the file, and put the first path back if it was already claimed.
+        if let first = firstPathByFile.updateValue(path, forKey: key) {
+            firstPathByFile[key] = first
             return rejected(path, identity, Problem(.duplicateFile, .error,
                 "\(path) is the same file as \(first) (a symbolic or hard link); only \(first) is used, remove the extra link",
                 file: path))
         }
-        firstPathByFile[key] = path
 
         var found: [Problem] = inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
@@ -101,11 +102,11 @@ extension DirectoryWalker {
             return nil
         }
         let identity = FileIdentity(status)
-        guard firstPathByFile[identity.fileKey] == nil else {
+        if let first = firstPathByFile.updateValue(path, forKey: identity.fileKey) {
+            firstPathByFile[identity.fileKey] = first  // the long path reports the duplicate
             close(descriptor)
             return nil
         }
-        firstPathByFile[identity.fileKey] = path
         var found: [Problem] = inherited.isEmpty ? [] : inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
         let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
