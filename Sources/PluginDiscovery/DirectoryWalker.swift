@@ -195,6 +195,15 @@ final class DirectoryWalker {
         entries.sort { lhs, rhs in
             lhs.name.withUnsafeBufferPointer { l in rhs.name.withUnsafeBufferPointer { r in strcmp(l.baseAddress!, r.baseAddress!) < 0 } }
         }
+        // Room for this directory's files up front: growing these one doubling at a time
+        // rehashed every key again (and touched fresh pages) several times per scan.
+        let matched = entries.reduce(0) { $0 + ($1.matched ? 1 : 0) }
+        plugins.reserveCapacity(plugins.count + matched)
+        firstPathByFile.reserveCapacity(firstPathByFile.count + matched)
+        if cached != nil {
+            cacheUpdates.reserveCapacity(cacheUpdates.count + matched)
+            cachedPaths.reserveCapacity(cachedPaths.count + matched)
+        }
         let directory = dirfd(stream)
         defer { flushPending() }  // before the directory closes, so no result waits on another directory
         let prefix = path == "/" ? "/" : path + "/"

@@ -12,6 +12,8 @@ struct ScanBenchmark {
     let count: Int
     /// Only the scan figures: no dlopen peer, no load (quicker, and what profiling wants).
     var scanOnly = false
+    /// Inspection threads for `--profile` (0: the scanner's default).
+    var profileThreads = 0
 
     /// The farm the scan figures use, built on first use.
     func scanFarm() throws -> PluginFarm {
@@ -27,6 +29,7 @@ struct ScanBenchmark {
         let directory = SearchDirectory(path: farmDirectory, patterns: ["*.so"])
         var options = ScanOptions()
         options.mode = .strict
+        options.inspectionThreads = profileThreads
         let warmCache = ScanCache()
         let cacheFile = workDirectory + "/profile-cache.json"
         if kind != "cold" {

@@ -1,7 +1,7 @@
 // plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
 //
 //   swift run -c release plugin-host-bench [--json] [--count N] [--scan-only] [--profile cold|warm|cacheload|cli N]
-//                                         [--work DIR]
+//                                         [--work DIR] [--threads N]
 //
 // Prints a Markdown table (value, goal, peer, ratio) or, with --json, one JSON array of
 // {"name","value","unit","goal","peer","peerValue","ratio"} objects. Ratios matter more than
@@ -33,6 +33,9 @@ let template = try FileManager.default.contents(atPath: workDirectory + "/templa
     ?? PluginFarm.compileTemplate(in: workDirectory)
 var scanBenchmark = ScanBenchmark(template: template, workDirectory: workDirectory, count: pluginCount)
 scanBenchmark.scanOnly = arguments.contains("--scan-only")
+if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) {
+    scanBenchmark.profileThreads = n
+}
 // --profile KIND ITERATIONS: run one path only, for valgrind/perf; prints nothing.
 if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.count {
     let iterations = index + 2 < arguments.count ? Int(arguments[index + 2]) ?? 10 : 10
