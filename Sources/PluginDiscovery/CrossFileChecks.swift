@@ -21,30 +21,39 @@ enum CrossFileChecks {
         var rejections: [(index: Int, problems: [Problem])] = []
         // Indices rather than `for plugin in plugins` / `for node in nodes`: copying a
         // ScannedPlugin or NodeDescriptor retains every field, which dominated warm scans.
+        // Claims are made optimistically (one hash per key: `updateValue` both looks up and
+        // inserts) and undone in the rare case a plugin turns out to repeat something, which is
+        // the same outcome as checking everything first and claiming only then.
+        var claimedNodes: [Int] = []
         for index in plugins.indices where plugins[index].status == .ok {
             guard let manifest = plugins[index].inspection.manifest else { continue }
             var duplicates: [Problem] = []
-            if let owner = idOwners[manifest.id] {
+            var claimedID = false
+            if let owner = idOwners.updateValue(index, forKey: manifest.id), owner != index {
+                idOwners[manifest.id] = owner
                 duplicates.append(Problem(.duplicatePluginID, .error,
                     "plugin id \(manifest.id) is already provided by \(plugins[owner].path), which comes first in the search order; remove one of the two files",
                     file: plugins[index].path))
+            } else {
+                claimedID = true
             }
+            claimedNodes.removeAll(keepingCapacity: true)
             for nodeIndex in manifest.nodes.indices {
                 let nodeType = manifest.nodes[nodeIndex].nodeType
-                if let owner = nodeTypeOwners[nodeType] {
+                if let owner = nodeTypeOwners.updateValue(index, forKey: nodeType), owner != index {
+                    nodeTypeOwners[nodeType] = owner
                     let ownerID = plugins[owner].inspection.manifest?.id ?? "?"
                     duplicates.append(Problem(.duplicateNodeType, .error,
                         "node type \(nodeType) is already provided by \(plugins[owner].path) (plugin \(ownerID)), which comes first in the search order; rename the node type or remove one of the plugins",
                         file: plugins[index].path, node: nodeType))
+                } else {
+                    claimedNodes.append(nodeIndex)
                 }
             }
-            if duplicates.isEmpty {
-                idOwners[manifest.id] = index
-                for nodeIndex in manifest.nodes.indices {
-                    let nodeType = manifest.nodes[nodeIndex].nodeType
-                    if nodeTypeOwners[nodeType] == nil { nodeTypeOwners[nodeType] = index }
-                }
-            } else {
+            if !duplicates.isEmpty {
+                // A plugin that repeats anything claims nothing.
+                if claimedID { idOwners[manifest.id] = nil }
+                for nodeIndex in claimedNodes { nodeTypeOwners[manifest.nodes[nodeIndex].nodeType] = nil }
                 rejections.append((index, duplicates))
             }
         }

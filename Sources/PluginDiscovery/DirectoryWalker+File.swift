@@ -6,8 +6,24 @@ extension DirectoryWalker {
     /// Everything about one matched name: its type, duplicates, permissions, then the cached or
     /// fresh inspection. Always returns a result: a file that cannot be used is a rejected entry,
     /// never a missing one.
-    /// `sidecars` holds the sidecar names present in the directory's listing.
-    func scanFile(in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>) -> ScannedPlugin {
+    /// `sidecars` holds the sidecar names present in the directory's listing; `listedType` is the
+    /// entry's `d_type`.
+    /// A file that needs reading comes back `.pending`, already opened: the walker inspects
+    /// pending files in batches, in parallel, and puts each result in its place.
+    func scanFile(
+        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, inherited: [Problem], sidecars: Set<[CChar]>
+    ) -> FileOutcome {
+        if listedType == UInt8(DT_REG), cached.map({ $0.isEmpty || $0[path] == nil }) ?? true,
+           let job = openListedRegularFile(in: directory, name, path: path, inherited: inherited, sidecars: sidecars) {
+            return .pending(job)
+        }
+        return .done(scanFileByStatus(in: directory, name, path: path, inherited: inherited, sidecars: sidecars))
+    }
+
+    /// The general path: `stat` first, so nothing but a regular file is ever opened.
+    private func scanFileByStatus(
+        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>
+    ) -> ScannedPlugin {
         let status: stat
         switch SystemCalls.status(in: directory, name, follow: options.followSymlinks) {
         case .success(let found): status = found
@@ -27,12 +43,13 @@ extension DirectoryWalker {
                 file: path))
         }
         let key = identity.fileKey
-        if let first = firstPathByFile[key] {
+        // One hash: claim the file, and put the first path back if it was already claimed.
+        if let first = firstPathByFile.updateValue(path, forKey: key) {
+            firstPathByFile[key] = first
             return rejected(path, identity, Problem(.duplicateFile, .error,
                 "\(path) is the same file as \(first) (a symbolic or hard link); only \(first) is used, remove the extra link",
                 file: path))
         }
-        firstPathByFile[key] = path
 
         var found: [Problem] = inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
@@ -51,31 +68,89 @@ extension DirectoryWalker {
         case .failure(let code):
             return rejected(path, identity, openProblem(path: path, errno: code), found)
         }
-        defer { close(descriptor) }
         filesOpened += 1
         // The name may have been swapped for another file (or a FIFO) since the stat.
         guard case .success(let opened) = SystemCalls.status(of: descriptor), (opened.st_mode & S_IFMT) == S_IFREG,
               opened.st_dev == status.st_dev, opened.st_ino == status.st_ino else {
+            close(descriptor)
             return rejected(path, identity, Problem(.fileUnreadable, .error,
                 "\(path) changed while being scanned; scan again", file: path), found)
         }
         identity = FileIdentity(opened)
-        let inspection = PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(opened.st_size), mode: options.mode)
-        if cached != nil {
-            cacheUpdates[path] = ScanCache.Entry(file: ContentStamp(identity), sidecar: sidecar, mode: options.mode, inspection: inspection)
-            cachedPaths.append(path)
+        // Inspected right away (one file on this path is the rare case, not worth a batch).
+        let job = pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
+                                    found: found)
+        let inspection = job.inspect(mode: options.mode)
+        close(descriptor)
+        return finish(job, inspection)
+    }
+
+    /// The cold path for a name the listing says is a regular file the cache does not know:
+    /// open it first and take its `stat` from the descriptor, saving the `fstatat` (a path
+    /// lookup that cost as much as the open). Nothing unsafe is opened that the long path would
+    /// not open: the listing says it is a regular file, it is opened `O_NOFOLLOW` and
+    /// non-blocking, and `fstat` confirms the type, as the long path re-checks after its open.
+    /// Returns nil, with nothing recorded, for anything out of the ordinary (the open fails, it
+    /// is not a regular file after all, it duplicates a file already seen), so the long path
+    /// handles and words it exactly as before.
+    private func openListedRegularFile(
+        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>
+    ) -> PendingInspection? {
+        guard case .success(let descriptor) = SystemCalls.openFile(in: directory, name, follow: false) else { return nil }
+        guard case .success(let status) = SystemCalls.status(of: descriptor), (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            return nil
         }
-        return combined(path, identity, inspection, found)
+        let identity = FileIdentity(status)
+        if let first = firstPathByFile.updateValue(path, forKey: identity.fileKey) {
+            firstPathByFile[identity.fileKey] = first  // the long path reports the duplicate
+            close(descriptor)
+            return nil
+        }
+        var found: [Problem] = inherited.isEmpty ? [] : inherited.map { $0.with(file: path) }
+        found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
+        let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
+        cacheMisses += 1
+        filesOpened += 1
+        return pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
+                                 found: found)
+    }
+
+    private func pendingInspection(
+        _ descriptor: Int32, _ name: [CChar], path: String, identity: FileIdentity, sidecar: ContentStamp?,
+        sidecars: Set<[CChar]>, found: [Problem]
+    ) -> PendingInspection {
+        // The listing says whether a sidecar exists; without one, the inspector need not try to
+        // open it (one created since the listing is seen by the next scan, as any later change).
+        let sidecarListed = !sidecars.isEmpty && sidecars.contains(Self.sidecarName(name))
+        return PendingInspection(descriptor: descriptor, path: path, identity: identity, sidecar: sidecar,
+                                 sidecarListed: sidecarListed, found: found)
+    }
+
+    /// Records a finished inspection in the cache updates and adds the scan's own problems.
+    func finish(_ job: PendingInspection, _ inspection: PluginInspection) -> ScannedPlugin {
+        if cached != nil {
+            cacheUpdates[job.path] = ScanCache.Entry(file: ContentStamp(job.identity), sidecar: job.sidecar, mode: options.mode,
+                                                     inspection: inspection)
+            cachedPaths.append(job.path)
+        }
+        return combined(job.path, job.identity, inspection, job.found)
     }
 
     /// The sidecar `<name>.plugin.json`'s stamp, nil when there is none. Part of the cache key
     /// because the inspector reads it when the library has no metadata note.
     private func sidecarStamp(in directory: Int32, _ name: [CChar], _ sidecars: Set<[CChar]>) -> ContentStamp? {
-        var sidecarName = name
-        sidecarName.removeLast()
-        sidecarName += Self.sidecarSuffix
+        let sidecarName = Self.sidecarName(name)
         guard sidecars.contains(sidecarName), case .success(let status) = SystemCalls.status(in: directory, sidecarName, follow: true) else { return nil }
         return ContentStamp(FileIdentity(status))
+    }
+
+    /// `<name>.plugin.json`, NUL-terminated, from a NUL-terminated `name`.
+    static func sidecarName(_ name: [CChar]) -> [CChar] {
+        var sidecarName = name
+        sidecarName.removeLast()
+        sidecarName += sidecarSuffix
+        return sidecarName
     }
 
     /// Why a matched name cannot be stat'ed, telling a loop from a dangling link.

@@ -27,6 +27,12 @@ final class DirectoryWalker {
     var cacheMisses = 0
     /// Plugin files opened (each miss that got as far as the inspector).
     var filesOpened = 0
+    /// Opened files waiting to be inspected in a batch; each holds its slot in `plugins`.
+    var pending: [PendingInspection] = []
+    /// Threads that inspect a batch (``ScanOptions/inspectionThreads`` resolved).
+    let inspectionThreads: Int
+    /// Largest batch: bounds the descriptors held open at once.
+    static let batchSize = 64
 
     /// First path that reached each matched file, for DUPLICATE_FILE.
     var firstPathByFile: [FileKey: String] = [:]
@@ -45,6 +51,20 @@ final class DirectoryWalker {
         self.options = options
         self.permissions = PermissionCheck(allowUnsafe: options.allowUnsafePermissions)
         self.cached = cached
+        self.inspectionThreads = ParallelInspection.threadCount(requested: options.inspectionThreads)
+    }
+
+    /// Inspects the pending files (in parallel when there are enough) and puts each result in
+    /// its slot, in walk order: the report does not depend on the thread count.
+    func flushPending() {
+        guard !pending.isEmpty else { return }
+        let jobs = pending
+        pending.removeAll(keepingCapacity: true)
+        let inspections = ParallelInspection.run(jobs, mode: options.mode, threads: inspectionThreads)
+        for (job, inspection) in zip(jobs, inspections) {
+            close(job.descriptor)
+            plugins[job.slot] = finish(job, inspection)
+        }
     }
 
     /// Scans one search directory (the scan root, which must exist and be a directory).
@@ -108,6 +128,13 @@ final class DirectoryWalker {
     /// The sidecar file name suffix, NUL-terminated.
     static let sidecarSuffix: [CChar] = Array(".plugin.json".utf8CString)
 
+    /// What ``scanFile(in:_:listedType:path:inherited:sidecars:)`` found: a finished entry, or an
+    /// opened file to inspect with its batch.
+    enum FileOutcome {
+        case done(ScannedPlugin)
+        case pending(PendingInspection)
+    }
+
     /// One directory entry worth a second look: a name that matched, or a possible directory.
     private struct Entry {
         /// The name as a NUL-terminated C string, for the `*at` calls.
@@ -168,12 +195,31 @@ final class DirectoryWalker {
         entries.sort { lhs, rhs in
             lhs.name.withUnsafeBufferPointer { l in rhs.name.withUnsafeBufferPointer { r in strcmp(l.baseAddress!, r.baseAddress!) < 0 } }
         }
+        // Room for this directory's files up front: growing these one doubling at a time
+        // rehashed every key again (and touched fresh pages) several times per scan.
+        let matched = entries.reduce(0) { $0 + ($1.matched ? 1 : 0) }
+        plugins.reserveCapacity(plugins.count + matched)
+        firstPathByFile.reserveCapacity(firstPathByFile.count + matched)
+        if cached != nil {
+            cacheUpdates.reserveCapacity(cacheUpdates.count + matched)
+            cachedPaths.reserveCapacity(cachedPaths.count + matched)
+        }
         let directory = dirfd(stream)
+        defer { flushPending() }  // before the directory closes, so no result waits on another directory
         let prefix = path == "/" ? "/" : path + "/"
         for entry in entries {
             let childPath = prefix + entry.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if entry.matched {
-                plugins.append(scanFile(in: directory, entry.name, path: childPath, inherited: inherited, sidecars: sidecars))
+                switch scanFile(in: directory, entry.name, listedType: entry.type, path: childPath, inherited: inherited,
+                                sidecars: sidecars) {
+                case .done(let plugin):
+                    plugins.append(plugin)
+                case .pending(var job):
+                    job.slot = plugins.count
+                    plugins.append(ScannedPlugin(path: childPath, identity: nil, inspection: PluginInspection(path: childPath)))
+                    pending.append(job)
+                    if pending.count >= Self.batchSize { flushPending() }
+                }
             } else {
                 enterIfDirectory(in: directory, entry.name, path: childPath, depth: depth + 1, inherited: inherited)
             }

@@ -16,6 +16,13 @@ public struct ScanOptions: Sendable {
     /// When false, a matched symlink is rejected as `NOT_REGULAR_FILE` and linked directories
     /// are not entered.
     public var followSymlinks: Bool
+    /// How many threads read and validate the files a scan must inspect (the cache misses);
+    /// 0, the default, uses one per online processor, at most 4. The report is the same for
+    /// any count: only the inspections run in parallel, everything order-dependent does not.
+    public var inspectionThreads: Int = 0
+
+    /// The thread count ``inspectionThreads`` stands for on this machine.
+    public var effectiveInspectionThreads: Int { ParallelInspection.threadCount(requested: inspectionThreads) }
 
     public init(mode: ValidationMode = .strict, maximumDepth: Int = 4,
                 allowUnsafePermissions: Bool = false, followSymlinks: Bool = true) {

@@ -1,34 +1,54 @@
 import Glibc
 import PluginHostCore
 
-/// A read-only, bounds-checked window on a plugin file: its first 64 KiB held in memory,
-/// anything beyond fetched with a targeted `pread` of exactly the bytes asked for.
+/// A read-only, bounds-checked window on a plugin file: its first and last 4 KiB held in
+/// memory (the whole file when it is at most 8 KiB), anything else fetched with a targeted
+/// `pread` of exactly the bytes asked for.
 ///
 /// Every offset and size in an ELF file is attacker-controlled, so every read goes through
 /// ``bytes(at:count:_:)``, which checks the range against the real file size (with overflow
 /// checks) before touching it. A small plugin is parsed entirely from the single first read; a
 /// large library costs a handful of small reads, never a read of whole tables.
 struct ELFFileBytes {
-    /// How much of the file the first read fetches: enough for every header, note, hash table
-    /// and dynamic symbol of a small plugin.
-    static let prefixSize = 64 * 1024
+    /// How much of the file the first read fetches: one page, enough for the ELF header, the
+    /// program headers, the notes and the dynamic symbol tables of a small plugin (linkers put
+    /// them first).
+    static let prefixSize = 4 * 1024
+    /// How much of the end of the file the second read fetches: linkers put the section header
+    /// table last. Reading a whole 16 KiB plugin instead cost twice as much in the kernel
+    /// (copying and page lookups) as these two page reads. Reading up to the end also notices
+    /// a file shorter than `fileSize` (being rewritten).
+    static let suffixSize = 4 * 1024
 
     let fileDescriptor: Int32
     /// The file's size as `fstat` reported it; every range is checked against it.
     let fileSize: Int
     /// For problem messages only.
     let path: String
-    /// The first `min(prefixSize, fileSize)` bytes of the file.
+    /// The first `min(prefixSize, fileSize)` bytes of the file (all of it when it is at most
+    /// `prefixSize + suffixSize` bytes).
     let prefix: [UInt8]
+    /// The last `suffixSize` bytes of the file, from `suffixStart`; empty when `prefix` holds
+    /// the whole file.
+    let suffix: [UInt8]
+    let suffixStart: Int
 
-    /// Reads the prefix. Throws FILE_UNREADABLE on an I/O error or when the file is shorter
-    /// than `fileSize` (it is being rewritten).
+    /// Reads the prefix and the suffix. Throws FILE_UNREADABLE on an I/O error or when the file
+    /// is shorter than `fileSize` (it is being rewritten).
     init(fileDescriptor: Int32, fileSize: Int, path: String) throws(Problem) {
         self.fileDescriptor = fileDescriptor
         self.fileSize = max(0, fileSize)
         self.path = path
-        let count = min(Self.prefixSize, self.fileSize)
-        self.prefix = try Self.read(fileDescriptor, offset: 0, count: count, path: path, fileSize: self.fileSize)
+        if self.fileSize <= Self.prefixSize + Self.suffixSize {
+            self.prefix = try Self.read(fileDescriptor, offset: 0, count: self.fileSize, path: path, fileSize: self.fileSize)
+            self.suffix = []
+            self.suffixStart = self.fileSize
+        } else {
+            self.prefix = try Self.read(fileDescriptor, offset: 0, count: Self.prefixSize, path: path, fileSize: self.fileSize)
+            self.suffixStart = self.fileSize - Self.suffixSize
+            self.suffix = try Self.read(fileDescriptor, offset: suffixStart, count: Self.suffixSize, path: path,
+                                        fileSize: self.fileSize)
+        }
     }
 
     /// `count` bytes at `offset`, or ELF_MALFORMED naming `what` when the range does not lie
@@ -39,6 +59,9 @@ struct ELFFileBytes {
         }
         if offset + count <= prefix.count {
             return ByteView(storage: prefix, start: offset, count: count)
+        }
+        if offset >= suffixStart && !suffix.isEmpty {  // and offset + count <= fileSize, checked above
+            return ByteView(storage: suffix, start: offset - suffixStart, count: count)
         }
         let storage = try Self.read(fileDescriptor, offset: offset, count: count, path: path, fileSize: fileSize)
         return ByteView(storage: storage, start: 0, count: count)

@@ -28,8 +28,10 @@ struct ELFHeader {
         let foreignMachine: UInt16? = bytes.count >= 20
             ? (data == ELF.dataBig ? UInt16(bytes[18]) << 8 | UInt16(bytes[19]) : UInt16(bytes[19]) << 8 | UInt16(bytes[18]))
             : nil
-        let builtFor = foreignMachine.map { " for \(ELF.machineName($0)) (e_machine \($0))" } ?? ""
-        let host = ELF.machineName(ELF.hostMachine)
+        // Message parts, built only when a check fails (interpolating them on every file cost
+        // as much as reading the whole header).
+        var builtFor: String { foreignMachine.map { " for \(ELF.machineName($0)) (e_machine \($0))" } ?? "" }
+        var host: String { ELF.machineName(ELF.hostMachine) }
         switch elfClass {
         case ELF.class64: break
         case ELF.class32:

@@ -46,16 +46,19 @@ struct ELFNoteScanner {
 
     /// Walks the notes in `region`. Notes are 4-byte aligned, except in 8-aligned regions
     /// (e.g. `.note.gnu.property`), as binutils and LLVM read them.
-    private func scan(_ region: (offset: Int, size: Int), alignment: UInt64, where place: String) throws(Problem) -> [UInt8]? {
+    /// `place` names the region in messages; it is built only for a problem.
+    private func scan(
+        _ region: (offset: Int, size: Int), alignment: UInt64, where place: @autoclosure () -> String
+    ) throws(Problem) -> [UInt8]? {
         let align = alignment == 8 ? 8 : 4
         var position = 0  // relative to region.offset; always <= region.size
         var notes = 0
         while region.size - position >= 12 {
             notes += 1
             guard notes <= Self.maximumNotesPerRegion else {
-                throw file.malformed("\(place) holds more than \(Self.maximumNotesPerRegion) notes")
+                throw file.malformed("\(place()) holds more than \(Self.maximumNotesPerRegion) notes")
             }
-            let header = try file.bytes(at: region.offset + position, count: 12, "a note header in \(place)")
+            let header = try file.bytes(at: region.offset + position, count: 12, "a note header in \(place())")
             let nameSize = Int(header.u32(0)), descSize = Int(header.u32(4)), type = header.u32(8)
             // Each size is below 2^32 and position below the file size, so none of these sums can
             // overflow a 64-bit Int; each is checked against the region before it is used.
@@ -63,10 +66,10 @@ struct ELFNoteScanner {
             let descStart = Self.alignUp(nameStart + nameSize, to: align)
             let descEnd = descStart + descSize
             guard descEnd <= region.size else {
-                throw file.malformed("a note in \(place) claims a \(nameSize)-byte name and a \(descSize)-byte description, running past the end of its \(region.size)-byte region")
+                throw file.malformed("a note in \(place()) claims a \(nameSize)-byte name and a \(descSize)-byte description, running past the end of its \(region.size)-byte region")
             }
             if type == Self.noteType && nameSize == Self.ownerName.count {
-                let name = try file.bytes(at: region.offset + nameStart, count: nameSize, "a note name in \(place)")
+                let name = try file.bytes(at: region.offset + nameStart, count: nameSize, "a note name in \(place())")
                 if name.matches(Self.ownerName, at: 0) {
                     return try readMetadata(at: region.offset + descStart, count: descSize)
                 }

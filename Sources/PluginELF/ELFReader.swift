@@ -21,8 +21,9 @@ import PluginHostCore
 ///    as the dynamic linker does (falling back to PT_DYNAMIC without section headers), so the
 ///    cost does not grow with the library's symbol count.
 ///
-/// Cost: one `pread` of the first 64 KiB covers a small plugin entirely; anything further in
-/// a large library is fetched with small targeted reads. No Foundation, no per-section
+/// Cost: one `pread` of the first 4 KiB covers a small plugin's headers, notes and dynamic
+/// symbols, and one of the last 4 KiB its section header table (one read in all for a file of
+/// at most 8 KiB); anything further in a large library is fetched with small targeted reads. No Foundation, no per-section
 /// allocations.
 public enum ELFReader {
     /// Largest metadata note accepted (256 KiB); a larger one is METADATA_TOO_LARGE. It bounds

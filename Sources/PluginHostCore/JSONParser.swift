@@ -119,41 +119,54 @@ private struct Cursor {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
         index += 1
-        var object = JSONObject()
-        var seen: Set<String>? = nil  // built only for large objects; small ones scan linearly
         skipWhitespace()
-        if !atEnd && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if !atEnd && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
+        // Room for a typical object up front: growing 1, 2, 4, 8, 16 cost more than the members.
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
+        var seen: Set<String>? = nil  // built only for large objects; small ones scan linearly
         while true {
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try parseString()
+            let key = try parseString(isKey: true)
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
             index += 1
             skipWhitespace()
             path.append(.key(key))
             let value = try parseValue(depth: depth)
-            let isDuplicate: Bool
-            if object.count >= 16 {
-                if seen == nil { seen = Set(object.keys) }
-                isDuplicate = !seen!.insert(key).inserted
+            var duplicate: Int? = nil
+            if members.count >= 16 {
+                if seen == nil { seen = Set(members.lazy.map(\.key)) }
+                if !seen!.insert(key).inserted { duplicate = Self.index(of: key, in: members) }
             } else {
-                isDuplicate = object[key] != nil
+                duplicate = Self.index(of: key, in: members)
             }
-            if isDuplicate {
+            if let duplicate {
                 duplicateKeys.append(currentPointer())
-                object[key] = value
+                members[duplicate].value = value  // the last value wins, in the first one's place
             } else {
-                object.appendUnchecked(key, value)
-                if seen != nil { seen!.insert(key) }
+                members.append((key: key, value: value))
             }
             path.removeLast()
             skipWhitespace()
             guard !atEnd else { throw error("unexpected end of input inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members)) }
             throw error("expected ',' or '}' in an object")
         }
+    }
+
+    /// Where `key` already is among `members` (Swift `==`, as ``JSONObject`` compares keys).
+    static func index(of key: String, in members: [(key: String, value: JSONValue)]) -> Int? {
+        let ascii = isASCII(key)
+        let length = key.utf8.count
+        for position in members.indices {
+            // An ASCII key equals only a key of the same bytes, so lengths filter first.
+            if ascii && members[position].key.utf8.count != length { continue }
+            if members[position].key == key { return position }
+        }
+        return nil
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -162,6 +175,7 @@ private struct Cursor {
         var array: [JSONValue] = []
         skipWhitespace()
         if !atEnd && bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
+        array.reserveCapacity(4)
         while true {
             skipWhitespace()
             path.append(.index(array.count))
@@ -175,24 +189,51 @@ private struct Cursor {
         }
     }
 
-    mutating func parseString() throws(JSONParseError) -> String {
+    /// A string token. With `isKey`, a known object key comes back as a shared string
+    /// (``JSONKeyTable``) rather than a new one.
+    mutating func parseString(isKey: Bool = false) throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes. Validate UTF-8 once for the whole run.
-        while index < bytes.count {
-            let byte = bytes[index]
+        // Fast path: no escapes. Most strings are ASCII; others are validated once as a run.
+        // A local position keeps the loop in registers.
+        var position = index
+        let end = bytes.count
+        var high: UInt8 = 0  // OR of every byte: below 0x80 means all ASCII
+        // Eight bytes at a time while none is a quote, a backslash or a control character
+        // (the usual bit tricks: a byte that is zero after XOR, or below 0x20, sets its top bit).
+        let base = UnsafeRawPointer(bytes.baseAddress)
+        if let base {
+            let ones: UInt64 = 0x0101_0101_0101_0101, tops: UInt64 = 0x8080_8080_8080_8080
+            var wide: UInt64 = 0
+            while end - position >= 8 {
+                let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & tops != 0 { break }
+                wide |= word
+                position += 8
+            }
+            if wide & tops != 0 { high = 0x80 }
+        }
+        while position < end {
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw error("string is not valid UTF-8")
+                index = position + 1
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                if high >= 0x80 {
+                    if !isValidUTF8(slice) { index = position; throw error("string is not valid UTF-8") }
+                } else if isKey, let known = JSONKeyTable.string(for: slice) {
+                    return known
                 }
-                index += 1
-                return string
+                // Valid UTF-8 (checked above, or ASCII): decoding repairs nothing.
+                return String(decoding: slice, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in a string (escape it)") }
-            index += 1
+            if byte < 0x20 { index = position; throw error("control character in a string (escape it)") }
+            high |= byte
+            position += 1
         }
+        index = position
         // Slow path: escapes present.
         var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
@@ -200,10 +241,9 @@ private struct Cursor {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let string = String(validating: utf8, as: UTF8.self) else {
-                    throw error("string is not valid UTF-8")
-                }
-                return string
+                let valid = utf8.withUnsafeBufferPointer { isValidUTF8($0) }
+                guard valid else { throw error("string is not valid UTF-8") }
+                return String(decoding: utf8, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
                 guard !atEnd else { throw error("unexpected end of input in an escape") }
@@ -290,10 +330,30 @@ private struct Cursor {
             guard !atEnd, isDigit(bytes[index]) else { throw error("expected digits in the exponent") }
             while !atEnd && isDigit(bytes[index]) { index += 1 }
         }
+        if isInteger, let value = integer(from: start, to: index) { return .int(value) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .int(value) }
         guard let value = Double(text), value.isFinite else { throw error("number out of range") }
         return .double(value)
+    }
+
+    /// The integer written in `bytes[start..<end]` (an optional '-' then digits, already checked),
+    /// or nil when it does not fit in `Int64`. Read straight from the bytes: no String is built.
+    func integer(from start: Int, to end: Int) -> Int64? {
+        var position = start
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        // Accumulated negatively, so Int64.min fits.
+        var value: Int64 = 0
+        while position < end {
+            let digit = Int64(bytes[position] &- UInt8(ascii: "0"))
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.subtractingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            position += 1
+        }
+        if negative { return value }
+        return value == .min ? nil : -value
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -301,6 +361,51 @@ private struct Cursor {
     func printable(_ byte: UInt8) -> String {
         (0x21..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
     }
+}
+
+/// Whether `text` is all ASCII, read from its contiguous UTF-8 (iterating `utf8` byte by byte
+/// cost several times more).
+@inline(__always)
+func isASCII(_ text: String) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable { buffer in
+        for byte in buffer where byte >= 0x80 { return false }
+        return true
+    } ?? text.utf8.allSatisfy { $0 < 0x80 }
+}
+
+/// Whether `bytes` is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+/// above U+10FFFF, no truncated sequence — the same rule as `String(validating:as:)`, whose
+/// generic implementation cost more than the rest of the parse.
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    let count = bytes.count
+    while index < count {
+        let lead = bytes[index]
+        if lead < 0x80 { index += 1; continue }
+        func continuation(_ offset: Int) -> Bool {
+            index + offset < count && bytes[index + offset] & 0xC0 == 0x80
+        }
+        switch lead {
+        case 0xC2...0xDF:
+            guard continuation(1) else { return false }
+            index += 2
+        case 0xE0...0xEF:
+            guard continuation(1), continuation(2) else { return false }
+            let second = bytes[index + 1]
+            if lead == 0xE0 && second < 0xA0 { return false }  // overlong
+            if lead == 0xED && second > 0x9F { return false }  // surrogate
+            index += 3
+        case 0xF0...0xF4:
+            guard continuation(1), continuation(2), continuation(3) else { return false }
+            let second = bytes[index + 1]
+            if lead == 0xF0 && second < 0x90 { return false }  // overlong
+            if lead == 0xF4 && second > 0x8F { return false }  // above U+10FFFF
+            index += 4
+        default:
+            return false  // a continuation byte first, an overlong C0/C1, or F5...FF
+        }
+    }
+    return true
 }
 
 /// Escapes a key for use in a JSON pointer (`~` → `~0`, `/` → `~1`).

@@ -35,6 +35,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public subscript(key: String) -> JSONValue? {
         get {
+            // An ASCII key (the usual case) is canonically equivalent only to itself, so only
+            // members of the same UTF-8 length need the full `==`.
+            if isASCII(key) {
+                let length = key.utf8.count
+                for index in members.indices where members[index].key.utf8.count == length && members[index].key == key {
+                    return members[index].value
+                }
+                return nil
+            }
             for member in members where member.key == key { return member.value }
             return nil
         }

@@ -2,10 +2,10 @@ import PluginHostCore
 
 extension ManifestCheck {
     /// Keys of a node object. `function` is reserved for libffi function nodes (DESIGN §3.2).
-    static let nodeKeys: Set<String> = [
+    static let nodeKeys = KeySet([
         "nodeType", "version", "category", "description", "requiredFields", "schema", "supportedVersions", "tags",
         "icon", "experimental", "function",
-    ]
+    ])
 
     /// Checks `nodes`, returning the nodes whose type is valid and unique within the plugin.
     mutating func nodes(_ root: JSONObject) -> [NodeDescriptor] {
@@ -19,20 +19,35 @@ extension ManifestCheck {
             format(.metaBadValue, "`/nodes` is empty, so the plugin provides nothing: declare at least one node.")
         }
         var result: [NodeDescriptor] = []
-        var firstIndex: [String: Int] = [:]
+        result.reserveCapacity(elements.count)
+        /// `elements` index of each node in `result`, to name the first of a repeated type.
+        var resultIndices: [Int] = []
+        resultIndices.reserveCapacity(elements.count)
+        /// Built only for many nodes; a handful are compared directly.
+        var firstIndex: [String: Int]? = nil
         for (index, element) in elements.enumerated() {
-            let base = "/nodes/\(index)"
+            // Short enough to stay a small (unallocated) string; no generic interpolation.
+            let base = "/nodes/" + String(index)
             guard case .object(let object) = element else {
                 error(.metaBadValue, "`\(base)` is \(Self.describe(element)): each node must be an object with at least a \"nodeType\"; fix it.")
                 continue
             }
             guard let node = node(object, at: base) else { continue }
-            if let first = firstIndex[node.nodeType] {
+            if result.count >= 16 && firstIndex == nil {
+                firstIndex = Dictionary(zip(result.lazy.map(\.nodeType), resultIndices), uniquingKeysWith: { first, _ in first })
+            }
+            let first: Int? = if let firstIndex {
+                firstIndex[node.nodeType]
+            } else {
+                result.indices.first { result[$0].nodeType == node.nodeType }.map { resultIndices[$0] }
+            }
+            if let first {
                 error(.duplicateNodeType, "`\(base)/nodeType` repeats \"\(node.nodeType)\" from `/nodes/\(first)`: each node type may be declared once; rename or remove one.", node: node.nodeType)
                 continue
             }
-            firstIndex[node.nodeType] = index
+            firstIndex?[node.nodeType] = index
             result.append(node)
+            resultIndices.append(index)
         }
         return result
     }

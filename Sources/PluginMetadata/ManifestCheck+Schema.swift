@@ -1,17 +1,18 @@
 import PluginHostCore
+import Synchronization
 
 extension ManifestCheck {
     /// The JSON Schema keywords the host's parameter validator enforces (DESIGN §5), plus the
     /// annotations `description` and `title`. Anything else is rejected rather than ignored: an
     /// author who wrote `oneOf` or `$ref` expects it enforced, and silently skipping it would let
     /// parameters the plugin never expected reach its code.
-    static let schemaKeywords: Set<String> = [
+    static let schemaKeywords = KeySet([
         "type", "properties", "required", "additionalProperties", "enum", "const", "minimum", "maximum", "minLength",
         "maxLength", "pattern", "items", "minItems", "maxItems", "default", "description", "title",
-    ]
+    ])
 
     /// The seven JSON Schema type names.
-    static let schemaTypes: Set<String> = ["null", "boolean", "object", "array", "number", "string", "integer"]
+    static let schemaTypes = KeySet(["null", "boolean", "object", "array", "number", "string", "integer"])
 
     /// Reads and checks a node's `schema`. A schema with problems is still returned (to show it
     /// and to check `requiredFields` against it); the problems are errors in both modes.
@@ -22,17 +23,19 @@ extension ManifestCheck {
             error(.metaBadSchema, "`\(base)/schema` is \(Self.describe(value)): it must be a JSON Schema object such as {\"type\": \"object\", \"properties\": {…}}; fix it.", node: name)
             return nil
         }
-        checkSchema(object, at: base + "/schema", isRoot: true, node: name)
+        checkSchema(object, at: { base + "/schema" }, isRoot: true, node: name)
         return value
     }
 
     /// Checks one schema object and, recursively, those inside `properties`, `items` and
     /// `additionalProperties`. Depth is bounded by the JSON parser's nesting limit.
-    private mutating func checkSchema(_ schema: JSONObject, at pointer: String, isRoot: Bool, node: String?) {
+    /// `pointer` builds the schema's JSON pointer; it runs only when a problem is reported, so
+    /// a valid schema of any depth builds no pointer strings at all.
+    private mutating func checkSchema(_ schema: JSONObject, at pointer: () -> String, isRoot: Bool, node: String?) {
         func bad(_ message: String) { error(.metaBadSchema, message, node: node) }
         for (key, value) in schema {
             // Built only when needed: most keywords are fine and need no pointer.
-            var here: String { Self.pointer(pointer, key) }
+            var here: String { Self.pointer(pointer(), key) }
             switch key {
             case "type":
                 let names: [String]? = switch value {
@@ -53,9 +56,8 @@ extension ManifestCheck {
                     bad("`\(here)` is \(Self.describe(value)): it must be an object mapping parameter names to schemas; fix it.")
                     continue
                 }
-                let base = here
                 for (name, property) in properties {
-                    subschema(property, at: Self.pointer(base, name), node: node)
+                    subschema(property, at: { Self.pointer(Self.pointer(pointer(), key), name) }, node: node)
                 }
             case "required":
                 let names = value.arrayValue?.compactMap(\.stringValue)
@@ -65,13 +67,13 @@ extension ManifestCheck {
                 }
                 let properties = schema["properties"]?.objectValue
                 for (index, name) in names.enumerated() where properties?[name] == nil {
-                    bad("`\(here)/\(index)` is \(Self.quoted(name)), which is not in `\(pointer)/properties`: add the property or remove it from \"required\".")
+                    bad("`\(here)/\(index)` is \(Self.quoted(name)), which is not in `\(pointer())/properties`: add the property or remove it from \"required\".")
                 }
             case "additionalProperties":
                 if case .bool = value { continue }
-                subschema(value, at: here, node: node)
+                subschema(value, at: { here }, node: node)
             case "items":
-                subschema(value, at: here, node: node)
+                subschema(value, at: { here }, node: node)
             case "enum":
                 guard case .array(let options) = value, !options.isEmpty else {
                     bad("`\(here)` is \(Self.describe(value)): it must be a non-empty array of the allowed values; fix it.")
@@ -94,10 +96,8 @@ extension ManifestCheck {
                     bad("`\(here)` is \(Self.describe(value)): it must be a regular expression string; fix it.")
                     continue
                 }
-                do {
-                    _ = try Regex(pattern)
-                } catch {
-                    bad("`\(here)` is \(Self.quoted(pattern)), which is not a valid regular expression (\(error)): fix the pattern.")
+                if let failure = Self.patternError(pattern) {
+                    bad("`\(here)` is \(Self.quoted(pattern)), which is not a valid regular expression (\(failure)): fix the pattern.")
                 }
             case "description", "title":
                 guard case .string = value else {
@@ -113,6 +113,27 @@ extension ManifestCheck {
         checkOrder(schema, "minItems", "maxItems", at: pointer, node: node)
     }
 
+    /// Patterns already compiled without error. Compiling a `Regex` costs far more than the
+    /// rest of a manifest's check, and plugins repeat patterns (across nodes, and across the
+    /// scans of a long-lived host), so each distinct valid pattern is compiled once. Bounded, so
+    /// hostile metadata cannot grow it without limit; invalid patterns are never remembered.
+    private static let compiledPatterns = Mutex<Set<String>>([])
+    private static let compiledPatternLimit = 4_096
+
+    /// Why `pattern` does not compile as a regular expression, or nil when it does.
+    static func patternError(_ pattern: String) -> String? {
+        if compiledPatterns.withLock({ $0.contains(pattern) }) { return nil }
+        do {
+            _ = try Regex(pattern)
+        } catch {
+            return "\(error)"
+        }
+        compiledPatterns.withLock { known in
+            if known.count < compiledPatternLimit { known.insert(pattern) }
+        }
+        return nil
+    }
+
     /// Whether a short list repeats a name (a quadratic scan beats hashing at these sizes).
     static func hasDuplicates(_ names: [String]) -> Bool {
         if names.count > 16 { return Set(names).count != names.count }
@@ -121,17 +142,17 @@ extension ManifestCheck {
     }
 
     /// A schema nested in another: must itself be a schema object.
-    private mutating func subschema(_ value: JSONValue, at pointer: String, node: String?) {
+    private mutating func subschema(_ value: JSONValue, at pointer: () -> String, node: String?) {
         guard case .object(let object) = value else {
-            error(.metaBadSchema, "`\(pointer)` is \(Self.describe(value)): it must be a schema object such as {\"type\": \"string\"}; fix it.", node: node)
+            error(.metaBadSchema, "`\(pointer())` is \(Self.describe(value)): it must be a schema object such as {\"type\": \"string\"}; fix it.", node: node)
             return
         }
         checkSchema(object, at: pointer, isRoot: false, node: node)
     }
 
     /// A lower bound above its upper bound admits no value at all, which is never what was meant.
-    private mutating func checkOrder(_ schema: JSONObject, _ lower: String, _ upper: String, at pointer: String, node: String?) {
+    private mutating func checkOrder(_ schema: JSONObject, _ lower: String, _ upper: String, at pointer: () -> String, node: String?) {
         guard let low = schema[lower]?.doubleValue, let high = schema[upper]?.doubleValue, low > high else { return }
-        error(.metaBadSchema, "`\(pointer)` has \(lower) \(JSONWriter.formatDouble(low)) above \(upper) \(JSONWriter.formatDouble(high)), so no value is valid: fix the bounds.", node: node)
+        error(.metaBadSchema, "`\(pointer())` has \(lower) \(JSONWriter.formatDouble(low)) above \(upper) \(JSONWriter.formatDouble(high)), so no value is valid: fix the bounds.", node: node)
     }
 }

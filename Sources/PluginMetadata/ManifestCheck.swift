@@ -49,7 +49,7 @@ struct ManifestCheck {
         _ object: JSONObject, _ key: String, at base: String, _ presence: Presence,
         hint: String, fallback: String, node: String?
     ) -> JSONValue? {
-        if let value = object[key] { return value }
+        if let value = Self.value(of: key, in: object) { return value }
         let pointer = Self.pointer(base, key)
         switch presence {
         case .optional:
@@ -98,6 +98,19 @@ struct ManifestCheck {
         if case .bool(let flag) = value { return flag }
         wrong(.metaBadValue, Self.pointer(base, key), value, hint: "true or false", fallback: fallback,
               alwaysError: false, node: node)
+        return nil
+    }
+
+    /// `object[key]` for a key the validator names: always ASCII, so a member can match only
+    /// with the same UTF-8 length (canonical equivalence aside, an ASCII string equals only
+    /// itself), and the subscript's general ASCII test can be skipped.
+    static func value(of key: String, in object: JSONObject) -> JSONValue? {
+        assert(key.utf8.allSatisfy { $0 < 0x80 }, "validator keys are ASCII")
+        let length = key.utf8.count
+        let members = object.members
+        for index in members.indices where members[index].key.utf8.count == length && members[index].key == key {
+            return members[index].value
+        }
         return nil
     }
 

@@ -39,10 +39,10 @@ import PluginHostCore
 /// is known to be valid (a malformed one is shown, escaped, in the message instead).
 public enum ManifestValidator {
     /// Keys of the manifest object. `library` is reserved for standalone manifests (DESIGN §3.2).
-    static let manifestKeys: Set<String> = [
+    static let manifestKeys = KeySet([
         "id", "name", "version", "abi", "author", "license", "description", "threadSafe", "dependencies", "nodes",
         "library",
-    ]
+    ])
 
     /// Parses `bytes` as JSON and checks it as a manifest in `mode`; `file` goes into every problem.
     /// Returns the manifest (nil only when the bytes are not a JSON object) and all problems found.
@@ -92,8 +92,9 @@ extension ManifestCheck {
     }
 
     /// Reports every key of `object` outside `known`, suggesting the right spelling of a near miss.
-    mutating func unknownKeys(_ object: JSONObject, known: Set<String>, at base: String, node: String?) {
-        for key in object.keys where !known.contains(key) {
+    mutating func unknownKeys(_ object: JSONObject, known: KeySet, at base: String, node: String?) {
+        for member in object.members where !known.contains(member.key) {
+            let key = member.key
             var message = "`\(Self.pointer(base, key))` is not a manifest key: "
             if let match = known.first(where: { $0.lowercased() == key.lowercased() }) {
                 message += "rename it to \"\(match)\"."
@@ -123,9 +124,11 @@ extension ManifestCheck {
         return version
     }
 
+    /// Built once: interpolating the host ABI into the hint cost more than the whole check.
+    private static let abiHint = "the ABI version string \"\(ABIVersion.host)\" (PH_ABI_VERSION_STRING)"
+
     private mutating func abiVersion(_ root: JSONObject) -> ABIVersion? {
-        let hint = "the ABI version string \"\(ABIVersion.host)\" (PH_ABI_VERSION_STRING)"
-        guard let text = requiredString(root, "abi", hint: hint) else { return nil }
+        guard let text = requiredString(root, "abi", hint: Self.abiHint) else { return nil }
         guard let abi = ABIVersion(text) else {
             error(.metaBadValue, "`/abi` is \(Self.quoted(text)): write the ABI version as \"MAJOR.MINOR\", such as \"\(ABIVersion.host)\".")
             return nil

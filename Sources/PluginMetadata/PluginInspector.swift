@@ -15,7 +15,12 @@ public enum PluginInspector {
 
     /// Inspects the library at `path`. `fileDescriptor`/`fileSize` are an fd discovery already
     /// opened (and the size it saw), or nil to open `path` here. The fd is not closed.
-    public static func inspect(path: String, fileDescriptor: Int32?, fileSize: Int?, mode: ValidationMode) -> PluginInspection {
+    /// `sidecarExists` is false when the caller has just listed the directory and saw no
+    /// `<file>.plugin.json`: the inspector then skips trying to open one, a failing path lookup
+    /// that cost as much as the ELF read. nil (the default) or true: look for it.
+    public static func inspect(
+        path: String, fileDescriptor: Int32?, fileSize: Int?, mode: ValidationMode, sidecarExists: Bool? = nil
+    ) -> PluginInspection {
         let elf: Result<ELFInspection, Problem>
         if let fileDescriptor {
             var size = fileSize ?? -1
@@ -41,7 +46,7 @@ public enum PluginInspector {
 
         var inspection = PluginInspection(path: path)
         let sidecarPath = path + sidecarSuffix
-        let sidecar = SidecarFile.read(sidecarPath)
+        let sidecar = sidecarExists == false ? .absent : SidecarFile.read(sidecarPath)
         let metadataFile: String
         if let note = library.metadataNote.map(stripTrailingNULs) {
             guard note.count <= ELFReader.maximumMetadataSize else {

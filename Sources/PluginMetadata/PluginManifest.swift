@@ -26,10 +26,40 @@ public struct ABIVersion: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// Parses `"1.0"`; nil for anything else.
     public init?(_ text: String) {
+        // Fast path for the usual spelling (digits, one dot, no leading zeros), read from the
+        // bytes; anything else goes through the general rule below, unchanged.
+        if let (major, minor) = Self.plainDigits(text) {
+            self.init(major: major, minor: minor)
+            return
+        }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let major = UInt16(parts[0]), let minor = UInt16(parts[1]),
               parts.allSatisfy({ $0.allSatisfy(\.isASCII) && ($0 == "0" || !$0.hasPrefix("0")) }) else { return nil }
         self.init(major: major, minor: minor)
+    }
+
+    /// `MAJOR.MINOR` as plain ASCII digits without leading zeros, each fitting `UInt16`; nil
+    /// for any other text (which the general rule then judges).
+    private static func plainDigits(_ text: String) -> (UInt16, UInt16)? {
+        var parts: (UInt32, UInt32) = (0, 0)
+        var part = 0, digits = 0, value: UInt32 = 0, leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard part == 0, digits > 0, !(leadingZero && digits > 1) else { return nil }
+                parts.0 = value
+                part = 1; digits = 0; value = 0
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                if digits == 0 { leadingZero = byte == UInt8(ascii: "0") }
+                value = value * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard value <= UInt32(UInt16.max) else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard part == 1, digits > 0, !(leadingZero && digits > 1) else { return nil }
+        parts.1 = value
+        return (UInt16(parts.0), UInt16(parts.1))
     }
 
     /// The compatibility rule: same major, and a plugin minor no newer than the host's.

@@ -75,7 +75,10 @@ struct PluginFarm {
         }
     }
 
-    var paths: [String] {
+    var paths: [String] { Self.paths(in: directory) }
+
+    /// The plugin files of a farm directory, sorted.
+    static func paths(in directory: String) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".so") }.sorted()
             .map { directory + "/" + $0 } ?? []
     }
