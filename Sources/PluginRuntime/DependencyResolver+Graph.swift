@@ -6,16 +6,16 @@
 struct DependencyGraph {
     let edges: [[Int]]
 
-    /// Whether each node lies on a cycle: a strongly connected component of two or more nodes,
-    /// or a node that depends on itself (Tarjan's algorithm, O(nodes + edges)).
-    func nodesOnCycles() -> [Bool] {
+    /// The strongly connected components that contain a cycle: two or more nodes, or one node
+    /// that depends on itself (Tarjan's algorithm, O(nodes + edges)). Members in number order.
+    func cyclicComponents() -> [[Int]] {
         let count = edges.count
         var order = [Int](repeating: -1, count: count)
         var low = [Int](repeating: 0, count: count)
         var onStack = [Bool](repeating: false, count: count)
         var stack: [Int] = []
         var frames: [(node: Int, nextEdge: Int)] = []
-        var cyclic = [Bool](repeating: false, count: count)
+        var cyclic: [[Int]] = []
         var counter = 0
 
         func visit(_ node: Int) {
@@ -51,7 +51,7 @@ struct DependencyGraph {
                     if member == node { break }
                 }
                 if component.count > 1 || edges[node].contains(node) {
-                    for member in component { cyclic[member] = true }
+                    cyclic.append(component.sorted())
                 }
             }
         }
@@ -62,28 +62,45 @@ struct DependencyGraph {
     /// both ends (`[a, b, a]`); `[start]` when `start` is on no cycle. Breadth-first, so the
     /// path printed is the one a person can most easily break.
     func shortestCycle(through start: Int) -> [Int] {
-        var previous = [Int](repeating: -1, count: edges.count)
-        var queue = edges[start]
-        for node in queue where previous[node] == -1 { previous[node] = start }
+        // A dictionary, not an array per call: most searches touch a small part of the graph.
+        var previous: [Int: Int] = [:]
+        var queue: [Int] = []
         var head = 0
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            if node == start { break }
-            for next in edges[node] where previous[next] == -1 {
-                previous[next] = node
+        var current = start
+        search: while true {
+            for next in edges[current] where previous[next] == nil {
+                previous[next] = current
+                if next == start { break search }
                 queue.append(next)
             }
+            guard head < queue.count else { return [start] }
+            current = queue[head]
+            head += 1
         }
-        guard previous[start] != -1 else { return [start] }
         var reversed = [start]
-        var node = previous[start]
+        var node = previous[start]!
         while node != start {
             reversed.append(node)
-            node = previous[node]
+            node = previous[node]!
         }
         reversed.append(start)
         return reversed.reversed()
+    }
+
+    /// A cycle through each member of `component` (a cyclic component).
+    ///
+    /// One shortest cycle is searched per uncovered member and shared, as a ring plus an
+    /// offset, by every member it passes through: a ring of n plugins costs O(n) time and
+    /// memory, not n searches and n copies of O(n).
+    func cycles(in component: [Int]) -> [Int: CycleSpot] {
+        var result: [Int: CycleSpot] = [:]
+        for member in component where result[member] == nil {
+            let ring = Array(shortestCycle(through: member).dropLast())
+            for (offset, node) in ring.enumerated() where result[node] == nil {
+                result[node] = CycleSpot(ring: ring, offset: offset)
+            }
+        }
+        return result
     }
 
     /// Every node once, each after all of its dependencies, the lowest-numbered ready node
@@ -110,6 +127,24 @@ struct DependencyGraph {
         for node in edges.indices where !settled[node] && pending[node] == 0 { ready.push(node) }
         while let node = ready.popMinimum() { release(node) }
         return result
+    }
+}
+
+/// A node's place on a cycle: the ring of nodes (each depends on the next, the last on the
+/// first) and where the node sits on it.
+struct CycleSpot {
+    let ring: [Int]
+    let offset: Int
+
+    /// The cycle from the node back to itself (`a → b → c → a`) with `name` for each node; a
+    /// long cycle shows its first four and last two steps, so the message stays one readable
+    /// line however many plugins a hostile directory chains together. Builds only what it shows.
+    func describe(_ name: (Int) -> String) -> String {
+        let length = ring.count + 1
+        func step(_ position: Int) -> String { name(ring[(offset + position) % ring.count]) }
+        if length <= 9 { return (0..<length).map(step).joined(separator: " → ") }
+        let shown = (0..<4).map(step) + ["… \(length - 6) more …"] + [step(length - 2), step(length - 1)]
+        return shown.joined(separator: " → ")
     }
 }
 

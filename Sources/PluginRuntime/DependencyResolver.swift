@@ -68,13 +68,17 @@ public enum DependencyResolver {
 
         // Every member of a cycle is excluded, unless it already has a more direct problem.
         let graph = DependencyGraph(edges: edges)
-        let cyclic = graph.nodesOnCycles()
-        for index in candidates.indices where cyclic[index] && problems[index] == nil {
-            let path = graph.shortestCycle(through: index).map { ids[$0] }.joined(separator: " → ")
-            problems[index] = Problem(
-                .dependencyCycle, .error,
-                "\(ids[index]) depends on itself through the cycle \(path); remove one of these dependencies",
-                file: candidates[index].path)
+        var cyclic = [Bool](repeating: false, count: candidates.count)
+        for component in graph.cyclicComponents() {
+            let cycles = graph.cycles(in: component)
+            for index in component {
+                cyclic[index] = true
+                guard problems[index] == nil, let cycle = cycles[index] else { continue }
+                problems[index] = Problem(
+                    .dependencyCycle, .error,
+                    "\(ids[index]) depends on itself through the cycle \(cycle.describe { ids[$0] }); remove one of these dependencies",
+                    file: candidates[index].path)
+            }
         }
 
         // Walk in dependency order; cycle members count as settled (and failed) from the start,
