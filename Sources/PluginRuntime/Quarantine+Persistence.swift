@@ -66,6 +66,8 @@ extension Quarantine {
             "inode": .int(Int64(bitPattern: entry.identity.inode)),
             "size": .int(entry.identity.size),
             "mtimeNs": .int(entry.identity.modificationTimeNanoseconds),
+            "mode": .int(Int64(entry.identity.mode)),
+            "owner": .int(Int64(entry.identity.owner)),
             "code": .string(entry.problem.code.rawValue),
             "message": .string(entry.problem.message),
             "quarantinedAt": .double(entry.quarantinedAt),
@@ -82,7 +84,10 @@ extension Quarantine {
         else { return nil }
         let identity = FileIdentity(
             device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), size: size,
-            modificationTimeNanoseconds: mtime, mode: 0, owner: 0)
+            modificationTimeNanoseconds: mtime,
+            // Informational only (a chmod does not lift a quarantine), so absent means 0.
+            mode: UInt32(truncatingIfNeeded: value["mode"]?.intValue ?? 0),
+            owner: UInt32(truncatingIfNeeded: value["owner"]?.intValue ?? 0))
         let problem = Problem(ProblemCode(rawValue: code), .error, message, file: path)
         return Entry(path: path, pluginID: id, version: version, identity: identity, problem: problem, quarantinedAt: quarantinedAt)
     }

@@ -162,18 +162,47 @@ public enum TestPlugins {
     /// Writes the plugin for `spec` to `directory/name` (compiling it on first use) and returns the path.
     @discardableResult
     public static func install(_ spec: TestPluginSpec, as name: String, in directory: TemporaryDirectory) throws -> String {
+        try install(source: source(spec), as: name, in: directory)
+    }
+
+    /// Writes the library built from the C `source` (linked against the counter) to
+    /// `directory/name`, compiling it on first use, and returns the path.
+    @discardableResult
+    public static func install(source: String, as name: String, in directory: TemporaryDirectory) throws -> String {
+        try directory.write(name, try compiled([source])[0])
+    }
+
+    /// Compiles every source not compiled yet, in one go.
+    ///
+    /// Tests that measure time call this first (with everything the suite needs): cc runs
+    /// synchronously and would otherwise block Swift's cooperative threads (one per core) while
+    /// a parallel test's timers wait for one.
+    public static func prebuild(_ specs: [TestPluginSpec], sources: [String] = []) throws {
+        _ = try compiled(specs.map(source) + sources)
+    }
+
+    /// The libraries for `sources`, compiling the missing ones two at a time (cc is slow, and
+    /// the machines running these tests have few cores).
+    private static func compiled(_ sources: [String]) throws -> [[UInt8]] {
         let counter = try counterDirectory()
-        let source = source(spec)
-        let bytes: [UInt8] = try built.withLock { built in
-            if let bytes = built.plugins[source] { return bytes }
-            let scratch = try TemporaryDirectory(prefix: "testplugin-cc")
-            let path = try CPluginBuilder.build(
-                source: source, name: "plugin.so", in: scratch,
-                extraFlags: ["-L", counter, "-lphcounter", "-Wl,-rpath," + counter])
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            built.plugins[source] = bytes
-            return bytes
+        return try built.withLock { built in
+            let missing = Array(Set(sources.filter { built.plugins[$0] == nil }))
+            let results = Mutex<[String: Result<[UInt8], any Error>]>([:])
+            let workers = min(2, missing.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for source in stride(from: worker, to: missing.count, by: workers).map({ missing[$0] }) {
+                    let result = Result { () throws -> [UInt8] in
+                        let scratch = try TemporaryDirectory(prefix: "testplugin-cc")
+                        let path = try CPluginBuilder.build(
+                            source: source, name: "plugin.so", in: scratch,
+                            extraFlags: ["-L", counter, "-lphcounter", "-Wl,-rpath," + counter])
+                        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                    }
+                    results.withLock { $0[source] = result }
+                }
+            }
+            for (source, result) in results.withLock({ $0 }) { built.plugins[source] = try result.get() }
+            return sources.map { built.plugins[$0]! }
         }
-        return try directory.write(name, bytes)
     }
 }

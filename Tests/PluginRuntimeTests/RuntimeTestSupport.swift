@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PluginDiscovery
 import PluginHostCore
@@ -17,9 +18,26 @@ enum Specs {
     static let chainA = TestPluginSpec(id: "org.test.chaina", dependencies: [("org.test.chainb", "^1.0.0")])
     static let chainB = TestPluginSpec(id: "org.test.chainb", dependencies: [("org.test.chainc", "^1.0.0")])
     static let chainC = TestPluginSpec(id: "org.test.chainc")
+
+    /// A plugin whose descriptor's metadata differs from its note (METADATA_MISMATCH on load).
+    static let mismatchSource = CPluginBuilder.echoPluginSource(
+        metadata: CPluginBuilder.validMetadata(id: "org.test.mismatch", nodeTypes: ["mismatch.run"])
+    ).replacingOccurrences(of: "PH_PLUGIN_METADATA_JSON, echo_init", with: "\"{}\", echo_init")
+
+    /// Compiles every plugin the scheduler tests use, once, before any of them runs a
+    /// scheduler: a test measuring time must not share the two cooperative threads with cc.
+    static func prepare() throws {
+        try TestPlugins.prebuild(pool(12) + [chainA, chainB, chainC], sources: [mismatchSource])
+    }
 }
 
 extension TestPluginLab {
+    /// A lab whose plugins are all compiled already (see ``Specs/prepare()``).
+    static func prepared() throws -> TestPluginLab {
+        try Specs.prepare()
+        return try TestPluginLab()
+    }
+
     /// Scans the lab's directory (strict) and returns its plugins, in scan order.
     func scan() -> [ScannedPlugin] {
         Scanner().scan([SearchDirectory(path: directory.path)]).plugins
