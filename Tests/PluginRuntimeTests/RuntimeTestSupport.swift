@@ -5,6 +5,7 @@ import PluginHostCore
 import PluginHostTestSupport
 import PluginMetadata
 import PluginRuntime
+import Testing
 
 /// Plugins the scheduler tests share. Each is compiled once per process and copied into each
 /// test's own lab; what its init does comes from the configuration the test passes.
@@ -85,5 +86,14 @@ extension DependencyPlan {
 
     func problem(_ id: String) -> Problem? {
         excluded.first { $0.plugin.manifest?.id == id }?.problem
+    }
+}
+
+extension InitReport {
+    /// Each outcome's start and duration, for the message of a failed timing expectation.
+    var timeline: Comment {
+        Comment(rawValue: outcomes.map { outcome in
+            "\(outcome.id) \(outcome.status) start \(outcome.startedAtMs.map { "\(Int($0))" } ?? "-") ms, took \(Int(outcome.durationMs)) ms"
+        }.joined(separator: "\n"))
     }
 }
