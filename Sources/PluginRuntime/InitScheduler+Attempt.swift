@@ -10,21 +10,19 @@ import PluginLoader
 import PluginMetadata
 import Synchronization
 
-/// One plugin's load and `init`, run on a dedicated thread and raced against a deadline.
+/// One plugin's load and `init`, running on a thread of its own, raced against a deadline.
 ///
-/// Plugin code never runs on the Swift cooperative pool: a hung `init` would pin one of its few
-/// threads for good and could starve the whole process. Instead each attempt gets its own
-/// detached pthread, and the awaiting task is suspended on a continuation (it holds no thread)
-/// that exactly one of two parties resumes: the init thread when the plugin returns, or a timer
-/// task when the deadline passes. Whoever comes second finds the continuation gone and does
-/// nothing. No thread polls, and no thread blocks except the one running plugin code.
+/// Exactly one of two parties settles an attempt, whoever ``claim()``s it first: the init
+/// thread when the plugin returns (it then posts the result to the run's ``InitMailbox``), or
+/// the coordinator when the deadline passes (it then reports INIT_TIMEOUT). The loser does
+/// nothing, so a late result is dropped and never reaches a report.
 ///
-/// An in-process `init` cannot be killed (there is no safe way to stop a thread in foreign
-/// code). After a timeout the thread is abandoned: it keeps running, or sleeping, in the
-/// plugin until the plugin returns or the process exits. If it ever returns, its result is
-/// dropped; the plugin stays quarantined and is never called again.
-enum InitAttempt {
-    /// Where the attempt was when it ended; a timeout names it.
+/// An in-process `init` cannot be killed (there is no safe way to stop a thread inside foreign
+/// code). After a timeout the thread is abandoned: it keeps running, or sleeping, in the plugin
+/// until the plugin returns or the process exits, holding whatever the plugin holds (including
+/// the loader's lock on that `LoadedPlugin`'s init, so nobody may call its `initialize` again).
+final class InitAttempt: Sendable {
+    /// Where the attempt is; a timeout names it.
     enum Phase: UInt8, Sendable {
         /// `dlopen` (the library's constructors) and the descriptor checks.
         case loading = 0
@@ -33,64 +31,51 @@ enum InitAttempt {
     }
 
     enum Ending: Sendable {
-        /// The thread returned within the deadline; `nanoseconds` is its own load + init time.
+        /// The thread returned before the deadline; `nanoseconds` is its own load + init time.
         case completed(Result<LoadedPlugin, Problem>, nanoseconds: UInt64)
         case timedOut(Phase)
     }
 
-    static func run(_ plugin: ScannedPlugin, config: JSONValue, timeout: Duration, logger: Logger) async -> Ending {
-        let gate = Gate()
-        let inspection = plugin.inspection
-        return await withCheckedContinuation { continuation in
-            gate.install(continuation)
-            let timer = Task {
-                do { try await Task.sleep(for: timeout) } catch { return }  // cancelled: init returned
-                gate.finish(.timedOut(gate.phase))
-            }
-            let started = DedicatedThread.start {
-                let begin = WallClock.monotonicNanoseconds()
-                let result = PluginLoader.load(inspection, logger: logger).flatMap { loaded in
-                    gate.enter(.initializing)
-                    return loaded.initialize(config: config).map { loaded }
-                }
-                gate.finish(.completed(result, nanoseconds: WallClock.monotonicNanoseconds() - begin))
-                timer.cancel()
-            }
-            if let error = started {
-                timer.cancel()
-                gate.finish(.completed(.failure(Problem(
-                    .initFailed, .error,
-                    "could not start a thread for \(plugin.manifest?.id ?? plugin.path)'s init (\(error)); the host is out of threads or memory",
-                    file: plugin.path)), nanoseconds: 0))
-            }
-        }
+    let index: Int
+    /// Monotonic nanoseconds.
+    let startedAt: UInt64
+    let deadline: UInt64
+    private let claimed = Atomic<Bool>(false)
+    private let phaseValue = Atomic<UInt8>(Phase.loading.rawValue)
+
+    init(index: Int, startedAt: UInt64, timeout: Duration) {
+        self.index = index
+        self.startedAt = startedAt
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = max(0, seconds) * 1_000_000_000 + attoseconds / 1_000_000_000
+        deadline = startedAt &+ UInt64(clamping: nanoseconds)
     }
 
-    /// The one-shot meeting point of the init thread, the timer and the waiting task.
-    final class Gate: Sendable {
-        private let continuation = Mutex<CheckedContinuation<Ending, Never>?>(nil)
-        private let phaseValue = Atomic<UInt8>(Phase.loading.rawValue)
+    var phase: Phase { Phase(rawValue: phaseValue.load(ordering: .relaxed)) ?? .loading }
 
-        var phase: Phase { Phase(rawValue: phaseValue.load(ordering: .relaxed)) ?? .loading }
+    /// True for the first caller only: that caller reports how the attempt ended.
+    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
 
-        func enter(_ phase: Phase) { phaseValue.store(phase.rawValue, ordering: .relaxed) }
-
-        func install(_ waiting: CheckedContinuation<Ending, Never>) {
-            continuation.withLock { $0 = waiting }
-        }
-
-        /// Resumes the waiting task with `ending` if nobody has yet; later calls do nothing.
-        func finish(_ ending: Ending) {
-            let waiting = continuation.withLock { stored -> CheckedContinuation<Ending, Never>? in
-                defer { stored = nil }
-                return stored
+    /// Starts the attempt's thread: load, then `init` with `config`, then (if still unclaimed)
+    /// post the result to `mailbox`. Returns nil when the thread started, else why not.
+    func start(_ plugin: ScannedPlugin, config: JSONValue, logger: Logger, mailbox: InitMailbox) -> String? {
+        let inspection = plugin.inspection
+        return DedicatedThread.start { [self] in
+            let begin = WallClock.monotonicNanoseconds()
+            let result = PluginLoader.load(inspection, logger: logger).flatMap { loaded in
+                phaseValue.store(Phase.initializing.rawValue, ordering: .relaxed)
+                return loaded.initialize(config: config).map { loaded }
             }
-            waiting?.resume(returning: ending)
+            let elapsed = WallClock.monotonicNanoseconds() - begin
+            if claim() { mailbox.post(index, .completed(result, nanoseconds: elapsed)) }
         }
     }
 }
 
-/// Starts detached pthreads for plugin code (see ``InitAttempt``).
+/// Starts detached pthreads for plugin code and for the scheduler's coordinator.
+///
+/// Plugin code never runs on the Swift cooperative pool: a hung `init` would pin one of its
+/// few threads (one per core) for good and could starve the whole process.
 enum DedicatedThread {
     /// Box for the closure while it crosses `pthread_create` as a raw pointer.
     private final class Work {

@@ -4,7 +4,7 @@ import PluginMetadata
 
 /// The scheduler's bookkeeping over `plan.order`: who waits for whom, who may start, who ended how.
 ///
-/// Owned by the one task that coordinates a run, never shared, so it needs no lock. A plugin
+/// Owned by the run's coordinator thread alone, never shared, so it needs no lock. A plugin
 /// becomes ready when its last dependency initializes (a DAG, not layers: one slow plugin holds
 /// back only its own dependents). When a plugin ends any other way, all of its dependents,
 /// transitively, are settled as skipped at once, naming it.
