@@ -1,0 +1,116 @@
+import PluginHostCore
+import PluginMetadata
+
+/// Whether the host rewrites a tenant's parameters to keep its data apart from other tenants'.
+public enum DataIsolationMode: String, Sendable, Hashable, CaseIterable {
+    /// Parameters reach the plugin as the caller wrote them (the default).
+    case none
+    /// Every `filter` object in the parameters gets the tenant's id (see ``DataIsolation``).
+    case strict
+}
+
+/// What one tenant may run, and how its executions are isolated and audited.
+///
+/// The rule (DESIGN §5): a non-empty allow list alone decides ("allow list wins"); otherwise a
+/// node type is allowed unless the restrict list matches it. A requested node type that is not
+/// canonical is always denied, whatever the lists say, so a look-alike name can never slip past
+/// a restrict list or be matched loosely by an allow list. ``check(nodeType:)`` is on the hot
+/// path of every execution: it allocates only when it denies.
+public struct TenantPolicy: Sendable, Hashable {
+    /// The tenant this policy is applied to (for a default policy, the tenant that asked).
+    public let tenantID: String
+    public let allowedNodeTypes: NodeTypePatternList
+    public let restrictedNodeTypes: NodeTypePatternList
+    public let dataIsolation: DataIsolationMode
+    /// Whether each execution for this tenant must leave an audit record (see ``AuditLog``).
+    public let auditLogging: Bool
+    /// True when the tenant is not listed in the file and got its `defaultPolicy`.
+    public let isDefaultPolicy: Bool
+    /// The policy file the rules came from, named in the problems this policy reports.
+    public let policyFile: String?
+
+    public init(
+        tenantID: String,
+        allowedNodeTypes: [NodeTypePattern] = [],
+        restrictedNodeTypes: [NodeTypePattern] = [],
+        dataIsolation: DataIsolationMode = .none,
+        auditLogging: Bool = false,
+        isDefaultPolicy: Bool = false,
+        policyFile: String? = nil
+    ) {
+        self.init(
+            tenantID: tenantID, allowed: NodeTypePatternList(allowedNodeTypes),
+            restricted: NodeTypePatternList(restrictedNodeTypes), dataIsolation: dataIsolation,
+            auditLogging: auditLogging, isDefaultPolicy: isDefaultPolicy, policyFile: policyFile)
+    }
+
+    init(
+        tenantID: String, allowed: NodeTypePatternList, restricted: NodeTypePatternList,
+        dataIsolation: DataIsolationMode, auditLogging: Bool, isDefaultPolicy: Bool, policyFile: String?
+    ) {
+        self.tenantID = tenantID
+        self.allowedNodeTypes = allowed
+        self.restrictedNodeTypes = restricted
+        self.dataIsolation = dataIsolation
+        self.auditLogging = auditLogging
+        self.isDefaultPolicy = isDefaultPolicy
+        self.policyFile = policyFile
+    }
+
+    /// The same rules applied to another tenant (how a default policy is handed out).
+    func applied(to tenant: String) -> TenantPolicy {
+        TenantPolicy(
+            tenantID: tenant, allowed: allowedNodeTypes, restricted: restrictedNodeTypes,
+            dataIsolation: dataIsolation, auditLogging: auditLogging, isDefaultPolicy: true, policyFile: policyFile)
+    }
+
+    /// Whether `nodeType` may run for this tenant; the allocation-free form of ``check(nodeType:)``.
+    @inline(__always)
+    public func isAllowed(nodeType: String) -> Bool {
+        guard ManifestNames.isValidNodeType(nodeType) else { return false }
+        if !allowedNodeTypes.isEmpty { return allowedNodeTypes.matches(nodeType) }
+        return !restrictedNodeTypes.matches(nodeType)
+    }
+
+    /// Nil when `nodeType` may run for this tenant, else a `NODE_TYPE_DISABLED_FOR_TENANT`
+    /// problem that says which rule denied it.
+    public func check(nodeType: String) -> Problem? {
+        if isAllowed(nodeType: nodeType) { return nil }
+        return denial(nodeType)
+    }
+
+    /// The problem for a denied node type (off the hot path: only built when denying).
+    private func denial(_ nodeType: String) -> Problem {
+        let who = isDefaultPolicy ? "tenant \(tenantID) (default policy)" : "tenant \(tenantID)"
+        let reason: String
+        if !ManifestNames.isValidNodeType(nodeType) {
+            reason = "Node type \(NodeTypePattern.quoted(nodeType)) is not a canonical node type (\(NodeTypePattern.whyNotCanonical(nodeType, isPattern: false))), so it is denied for \(who); request it by its exact lowercase name, as `plugin-host scan` lists it."
+        } else if !allowedNodeTypes.isEmpty {
+            let listed = Self.summary(allowedNodeTypes.patterns)
+            reason = "Node type \(nodeType) is not allowed for \(who): it matches none of the allowed node types (\(listed)); use an allowed node type or add it to the tenant's allowedNodeTypes."
+        } else {
+            let pattern = restrictedNodeTypes.firstMatch(nodeType)?.description ?? nodeType
+            reason = "Node type \(nodeType) is restricted for \(who) by the pattern \(pattern) in restrictedNodeTypes; use another node type or change the tenant's policy."
+        }
+        return Problem(.nodeTypeDisabledForTenant, .error, reason, file: policyFile, node: nodeType)
+    }
+
+    /// Parameters as the plugin must see them: unchanged with data isolation `none`, with the
+    /// tenant id in every `filter` object when `strict` (`TENANT_VIOLATION` on a conflict).
+    public func isolate(parameters: JSONValue) -> Result<JSONValue, Problem> {
+        guard dataIsolation == .strict else { return .success(parameters) }
+        return DataIsolation.apply(tenant: tenantID, to: parameters)
+    }
+
+    /// A policy that allows everything, isolates nothing and audits nothing: single-tenant
+    /// mode, used when there is no policy file.
+    public static func unrestricted(tenantID: String = "") -> TenantPolicy {
+        TenantPolicy(tenantID: tenantID)
+    }
+
+    /// Up to five patterns, then a count, so a long list cannot swamp the message.
+    private static func summary(_ patterns: [NodeTypePattern]) -> String {
+        let shown = patterns.prefix(5).map(\.description).joined(separator: ", ")
+        return patterns.count > 5 ? shown + ", and \(patterns.count - 5) more" : shown
+    }
+}
