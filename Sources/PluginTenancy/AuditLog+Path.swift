@@ -38,22 +38,26 @@ extension AuditLog {
     /// what they ran); existing directories are left as they are. The corresponding C function
     /// is `mkdir`.
     static func makeParentDirectories(of path: String) throws(Problem) {
-        let parent = PolicyFileReader.directory(of: path)
-        guard parent != "/" else { return }
+        try makeDirectory(PolicyFileReader.directory(of: path), for: path)
+    }
+
+    /// Makes `directory` and any missing ancestors; problems name the log `path`.
+    private static func makeDirectory(_ directory: String, for path: String) throws(Problem) {
+        guard directory != "/" else { return }
         var status = stat()
-        if stat(parent, &status) == 0 {
-            guard status.st_mode & S_IFMT == S_IFDIR else { throw failure(path, "cannot be created because \(parent) is not a directory", ENOTDIR) }
+        if stat(directory, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else { throw failure(path, "cannot be created because \(directory) is not a directory", ENOTDIR) }
             return
         }
-        try makeParentDirectories(of: parent)
-        if mkdir(parent, 0o700) != 0 {
+        try makeDirectory(PolicyFileReader.directory(of: directory), for: path)
+        if mkdir(directory, 0o700) != 0 {
             let code = errno
-            guard code == EEXIST else { throw failure(path, "cannot be created because its directory \(parent) could not be made", code) }
+            guard code == EEXIST else { throw failure(path, "cannot be created because its directory \(directory) could not be made", code) }
             return
         }
-        // mkdir applies the umask; the directory we made must be exactly 0700 (not 0500 under
+        // mkdir applies the umask; a directory we made must be exactly 0700 (not 0500 under
         // an odd umask, which would make the log uncreatable).
-        _ = chmod(parent, 0o700)
+        _ = chmod(directory, 0o700)
     }
 
     /// Flushes the directory entry of a newly created log, so the file itself survives a
