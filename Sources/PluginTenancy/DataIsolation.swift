@@ -24,11 +24,29 @@ public enum DataIsolation {
 
     /// `parameters` with `tenant` injected into every filter object, or `TENANT_VIOLATION`.
     public static func apply(tenant: String, to parameters: JSONValue) -> Result<JSONValue, Problem> {
+        // Most parameters hold no filter: find that out without allocating anything.
+        guard containsFilter(parameters) else { return .success(parameters) }
         var path: [PathStep] = []
         do {
             return .success(try rewrite(parameters, tenant: tenant, path: &path) ?? parameters)
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// Whether a `filter` key occurs anywhere in `value`.
+    private static func containsFilter(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object):
+            for member in object.members {
+                if member.key == filterKey || containsFilter(member.value) { return true }
+            }
+            return false
+        case .array(let elements):
+            for element in elements where containsFilter(element) { return true }
+            return false
+        default:
+            return false
         }
     }
 

@@ -58,24 +58,36 @@ public enum NodeTypePattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Byte equality. Swift's `==` on strings compares canonically equivalent Unicode as equal
-    /// (`é` precomposed equals `e` + combining acute); a policy must not, so names compare as bytes.
-    @inline(__always)
+    /// (`é` precomposed equals `e` + combining acute, the Kelvin sign equals `K`); a policy must
+    /// not, so names and tenant ids compare as bytes.
     static func sameBytes(_ a: String, _ b: String) -> Bool {
         a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
     }
 
-    /// `name` is `stem` + `.` + at least one more byte, compared on UTF-8 bytes (no
-    /// allocation, no Unicode-aware comparison that could equate look-alikes).
+    /// Byte equality when `ascii` is known to be ASCII (a canonical node type or a validated
+    /// tenant id), at the cost of `==`. Exact because a string canonically equivalent to an
+    /// ASCII string but spelled differently is always longer in UTF-8: no scalar decomposes
+    /// canonically into two or more ASCII scalars, and every non-ASCII scalar takes 2+ bytes.
     @inline(__always)
+    static func sameBytes(ascii: String, _ other: String) -> Bool {
+        ascii.utf8.count == other.utf8.count && ascii == other
+    }
+
+    /// `name` is `stem` + `.` + at least one more byte, compared on UTF-8 bytes.
     static func hasPrefixStem(_ name: String, _ stem: String) -> Bool {
         let nameBytes = name.utf8, stemBytes = stem.utf8
         guard nameBytes.count > stemBytes.count + 1 else { return false }
-        var index = nameBytes.startIndex
-        for byte in stemBytes {
-            guard nameBytes[index] == byte else { return false }
-            nameBytes.formIndex(after: &index)
-        }
-        return nameBytes[index] == UInt8(ascii: ".")
+        let dot = nameBytes.index(nameBytes.startIndex, offsetBy: stemBytes.count)
+        return nameBytes[dot] == UInt8(ascii: ".") && nameBytes[..<dot].elementsEqual(stemBytes)
+    }
+
+    /// ``hasPrefixStem(_:_:)`` for a canonical (ASCII) `name` and `stem`, at the cost of
+    /// `hasPrefix` (a `memcmp` for ASCII). Exact for ASCII; the hot path validates first.
+    @inline(__always)
+    static func hasPrefixStem(canonical name: String, _ stem: String) -> Bool {
+        let nameBytes = name.utf8, stemCount = stem.utf8.count
+        guard nameBytes.count > stemCount + 1 else { return false }
+        return nameBytes[nameBytes.index(nameBytes.startIndex, offsetBy: stemCount)] == UInt8(ascii: ".") && name.hasPrefix(stem)
     }
 }
 

@@ -1,3 +1,5 @@
+import PluginMetadata
+
 /// An allow or restrict list, precompiled for the per-execution check.
 ///
 /// The check runs on every node execution (the dispatch goal is a few hundred nanoseconds for
@@ -25,23 +27,29 @@ public struct NodeTypePatternList: Sendable, Hashable {
             }
         }
         exactNames = exact
-        // Set membership uses Unicode-aware ==, but every stored name is canonical ASCII, for
-        // which that is byte equality; a non-canonical request never reaches the lists.
         exactNameSet = exact.count > Self.linearLimit ? Set(exact) : nil
         prefixStems = stems
     }
 
     public var isEmpty: Bool { patterns.isEmpty }
 
-    /// Whether any pattern matches `nodeType`, compared byte for byte.
-    @inline(__always)
+    /// Whether any pattern matches `nodeType`, compared byte for byte. A non-canonical
+    /// `nodeType` matches nothing.
     public func matches(_ nodeType: String) -> Bool {
+        ManifestNames.isValidNodeType(nodeType) && matches(canonical: nodeType)
+    }
+
+    /// ``matches(_:)`` for a node type already known to be canonical (the per-execution path,
+    /// which has checked it once for both lists).
+    @inline(__always)
+    func matches(canonical nodeType: String) -> Bool {
         if let exactNameSet {
+            // Set lookup uses ==, exact here: both sides are canonical ASCII.
             if exactNameSet.contains(nodeType) { return true }
         } else {
-            for name in exactNames where NodeTypePattern.sameBytes(name, nodeType) { return true }
+            for name in exactNames where NodeTypePattern.sameBytes(ascii: name, nodeType) { return true }
         }
-        for stem in prefixStems where NodeTypePattern.hasPrefixStem(nodeType, stem) { return true }
+        for stem in prefixStems where NodeTypePattern.hasPrefixStem(canonical: nodeType, stem) { return true }
         return false
     }
 

@@ -19,15 +19,48 @@ public enum DataIsolationMode: String, Sendable, Hashable, CaseIterable {
 public struct TenantPolicy: Sendable, Hashable {
     /// The tenant this policy is applied to (for a default policy, the tenant that asked).
     public let tenantID: String
-    public let allowedNodeTypes: NodeTypePatternList
-    public let restrictedNodeTypes: NodeTypePatternList
-    public let dataIsolation: DataIsolationMode
-    /// Whether each execution for this tenant must leave an audit record (see ``AuditLog``).
-    public let auditLogging: Bool
     /// True when the tenant is not listed in the file and got its `defaultPolicy`.
     public let isDefaultPolicy: Bool
+    /// The rules, shared by every copy: handing out a policy per execution costs one retain.
+    private let rules: Rules
+
+    /// The immutable rules of one policy entry.
+    final class Rules: Sendable, Hashable {
+        let allowed: NodeTypePatternList
+        let restricted: NodeTypePatternList
+        let dataIsolation: DataIsolationMode
+        let auditLogging: Bool
+        let policyFile: String?
+
+        init(allowed: NodeTypePatternList, restricted: NodeTypePatternList, dataIsolation: DataIsolationMode, auditLogging: Bool, policyFile: String?) {
+            self.allowed = allowed
+            self.restricted = restricted
+            self.dataIsolation = dataIsolation
+            self.auditLogging = auditLogging
+            self.policyFile = policyFile
+        }
+
+        static func == (lhs: Rules, rhs: Rules) -> Bool {
+            lhs === rhs || (lhs.allowed == rhs.allowed && lhs.restricted == rhs.restricted && lhs.dataIsolation == rhs.dataIsolation
+                && lhs.auditLogging == rhs.auditLogging && lhs.policyFile == rhs.policyFile)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(allowed)
+            hasher.combine(restricted)
+            hasher.combine(dataIsolation)
+            hasher.combine(auditLogging)
+            hasher.combine(policyFile)
+        }
+    }
+
+    public var allowedNodeTypes: NodeTypePatternList { rules.allowed }
+    public var restrictedNodeTypes: NodeTypePatternList { rules.restricted }
+    public var dataIsolation: DataIsolationMode { rules.dataIsolation }
+    /// Whether each execution for this tenant must leave an audit record (see ``AuditLog``).
+    public var auditLogging: Bool { rules.auditLogging }
     /// The policy file the rules came from, named in the problems this policy reports.
-    public let policyFile: String?
+    public var policyFile: String? { rules.policyFile }
 
     public init(
         tenantID: String,
@@ -38,38 +71,30 @@ public struct TenantPolicy: Sendable, Hashable {
         isDefaultPolicy: Bool = false,
         policyFile: String? = nil
     ) {
-        self.init(
-            tenantID: tenantID, allowed: NodeTypePatternList(allowedNodeTypes),
-            restricted: NodeTypePatternList(restrictedNodeTypes), dataIsolation: dataIsolation,
-            auditLogging: auditLogging, isDefaultPolicy: isDefaultPolicy, policyFile: policyFile)
+        self.tenantID = tenantID
+        self.isDefaultPolicy = isDefaultPolicy
+        self.rules = Rules(
+            allowed: NodeTypePatternList(allowedNodeTypes), restricted: NodeTypePatternList(restrictedNodeTypes),
+            dataIsolation: dataIsolation, auditLogging: auditLogging, policyFile: policyFile)
     }
 
-    init(
-        tenantID: String, allowed: NodeTypePatternList, restricted: NodeTypePatternList,
-        dataIsolation: DataIsolationMode, auditLogging: Bool, isDefaultPolicy: Bool, policyFile: String?
-    ) {
+    private init(tenantID: String, isDefaultPolicy: Bool, rules: Rules) {
         self.tenantID = tenantID
-        self.allowedNodeTypes = allowed
-        self.restrictedNodeTypes = restricted
-        self.dataIsolation = dataIsolation
-        self.auditLogging = auditLogging
         self.isDefaultPolicy = isDefaultPolicy
-        self.policyFile = policyFile
+        self.rules = rules
     }
 
     /// The same rules applied to another tenant (how a default policy is handed out).
     func applied(to tenant: String) -> TenantPolicy {
-        TenantPolicy(
-            tenantID: tenant, allowed: allowedNodeTypes, restricted: restrictedNodeTypes,
-            dataIsolation: dataIsolation, auditLogging: auditLogging, isDefaultPolicy: true, policyFile: policyFile)
+        TenantPolicy(tenantID: tenant, isDefaultPolicy: true, rules: rules)
     }
 
     /// Whether `nodeType` may run for this tenant; the allocation-free form of ``check(nodeType:)``.
     @inline(__always)
     public func isAllowed(nodeType: String) -> Bool {
         guard ManifestNames.isValidNodeType(nodeType) else { return false }
-        if !allowedNodeTypes.isEmpty { return allowedNodeTypes.matches(nodeType) }
-        return !restrictedNodeTypes.matches(nodeType)
+        if !rules.allowed.isEmpty { return rules.allowed.matches(canonical: nodeType) }
+        return !rules.restricted.matches(canonical: nodeType)
     }
 
     /// Nil when `nodeType` may run for this tenant, else a `NODE_TYPE_DISABLED_FOR_TENANT`

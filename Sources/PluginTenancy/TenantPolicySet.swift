@@ -21,8 +21,12 @@ import PluginHostCore
 public struct TenantPolicySet: Sendable {
     /// The policy file (absolute), or nil when parsed from a value with no file.
     public let file: String?
-    /// Listed tenants, by id.
-    private let tenants: [String: TenantPolicy]
+    /// Listed tenants in file order; searched directly when there are few.
+    private let tenantList: [TenantPolicy]
+    /// Listed tenants by id, when there are too many to search directly.
+    private let tenantIndex: [String: Int]?
+    /// Up to this many tenants, comparing ids beats hashing one.
+    private static let linearLimit = 8
     /// Tenant ids in file order.
     public let tenantIDs: [String]
     /// The policy for unlisted tenants (its ``TenantPolicy/tenantID`` is empty until applied).
@@ -36,9 +40,14 @@ public struct TenantPolicySet: Sendable {
 
     init(file: String?, tenants: [TenantPolicy], defaultPolicy: TenantPolicy?, auditLogPath: String?, warnings: [Problem]) {
         self.file = file
-        var byID: [String: TenantPolicy] = [:]
-        for tenant in tenants { byID[tenant.tenantID] = tenant }
-        self.tenants = byID
+        self.tenantList = tenants
+        if tenants.count > Self.linearLimit {
+            var index: [String: Int] = [:]
+            for (offset, tenant) in tenants.enumerated() { index[tenant.tenantID] = offset }
+            self.tenantIndex = index
+        } else {
+            self.tenantIndex = nil
+        }
         self.tenantIDs = tenants.map(\.tenantID)
         self.defaultPolicy = defaultPolicy
         self.auditLogPath = auditLogPath
@@ -81,12 +90,25 @@ public struct TenantPolicySet: Sendable {
         guard let tenant, !tenant.isEmpty else {
             return .failure(Problem(.tenantUnknown, .error, "A tenant policy file is in use, so every request must name its tenant: pass --tenant ID (one of \(listedTenants)).", file: file))
         }
-        if let policy = tenants[tenant], NodeTypePattern.sameBytes(policy.tenantID, tenant) { return .success(policy) }
+        if let policy = listed(tenant) { return .success(policy) }
         guard Self.isValidTenantID(tenant) else {
             return .failure(Problem(.tenantUnknown, .error, "Tenant \(NodeTypePattern.quoted(tenant)) is not a valid tenant id (1-128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit); pass the id exactly as the policy file lists it.", file: file))
         }
         if let defaultPolicy { return .success(defaultPolicy.applied(to: tenant)) }
         return .failure(Problem(.tenantUnknown, .error, "Tenant \(tenant) is not in the policy file and the file has no defaultPolicy; add the tenant to `/tenants` or add a defaultPolicy (known tenants: \(listedTenants)).", file: file))
+    }
+
+    /// The listed tenant whose id is `tenant` byte for byte. (Plain `==` would also equate
+    /// canonically equivalent ids, such as a Kelvin sign for `K`; listed ids are ASCII, so the
+    /// ASCII byte comparison refuses those.)
+    @inline(__always)
+    private func listed(_ tenant: String) -> TenantPolicy? {
+        if let tenantIndex {
+            guard let offset = tenantIndex[tenant], NodeTypePattern.sameBytes(ascii: tenantList[offset].tenantID, tenant) else { return nil }
+            return tenantList[offset]
+        }
+        for policy in tenantList where NodeTypePattern.sameBytes(ascii: policy.tenantID, tenant) { return policy }
+        return nil
     }
 
     /// The policy for `tenant` whether or not there is a policy file: with none (`set` nil), the
