@@ -79,7 +79,7 @@ public struct TenantPolicySet: Sendable {
     /// Checks an already parsed policy document. `file` names it in problems and anchors a
     /// relative `auditLog` path (relative to the working directory when nil).
     public static func parse(_ json: JSONValue, file: String?) -> (policy: TenantPolicySet?, problems: [Problem]) {
-        var reader = PolicyFileReader(file: file)
+        var reader = PolicyFileReader(file: file.map(PolicyFileReader.absolute))
         return reader.readDocument(json)
     }
 
@@ -88,14 +88,14 @@ public struct TenantPolicySet: Sendable {
     /// a policy file every request must say whose it is.
     public func policy(for tenant: String?) -> Result<TenantPolicy, Problem> {
         guard let tenant, !tenant.isEmpty else {
-            return .failure(Problem(.tenantUnknown, .error, "A tenant policy file is in use, so every request must name its tenant: pass --tenant ID (one of \(listedTenants)).", file: file))
+            return .failure(Problem(.tenantUnknown, .error, "A tenant policy file is in use, so every request must name its tenant: pass --tenant ID\(knownTenants).", file: file))
         }
         if let policy = listed(tenant) { return .success(policy) }
         guard Self.isValidTenantID(tenant) else {
             return .failure(Problem(.tenantUnknown, .error, "Tenant \(NodeTypePattern.quoted(tenant)) is not a valid tenant id (1-128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit); pass the id exactly as the policy file lists it.", file: file))
         }
         if let defaultPolicy { return .success(defaultPolicy.applied(to: tenant)) }
-        return .failure(Problem(.tenantUnknown, .error, "Tenant \(tenant) is not in the policy file and the file has no defaultPolicy; add the tenant to `/tenants` or add a defaultPolicy (known tenants: \(listedTenants)).", file: file))
+        return .failure(Problem(.tenantUnknown, .error, "Tenant \(tenant) is not in the policy file and the file has no defaultPolicy; add the tenant to `/tenants` or add a defaultPolicy\(knownTenants).", file: file))
     }
 
     /// The listed tenant whose id is `tenant` byte for byte. (Plain `==` would also equate
@@ -137,9 +137,10 @@ public struct TenantPolicySet: Sendable {
         return count > 0
     }
 
-    private var listedTenants: String {
-        if tenantIDs.isEmpty { return "none listed" }
+    /// ` (known tenants: a, b, …)`, or nothing when the file lists none.
+    private var knownTenants: String {
+        if tenantIDs.isEmpty { return "" }
         let shown = tenantIDs.prefix(5).joined(separator: ", ")
-        return tenantIDs.count > 5 ? shown + ", …" : shown
+        return " (known tenants: " + (tenantIDs.count > 5 ? shown + ", …" : shown) + ")"
     }
 }

@@ -176,6 +176,44 @@ struct AuditLogTests {
         #expect(log.append(Self.success("again"))?.code == .auditFailed)
     }
 
+    @Test("after a write fails half way, the next record starts on a fresh line")
+    func tornLineRecovery() throws {
+        // A non-blocking pipe takes part of a record larger than its buffer, then refuses the
+        // rest (EAGAIN): a real partial write.
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        defer { close(readEnd) }
+        try #require(fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK) == 0)
+        let log = AuditLog(adopting: writeEnd, path: "pipe", durability: .none)
+
+        let huge = String(repeating: "x", count: 256 * 1024)
+        #expect(log.append(Self.success(huge))?.code == .auditFailed)
+        var received = Self.drain(readEnd)
+        #expect(!received.isEmpty && received.count < huge.utf8.count)
+
+        #expect(log.append(Self.success("after")) == nil)
+        received += Self.drain(readEnd)
+        let text = String(decoding: received, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)  // the torn line, the whole record, and the empty tail
+        #expect(try JSONParser.parse(String(lines[1]))["executionId"] == "after")
+        #expect(lines[2].isEmpty)
+    }
+
+    /// Everything the pipe holds right now.
+    static func drain(_ fd: Int32) -> [UInt8] {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            out += buffer[..<count]
+        }
+        return out
+    }
+
     @Test("a flush that fails is AUDIT_FAILED from append")
     func failedFlush() throws {
         // /dev/null accepts writes but, being a device, refuses fdatasync (EINVAL).

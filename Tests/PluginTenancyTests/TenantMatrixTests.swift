@@ -174,6 +174,26 @@ struct TenantMatrixTests {
         #expect(try TenantPolicySet.resolve(set, tenant: "both").get().tenantID == "both")
     }
 
+    @Test("with many tenants (the indexed lookup) each still gets exactly its own policy")
+    func manyTenants() throws {
+        let tenants = (0..<40).map { #"{"tenantId": "t\#($0)", "allowedNodeTypes": ["node.n\#($0)"]}"# }
+        let set = try F.policySet(#"{"tenants": [\#(tenants.joined(separator: ","))]}"#)
+        for index in [0, 17, 39] {
+            let policy = try set.policy(for: "t\(index)").get()
+            #expect(policy.tenantID == "t\(index)")
+            #expect(policy.check(nodeType: "node.n\(index)") == nil)
+            #expect(policy.check(nodeType: "node.n\((index + 1) % 40)")?.code == .nodeTypeDisabledForTenant)
+        }
+        #expect(set.policy(for: "t40").failure?.code == .tenantUnknown)
+        #expect(set.policy(for: "T1").failure?.code == .tenantUnknown)
+    }
+
+    @Test("a tenant that is not in the file is told the known tenants")
+    func unknownTenantMessage() throws {
+        let problem = try F.policySet(#"{"tenants": [{"tenantId": "acme"}, {"tenantId": "beta"}]}"#).policy(for: "gamma").failure
+        #expect(problem?.message == "Tenant gamma is not in the policy file and the file has no defaultPolicy; add the tenant to `/tenants` or add a defaultPolicy (known tenants: acme, beta).")
+    }
+
     @Test("the tenant ids are listed in file order")
     func tenantIDsInOrder() throws {
         #expect(try F.policySet(F.matrix).tenantIDs == ["allow-only", "restrict-only", "both", "neither", "K1"])
