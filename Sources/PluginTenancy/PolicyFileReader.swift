@@ -8,6 +8,7 @@ import PluginHostCore
 struct PolicyFileReader {
     let file: String?
     private(set) var problems: [Problem] = []
+    private(set) var errorCount = 0
 
     static let topLevelKeys = ["defaultPolicy", "tenants", "auditLog"]
     static let policyKeys = ["allowedNodeTypes", "restrictedNodeTypes", "dataIsolation", "auditLogging"]
@@ -16,6 +17,7 @@ struct PolicyFileReader {
     init(file: String?) { self.file = file }
 
     mutating func error(_ message: String) {
+        errorCount += 1
         problems.append(Problem(.policyInvalid, .error, message, file: file))
     }
 
@@ -110,7 +112,7 @@ struct PolicyFileReader {
     /// The allow/restrict lists, isolation and auditing of a tenant or the default policy.
     /// Nil when any of them is in error (the problems say why).
     private mutating func rules(_ object: JSONObject, at base: String, tenantID: String, isDefault: Bool) -> TenantPolicy? {
-        let errorsBefore = problems.filter { $0.severity == .error }.count
+        let errorsBefore = errorCount
         let allowed = patternList(object["allowedNodeTypes"], at: base + "/allowedNodeTypes")
         let restricted = patternList(object["restrictedNodeTypes"], at: base + "/restrictedNodeTypes")
 
@@ -129,7 +131,7 @@ struct PolicyFileReader {
                 error("`\(base)/auditLogging` is \(value.typeName); it must be true or false.")
             }
         }
-        guard problems.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
+        guard errorCount == errorsBefore else { return nil }
 
         checkEffect(allowed: allowed, restricted: restricted, at: base)
         return TenantPolicy(

@@ -46,6 +46,16 @@ struct PolicyWarningTests {
         }
     }
 
+    @Test("nested prefixes each name the first broader entry")
+    func nestedPrefixes() throws {
+        let (_, problems) = try F.parse(#"{"tenants": [{"tenantId": "acme", "allowedNodeTypes": ["a.b.c.*", "a.*", "a.b.*", "a.b.c.d"]}]}"#)
+        #expect(problems.map(\.message) == [
+            "`/tenants/0/allowedNodeTypes/0` (a.b.c.*) is already matched by `/tenants/0/allowedNodeTypes/1` (a.*); remove the narrower entry.",
+            "`/tenants/0/allowedNodeTypes/2` (a.b.*) is already matched by `/tenants/0/allowedNodeTypes/1` (a.*); remove the narrower entry.",
+            "`/tenants/0/allowedNodeTypes/3` (a.b.c.d) is already matched by `/tenants/0/allowedNodeTypes/0` (a.b.c.*); remove the narrower entry.",
+        ])
+    }
+
     @Test("math.* does not cover math or mathx.add, so those are not warned about")
     func notCovered() throws {
         let (_, problems) = try F.parse(#"{"tenants": [{"tenantId": "acme", "allowedNodeTypes": ["math.*", "math", "mathx.add"]}]}"#)
