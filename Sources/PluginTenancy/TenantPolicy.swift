@@ -1,14 +1,6 @@
 import PluginHostCore
 import PluginMetadata
 
-/// Whether the host rewrites a tenant's parameters to keep its data apart from other tenants'.
-public enum DataIsolationMode: String, Sendable, Hashable, CaseIterable {
-    /// Parameters reach the plugin as the caller wrote them (the default).
-    case none
-    /// Every `filter` object in the parameters gets the tenant's id (see ``DataIsolation``).
-    case strict
-}
-
 /// What one tenant may run, and how its executions are isolated and audited.
 ///
 /// The rule (DESIGN §5): a non-empty allow list alone decides ("allow list wins"); otherwise a
