@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import PluginHostCore
+
+/// What the audit log keeps about one node execution.
+///
+/// One record per execution, whatever its outcome (a denied or failed execution is exactly what
+/// an auditor wants to see). The fields are fixed and flat so the log can be read with `jq` or
+/// loaded into anything that reads JSON lines; ``json()`` gives the line's content with keys in
+/// a stable order: `time`, `tenant`, `nodeType`, `pluginId`, `pluginVersion`, `status`,
+/// `errorCode`, `durationMs`, `executionId`. Absent values are written as `null`, never omitted,
+/// so every line has every key.
+public struct AuditRecord: Sendable, Hashable {
+    /// When the record was made: milliseconds since the Unix epoch (UTC), written as ISO 8601.
+    public var timeMilliseconds: Int64
+    public var tenant: String?
+    public var nodeType: String
+    /// Nil when no plugin was reached (e.g. the node type is unknown or denied).
+    public var pluginID: String?
+    public var pluginVersion: String?
+    /// The node result status (`success`, `error`, `skipped`).
+    public var status: String
+    /// The result's error code, nil on success.
+    public var errorCode: String?
+    public var durationMs: Double
+    /// The id that ties this record to the execution's result and logs.
+    public var executionID: String
+
+    public init(
+        tenant: String?, nodeType: String, pluginID: String?, pluginVersion: String?, status: String,
+        errorCode: String?, durationMs: Double, executionID: String, timeMilliseconds: Int64 = AuditRecord.nowMilliseconds()
+    ) {
+        self.timeMilliseconds = timeMilliseconds
+        self.tenant = tenant
+        self.nodeType = nodeType
+        self.pluginID = pluginID
+        self.pluginVersion = pluginVersion
+        self.status = status
+        self.errorCode = errorCode
+        self.durationMs = durationMs
+        self.executionID = executionID
+    }
+
+    /// The record as a JSON object (one audit line, without the newline).
+    public func json() -> JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        return .object([
+            "time": .string(Self.iso8601(milliseconds: timeMilliseconds)),
+            "tenant": optional(tenant),
+            "nodeType": .string(nodeType),
+            "pluginId": optional(pluginID),
+            "pluginVersion": optional(pluginVersion),
+            "status": .string(status),
+            "errorCode": optional(errorCode),
+            "durationMs": .double(durationMs),
+            "executionId": .string(executionID),
+        ])
+    }
+
+    /// Wall-clock milliseconds since the Unix epoch. The corresponding C function is `clock_gettime`.
+    public static func nowMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    /// `2026-11-22T04:42:00.123Z` (UTC, millisecond precision, always the same width for years
+    /// 0000–9999). Days are computed from the civil-from-days algorithm rather than `gmtime_r`
+    /// so the result never depends on the process's time zone settings.
+    public static func iso8601(milliseconds: Int64) -> String {
+        let (seconds, millis) = floorDivide(milliseconds, 1000)
+        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+
+        var out = ""
+        out.reserveCapacity(24)
+        func pad(_ value: Int64, _ width: Int) {
+            let digits = String(value)
+            if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
+            out += digits
+        }
+        pad(year, 4); out += "-"; pad(month, 2); out += "-"; pad(day, 2); out += "T"
+        pad(secondOfDay / 3600, 2); out += ":"; pad(secondOfDay / 60 % 60, 2); out += ":"; pad(secondOfDay % 60, 2)
+        out += "."; pad(millis, 3); out += "Z"
+        return out
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
+        let q = a / b, r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+}

@@ -1,1 +1,0 @@
-// The PluginTenancy module; see Package.swift for its place in the layers.

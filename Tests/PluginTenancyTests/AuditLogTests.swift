@@ -1,0 +1,234 @@
+import Foundation
+import Synchronization
+import PluginHostCore
+import PluginHostTestSupport
+@testable import PluginTenancy
+import Testing
+
+@Suite("The audit log: one durable JSON line per execution")
+struct AuditLogTests {
+    static func success(_ id: String = "exec-1") -> AuditRecord {
+        AuditRecord(
+            tenant: "acme", nodeType: "math.add", pluginID: "org.example.math", pluginVersion: "1.2.0", status: "success",
+            errorCode: nil, durationMs: 0.25, executionID: id, timeMilliseconds: 1_700_000_000_123)
+    }
+
+    static func lines(_ path: String) throws -> [String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+
+    static func mode(_ path: String) -> mode_t {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return 0 }
+        return status.st_mode & 0o7777
+    }
+
+    @Test("a success record is one line with every field")
+    func successRecord() throws {
+        let directory = try TemporaryDirectory()
+        let log = try AuditLog(path: directory.url("audit.jsonl"))
+        #expect(log.append(Self.success()) == nil)
+        let lines = try Self.lines(log.path)
+        #expect(lines == [#"{"time":"2023-11-14T22:13:20.123Z","tenant":"acme","nodeType":"math.add","pluginId":"org.example.math","pluginVersion":"1.2.0","status":"success","errorCode":null,"durationMs":0.25,"executionId":"exec-1"}"#])
+    }
+
+    @Test("a failure record carries its error code, and absent values are null, not omitted")
+    func failureRecord() throws {
+        let directory = try TemporaryDirectory()
+        let log = try AuditLog(path: directory.url("audit.jsonl"), durability: .none)
+        let record = AuditRecord(
+            tenant: "acme", nodeType: "http.get", pluginID: nil, pluginVersion: nil, status: "error",
+            errorCode: "NODE_TYPE_DISABLED_FOR_TENANT", durationMs: 0, executionID: "exec-2")
+        #expect(log.append(record) == nil)
+        let line = try #require(try Self.lines(log.path).first)
+        let json = try JSONParser.parse(line)
+        #expect(json.objectValue?.keys == ["time", "tenant", "nodeType", "pluginId", "pluginVersion", "status", "errorCode", "durationMs", "executionId"])
+        #expect(json["status"] == "error")
+        #expect(json["errorCode"] == "NODE_TYPE_DISABLED_FOR_TENANT")
+        #expect(json["pluginId"] == .null)
+        #expect(json["pluginVersion"] == .null)
+        #expect(json["nodeType"] == "http.get")
+        #expect(json["durationMs"]?.doubleValue == 0)
+    }
+
+    @Test("hostile strings stay on one line")
+    func hostileStrings() throws {
+        let directory = try TemporaryDirectory()
+        let log = try AuditLog(path: directory.url("audit.jsonl"), durability: .none)
+        var record = Self.success("line\nbreak\r\"quote\"\u{0}")
+        record.nodeType = "x\ny"
+        #expect(log.append(record) == nil)
+        let lines = try Self.lines(log.path)
+        #expect(lines.count == 1)
+        #expect(try JSONParser.parse(lines[0])["executionId"] == "line\nbreak\r\"quote\"\u{0}")
+    }
+
+    @Test("records are appended after what the file already holds")
+    func appends() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("audit.jsonl", "{\"earlier\":true}\n", mode: 0o600)
+        let log = try AuditLog(path: path)
+        #expect(log.append(Self.success("a")) == nil)
+        #expect(log.append(Self.success("b")) == nil)
+        let lines = try Self.lines(path)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "{\"earlier\":true}")
+        #expect(try lines.dropFirst().map { try JSONParser.parse($0)["executionId"] } == ["a", "b"])
+    }
+
+    @Test("the file is created 0600 and missing directories 0700")
+    func permissions() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url("state/plugin-host/audit.jsonl")
+        let log = try AuditLog(path: path)
+        #expect(log.append(Self.success()) == nil)
+        #expect(Self.mode(path) == 0o600)
+        #expect(Self.mode(directory.url("state")) == 0o700)
+        #expect(Self.mode(directory.url("state/plugin-host")) == 0o700)
+        #expect(Self.mode(directory.path) == 0o700)  // existing directories are left alone
+    }
+
+    @Test("an existing log we own with looser permissions is tightened to 0600")
+    func tightensPermissions() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("audit.jsonl", "", mode: 0o644)
+        _ = try AuditLog(path: path)
+        #expect(Self.mode(path) == 0o600)
+    }
+
+    @Test("many threads appending at once produce whole, non-interleaved lines", arguments: [AuditLog.Durability.none, .everyRecord])
+    func concurrentAppends(durability: AuditLog.Durability) throws {
+        let directory = try TemporaryDirectory()
+        let log = try AuditLog(path: directory.url("audit.jsonl"), durability: durability)
+        let threads = 8, perThread = durability == .none ? 250 : 25
+        let padding = String(repeating: "p", count: 3000)  // lines larger than a pipe's atomic write
+        let group = DispatchGroup()
+        let failures = Failures()
+        for thread in 0..<threads {
+            group.enter()
+            Thread {
+                for index in 0..<perThread {
+                    var record = Self.success("t\(thread)-\(index)-\(padding)")
+                    record.tenant = "tenant\(thread)"
+                    if let problem = log.append(record) { failures.add(problem) }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(failures.count == 0)
+        let lines = try Self.lines(log.path)
+        #expect(lines.count == threads * perThread)
+        var seen = Set<String>()
+        for line in lines {
+            let json = try JSONParser.parse(line)
+            let id = try #require(json["executionId"]?.stringValue)
+            #expect(id.hasSuffix(padding))
+            let thread = id.split(separator: "-").first.map { String($0.dropFirst()) } ?? ""
+            #expect(json["tenant"]?.stringValue == "tenant\(thread)")
+            seen.insert(id)
+        }
+        #expect(seen.count == threads * perThread)
+    }
+
+    @Test("a path whose directory cannot be made is AUDIT_FAILED at init")
+    func unwritableDirectory() throws {
+        let directory = try TemporaryDirectory()
+        let blocker = try directory.write("file", "not a directory")
+        let path = blocker + "/sub/audit.jsonl"
+        #expect(throws: Problem.self) { try AuditLog(path: path) }
+        do {
+            _ = try AuditLog(path: path)
+        } catch {
+            #expect(error.code == .auditFailed)
+            #expect(error.file == path)
+            #expect(error.message.contains("is not a directory"))
+        }
+    }
+
+    @Test("a directory, a FIFO or an empty path as the log is AUDIT_FAILED at init, without hanging")
+    func notAFile() throws {
+        let directory = try TemporaryDirectory()
+        let fifo = directory.url("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in [directory.path, fifo, ""] {
+            do {
+                _ = try AuditLog(path: path)
+                Issue.record("opened \(path)")
+            } catch {
+                #expect(error.code == .auditFailed, "\(path)")
+            }
+        }
+    }
+
+    @Test("a write that fails is AUDIT_FAILED from append, naming the node type")
+    func failedWrite() throws {
+        let fd = open("/dev/full", O_WRONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        let log = AuditLog(adopting: fd, path: "/dev/full", durability: .none)
+        let problem = log.append(Self.success())
+        #expect(problem?.code == .auditFailed)
+        #expect(problem?.node == "math.add")
+        #expect(problem?.message.contains("could not be written (No space left on device)") == true)
+        // Every later record is reported too, never dropped quietly.
+        #expect(log.append(Self.success("again"))?.code == .auditFailed)
+    }
+
+    @Test("after a write fails half way, the next record starts on a fresh line")
+    func tornLineRecovery() throws {
+        // A non-blocking pipe takes part of a record larger than its buffer, then refuses the
+        // rest (EAGAIN): a real partial write.
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        defer { close(readEnd) }
+        try #require(fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK) == 0)
+        let log = AuditLog(adopting: writeEnd, path: "pipe", durability: .none)
+
+        let huge = String(repeating: "x", count: 256 * 1024)
+        #expect(log.append(Self.success(huge))?.code == .auditFailed)
+        var received = Self.drain(readEnd)
+        #expect(!received.isEmpty && received.count < huge.utf8.count)
+
+        #expect(log.append(Self.success("after")) == nil)
+        received += Self.drain(readEnd)
+        let text = String(decoding: received, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)  // the torn line, the whole record, and the empty tail
+        #expect(try JSONParser.parse(String(lines[1]))["executionId"] == "after")
+        #expect(lines[2].isEmpty)
+    }
+
+    /// Everything the pipe holds right now.
+    static func drain(_ fd: Int32) -> [UInt8] {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            out += buffer[..<count]
+        }
+        return out
+    }
+
+    @Test("a flush that fails is AUDIT_FAILED from append")
+    func failedFlush() throws {
+        // /dev/null accepts writes but, being a device, refuses fdatasync (EINVAL).
+        let fd = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        let log = AuditLog(adopting: fd, path: "/dev/null", durability: .everyRecord)
+        let problem = log.append(Self.success())
+        #expect(problem?.code == .auditFailed)
+        #expect(problem?.message.contains("could not be flushed to disk") == true)
+    }
+}
+
+/// Problems collected from several threads.
+final class Failures: Sendable {
+    private let problems = Mutex<[Problem]>([])
+    func add(_ problem: Problem) { problems.withLock { $0.append(problem) } }
+    var count: Int { problems.withLock { $0.count } }
+}
