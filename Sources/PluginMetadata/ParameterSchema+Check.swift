@@ -18,13 +18,7 @@ enum SchemaChecker {
         if !node.types.isEmpty, !node.types.admits(value) {
             violations.append(SchemaViolation(path: "", message: SchemaMessages.wrongType(node.typeNames, value)))
         }
-        if let options = node.enumValues, !options.contains(where: { JSONEquality.equal($0, value) }) {
-            violations.append(SchemaViolation(path: "", message: SchemaMessages.notInEnum(options, value)))
-        }
-        if let constant = node.constValue, !JSONEquality.equal(constant, value) {
-            violations.append(SchemaViolation(
-                path: "", message: "must be exactly \(SchemaMessages.describe(constant)), got \(SchemaMessages.describe(value))"))
-        }
+        if node.checksValues { checkValue(value, node, &violations) }
         switch value {
         case .int, .double:
             if node.checksNumbers { checkNumber(value, node, &violations) }
@@ -38,6 +32,18 @@ enum SchemaChecker {
             break
         }
         return nil
+    }
+
+    /// `enum` and `const`, kept out of line so the common path never copies their values.
+    @inline(never)
+    private static func checkValue(_ value: JSONValue, _ node: SchemaNode, _ violations: inout [SchemaViolation]) {
+        if let options = node.enumValues, !options.contains(where: { JSONEquality.equal($0, value) }) {
+            violations.append(SchemaViolation(path: "", message: SchemaMessages.notInEnum(options, value)))
+        }
+        if let constant = node.constValue, !JSONEquality.equal(constant, value) {
+            violations.append(SchemaViolation(
+                path: "", message: "must be exactly \(SchemaMessages.describe(constant)), got \(SchemaMessages.describe(value))"))
+        }
     }
 
     private static func checkNumber(_ value: JSONValue, _ node: SchemaNode, _ violations: inout [SchemaViolation]) {
@@ -104,13 +110,14 @@ enum SchemaChecker {
     private static func checkObject(_ object: JSONObject, _ node: SchemaNode,
                                     _ violations: inout [SchemaViolation]) -> JSONObject? {
         var members: [(key: String, value: JSONValue)]?
-        var seen = SeenProperties(count: node.properties.count)
-        for (index, member) in object.members.enumerated() {
+        var seen = SeenProperties()
+        let given = object.members
+        for index in given.indices {
             let mark = violations.count
             let filled: JSONValue?
-            if let position = node.position(of: member.key) {
+            if let position = node.position(of: given[index].key, hint: index) {
                 seen.insert(position)
-                filled = check(member.value, node.properties[position].schema, &violations)
+                filled = check(given[index].value, node.properties[position].schema, &violations)
             } else {
                 switch node.additional {
                 case .allowed:
@@ -119,20 +126,20 @@ enum SchemaChecker {
                     violations.append(SchemaViolation(path: "", message: SchemaMessages.notAllowed(node)))
                     filled = nil
                 case .schema(let others):
-                    filled = check(member.value, others, &violations)
+                    filled = check(given[index].value, others, &violations)
                 }
             }
             if let filled {
-                if members == nil { members = object.members }
+                if members == nil { members = given }
                 members![index].value = filled
             }
-            if violations.count > mark { SchemaPath.prefix(&violations, from: mark, key: member.key) }
+            if violations.count > mark { SchemaPath.prefix(&violations, from: mark, key: given[index].key) }
         }
         if node.looksForMissing {
             for position in node.properties.indices where !seen.contains(position) {
                 let property = node.properties[position]
                 if let filled = property.filledDefault {
-                    if members == nil { members = object.members }
+                    if members == nil { members = given }
                     members!.append((key: property.name, value: filled))
                     if !property.defaultViolations.isEmpty {
                         let mark = violations.count
@@ -143,7 +150,7 @@ enum SchemaChecker {
                     violations.append(SchemaViolation(path: SchemaPath.step(property.name), message: "is required"))
                 }
             }
-            for name in node.otherRequired where !object.members.contains(where: { JSONEquality.sameText($0.key, name) }) {
+            for name in node.otherRequired where !given.contains(where: { JSONEquality.sameText($0.key, name) }) {
                 violations.append(SchemaViolation(path: SchemaPath.step(name), message: "is required"))
             }
         }
@@ -151,18 +158,31 @@ enum SchemaChecker {
     }
 }
 
-/// Which of a schema's properties an object has, without allocating for up to 64 of them.
+/// Which of a schema's properties an object has: a bit each for the first 64, and an array
+/// allocated only when a schema with more properties meets a member beyond them.
 private struct SeenProperties {
     private var bits: UInt64 = 0
-    private var overflow: [Bool]
+    private var more: [Bool]?
 
-    init(count: Int) { overflow = count > 64 ? Array(repeating: false, count: count) : [] }
-
+    @inline(__always)
     mutating func insert(_ position: Int) {
-        if overflow.isEmpty { bits |= 1 << UInt64(position) } else { overflow[position] = true }
+        if position < 64 {
+            bits |= 1 << UInt64(position)
+        } else {
+            insertBeyond64(position)
+        }
+    }
+
+    @inline(never)
+    private mutating func insertBeyond64(_ position: Int) {
+        if more == nil { more = Array(repeating: false, count: position + 1) }
+        if more!.count <= position { more!.append(contentsOf: repeatElement(false, count: position + 1 - more!.count)) }
+        more![position] = true
     }
 
     func contains(_ position: Int) -> Bool {
-        overflow.isEmpty ? bits & (1 << UInt64(position)) != 0 : overflow[position]
+        if position < 64 { return bits & (1 << UInt64(position)) != 0 }
+        guard let more, position < more.count else { return false }
+        return more[position]
     }
 }

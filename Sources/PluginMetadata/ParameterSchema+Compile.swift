@@ -128,7 +128,7 @@ enum SchemaCompiler {
                         violations[index].message += defaultMarker
                     }
                 }
-                properties.append(SchemaProperty(name: name, schema: node, isRequired: required.contains { JSONEquality.sameText($0, name) },
+                properties.append(SchemaProperty(name: name, nameIsASCII: name.utf8.allSatisfy { $0 < 0x80 }, schema: node, isRequired: required.contains { JSONEquality.sameText($0, name) },
                                                  filledDefault: filled, defaultViolations: violations))
             }
         }

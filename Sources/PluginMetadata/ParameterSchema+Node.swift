@@ -52,6 +52,8 @@ enum AdditionalProperties: Sendable {
 /// (a default is the same value on every call, so its outcome is too).
 struct SchemaProperty: Sendable {
     let name: String
+    /// Whether `name` is ASCII, which makes `==` with an equal byte count an exact match.
+    let nameIsASCII: Bool
     let schema: SchemaNode
     let isRequired: Bool
     /// The default with its own nested defaults filled in; nil when there is none.
@@ -101,6 +103,8 @@ final class SchemaNode: Sendable {
     let otherRequired: [String]
     let additional: AdditionalProperties
 
+    /// There is an `enum` or a `const`.
+    let checksValues: Bool
     let checksNumbers: Bool
     let checksStrings: Bool
     let checksArrays: Bool
@@ -109,6 +113,8 @@ final class SchemaNode: Sendable {
     let looksForMissing: Bool
     /// Accepts every value unchanged.
     let isTrivial: Bool
+    /// This schema or one inside it has a `pattern` or a `default`.
+    let isWorthCaching: Bool
 
     /// Above this many properties a dictionary finds a member faster than comparing names.
     static let linearLookupLimit = 12
@@ -145,6 +151,7 @@ final class SchemaNode: Sendable {
             }
         }
         propertyIndex = index
+        checksValues = enumValues != nil || constValue != nil
         checksNumbers = minimum != nil || maximum != nil
         checksStrings = minLength != nil || maxLength != nil || pattern != nil
         checksArrays = items.map { !$0.isTrivial } ?? false || minItems != nil || maxItems != nil
@@ -155,23 +162,41 @@ final class SchemaNode: Sendable {
         }
         looksForMissing = !otherRequired.isEmpty || properties.contains { $0.isRequired || $0.filledDefault != nil }
         checksObjects = looksForMissing || additionalMatters || properties.contains { !$0.schema.isTrivial }
-        isTrivial = !rejectsEverything && types.isEmpty && enumValues == nil && constValue == nil
+        isTrivial = !rejectsEverything && types.isEmpty && !checksValues
             && !checksNumbers && !checksStrings && !checksArrays && !checksObjects
+        let additionalWorth: Bool = if case .schema(let node) = additional { node.isWorthCaching } else { false }
+        isWorthCaching = pattern != nil || additionalWorth || (items?.isWorthCaching ?? false)
+            || properties.contains { $0.filledDefault != nil || $0.schema.isWorthCaching }
     }
 
     /// The index in `properties` of the member named `name` (compared byte for byte).
+    ///
+    /// `hint` is tried first: callers usually pass members in the order the schema lists
+    /// them, so member i is most often property i and one comparison finds it.
     @inline(__always)
-    func position(of name: String) -> Int? {
+    func position(of name: String, hint: Int) -> Int? {
+        if hint < properties.count, properties[hint].matches(name) { return hint }
         if propertyIndex.isEmpty {
-            for position in properties.indices where JSONEquality.sameText(properties[position].name, name) {
-                return position
-            }
+            for position in properties.indices where properties[position].matches(name) { return position }
             return nil
         }
         // Swift's String hashing treats canonically equivalent strings alike: confirm the bytes.
-        guard let position = propertyIndex[name], JSONEquality.sameText(properties[position].name, name) else {
-            return nil
-        }
+        guard let position = propertyIndex[name], properties[position].matches(name) else { return nil }
         return position
+    }
+}
+
+extension SchemaProperty {
+    /// Whether a member name is this property's, byte for byte.
+    ///
+    /// `String ==` is canonical equivalence, looser than bytes, but cheap (two equal small
+    /// strings compare as two words). For an ASCII name it is exact once the byte counts
+    /// agree: a non-ASCII string canonically equivalent to an ASCII one (U+212A KELVIN SIGN
+    /// for `K`) always has more bytes, because canonical decompositions into ASCII map one
+    /// multi-byte scalar to one ASCII scalar.
+    @inline(__always)
+    func matches(_ key: String) -> Bool {
+        if nameIsASCII { return name.utf8.count == key.utf8.count && name == key }
+        return JSONEquality.sameText(name, key)
     }
 }

@@ -94,4 +94,13 @@ public struct ParameterSchema: Sendable {
     /// Whether the schema accepts every value unchanged (`true`, `{}`, or annotations only),
     /// so a caller may skip validation and caching altogether.
     public var acceptsEverything: Bool { root.isTrivial }
+
+    /// Whether remembering outcomes pays: the schema has a `pattern` (a regex run costs
+    /// microseconds) or a `default` (filling allocates a new object on every call).
+    ///
+    /// Without them a check costs a few comparisons per value, less than hashing and
+    /// comparing the parameters for a cache lookup (measured: about 700 instructions to
+    /// validate `{"a":2,"b":3}`, about 2 200 for a cache hit on it), so a cache should
+    /// validate such calls directly.
+    public var isWorthCaching: Bool { root.isWorthCaching }
 }

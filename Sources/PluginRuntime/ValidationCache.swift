@@ -1,3 +1,4 @@
+import Glibc
 import PluginHostCore
 import PluginMetadata
 import Synchronization
@@ -38,9 +39,13 @@ public final class ValidationCache: Sendable {
     }
 
     /// The outcome of `schema.validate(parameters)`, from the cache when this exact call was
-    /// seen recently. A schema that accepts everything is not cached (nothing to save).
+    /// seen recently.
+    ///
+    /// Only schemas for which caching pays (``ParameterSchema/isWorthCaching``: a `pattern`
+    /// or a `default`) use the table; any other call is validated directly, takes no lock and
+    /// counts as neither hit nor miss, since a lookup would cost more than the check.
     public func validated(nodeType: String, parameters: JSONValue, schema: ParameterSchema) -> Outcome {
-        if schema.acceptsEverything { return (parameters, []) }
+        guard schema.isWorthCaching else { return schema.validate(parameters) }
         guard capacity > 0, let key = Key(nodeType: nodeType, parameters: parameters, limit: maximumParameterBytes) else {
             state.withLock { $0.misses &+= 1 }
             return schema.validate(parameters)
@@ -71,13 +76,13 @@ extension ValidationCache {
 
         /// Nil when the parameters are larger than `limit` approximate bytes.
         init?(nodeType: String, parameters: JSONValue, limit: Int) {
-            var hasher = Hasher()
+            var hasher = KeyHasher()
             hasher.combine(nodeType)
             var budget = limit
             guard Self.hash(parameters, into: &hasher, budget: &budget) else { return nil }
             self.nodeType = nodeType
             self.parameters = parameters
-            hash = hasher.finalize()
+            hash = hasher.value
         }
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
@@ -87,25 +92,24 @@ extension ValidationCache {
         }
 
         /// Feeds `value` to `hasher` in order (member order matters, as in ``same(_:_:)``),
-        /// spending `budget`; false as soon as it runs out. `String` hashing may equate
-        /// canonically equivalent strings, which only adds collisions: `==` compares bytes.
-        private static func hash(_ value: JSONValue, into hasher: inout Hasher, budget: inout Int) -> Bool {
+        /// spending `budget`; false as soon as it runs out.
+        private static func hash(_ value: JSONValue, into hasher: inout KeyHasher, budget: inout Int) -> Bool {
             budget -= 8
             guard budget >= 0 else { return false }
             switch value {
-            case .null: hasher.combine(0 as UInt8)
-            case .bool(let b): hasher.combine(b ? 2 as UInt8 : 1)
-            case .int(let i): hasher.combine(3 as UInt8); hasher.combine(i)
-            case .double(let d): hasher.combine(4 as UInt8); hasher.combine(d.bitPattern)
+            case .null: hasher.combine(word: 0)
+            case .bool(let b): hasher.combine(word: b ? 2 : 1)
+            case .int(let i): hasher.combine(word: 3); hasher.combine(word: UInt64(bitPattern: i))
+            case .double(let d): hasher.combine(word: 4); hasher.combine(word: d.bitPattern)
             case .string(let s):
                 budget -= s.utf8.count
                 guard budget >= 0 else { return false }
-                hasher.combine(5 as UInt8); hasher.combine(s)
+                hasher.combine(s)
             case .array(let elements):
-                hasher.combine(6 as UInt8); hasher.combine(elements.count)
+                hasher.combine(word: 6 | UInt64(elements.count) << 8)
                 for element in elements where !hash(element, into: &hasher, budget: &budget) { return false }
             case .object(let object):
-                hasher.combine(7 as UInt8); hasher.combine(object.count)
+                hasher.combine(word: 7 | UInt64(object.count) << 8)
                 for member in object.members {
                     budget -= member.key.utf8.count
                     guard budget >= 0 else { return false }
@@ -138,8 +142,61 @@ extension ValidationCache {
             }
         }
 
+        /// Same UTF-8 bytes (`String ==` would equate canonically equivalent strings).
         private static func sameBytes(_ a: String, _ b: String) -> Bool {
-            a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+            let count = a.utf8.count
+            guard count == b.utf8.count else { return false }
+            if count == 0 { return true }
+            let same = a.utf8.withContiguousStorageIfAvailable { x in
+                b.utf8.withContiguousStorageIfAvailable { y in memcmp(x.baseAddress!, y.baseAddress!, count) == 0 }
+            }
+            return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+        }
+    }
+
+    /// A fast seeded hash of a key's bytes, computed once per call outside the lock.
+    ///
+    /// `Hasher` (SipHash) costs a library call per value; this mixes whole 8-byte words with a
+    /// 64×64→128-bit multiply (the wyhash step). It is seeded per process, so which inputs
+    /// collide cannot be worked out in advance, and a collision only costs a comparison:
+    /// `==` checks the whole key, and the dictionary re-hashes the result with `Hasher`.
+    struct KeyHasher {
+        private static let seed = UInt64.random(in: .min ... .max)
+        private var state = KeyHasher.seed
+
+        var value: Int { Int(truncatingIfNeeded: Self.mix(state, 0x2D35_8DCC_AA6C_78A5)) }
+
+        @inline(__always)
+        private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let product = a.multipliedFullWidth(by: b)
+            return product.high ^ product.low
+        }
+
+        @inline(__always)
+        mutating func combine(word: UInt64) {
+            state = Self.mix(state ^ word, 0xE703_7ED1_A0B4_28DB)
+        }
+
+        /// The string's length, then its UTF-8 bytes eight at a time.
+        mutating func combine(_ string: String) {
+            let count = string.utf8.count
+            combine(word: 5 | UInt64(count) << 8)
+            let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
+                let raw = UnsafeRawBufferPointer(bytes)
+                var offset = 0
+                while offset + 8 <= count {
+                    combine(word: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    offset += 8
+                }
+                if offset < count {
+                    var tail: UInt64 = 0
+                    for index in offset..<count { tail = tail << 8 | UInt64(raw[index]) }
+                    combine(word: tail)
+                }
+            }
+            if done == nil {
+                for byte in string.utf8 { combine(word: UInt64(byte)) }
+            }
         }
     }
 

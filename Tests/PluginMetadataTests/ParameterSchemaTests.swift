@@ -160,11 +160,20 @@ struct ParameterSchemaObjectTests {
         #expect(try violations(schema, ["e\u{301}": "x"]).map(\.path) == ["/e\u{301}"])
     }
 
+    @Test("an ASCII member name is not matched by a canonically equivalent one (KELVIN SIGN for K)")
+    func kelvinSign() throws {
+        let schema: JSONValue = ["type": "object", "properties": ["Key": ["type": "string"]], "required": ["Key"], "additionalProperties": false]
+        #expect(try violations(schema, ["\u{212A}ey": "x"]) == [
+            violation("/\u{212A}ey", "is not allowed (additionalProperties is false); allowed members: \"Key\""),
+            violation("/Key", "is required"),
+        ])
+    }
+
     @Test("objects with many properties are looked up as fast as a few, with the same results")
     func manyProperties() throws {
         var properties = JSONObject()
         for index in 0..<100 { properties["p\(index)"] = ["type": "integer"] }
-        let schema: JSONValue = ["type": "object", "properties": .object(properties), "required": ["p99"], "additionalProperties": false]
+        let schema: JSONValue = ["type": "object", "properties": .object(properties), "required": ["p99", "p70"], "additionalProperties": false]
         #expect(try violations(schema, ["p0": 1, "p70": "x", "q": 1]) == [
             violation("/p70", "must be an integer, got string"),
             violation("/q", "is not allowed (additionalProperties is false); allowed members: \"p0\", \"p1\", \"p2\", \"p3\", \"p4\", \"p5\", \"p6\", \"p7\", \"p8\", \"p9\", …"),

@@ -115,12 +115,24 @@ struct ValidationCacheTests {
         #expect(stats(cache) == [0, 2, 0, 0])
     }
 
-    @Test("a schema that accepts everything bypasses the cache")
-    func trivialSchemaBypasses() throws {
+    @Test("a schema cheaper to check than to look up bypasses the cache, with the same outcome")
+    func cheapSchemaBypasses() throws {
         let cache = ValidationCache()
-        let outcome = cache.validated(nodeType: "n", parameters: ["x": 1], schema: try ParameterSchema(true))
-        #expect(outcome.parameters == ["x": 1])
+        let cheap = try ParameterSchema(["type": "object", "properties": ["a": ["type": "integer", "minimum": 1]]])
+        #expect(!cheap.isWorthCaching)
+        for _ in 0..<2 {
+            let outcome = cache.validated(nodeType: "n", parameters: ["a": 0], schema: cheap)
+            #expect(outcome.violations == [SchemaViolation(path: "/a", message: "must be at least 1, got 0")])
+        }
+        #expect(cache.validated(nodeType: "n", parameters: ["x": 1], schema: try ParameterSchema(true)).parameters == ["x": 1])
         #expect(stats(cache) == [0, 0, 0, 0])
+    }
+
+    @Test("a pattern or a default anywhere in the schema makes it worth caching")
+    func worthCaching() throws {
+        #expect(try ParameterSchema(["properties": ["a": ["items": ["pattern": "x"]]]]).isWorthCaching)
+        #expect(try ParameterSchema(["additionalProperties": ["properties": ["b": ["default": 1]]]]).isWorthCaching)
+        #expect(try !ParameterSchema(["properties": ["a": ["enum": [1, 2]]], "required": ["a"]]).isWorthCaching)
     }
 
     @Test("removeAll forgets entries and keeps the counters")
