@@ -100,7 +100,10 @@ enum SchemaCompiler {
                 guard case .string(let source) = value else { throw fail("must be a regular expression string, got \(value.typeName)") }
                 do {
                     // The same initializer the scan-time check uses, so both agree on the dialect.
+                    // Matching options only (the parse is unchanged): code points, and `\d`, `\w`,
+                    // `\b` ASCII-only as in ECMA-262, so "^\\d+$" never admits "١٢" that C's strtol rejects.
                     let regex = try Regex(source).matchingSemantics(.unicodeScalar)
+                        .asciiOnlyDigits().asciiOnlyWordCharacters()
                     _ = "".contains(regex)  // lowers the program now, not on the first call
                     pattern = SchemaPattern(source: source, regex: regex)
                 } catch {

@@ -36,7 +36,7 @@ public struct SchemaViolation: Error, Sendable, Hashable, CustomStringConvertibl
 /// | `const` | the value must equal this (JSON equality). |
 /// | `minimum`, `maximum` | inclusive bounds on numbers, compared exactly (64-bit integers are not rounded through `Double`). |
 /// | `minLength`, `maxLength` | bounds on a string's length in Unicode scalars (JSON Schema's code points): `"é"` written as `e` + U+0301 is 2, an emoji flag is 2. |
-/// | `pattern` | a regular expression that must match somewhere in the string (unanchored, as JSON Schema: write `^…$` to match the whole string). Compiled by Swift's `Regex(_:)`, the same engine and dialect the scan-time check uses, matching Unicode scalars (so `.` is one code point, as with ECMAScript's `u` flag). |
+/// | `pattern` | a regular expression that must match somewhere in the string (unanchored, as JSON Schema: write `^…$` to match the whole string). Compiled by Swift's `Regex(_:)`, the same engine and dialect the scan-time check uses, matching as ECMA-262 (JSON Schema's dialect) does where they differ: `.` is one Unicode scalar (as with the `u` flag), and `\d`, `\w`, `\b` are ASCII-only (`\d` is `[0-9]`, never Arabic-Indic digits). `$` matches only at the end (not before a final newline). |
 /// | `items` | one schema every array element is checked against. |
 /// | `minItems`, `maxItems` | bounds on an array's element count. |
 /// | `default` | a value filled in for a missing member of an object (below). |

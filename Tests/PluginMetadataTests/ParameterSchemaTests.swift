@@ -275,6 +275,15 @@ struct ParameterSchemaStringArrayTests {
         #expect(try violations(["pattern": "^.$"], "\u{1F44D}") == [])
     }
 
+    @Test("pattern classes are ASCII as in ECMA-262, and $ does not match before a final newline")
+    func patternECMAClasses() throws {
+        #expect(try violations(["pattern": "^\\d+$"], "12") == [])
+        #expect(try violations(["pattern": "^\\d+$"], "\u{661}\u{662}").count == 1)
+        #expect(try violations(["pattern": "^\\w+$"], "a_1") == [])
+        #expect(try violations(["pattern": "^\\w+$"], "\u{E9}").count == 1)
+        #expect(try violations(["pattern": "^[a-z]+$"], "abc\n").count == 1)
+    }
+
     @Test("a long value is cut short in the message")
     func longValueCut() throws {
         let text = String(repeating: "x", count: 10_000)
