@@ -45,6 +45,7 @@ struct RecoveryFieldReader {
 
     /// A value as a person should see it in a message: short JSON, or its type when long.
     static func shown(_ value: JSONValue) -> String {
+        if case .double(let number) = value, !number.isFinite { return "a number out of range" }
         let text = JSONWriter.string(value)
         if text.utf8.count <= 40 { return text }
         switch value {
