@@ -4,9 +4,9 @@ import Testing
 
 /// What `acquire` gave: nothing, an ordinary call, or the half-open probe. Borrows the permit,
 /// so a test can keep holding it.
-enum Grant { case refused, call, probe }
+fileprivate enum Grant { case refused, call, probe }
 
-func grant(_ permit: borrowing CircuitPermit?) -> Grant {
+fileprivate func grant(_ permit: borrowing CircuitPermit?) -> Grant {
     switch permit {
     case .none: return .refused
     case .some(let held): return held.isProbe ? .probe : .call
