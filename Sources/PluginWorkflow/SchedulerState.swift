@@ -1,0 +1,198 @@
+import PluginHostCore
+import PluginRuntime
+
+/// A node ready to execute: everything the worker needs, gathered under the lock.
+struct ScheduledJob: Sendable {
+    var index: Int
+    /// The node's parameters with every `$ref` replaced by its value.
+    var parameters: JSONValue
+    /// The parents' output items, in connection order.
+    var input: JSONValue
+    var lane: Int
+}
+
+/// The run's bookkeeping, always accessed under one lock: per-node counters and phases, the
+/// ready queue, results, and how many workers and lanes are in use.
+///
+/// Everything is an array indexed by node number, so finishing a node costs a walk over its
+/// own children and nothing else. Workers pull jobs from here; see ``WorkflowRunner`` for how
+/// workers come and go.
+struct SchedulerState {
+    enum Phase: UInt8 { case waiting, ready, running, finished, cancelled }
+
+    let graph: WorkflowGraph
+    let concurrency: Int
+    let progress: (@Sendable (RunProgress) -> Void)?
+    /// Connections into each node whose source has not finished yet.
+    private var remaining: [Int]
+    private var phase: [Phase]
+    private(set) var results: [NodeResult?]
+    /// FIFO of ready node indices; `ready[readyHead...]` are still waiting for a worker.
+    private var ready: [Int]
+    private var readyHead = 0
+    /// Workers spawned and not yet exited (each runs at most one node at a time).
+    private var activeWorkers = 0
+    private var running = 0
+    private var done = 0
+    private(set) var failed = 0
+    private var lanes: LanePool
+
+    init(graph: WorkflowGraph, concurrency: Int, progress: (@Sendable (RunProgress) -> Void)?) {
+        self.graph = graph
+        self.concurrency = concurrency
+        self.progress = progress
+        let count = graph.nodeCount
+        var remaining = [Int](repeating: 0, count: count)
+        for index in 0..<count { remaining[index] = graph.parentStart[index + 1] - graph.parentStart[index] }
+        self.remaining = remaining
+        phase = [Phase](repeating: .waiting, count: count)
+        results = [NodeResult?](repeating: nil, count: count)
+        ready = []
+        ready.reserveCapacity(count)
+        for index in 0..<count where remaining[index] == 0 {
+            phase[index] = .ready
+            ready.append(index)
+        }
+        lanes = LanePool(count: concurrency)
+    }
+
+    /// How many new workers to spawn now: one per ready node, within the concurrency limit.
+    /// The caller must spawn exactly that many; they count as active from here.
+    mutating func claimWorkers() -> Int {
+        let wanted = min(ready.count - readyHead, concurrency - activeWorkers)
+        guard wanted > 0 else { return 0 }
+        activeWorkers += wanted
+        return wanted
+    }
+
+    /// The calling worker's next job, or nil when it should exit.
+    ///
+    /// A worker exits when nothing is ready, and also when more is ready than it can take
+    /// while fewer than `concurrency` workers exist: only the task-group owner can add
+    /// workers, and it does so when a worker exits.
+    mutating func nextJob(cancelled: Bool) -> ScheduledJob? {
+        if cancelled { cancelAll() }
+        while readyHead < ready.count {
+            if ready.count - readyHead > 1 && activeWorkers < concurrency { break }
+            let index = ready[readyHead]
+            readyHead += 1
+            guard phase[index] == .ready else { continue }
+            switch prepare(index) {
+            case .success(var job):
+                // Running nodes never outnumber workers, and workers never outnumber lanes.
+                job.lane = lanes.take() ?? 0
+                phase[index] = .running
+                running += 1
+                return job
+            case .failure(let failure):
+                finish(index, failure.result)
+                report()
+            }
+        }
+        activeWorkers -= 1
+        return nil
+    }
+
+    /// Records a job's result, frees its lane, and makes its children ready or cancels them.
+    mutating func complete(_ job: ScheduledJob, _ result: NodeResult) {
+        running -= 1
+        lanes.give(job.lane)
+        finish(job.index, result)
+        report()
+    }
+
+    private func report() {
+        progress?(RunProgress(done: done, running: running, total: graph.nodeCount, failed: failed))
+    }
+
+    private mutating func finish(_ index: Int, _ result: NodeResult) {
+        results[index] = result
+        phase[index] = .finished
+        done += 1
+        if result.status == .error || result.status == .cancelled {
+            failed += 1
+            cancelDescendants(of: index)
+            return
+        }
+        for child in graph.childIndices(of: index) {
+            remaining[child] -= 1
+            if remaining[child] == 0 && phase[child] == .waiting {
+                phase[child] = .ready
+                ready.append(child)
+            }
+        }
+    }
+
+    /// Marks every descendant that has not run as `cancelled`, naming the failed node.
+    private mutating func cancelDescendants(of index: Int) {
+        let reason = "not run: upstream node \(graph.workflow.nodes[index].name) failed"
+        var stack = [index]
+        while let node = stack.popLast() {
+            for child in graph.childIndices(of: node) where phase[child] == .waiting || phase[child] == .ready {
+                cancel(child, reason: reason)
+                stack.append(child)
+            }
+        }
+    }
+
+    /// Marks every node that has not started as `cancelled` (the run's task was cancelled).
+    private mutating func cancelAll() {
+        for index in 0..<graph.nodeCount where phase[index] == .waiting || phase[index] == .ready {
+            cancel(index, reason: "not run: the run was cancelled")
+        }
+    }
+
+    private mutating func cancel(_ index: Int, reason: String) {
+        var result = NodeResult(nodeType: graph.workflow.nodes[index].type, status: .cancelled, startedAt: WallClock.now())
+        result.error = reason
+        results[index] = result
+        phase[index] = .cancelled
+        done += 1
+        failed += 1
+    }
+
+    /// A failure found while preparing a node, before any plugin code ran.
+    struct PreparationFailure: Error { var result: NodeResult }
+
+    /// Gathers the node's input items and resolves its `$ref`s from finished ancestors.
+    private func prepare(_ index: Int) -> Result<ScheduledJob, PreparationFailure> {
+        let node = graph.workflow.nodes[index]
+        let parents = graph.parentIndices(of: index)
+        let input: JSONValue
+        if parents.count == 1, case .array? = results[parents[parents.startIndex]]?.output {
+            input = results[parents[parents.startIndex]]!.output!
+        } else {
+            var items: [JSONValue] = []
+            for parent in parents {
+                switch results[parent]?.output {
+                case nil, .null?: break
+                case .array(let elements)?: items.append(contentsOf: elements)
+                case let value?: items.append(value)
+                }
+            }
+            input = .array(items)
+        }
+        var parameters = node.parameters
+        for resolved in graph.references[index] {
+            let reference = resolved.reference
+            let target = resolved.target.flatMap { results[$0] }
+            let value: JSONValue?
+            let why: String
+            if let output = target?.output {
+                value = output.resolve(pointer: reference.pointer)
+                why = "\(reference.node)'s output has no value at \"\(reference.pointer)\"; fix the pointer"
+            } else {
+                value = nil
+                why = "\(reference.node) ended \(target?.status.rawValue ?? "without a result") and has no output"
+            }
+            guard let value else {
+                let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."
+                return .failure(PreparationFailure(result: .failure(
+                    nodeType: node.type, code: .invalidParameters, message: message, startedAt: WallClock.now()
+                )))
+            }
+            parameters = parameters.replacing(at: reference.pathTokens[...], with: value)
+        }
+        return .success(ScheduledJob(index: index, parameters: parameters, input: input, lane: -1))
+    }
+}
