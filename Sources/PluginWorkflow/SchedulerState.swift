@@ -26,7 +26,7 @@ struct SchedulerState {
     /// Connections into each node whose source has not finished yet.
     private var remaining: [Int]
     private var phase: [Phase]
-    private(set) var results: [NodeResult?]
+    private var results: [NodeResult?]
     /// FIFO of ready node indices; `ready[readyHead...]` are still waiting for a worker.
     private var ready: [Int]
     private var readyHead = 0
@@ -56,6 +56,13 @@ struct SchedulerState {
         lanes = LanePool(count: concurrency)
     }
 
+    /// Hands the results over at the end of the run (moved out, not copied).
+    mutating func takeResults() -> [NodeResult?] {
+        var taken: [NodeResult?] = []
+        swap(&taken, &results)
+        return taken
+    }
+
     /// How many new workers to spawn now: one per ready node, within the concurrency limit.
     /// The caller must spawn exactly that many; they count as active from here.
     mutating func claimWorkers() -> Int {
@@ -76,18 +83,12 @@ struct SchedulerState {
             if ready.count - readyHead > 1 && activeWorkers < concurrency { break }
             let index = ready[readyHead]
             readyHead += 1
-            guard phase[index] == .ready else { continue }
-            switch prepare(index) {
-            case .success(var job):
-                // Running nodes never outnumber workers, and workers never outnumber lanes.
-                job.lane = lanes.take() ?? 0
-                phase[index] = .running
-                running += 1
-                return job
-            case .failure(let failure):
-                finish(index, failure.result)
-                report()
-            }
+            guard phase[index] == .ready, var job = prepare(index) else { continue }
+            // Running nodes never outnumber workers, and workers never outnumber lanes.
+            job.lane = lanes.take() ?? 0
+            phase[index] = .running
+            running += 1
+            return job
         }
         activeWorkers -= 1
         return nil
@@ -151,11 +152,9 @@ struct SchedulerState {
         failed += 1
     }
 
-    /// A failure found while preparing a node, before any plugin code ran.
-    struct PreparationFailure: Error { var result: NodeResult }
-
-    /// Gathers the node's input items and resolves its `$ref`s from finished ancestors.
-    private func prepare(_ index: Int) -> Result<ScheduledJob, PreparationFailure> {
+    /// Gathers the node's input items and resolves its `$ref`s from finished ancestors; when
+    /// a `$ref` does not resolve, finishes the node as failed (no plugin code ran) and returns nil.
+    private mutating func prepare(_ index: Int) -> ScheduledJob? {
         let node = graph.workflow.nodes[index]
         let parents = graph.parentIndices(of: index)
         let input: JSONValue
@@ -187,12 +186,12 @@ struct SchedulerState {
             }
             guard let value else {
                 let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."
-                return .failure(PreparationFailure(result: .failure(
-                    nodeType: node.type, code: .invalidParameters, message: message, startedAt: WallClock.now()
-                )))
+                finish(index, .failure(nodeType: node.type, code: .invalidParameters, message: message, startedAt: WallClock.now()))
+                report()
+                return nil
             }
             parameters = parameters.replacing(at: reference.pathTokens[...], with: value)
         }
-        return .success(ScheduledJob(index: index, parameters: parameters, input: input, lane: -1))
+        return ScheduledJob(index: index, parameters: parameters, input: input, lane: -1)
     }
 }

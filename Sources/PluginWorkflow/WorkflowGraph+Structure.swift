@@ -20,23 +20,22 @@ extension WorkflowGraph {
     }
 
     private func duplicateNameProblems() -> [Problem] {
-        var problems: [Problem] = []
-        for (index, node) in workflow.nodes.enumerated() {
-            guard let first = indexByName[node.name], first != index else { continue }
-            problems.append(Problem(
+        duplicates.map { pair in
+            let name = workflow.nodes[pair.repeated].name
+            return Problem(
                 .duplicateNodeName, .error,
-                "Nodes \(first + 1) and \(index + 1) are both named `\(node.name)`; rename one, since connections and $refs name nodes by name.",
-                node: node.name
-            ))
+                "Nodes \(pair.first + 1) and \(pair.repeated + 1) are both named `\(name)`; rename one, since connections and $refs name nodes by name.",
+                node: name
+            )
         }
-        return problems
     }
 
     /// One problem per unknown source (however many targets it lists), one per unknown target.
     private func danglingConnectionProblems() -> [Problem] {
         var problems: [Problem] = []
         var reportedSources: Set<String> = []
-        for edge in workflow.edges {
+        for position in danglingEdges {
+            let edge = workflow.edges[position]
             if indexByName[edge.from] == nil {
                 if reportedSources.insert(edge.from).inserted {
                     problems.append(Problem(
@@ -45,7 +44,7 @@ extension WorkflowGraph {
                         node: edge.from
                     ))
                 }
-            } else if indexByName[edge.to] == nil {
+            } else {
                 problems.append(Problem(
                     .danglingConnection, .error,
                     "A connection goes from `\(edge.from)` to `\(edge.to)`, but no node is named `\(edge.to)`; add the node or fix the name.",

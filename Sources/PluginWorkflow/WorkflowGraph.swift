@@ -22,6 +22,10 @@ public struct WorkflowGraph: Sendable {
     /// node `i`, one entry per connection, in connection order (the order of its input items).
     let parentStart: [Int]
     let parents: [Int]
+    /// Nodes whose name an earlier node already has, with that earlier node.
+    let duplicates: [(first: Int, repeated: Int)]
+    /// Positions in `workflow.edges` of connections with an unknown end.
+    let danglingEdges: [Int]
     /// Per node, the well-formed references in its parameters, targets resolved.
     let references: [[ResolvedReference]]
     /// Per node, the scan of its parameters (malformed references included).
@@ -40,16 +44,27 @@ public struct WorkflowGraph: Sendable {
         let count = workflow.nodes.count
         var indexByName: [String: Int] = [:]
         indexByName.reserveCapacity(count)
-        for (index, node) in workflow.nodes.enumerated() where indexByName[node.name] == nil {
-            indexByName[node.name] = index
+        var duplicates: [(first: Int, repeated: Int)] = []
+        // One hash per name: the defaulted subscript stores `index` unless the name is taken.
+        func stored(_ slot: inout Int) -> Int { slot }
+        for (index, node) in workflow.nodes.enumerated() {
+            let first = stored(&indexByName[node.name, default: index])
+            if first != index { duplicates.append((first, index)) }
         }
         self.indexByName = indexByName
+        self.duplicates = duplicates
 
         var resolved: [(from: Int, to: Int)] = []
         resolved.reserveCapacity(workflow.edges.count)
-        for edge in workflow.edges {
-            if let from = indexByName[edge.from], let to = indexByName[edge.to] { resolved.append((from, to)) }
+        var dangling: [Int] = []
+        for (position, edge) in workflow.edges.enumerated() {
+            if let from = indexByName[edge.from], let to = indexByName[edge.to] {
+                resolved.append((from, to))
+            } else {
+                dangling.append(position)
+            }
         }
+        self.danglingEdges = dangling
         (childStart, children) = Self.adjacency(count: count, pairs: resolved, bySource: true)
         (parentStart, parents) = Self.adjacency(count: count, pairs: resolved, bySource: false)
 

@@ -19,21 +19,37 @@ public protocol WorkflowNodeExecutor: Sendable {
 
 /// Where a node execution sits in its run.
 public struct RunContext: Sendable {
-    /// The workflow's name.
-    public var workflowName: String
+    /// What every node of one run shares, held once so making a context costs one retain.
+    final class Run: Sendable {
+        let workflowName: String
+        let settings: WorkflowSettings
+
+        init(workflowName: String, settings: WorkflowSettings) {
+            self.workflowName = workflowName
+            self.settings = settings
+        }
+    }
+
+    private let run: Run
     /// The node's position in the workflow's `nodes`.
     public var nodeIndex: Int
     /// The worker lane (0-based) the node runs in: the smallest lane free when it started,
     /// so at most `concurrency` lanes exist. The trace draws lane `n` as "worker n+1".
     public var lane: Int
+
+    /// The workflow's name.
+    public var workflowName: String { run.workflowName }
     /// The workflow's settings: the recovery defaults the node inherits.
-    public var settings: WorkflowSettings
+    public var settings: WorkflowSettings { run.settings }
 
     public init(workflowName: String, nodeIndex: Int, lane: Int, settings: WorkflowSettings) {
-        self.workflowName = workflowName
+        self.init(run: Run(workflowName: workflowName, settings: settings), nodeIndex: nodeIndex, lane: lane)
+    }
+
+    init(run: Run, nodeIndex: Int, lane: Int) {
+        self.run = run
         self.nodeIndex = nodeIndex
         self.lane = lane
-        self.settings = settings
     }
 }
 

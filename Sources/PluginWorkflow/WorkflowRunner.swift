@@ -55,35 +55,36 @@ public struct WorkflowRunner: Sendable {
     public func run() async -> WorkflowRunResult {
         let started = WallClock.monotonicNanoseconds()
         let scheduler = Scheduler(state: SchedulerState(graph: graph, concurrency: concurrency, progress: progress))
+        let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings)
         await withTaskGroup(of: Void.self) { group in
             var spawn = scheduler.state.withLock { $0.claimWorkers() }
             while true {
                 for _ in 0..<spawn {
-                    group.addTask { await self.work(scheduler) }
+                    group.addTask { await self.work(scheduler, shared) }
                 }
                 guard await group.next() != nil else { break }
                 spawn = scheduler.state.withLock { $0.claimWorkers() }
             }
         }
-        let (results, failed) = scheduler.state.withLock { ($0.results, $0.failed) }
+        let (results, failed) = scheduler.state.withLock { ($0.takeResults(), $0.failed) }
         var nodes: [(name: String, result: NodeResult)] = []
         nodes.reserveCapacity(results.count)
-        for (index, node) in graph.workflow.nodes.enumerated() {
+        var anyUnreached = false
+        for (node, result) in zip(graph.workflow.nodes, results) {
             // Every node ends with a result in an acyclic graph; the fallback only guards the invariant.
-            let result = results[index] ?? Self.unreached(node)
-            nodes.append((node.name, result))
+            if result == nil { anyUnreached = true }
+            nodes.append((node.name, result ?? Self.unreached(node)))
         }
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
-        let anyUnreached = results.contains { $0 == nil }
         return WorkflowRunResult(status: failed > 0 || anyUnreached ? .failed : .success, durationMs: elapsed, nodes: nodes)
     }
 
     /// One worker: runs ready nodes one at a time until the scheduler tells it to exit.
-    private func work(_ scheduler: Scheduler) async {
+    private func work(_ scheduler: Scheduler, _ shared: RunContext.Run) async {
         var job = scheduler.state.withLock { $0.nextJob(cancelled: Task.isCancelled) }
         while let current = job {
             let node = graph.workflow.nodes[current.index]
-            let context = RunContext(workflowName: graph.workflow.name, nodeIndex: current.index, lane: current.lane, settings: graph.workflow.settings)
+            let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             var startNanoseconds: UInt64 = 0
             var startEpoch = 0.0
             if tracer != nil {
