@@ -1,16 +1,20 @@
-/// The free worker lanes, handing out the smallest one first (a binary min-heap).
+/// The free worker lanes, handing out the smallest one first.
 ///
 /// Smallest-first keeps a trace compact and stable: with concurrency 4 and two nodes at a
-/// time, only lanes 0 and 1 ever appear.
+/// time, only lanes 0 and 1 ever appear. Lanes are made on first use, so a huge concurrency
+/// limit costs nothing: a lane never used is `fresh` or above, a lane given back sits in a
+/// binary min-heap, and every lane given back is below `fresh`, so the heap's top (if any)
+/// is the smallest free lane.
 struct LanePool: Sendable {
-    private var heap: [Int]
+    private var heap: [Int] = []
+    private var fresh = 0
 
-    /// Lanes `0 ..< count`, all free.
-    init(count: Int) { heap = Array(0..<max(count, 0)) }
-
-    /// The smallest free lane; nil when all are taken.
-    mutating func take() -> Int? {
-        guard let smallest = heap.first else { return nil }
+    /// The smallest free lane.
+    mutating func take() -> Int {
+        guard let smallest = heap.first else {
+            fresh += 1
+            return fresh - 1
+        }
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
@@ -28,6 +32,7 @@ struct LanePool: Sendable {
         return smallest
     }
 
+    /// Gives back a lane `take()` handed out.
     mutating func give(_ lane: Int) {
         heap.append(lane)
         var index = heap.count - 1

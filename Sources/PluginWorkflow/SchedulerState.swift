@@ -53,7 +53,7 @@ struct SchedulerState {
             phase[index] = .ready
             ready.append(index)
         }
-        lanes = LanePool(count: concurrency)
+        lanes = LanePool()
     }
 
     /// Hands the results over at the end of the run (moved out, not copied).
@@ -63,10 +63,12 @@ struct SchedulerState {
         return taken
     }
 
-    /// How many new workers to spawn now: one per ready node, within the concurrency limit.
-    /// The caller must spawn exactly that many; they count as active from here.
+    /// How many new workers to spawn now: one per ready node that no idle worker will take,
+    /// within the concurrency limit. The caller must spawn exactly that many; they count as
+    /// active (and idle until they take a node) from here.
     mutating func claimWorkers() -> Int {
-        let wanted = min(ready.count - readyHead, concurrency - activeWorkers)
+        let idleWorkers = activeWorkers - running
+        let wanted = min(ready.count - readyHead - idleWorkers, concurrency - activeWorkers)
         guard wanted > 0 else { return 0 }
         activeWorkers += wanted
         return wanted
@@ -74,18 +76,20 @@ struct SchedulerState {
 
     /// The calling worker's next job, or nil when it should exit.
     ///
-    /// A worker exits when nothing is ready, and also when more is ready than it can take
-    /// while fewer than `concurrency` workers exist: only the task-group owner can add
-    /// workers, and it does so when a worker exits.
+    /// A worker exits when nothing is ready, and also when, besides the node it would take,
+    /// more nodes are ready than the other idle workers will take, while fewer than
+    /// `concurrency` workers exist: only the task-group owner can add workers, and it does
+    /// so when a worker exits. (Counting the idle workers is what keeps freshly spawned
+    /// workers from exiting again at once.)
     mutating func nextJob(cancelled: Bool) -> ScheduledJob? {
         if cancelled { cancelAll() }
         while readyHead < ready.count {
-            if ready.count - readyHead > 1 && activeWorkers < concurrency { break }
+            let otherIdleWorkers = activeWorkers - running - 1
+            if ready.count - readyHead - 1 > otherIdleWorkers && activeWorkers < concurrency { break }
             let index = ready[readyHead]
             readyHead += 1
             guard phase[index] == .ready, var job = prepare(index) else { continue }
-            // Running nodes never outnumber workers, and workers never outnumber lanes.
-            job.lane = lanes.take() ?? 0
+            job.lane = lanes.take()
             phase[index] = .running
             running += 1
             return job

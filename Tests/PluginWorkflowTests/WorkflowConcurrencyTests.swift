@@ -40,6 +40,15 @@ struct WorkflowConcurrencyTests {
         #expect(executor.maxInFlight == 3)
     }
 
+    @Test("a huge limit costs nothing up front and uses only the lanes it needs")
+    func hugeLimit() async throws {
+        let executor = FakeExecutor(sleepMilliseconds: 2)
+        let result = try await WorkflowRunner(workflow: Graphs.fan(5), executor: executor, concurrency: Int(Int32.max)).run()
+        #expect(result.status == .success)
+        #expect(executor.maxInFlight <= 4)
+        #expect(executor.calls.allSatisfy { $0.lane < 4 })
+    }
+
     @Test("a node runs only after all its parents finished")
     func parentsFirst() async throws {
         let workflow = Graphs.layered(layers: 5, width: 6)
