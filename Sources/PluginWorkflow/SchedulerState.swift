@@ -27,6 +27,10 @@ struct SchedulerState {
     private var remaining: [Int]
     private var phase: [Phase]
     private var results: [NodeResult?]
+    /// Each finished node's output and status, apart from its result so that gathering a
+    /// child's input never copies a whole result.
+    private var outputs: [JSONValue?]
+    private var statuses: [NodeStatus?]
     /// FIFO of ready node indices; `ready[readyHead...]` are still waiting for a worker.
     private var ready: [Int]
     private var readyHead = 0
@@ -47,6 +51,8 @@ struct SchedulerState {
         self.remaining = remaining
         phase = [Phase](repeating: .waiting, count: count)
         results = [NodeResult?](repeating: nil, count: count)
+        outputs = [JSONValue?](repeating: nil, count: count)
+        statuses = [NodeStatus?](repeating: nil, count: count)
         ready = []
         ready.reserveCapacity(count)
         for index in 0..<count where remaining[index] == 0 {
@@ -99,7 +105,7 @@ struct SchedulerState {
     }
 
     /// Records a job's result, frees its lane, and makes its children ready or cancels them.
-    mutating func complete(_ job: ScheduledJob, _ result: NodeResult) {
+    mutating func complete(_ job: ScheduledJob, _ result: consuming NodeResult) {
         running -= 1
         lanes.give(job.lane)
         finish(job.index, result)
@@ -110,11 +116,14 @@ struct SchedulerState {
         progress?(RunProgress(done: done, running: running, total: graph.nodeCount, failed: failed))
     }
 
-    private mutating func finish(_ index: Int, _ result: NodeResult) {
-        results[index] = result
+    private mutating func finish(_ index: Int, _ result: consuming NodeResult) {
+        let status = result.status
+        outputs[index] = result.output
+        statuses[index] = status
+        results[index] = consume result
         phase[index] = .finished
         done += 1
-        if result.status == .error || result.status == .cancelled {
+        if status == .error || status == .cancelled {
             failed += 1
             cancelDescendants(of: index)
             return
@@ -162,12 +171,12 @@ struct SchedulerState {
         let node = graph.workflow.nodes[index]
         let parents = graph.parentIndices(of: index)
         let input: JSONValue
-        if parents.count == 1, case .array? = results[parents[parents.startIndex]]?.output {
-            input = results[parents[parents.startIndex]]!.output!
+        if parents.count == 1, case .array(let items)? = outputs[parents[parents.startIndex]] {
+            input = .array(items)
         } else {
             var items: [JSONValue] = []
             for parent in parents {
-                switch results[parent]?.output {
+                switch outputs[parent] {
                 case nil, .null?: break
                 case .array(let elements)?: items.append(contentsOf: elements)
                 case let value?: items.append(value)
@@ -178,15 +187,15 @@ struct SchedulerState {
         var parameters = node.parameters
         for resolved in graph.references[index] {
             let reference = resolved.reference
-            let target = resolved.target.flatMap { results[$0] }
             let value: JSONValue?
             let why: String
-            if let output = target?.output {
+            if let target = resolved.target, let output = outputs[target] {
                 value = output.resolve(pointer: reference.pointer)
                 why = "\(reference.node)'s output has no value at \"\(reference.pointer)\"; fix the pointer"
             } else {
                 value = nil
-                why = "\(reference.node) ended \(target?.status.rawValue ?? "without a result") and has no output"
+                let status = resolved.target.flatMap { statuses[$0] }
+                why = "\(reference.node) ended \(status?.rawValue ?? "without a result") and has no output"
             }
             guard let value else {
                 let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."

@@ -66,14 +66,19 @@ public struct WorkflowRunner: Sendable {
                 spawn = scheduler.state.withLock { $0.claimWorkers() }
             }
         }
-        let (results, failed) = scheduler.state.withLock { ($0.takeResults(), $0.failed) }
+        var (results, failed) = scheduler.state.withLock { ($0.takeResults(), $0.failed) }
         var nodes: [(name: String, result: NodeResult)] = []
         nodes.reserveCapacity(results.count)
         var anyUnreached = false
-        for (node, result) in zip(graph.workflow.nodes, results) {
-            // Every node ends with a result in an acyclic graph; the fallback only guards the invariant.
-            if result == nil { anyUnreached = true }
-            nodes.append((node.name, result ?? Self.unreached(node)))
+        for (index, node) in graph.workflow.nodes.enumerated() {
+            // Moved out of the array, not copied. Every node ends with a result in an acyclic
+            // graph; the fallback only guards the invariant.
+            if let result = results[index].take() {
+                nodes.append((node.name, result))
+            } else {
+                anyUnreached = true
+                nodes.append((node.name, Self.unreached(node)))
+            }
         }
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
         return WorkflowRunResult(status: failed > 0 || anyUnreached ? .failed : .success, durationMs: elapsed, nodes: nodes)
@@ -91,12 +96,12 @@ public struct WorkflowRunner: Sendable {
                 startEpoch = WallClock.now()
                 startNanoseconds = WallClock.monotonicNanoseconds()
             }
-            let result = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
+            var result: NodeResult? = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
             if let tracer {
-                record(result, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
+                record(result!, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
             }
             job = scheduler.state.withLock { state in
-                state.complete(current, result)
+                state.complete(current, result.take()!)
                 return state.nextJob(cancelled: Task.isCancelled)
             }
         }
