@@ -1,0 +1,136 @@
+import PluginHostCore
+
+/// A parameter value taken from an upstream node's output: `{"$ref": "<node name>#<JSON pointer>"}`.
+///
+/// A reference is recognised only as the *entire* value of a parameter (at any depth, inside
+/// objects and arrays), i.e. an object whose only member is `$ref`. The text splits at the
+/// first `#`: the node name is before it (so a node whose name contains `#` cannot be
+/// referenced) and an RFC 6901 pointer after it (`""` is the node's whole output).
+public struct ParameterReference: Sendable, Hashable {
+    /// Where the reference sits in the parameters, as an RFC 6901 pointer (e.g. `/filter/0/id`).
+    public var path: String
+    /// The same location as tokens, for substitution without re-parsing the pointer.
+    public var pathTokens: [PathToken]
+    /// The referenced node's name.
+    public var node: String
+    /// The pointer into that node's output.
+    public var pointer: String
+
+    /// One step into a JSON value: a member of an object or an element of an array.
+    public enum PathToken: Sendable, Hashable {
+        case key(String)
+        case index(Int)
+    }
+
+    /// The reference as written, `Node#/pointer`.
+    public var text: String { node + "#" + pointer }
+}
+
+/// Every reference in some parameters, and every malformed one.
+public struct ParameterReferenceScan: Sendable {
+    public var references: [ParameterReference] = []
+    /// Malformed references as (pointer to the value, why it is malformed).
+    public var malformed: [(path: String, reason: String)] = []
+
+    /// Finds references in `parameters` in document order (members in order, then elements).
+    ///
+    /// The parameters object itself cannot be a reference: a reference stands for one
+    /// parameter's value, so `{"$ref": …}` as the whole parameters is reported as malformed.
+    public init(parameters: JSONValue) {
+        var tokens: [ParameterReference.PathToken] = []
+        if case .object(let object) = parameters, object["$ref"] != nil, object.count == 1 {
+            malformed.append((path: "", reason: "a $ref stands for one parameter's value, not for the whole parameters object"))
+            return
+        }
+        if case .object(let object) = parameters {
+            for member in object {
+                tokens.append(.key(member.key))
+                visit(member.value, &tokens)
+                tokens.removeLast()
+            }
+        }
+    }
+
+    private mutating func visit(_ value: JSONValue, _ tokens: inout [ParameterReference.PathToken]) {
+        switch value {
+        case .object(let object):
+            if let target = object["$ref"] {
+                record(target, extraMembers: object.count - 1, tokens)
+                return
+            }
+            for member in object {
+                tokens.append(.key(member.key))
+                visit(member.value, &tokens)
+                tokens.removeLast()
+            }
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                tokens.append(.index(index))
+                visit(element, &tokens)
+                tokens.removeLast()
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func record(_ target: JSONValue, extraMembers: Int, _ tokens: [ParameterReference.PathToken]) {
+        let path = Self.pointer(tokens)
+        guard extraMembers == 0 else {
+            malformed.append((path: path, reason: "an object with `$ref` must have no other members"))
+            return
+        }
+        guard case .string(let text) = target else {
+            malformed.append((path: path, reason: "`$ref` must be a string \"<node name>#<JSON pointer>\", not \(target.typeName)"))
+            return
+        }
+        guard let hash = text.firstIndex(of: "#") else {
+            malformed.append((path: path, reason: "`$ref` \"\(text)\" has no `#`; write \"<node name>#<JSON pointer>\" such as \"Add#/result\""))
+            return
+        }
+        let node = String(text[..<hash])
+        let pointer = String(text[text.index(after: hash)...])
+        guard !node.isEmpty else {
+            malformed.append((path: path, reason: "`$ref` \"\(text)\" names no node before `#`"))
+            return
+        }
+        guard pointer.isEmpty || pointer.hasPrefix("/") else {
+            malformed.append((path: path, reason: "`$ref` \"\(text)\" has a pointer that does not start with `/` (use \"\(node)#/\(pointer)\")"))
+            return
+        }
+        references.append(ParameterReference(path: path, pathTokens: tokens, node: node, pointer: pointer))
+    }
+
+    /// The RFC 6901 pointer for a token path.
+    static func pointer(_ tokens: [ParameterReference.PathToken]) -> String {
+        var text = ""
+        for token in tokens {
+            switch token {
+            case .key(let key): text += "/" + escapePointerToken(key)
+            case .index(let index): text += "/" + String(index)
+            }
+        }
+        return text
+    }
+}
+
+extension JSONValue {
+    /// This value with the value at `tokens` replaced by `replacement`.
+    ///
+    /// The path comes from a scan of this very value, so every step exists; a step that does
+    /// not (which a scan never produces) leaves the value unchanged.
+    func replacing(at tokens: ArraySlice<ParameterReference.PathToken>, with replacement: JSONValue) -> JSONValue {
+        guard let first = tokens.first else { return replacement }
+        switch (self, first) {
+        case (.object(var object), .key(let key)):
+            guard let child = object[key] else { return self }
+            object[key] = child.replacing(at: tokens.dropFirst(), with: replacement)
+            return .object(object)
+        case (.array(var elements), .index(let index)) where elements.indices.contains(index):
+            elements[index] = elements[index].replacing(at: tokens.dropFirst(), with: replacement)
+            return .array(elements)
+        default:
+            return self
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The PluginWorkflow module; see Package.swift for its place in the layers.

@@ -1,0 +1,210 @@
+import PluginHostCore
+import PluginRuntime
+
+/// A node ready to execute: everything the worker needs, gathered under the lock.
+struct ScheduledJob: Sendable {
+    var index: Int
+    /// The node's parameters with every `$ref` replaced by its value.
+    var parameters: JSONValue
+    /// The parents' output items, in connection order.
+    var input: JSONValue
+    var lane: Int
+}
+
+/// The run's bookkeeping, always accessed under one lock: per-node counters and phases, the
+/// ready queue, results, and how many workers and lanes are in use.
+///
+/// Everything is an array indexed by node number, so finishing a node costs a walk over its
+/// own children and nothing else. Workers pull jobs from here; see ``WorkflowRunner`` for how
+/// workers come and go.
+struct SchedulerState {
+    enum Phase: UInt8 { case waiting, ready, running, finished, cancelled }
+
+    let graph: WorkflowGraph
+    let concurrency: Int
+    let progress: (@Sendable (RunProgress) -> Void)?
+    /// Connections into each node whose source has not finished yet.
+    private var remaining: [Int]
+    private var phase: [Phase]
+    private var results: [NodeResult?]
+    /// Each finished node's output and status, apart from its result so that gathering a
+    /// child's input never copies a whole result.
+    private var outputs: [JSONValue?]
+    private var statuses: [NodeStatus?]
+    /// FIFO of ready node indices; `ready[readyHead...]` are still waiting for a worker.
+    private var ready: [Int]
+    private var readyHead = 0
+    /// Workers spawned and not yet exited (each runs at most one node at a time).
+    private var activeWorkers = 0
+    private var running = 0
+    private var done = 0
+    private(set) var failed = 0
+    private var lanes: LanePool
+
+    init(graph: WorkflowGraph, concurrency: Int, progress: (@Sendable (RunProgress) -> Void)?) {
+        self.graph = graph
+        self.concurrency = concurrency
+        self.progress = progress
+        let count = graph.nodeCount
+        var remaining = [Int](repeating: 0, count: count)
+        for index in 0..<count { remaining[index] = graph.parentStart[index + 1] - graph.parentStart[index] }
+        self.remaining = remaining
+        phase = [Phase](repeating: .waiting, count: count)
+        results = [NodeResult?](repeating: nil, count: count)
+        outputs = [JSONValue?](repeating: nil, count: count)
+        statuses = [NodeStatus?](repeating: nil, count: count)
+        ready = []
+        ready.reserveCapacity(count)
+        for index in 0..<count where remaining[index] == 0 {
+            phase[index] = .ready
+            ready.append(index)
+        }
+        lanes = LanePool()
+    }
+
+    /// Hands the results over at the end of the run (moved out, not copied).
+    mutating func takeResults() -> [NodeResult?] {
+        var taken: [NodeResult?] = []
+        swap(&taken, &results)
+        return taken
+    }
+
+    /// How many new workers to spawn now: one per ready node that no idle worker will take,
+    /// within the concurrency limit. The caller must spawn exactly that many; they count as
+    /// active (and idle until they take a node) from here.
+    mutating func claimWorkers() -> Int {
+        let idleWorkers = activeWorkers - running
+        let wanted = min(ready.count - readyHead - idleWorkers, concurrency - activeWorkers)
+        guard wanted > 0 else { return 0 }
+        activeWorkers += wanted
+        return wanted
+    }
+
+    /// The calling worker's next job, or nil when it should exit.
+    ///
+    /// A worker exits when nothing is ready, and also when, besides the node it would take,
+    /// more nodes are ready than the other idle workers will take, while fewer than
+    /// `concurrency` workers exist: only the task-group owner can add workers, and it does
+    /// so when a worker exits. (Counting the idle workers is what keeps freshly spawned
+    /// workers from exiting again at once.)
+    mutating func nextJob(cancelled: Bool) -> ScheduledJob? {
+        if cancelled { cancelAll() }
+        while readyHead < ready.count {
+            let otherIdleWorkers = activeWorkers - running - 1
+            if ready.count - readyHead - 1 > otherIdleWorkers && activeWorkers < concurrency { break }
+            let index = ready[readyHead]
+            readyHead += 1
+            guard phase[index] == .ready, var job = prepare(index) else { continue }
+            job.lane = lanes.take()
+            phase[index] = .running
+            running += 1
+            return job
+        }
+        activeWorkers -= 1
+        return nil
+    }
+
+    /// Records a job's result, frees its lane, and makes its children ready or cancels them.
+    mutating func complete(_ job: ScheduledJob, _ result: consuming NodeResult) {
+        running -= 1
+        lanes.give(job.lane)
+        finish(job.index, result)
+        report()
+    }
+
+    private func report() {
+        progress?(RunProgress(done: done, running: running, total: graph.nodeCount, failed: failed))
+    }
+
+    private mutating func finish(_ index: Int, _ result: consuming NodeResult) {
+        let status = result.status
+        outputs[index] = result.output
+        statuses[index] = status
+        results[index] = consume result
+        phase[index] = .finished
+        done += 1
+        if status == .error || status == .cancelled {
+            failed += 1
+            cancelDescendants(of: index)
+            return
+        }
+        for child in graph.childIndices(of: index) {
+            remaining[child] -= 1
+            if remaining[child] == 0 && phase[child] == .waiting {
+                phase[child] = .ready
+                ready.append(child)
+            }
+        }
+    }
+
+    /// Marks every descendant that has not run as `cancelled`, naming the failed node.
+    private mutating func cancelDescendants(of index: Int) {
+        let reason = "not run: upstream node \(graph.workflow.nodes[index].name) failed"
+        var stack = [index]
+        while let node = stack.popLast() {
+            for child in graph.childIndices(of: node) where phase[child] == .waiting || phase[child] == .ready {
+                cancel(child, reason: reason)
+                stack.append(child)
+            }
+        }
+    }
+
+    /// Marks every node that has not started as `cancelled` (the run's task was cancelled).
+    private mutating func cancelAll() {
+        for index in 0..<graph.nodeCount where phase[index] == .waiting || phase[index] == .ready {
+            cancel(index, reason: "not run: the run was cancelled")
+        }
+    }
+
+    private mutating func cancel(_ index: Int, reason: String) {
+        var result = NodeResult(nodeType: graph.workflow.nodes[index].type, status: .cancelled, startedAt: WallClock.now())
+        result.error = reason
+        results[index] = result
+        phase[index] = .cancelled
+        done += 1
+        failed += 1
+    }
+
+    /// Gathers the node's input items and resolves its `$ref`s from finished ancestors; when
+    /// a `$ref` does not resolve, finishes the node as failed (no plugin code ran) and returns nil.
+    private mutating func prepare(_ index: Int) -> ScheduledJob? {
+        let node = graph.workflow.nodes[index]
+        let parents = graph.parentIndices(of: index)
+        let input: JSONValue
+        if parents.count == 1, case .array(let items)? = outputs[parents[parents.startIndex]] {
+            input = .array(items)
+        } else {
+            var items: [JSONValue] = []
+            for parent in parents {
+                switch outputs[parent] {
+                case nil, .null?: break
+                case .array(let elements)?: items.append(contentsOf: elements)
+                case let value?: items.append(value)
+                }
+            }
+            input = .array(items)
+        }
+        var parameters = node.parameters
+        for resolved in graph.references[index] {
+            let reference = resolved.reference
+            let value: JSONValue?
+            let why: String
+            if let target = resolved.target, let output = outputs[target] {
+                value = output.resolve(pointer: reference.pointer)
+                why = "\(reference.node)'s output has no value at \"\(reference.pointer)\"; fix the pointer"
+            } else {
+                value = nil
+                let status = resolved.target.flatMap { statuses[$0] }
+                why = "\(reference.node) ended \(status?.rawValue ?? "without a result") and has no output"
+            }
+            guard let value else {
+                let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."
+                finish(index, .failure(nodeType: node.type, code: .invalidParameters, message: message, startedAt: WallClock.now()))
+                report()
+                return nil
+            }
+            parameters = parameters.replacing(at: reference.pathTokens[...], with: value)
+        }
+        return ScheduledJob(index: index, parameters: parameters, input: input, lane: -1)
+    }
+}

@@ -1,0 +1,127 @@
+import PluginHostCore
+
+/// A workflow indexed for checking and scheduling: nodes as `Int`s, edges as flat arrays.
+///
+/// Scheduling 10 000 nodes must cost about a microsecond each, so nothing on the hot path
+/// looks a name up or scans a list: children and parents are compressed adjacency lists
+/// (one `start` offset per node into one flat array), each kept in connection order, and
+/// `$ref` targets are resolved to indices once, here.
+///
+/// Built from any parsed workflow, valid or not: a repeated name maps to its first node and
+/// a connection with an unknown end is left out of the adjacency lists (both are reported
+/// by ``structureProblems()``), so validation can go on to report everything else.
+public struct WorkflowGraph: Sendable {
+    public let workflow: Workflow
+    /// Name → index of the first node with that name.
+    let indexByName: [String: Int]
+    /// `children[childStart[i] ..< childStart[i + 1]]`: the targets of node `i`'s connections,
+    /// one entry per connection, in connection order.
+    let childStart: [Int]
+    let children: [Int]
+    /// `parents[parentStart[i] ..< parentStart[i + 1]]`: the sources of the connections into
+    /// node `i`, one entry per connection, in connection order (the order of its input items).
+    let parentStart: [Int]
+    let parents: [Int]
+    /// Nodes whose name an earlier node already has, with that earlier node.
+    let duplicates: [(first: Int, repeated: Int)]
+    /// Positions in `workflow.edges` of connections with an unknown end.
+    let danglingEdges: [Int]
+    /// Per node, the well-formed references in its parameters, targets resolved.
+    let references: [[ResolvedReference]]
+    /// Per node, the scan of its parameters (malformed references included).
+    let referenceScans: [ParameterReferenceScan]
+
+    /// A `$ref` with its target node's index (nil when no node has that name).
+    struct ResolvedReference: Sendable {
+        var reference: ParameterReference
+        var target: Int?
+    }
+
+    public var nodeCount: Int { workflow.nodes.count }
+
+    public init(_ workflow: Workflow) {
+        self.workflow = workflow
+        let count = workflow.nodes.count
+        var indexByName: [String: Int] = [:]
+        indexByName.reserveCapacity(count)
+        var duplicates: [(first: Int, repeated: Int)] = []
+        // One hash per name: the defaulted subscript stores `index` unless the name is taken.
+        func stored(_ slot: inout Int) -> Int { slot }
+        for (index, node) in workflow.nodes.enumerated() {
+            let first = stored(&indexByName[node.name, default: index])
+            if first != index { duplicates.append((first, index)) }
+        }
+        self.indexByName = indexByName
+        self.duplicates = duplicates
+
+        var resolved: [(from: Int, to: Int)] = []
+        resolved.reserveCapacity(workflow.edges.count)
+        var dangling: [Int] = []
+        for (position, edge) in workflow.edges.enumerated() {
+            if let from = indexByName[edge.from], let to = indexByName[edge.to] {
+                resolved.append((from, to))
+            } else {
+                dangling.append(position)
+            }
+        }
+        self.danglingEdges = dangling
+        (childStart, children) = Self.adjacency(count: count, pairs: resolved, bySource: true)
+        (parentStart, parents) = Self.adjacency(count: count, pairs: resolved, bySource: false)
+
+        var scans: [ParameterReferenceScan] = []
+        var references: [[ResolvedReference]] = []
+        scans.reserveCapacity(count)
+        references.reserveCapacity(count)
+        for node in workflow.nodes {
+            let scan = ParameterReferenceScan(parameters: node.parameters)
+            references.append(scan.references.map { ResolvedReference(reference: $0, target: indexByName[$0.node]) })
+            scans.append(scan)
+        }
+        self.referenceScans = scans
+        self.references = references
+    }
+
+    /// A stable counting sort of `pairs` by source (or target): offsets per node and the
+    /// other ends, in the pairs' order.
+    private static func adjacency(count: Int, pairs: [(from: Int, to: Int)], bySource: Bool) -> (start: [Int], list: [Int]) {
+        var start = [Int](repeating: 0, count: count + 1)
+        for pair in pairs { start[(bySource ? pair.from : pair.to) + 1] += 1 }
+        for index in 0..<count { start[index + 1] += start[index] }
+        var next = start
+        var list = [Int](repeating: 0, count: pairs.count)
+        for pair in pairs {
+            let slot = bySource ? pair.from : pair.to
+            list[next[slot]] = bySource ? pair.to : pair.from
+            next[slot] += 1
+        }
+        return (start, list)
+    }
+
+    /// The index of the node named `name` (the first one, if the name repeats).
+    public func index(of name: String) -> Int? { indexByName[name] }
+
+    /// Node `index`'s children, one per connection, in connection order.
+    func childIndices(of index: Int) -> ArraySlice<Int> { children[childStart[index]..<childStart[index + 1]] }
+
+    /// Node `index`'s parents, one per connection, in connection order.
+    func parentIndices(of index: Int) -> ArraySlice<Int> { parents[parentStart[index]..<parentStart[index + 1]] }
+
+    /// Whether the connections are free of cycles (Kahn's algorithm; O(nodes + connections)).
+    var isAcyclic: Bool {
+        let count = nodeCount
+        var indegree = [Int](repeating: 0, count: count)
+        for child in children { indegree[child] += 1 }
+        var stack: [Int] = []
+        stack.reserveCapacity(count)
+        for index in 0..<count where indegree[index] == 0 { stack.append(index) }
+        var visited = 0
+        while let index = stack.popLast() {
+            visited += 1
+            for child in childIndices(of: index) {
+                indegree[child] -= 1
+                if indegree[child] == 0 { stack.append(child) }
+            }
+        }
+        return visited == count
+    }
+}

@@ -1,0 +1,73 @@
+import PluginHostCore
+import PluginRuntime
+
+/// Runs one workflow node: the only way this module reaches plugins.
+///
+/// The host implements it over its runtime (lookup, tenant check, validation, retries,
+/// timeouts and the `onError` strategy all happen inside `execute`); tests implement it with
+/// fakes. It is called concurrently from up to `concurrency` tasks at once.
+public protocol WorkflowNodeExecutor: Sendable {
+    /// Runs `node` with its `$ref`s already resolved into `parameters`, and its parents'
+    /// output items as `input` (a JSON array), and returns its result.
+    ///
+    /// The result's status decides what happens downstream: `success` and `skipped` let the
+    /// children run; `error` (recovery exhausted, or `onError: fail`) and `cancelled` cancel
+    /// every descendant and fail the run. Record each attempt in `attempts` (with
+    /// `startedAt` and `durationMs`): the trace is drawn from them.
+    func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult
+}
+
+/// Where a node execution sits in its run.
+public struct RunContext: Sendable {
+    /// What every node of one run shares, held once so making a context costs one retain.
+    final class Run: Sendable {
+        let workflowName: String
+        let settings: WorkflowSettings
+
+        init(workflowName: String, settings: WorkflowSettings) {
+            self.workflowName = workflowName
+            self.settings = settings
+        }
+    }
+
+    private let run: Run
+    /// The node's position in the workflow's `nodes`.
+    public var nodeIndex: Int
+    /// The worker lane (0-based) the node runs in: the smallest lane free when it started,
+    /// so at most `concurrency` lanes exist. The trace draws lane `n` as "worker n+1".
+    public var lane: Int
+
+    /// The workflow's name.
+    public var workflowName: String { run.workflowName }
+    /// The workflow's settings: the recovery defaults the node inherits.
+    public var settings: WorkflowSettings { run.settings }
+
+    public init(workflowName: String, nodeIndex: Int, lane: Int, settings: WorkflowSettings) {
+        self.init(run: Run(workflowName: workflowName, settings: settings), nodeIndex: nodeIndex, lane: lane)
+    }
+
+    init(run: Run, nodeIndex: Int, lane: Int) {
+        self.run = run
+        self.nodeIndex = nodeIndex
+        self.lane = lane
+    }
+}
+
+/// How far a run has come, for a progress line on a terminal.
+public struct RunProgress: Sendable, Hashable {
+    /// Nodes finished, whatever their status (cancelled ones included).
+    public var done: Int
+    /// Nodes executing right now.
+    public var running: Int
+    /// All nodes of the workflow.
+    public var total: Int
+    /// Nodes that ended `error` or `cancelled` so far.
+    public var failed: Int
+
+    public init(done: Int, running: Int, total: Int, failed: Int) {
+        self.done = done
+        self.running = running
+        self.total = total
+        self.failed = failed
+    }
+}

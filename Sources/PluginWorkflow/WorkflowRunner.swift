@@ -1,0 +1,144 @@
+import PluginHostCore
+import PluginRuntime
+import Synchronization
+
+/// Runs a workflow as a DAG: each node once all its parents are done, up to `concurrency` at a time.
+///
+/// Semantics (DESIGN §6):
+/// - A node's input is a JSON array of its parents' output items, in connection order (see
+///   ``Workflow``): an array output contributes its elements, `null` or no output contributes
+///   nothing, any other value contributes itself as one item. A root node gets `[]`.
+/// - A parent that ended `skipped` (`onError: skip`) has no output: its children still run and
+///   get no items from it. A `$ref` to a skipped node does not resolve.
+/// - `$ref`s are resolved just before the node runs; one that does not resolve fails the node
+///   with `INVALID_PARAMETERS` without calling the executor.
+/// - A node that ends `error` (its recovery, applied inside the executor, did not save it) or
+///   `cancelled` cancels every descendant not yet run (status `cancelled`, error "not run:
+///   upstream node X failed", no error code) and fails the run; independent branches go on.
+///
+/// Scheduling: structured concurrency with a pool of at most `concurrency` worker tasks in
+/// one task group. A worker loops: take a ready node, run it, record its result (which makes
+/// children ready), take the next, all bookkeeping under one lock, in arrays indexed by node
+/// number. A worker exits when nothing is ready, or when more is ready than it can take and
+/// the pool is below the limit; the group's owner then tops the pool up to the number of
+/// ready nodes. So a chain runs on one worker with no task switches, and the limit holds:
+/// never more than `concurrency` nodes execute at once.
+public struct WorkflowRunner: Sendable {
+    public let graph: WorkflowGraph
+    public let executor: any WorkflowNodeExecutor
+    /// The effective limit: the override if given, else the workflow's `settings.concurrency`.
+    public let concurrency: Int
+    public let tracer: TraceRecorder?
+    public let progress: (@Sendable (RunProgress) -> Void)?
+
+    /// Prepares a run; throws the graph problems (duplicate names, dangling connections,
+    /// cycles, bad `$ref`s) of a workflow that cannot be scheduled. Node types, parameters and
+    /// tenants are the executor's business (and ``WorkflowValidator``'s beforehand).
+    ///
+    /// `progress` is called after every node finishes, serially and under the scheduler's
+    /// lock: it must be quick (a terminal line should throttle itself).
+    public init(
+        workflow: Workflow, executor: any WorkflowNodeExecutor, concurrency: Int? = nil, tracer: TraceRecorder? = nil,
+        progress: (@Sendable (RunProgress) -> Void)? = nil
+    ) throws(WorkflowValidationReport) {
+        let graph = WorkflowGraph(workflow)
+        let problems = graph.structureProblems()
+        if problems.containsError { throw WorkflowValidationReport(problems: problems) }
+        self.graph = graph
+        self.executor = executor
+        self.concurrency = max(1, concurrency ?? workflow.settings.concurrency)
+        self.tracer = tracer
+        self.progress = progress
+    }
+
+    /// Runs every node and returns all results; never throws (a failed node is data).
+    public func run() async -> WorkflowRunResult {
+        let started = WallClock.monotonicNanoseconds()
+        let scheduler = Scheduler(state: SchedulerState(graph: graph, concurrency: concurrency, progress: progress))
+        let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings)
+        await withTaskGroup(of: Void.self) { group in
+            var spawn = scheduler.state.withLock { $0.claimWorkers() }
+            while true {
+                for _ in 0..<spawn {
+                    group.addTask { await self.work(scheduler, shared) }
+                }
+                guard await group.next() != nil else { break }
+                spawn = scheduler.state.withLock { $0.claimWorkers() }
+            }
+        }
+        var (results, failed) = scheduler.state.withLock { ($0.takeResults(), $0.failed) }
+        var nodes: [(name: String, result: NodeResult)] = []
+        nodes.reserveCapacity(results.count)
+        var anyUnreached = false
+        for (index, node) in graph.workflow.nodes.enumerated() {
+            // Moved out of the array, not copied. Every node ends with a result in an acyclic
+            // graph; the fallback only guards the invariant.
+            if let result = results[index].take() {
+                nodes.append((node.name, result))
+            } else {
+                anyUnreached = true
+                nodes.append((node.name, Self.unreached(node)))
+            }
+        }
+        let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
+        return WorkflowRunResult(status: failed > 0 || anyUnreached ? .failed : .success, durationMs: elapsed, nodes: nodes)
+    }
+
+    /// One worker: runs ready nodes one at a time until the scheduler tells it to exit.
+    private func work(_ scheduler: Scheduler, _ shared: RunContext.Run) async {
+        var job = scheduler.state.withLock { $0.nextJob(cancelled: Task.isCancelled) }
+        while let current = job {
+            let node = graph.workflow.nodes[current.index]
+            let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
+            var startNanoseconds: UInt64 = 0
+            var startEpoch = 0.0
+            if tracer != nil {
+                startEpoch = WallClock.now()
+                startNanoseconds = WallClock.monotonicNanoseconds()
+            }
+            var result: NodeResult? = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
+            if let tracer {
+                record(result!, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
+            }
+            job = scheduler.state.withLock { state in
+                state.complete(current, result.take()!)
+                return state.nextJob(cancelled: Task.isCancelled)
+            }
+        }
+    }
+
+    /// Records the node's attempts, placed on the monotonic clock and clamped into the span
+    /// the worker held the lane, so events in one lane never overlap whatever the executor's
+    /// clocks say. A node that never reached the plugin is one event with attempt 0.
+    private func record(_ result: NodeResult, of node: WorkflowNode, lane: Int, from start: UInt64, epoch: Double, into tracer: TraceRecorder) {
+        let end = max(WallClock.monotonicNanoseconds(), start)
+        let span = end - start
+        func event(_ attempt: Int, _ from: UInt64, _ to: UInt64, _ status: NodeStatus, _ code: ProblemCode?) -> TraceEvent {
+            TraceEvent(nodeName: node.name, nodeType: node.type, attempt: attempt, lane: lane, startNanoseconds: from, endNanoseconds: to, status: status, errorCode: code)
+        }
+        guard !result.attempts.isEmpty else {
+            tracer.record(event(0, start, end, result.status, result.errorCode))
+            return
+        }
+        for attempt in result.attempts {
+            let offset = UInt64(min(max((attempt.startedAt - epoch) * 1e9, 0), Double(span)))
+            let length = UInt64(min(max(attempt.durationMs * 1e6, 0), Double(span - offset)))
+            tracer.record(event(attempt.number, start + offset, start + offset + length, attempt.status, attempt.errorCode))
+        }
+    }
+
+    private static func unreached(_ node: WorkflowNode) -> NodeResult {
+        var result = NodeResult(nodeType: node.type, status: .cancelled, startedAt: WallClock.now())
+        result.error = "not run: no upstream path finished"
+        return result
+    }
+}
+
+/// The scheduler's state behind its lock, shared by the workers of one run.
+final class Scheduler: Sendable {
+    let state: Mutex<SchedulerState>
+
+    init(state: consuming SchedulerState) {
+        self.state = Mutex(state)
+    }
+}

@@ -1,0 +1,122 @@
+import PluginHostCore
+import PluginMetadata
+import PluginRuntime
+
+/// Checks a workflow before it runs (`plugin-host validate`), reporting every problem at once.
+///
+/// Without a catalog it checks what needs no plugins: the shape, the graph (names,
+/// connections, cycles, `$ref`s) and that node type names are canonical. With the host's
+/// ``NodeCatalog`` it also checks, per node, that the type exists and the tenant may use it,
+/// the `typeVersion`, the parameters and the recovery settings.
+///
+/// Parameters holding `$ref`s are validated too, except at and inside each `$ref`: its value
+/// exists only at run time (and is validated then, with the rest), but every other parameter
+/// can be checked now. A `$ref` object stands in for its value, so a required parameter given
+/// by a `$ref` is present.
+public struct WorkflowValidator: Sendable {
+    public var catalog: (any NodeCatalog)?
+    /// The tenant whose policy decides which node types are allowed; nil for none.
+    public var tenant: String?
+
+    public init(catalog: (any NodeCatalog)? = nil, tenant: String? = nil) {
+        self.catalog = catalog
+        self.tenant = tenant
+    }
+
+    /// Validates a parsed workflow, its shape problems first.
+    public func validate(_ parsed: ParsedWorkflow) -> WorkflowValidationReport {
+        var report = validate(parsed.workflow)
+        report.problems.insert(contentsOf: parsed.problems, at: 0)
+        return report
+    }
+
+    /// Validates a workflow model.
+    public func validate(_ workflow: Workflow) -> WorkflowValidationReport {
+        let graph = WorkflowGraph(workflow)
+        var problems: [Problem] = []
+        if let catalog { problems += catalog.validateRecovery(settings: workflow.settings) }
+        problems += graph.structureProblems()
+        for (index, node) in workflow.nodes.enumerated() {
+            problems += nodeProblems(node, references: graph.references[index].map(\.reference), settings: workflow.settings)
+        }
+        return WorkflowValidationReport(problems: problems)
+    }
+
+    private func nodeProblems(_ node: WorkflowNode, references: [ParameterReference], settings: WorkflowSettings) -> [Problem] {
+        var problems: [Problem] = []
+        // An empty type was reported by the parser already.
+        if !node.type.isEmpty, let descriptor = check(nodeType: node.type, of: node, role: "has type", into: &problems) {
+            if !descriptor.supportedVersions.contains(node.typeVersion) {
+                let supported = descriptor.supportedVersions.map(String.init).joined(separator: ", ")
+                problems.append(Problem(
+                    .typeVersionUnsupported, .error,
+                    "Node `\(node.name)` has typeVersion \(node.typeVersion), but \(node.type) supports \(supported.isEmpty ? "none" : supported); set typeVersion to one of those.",
+                    node: node.name
+                ))
+            }
+            problems += parameterProblems(node, references: references)
+        }
+        if case .string(let fallback)? = node.fallbackNodeType, !fallback.isEmpty {
+            _ = check(nodeType: fallback, of: node, role: "falls back to", into: &problems)
+        }
+        if let catalog {
+            problems += catalog.validateRecovery(node: node, settings: settings).map { attributed($0, to: node) }
+        }
+        return problems
+    }
+
+    /// Reports an unknown, malformed or disallowed node type; returns its descriptor when usable.
+    private func check(nodeType: String, of node: WorkflowNode, role: String, into problems: inout [Problem]) -> NodeDescriptor? {
+        let entry = catalog?.describe(nodeType: nodeType, tenant: tenant)
+        guard ManifestNames.isValidNodeType(nodeType) else {
+            var message = "Node `\(node.name)` \(role) `\(nodeType)`, which is not a node type name (lowercase ASCII such as \"math.add\")"
+            if case .notFound(let suggestions)? = entry, !suggestions.isEmpty {
+                message += "; did you mean \(suggestions.joined(separator: " or "))?"
+            } else {
+                message += "; fix the name."
+            }
+            problems.append(Problem(.nodeTypeNotFound, .error, message, node: node.name))
+            return nil
+        }
+        switch entry {
+        case nil:
+            return nil
+        case .found(let descriptor)?:
+            return descriptor
+        case .notFound(let suggestions)?:
+            let hint = suggestions.isEmpty
+                ? "check the name or load the plugin that provides it."
+                : "did you mean \(suggestions.joined(separator: " or "))?"
+            problems.append(Problem(
+                .nodeTypeNotFound, .error, "Node `\(node.name)` \(role) `\(nodeType)`, which no loaded plugin provides; \(hint)", node: node.name
+            ))
+            return nil
+        case .disallowed(let problem)?:
+            problems.append(attributed(problem, to: node))
+            return nil
+        }
+    }
+
+    private func parameterProblems(_ node: WorkflowNode, references: [ParameterReference]) -> [Problem] {
+        guard let catalog else { return [] }
+        return catalog.validateParameters(nodeType: node.type, parameters: node.parameters).compactMap { violation in
+            let insideReference = references.contains { reference in
+                violation.path == reference.path || violation.path.hasPrefix(reference.path + "/")
+            }
+            if insideReference { return nil }
+            let subject = violation.path.isEmpty ? "parameters" : "parameter \(violation.path)"
+            return Problem(
+                .validationFailed, .error,
+                "Node `\(node.name)`: \(subject) \(violation.message) (schema of \(node.type)).",
+                node: node.name
+            )
+        }
+    }
+
+    /// The catalog's problem, attributed to the workflow node (its name, not its type).
+    private func attributed(_ problem: Problem, to node: WorkflowNode) -> Problem {
+        var copy = problem
+        copy.node = node.name
+        return copy
+    }
+}
