@@ -87,17 +87,16 @@ enum DedicatedThread {
     /// Returns nil when the thread started, else why not (`pthread_create`'s error).
     static func start(_ body: @escaping @Sendable () -> Void) -> String? {
         let work = Unmanaged.passRetained(Work(body)).toOpaque()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { raw in
+        let status = pthread_create(&thread, nil, { raw in
             let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
             work.body()
             return nil
         }, work)
-        guard status != 0 else { return nil }
+        guard status != 0 else {
+            pthread_detach(thread)  // nobody joins it; its resources go when it ends
+            return nil
+        }
         Unmanaged<Work>.fromOpaque(work).release()
         return String(cString: strerror(status))
     }

@@ -168,17 +168,3 @@ struct ValidationCacheTests {
         #expect(cache.recencyOrder.count == 16)
     }
 }
-
-/// Runs `body(index)` on `count` new threads at once and waits for all of them.
-private func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        let thread = Thread {
-            body(index)
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
-}
