@@ -34,13 +34,13 @@ public final class ScanCache: Sendable {
         var location: String?
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
 
     /// An empty cache.
-    public init() { state = Mutex(State()) }
+    public init() { state = Locked(State()) }
 
     init(entries: [String: Entry], location: String?) {
-        state = Mutex(State(entries: entries, isDirty: false, location: location))
+        state = Locked(State(entries: entries, isDirty: false, location: location))
     }
 
     /// How many files the cache holds.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import PluginHostCore
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -13,7 +14,7 @@ import Synchronization
 /// error, makes the call and reads the message in one step, under a process-wide lock so that
 /// loads never interleave their error reporting.
 enum DynamicLinker {
-    private static let lock = Mutex<Void>(())
+    private static let lock = Locked<Void>(())
 
     /// A library handle or the dynamic linker's message.
     enum OpenResult {

@@ -34,12 +34,12 @@ public final class LoadedPlugin: Sendable {
     nonisolated(unsafe) private let descriptor: ph_plugin
     private let host: PluginHostContext
     /// Held for the whole of `execute` when the plugin is not thread-safe (``serialized``).
-    private let serial: Mutex<Void>
+    private let serial: Locked<Void>
     private let serialized: Bool
     private let lifecycle = Atomic<Int>(0)
     /// The `*out_state` from a successful `init`, as an integer (raw pointers are not Sendable).
     private let pluginState = Atomic<UInt>(0)
-    private let initOutcome = Mutex<Result<Void, Problem>?>(nil)
+    private let initOutcome = Locked<Result<Void, Problem>?>(nil)
 
     private static let readyBit = 1 << 62
     private static let closedBit = 1 << 61
@@ -51,7 +51,7 @@ public final class LoadedPlugin: Sendable {
         self.abi = ABIVersion(major: descriptor.abi_major, minor: descriptor.abi_minor)
         self.descriptor = descriptor
         self.host = host
-        self.serial = Mutex(())
+        self.serial = Locked(())
         self.serialized = !manifest.threadSafe
     }
 

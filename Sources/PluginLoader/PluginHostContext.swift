@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import PluginHostCore
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -16,7 +17,7 @@ import Synchronization
 final class PluginHostContext: Sendable {
     let logger: Logger
     /// What the plugin passed to `set_init_error` during the current `init`.
-    let initError = Mutex<String?>(nil)
+    let initError = Locked<String?>(nil)
     /// The `ph.host-info/1` table. Written once in `init`, read-only afterwards, never freed.
     nonisolated(unsafe) let hostInfo: UnsafeMutablePointer<ph_ext_host_info>
     /// The plugin's `ph_host_api`. Written once in `init`, read-only afterwards, never freed.

@@ -23,7 +23,7 @@ import Synchronization
 public enum PluginLoader {
     /// Loaded plugins by file identity, so loading the same file twice (under any path) returns
     /// the same object rather than a second descriptor for one mapped library.
-    private static let loaded = Mutex<[FileIdentity: LoadedPlugin]>([:])
+    private static let loaded = Locked<[FileIdentity: LoadedPlugin]>([:])
 
     /// Loads `inspection`'s library and checks what its `ph_plugin_entry` returns.
     ///

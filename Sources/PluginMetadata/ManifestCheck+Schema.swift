@@ -117,7 +117,7 @@ extension ManifestCheck {
     /// rest of a manifest's check, and plugins repeat patterns (across nodes, and across the
     /// scans of a long-lived host), so each distinct valid pattern is compiled once. Bounded, so
     /// hostile metadata cannot grow it without limit; invalid patterns are never remembered.
-    private static let compiledPatterns = Mutex<Set<String>>([])
+    private static let compiledPatterns = Locked<Set<String>>([])
     private static let compiledPatternLimit = 4_096
 
     /// Why `pattern` does not compile as a regular expression, or nil when it does.

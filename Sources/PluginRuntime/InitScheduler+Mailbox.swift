@@ -1,3 +1,4 @@
+import PluginHostCore
 import Dispatch
 import Synchronization
 
@@ -9,7 +10,7 @@ import Synchronization
 /// once to find nothing new (never a spin: the count is bounded by the posts). No thread
 /// polls; the coordinator blocks only its own dedicated thread.
 final class InitMailbox: Sendable {
-    private let posted = Mutex<[(index: Int, ending: InitAttempt.Ending)]>([])
+    private let posted = Locked<[(index: Int, ending: InitAttempt.Ending)]>([])
     private let signal = DispatchSemaphore(value: 0)
 
     func post(_ index: Int, _ ending: InitAttempt.Ending) {

@@ -20,16 +20,16 @@ public struct RegisteredNode: Sendable {
 /// DESIGN §4: walk order wins); if two initialized plugins still declare one, the first
 /// registered keeps it and the clash is reported as DUPLICATE_NODE_TYPE.
 public final class NodeRegistry: Sendable {
-    private let nodes: Mutex<[String: RegisteredNode]>
-    private let statistics = Mutex<[String: NodeStatistics]>([:])
-    private let clashes: Mutex<[Problem]>
+    private let nodes: Locked<[String: RegisteredNode]>
+    private let statistics = Locked<[String: NodeStatistics]>([:])
+    private let clashes: Locked<[Problem]>
 
     public init(plugins: [LoadedPlugin] = []) {
         var table: [String: RegisteredNode] = [:]
         var problems: [Problem] = []
         for plugin in plugins { Self.add(plugin, to: &table, problems: &problems) }
-        nodes = Mutex(table)
-        clashes = Mutex(problems)
+        nodes = Locked(table)
+        clashes = Locked(problems)
     }
 
     /// Adds an initialized plugin's node types (first registration of a type wins).

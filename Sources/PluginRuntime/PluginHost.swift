@@ -43,7 +43,7 @@ public enum NodeLookup: Sendable {
 public final class PluginHost: Sendable {
     public let configuration: HostConfiguration
     private let cache: ScanCache
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var report: ScanReport?

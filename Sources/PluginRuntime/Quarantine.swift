@@ -55,13 +55,13 @@ public final class Quarantine: Sendable {
         var isDirty = false
     }
 
-    let state: Mutex<State>
+    let state: Locked<State>
 
     /// An empty quarantine that lives in memory until saved.
-    public init() { state = Mutex(State()) }
+    public init() { state = Locked(State()) }
 
     init(entries: [String: Entry], location: String?) {
-        state = Mutex(State(entries: entries, location: location, isDirty: false))
+        state = Locked(State(entries: entries, location: location, isDirty: false))
     }
 
     /// Why `plugin` must not be loaded (QUARANTINED, naming the original reason), or nil when

@@ -28,14 +28,14 @@ public final class ValidationCache: Sendable {
     public let capacity: Int
     /// Largest parameters stored, in approximate bytes.
     public let maximumParameterBytes: Int
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     public init(capacity: Int = 4096, maximumParameterBytes: Int = 4096) {
         precondition(capacity >= 0, "a cache capacity cannot be negative")
         precondition(maximumParameterBytes >= 0, "a size limit cannot be negative")
         self.capacity = capacity
         self.maximumParameterBytes = maximumParameterBytes
-        state = Mutex(State(capacity: capacity))
+        state = Locked(State(capacity: capacity))
     }
 
     /// The outcome of `schema.validate(parameters)`, from the cache when this exact call was

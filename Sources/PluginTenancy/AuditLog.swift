@@ -39,7 +39,7 @@ public final class AuditLog: Sendable {
     public let durability: Durability
     private let descriptor: Int32
     /// Whether a failed write left a partial line, so the next record must start with `\n`.
-    private let tornLine = Mutex(false)
+    private let tornLine = Locked(false)
 
     /// Opens (creating if needed) the log at `path`. Throws `AUDIT_FAILED` when the directory
     /// cannot be created, the file cannot be opened for appending, or is not a regular file.

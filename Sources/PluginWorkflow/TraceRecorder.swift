@@ -42,7 +42,7 @@ public final class TraceRecorder: Sendable {
     public let originNanoseconds: UInt64
     /// Shown as the process name in the viewer.
     public let title: String
-    private let recorded = Mutex<[TraceEvent]>([])
+    private let recorded = Locked<[TraceEvent]>([])
 
     public init(title: String = "plugin-host workflow") {
         self.title = title

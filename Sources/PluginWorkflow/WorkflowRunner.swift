@@ -136,9 +136,9 @@ public struct WorkflowRunner: Sendable {
 
 /// The scheduler's state behind its lock, shared by the workers of one run.
 final class Scheduler: Sendable {
-    let state: Mutex<SchedulerState>
+    let state: Locked<SchedulerState>
 
     init(state: consuming SchedulerState) {
-        self.state = Mutex(state)
+        self.state = Locked(state)
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// Every valid fixture is a real plugin built by `CPluginBuilder` with its metadata in the ELF
 /// note, so these tests exercise the real `PluginInspector` (ELF note parsing + strict checks).
 enum Fixtures {
-    private static let compiled = Mutex<[String: [UInt8]]>([:])
+    private static let compiled = Locked<[String: [UInt8]]>([:])
 
     /// A strict-valid plugin with `id` providing `nodeTypes`.
     static func plugin(id: String, nodeTypes: [String]) throws -> [UInt8] {

@@ -27,3 +27,13 @@ public enum BuildProducts {
     /// Path of a bundled example plugin, e.g. `plugin("math")` → `…/libph-math.so`.
     public static func plugin(_ name: String) -> String { directory + "/libph-\(name).so" }
 }
+
+extension BuildProducts {
+    /// Whether the bundled plugins were built with ThreadSanitizer (`swift test --sanitize=thread`).
+    /// Such plugins need the TSan runtime, so only a sanitized process can dlopen them: tests that
+    /// load them from a plain C program skip themselves in that build (and only there).
+    public static let pluginsAreSanitized: Bool = {
+        guard let bytes = FileManager.default.contents(atPath: plugin("math")) else { return false }
+        return bytes.range(of: Data("__tsan_init".utf8)) != nil
+    }()
+}

@@ -79,7 +79,7 @@ public final class ConcurrencyCounter: Sendable {
     nonisolated(unsafe) private let callsFunction: Query
     nonisolated(unsafe) private let resetFunction: Action
 
-    private static let instance = Mutex<ConcurrencyCounter?>(nil)
+    private static let instance = Locked<ConcurrencyCounter?>(nil)
 
     /// The process-wide counter, opening `libphcounter.so` (building it first) on first use.
     public static func shared() throws -> ConcurrencyCounter {

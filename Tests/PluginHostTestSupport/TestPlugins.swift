@@ -145,7 +145,7 @@ public enum TestPlugins {
         var plugins: [String: [UInt8]] = [:]
     }
 
-    private static let built = Mutex(Built())
+    private static let built = Locked(Built())
 
     /// The directory holding `libphcounter.so`, built on first use and kept for the process.
     public static func counterDirectory() throws -> String {
@@ -187,7 +187,7 @@ public enum TestPlugins {
         let counter = try counterDirectory()
         return try built.withLock { built in
             let missing = Array(Set(sources.filter { built.plugins[$0] == nil }))
-            let results = Mutex<[String: Result<[UInt8], any Error>]>([:])
+            let results = Locked<[String: Result<[UInt8], any Error>]>([:])
             let workers = min(2, missing.count)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for source in stride(from: worker, to: missing.count, by: workers).map({ missing[$0] }) {

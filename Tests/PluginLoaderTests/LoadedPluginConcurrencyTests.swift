@@ -1,3 +1,4 @@
+import PluginHostCore
 import Foundation
 import PluginLoader
 import Synchronization
@@ -41,8 +42,8 @@ struct LoadedPluginConcurrencyTests {
     func concurrentCallsKeepTheirOutputs() throws {
         let plugin = try TestPlugin.loadInitialized(
             prelude: overlapCounter.prelude, executeBody: overlapCounter.execute, threadSafe: true)
-        let mismatches = Mutex(0)
-        let calls = Mutex(0)
+        let mismatches = Locked(0)
+        let calls = Locked(0)
         runOnThreads(8) { thread in
             for index in 0..<25 {
                 let params = #"{"thread":\#(thread),"call":\#(index)}"#

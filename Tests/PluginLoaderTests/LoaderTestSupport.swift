@@ -157,7 +157,7 @@ struct CapturingLogHandler: LogHandler {
     }
 
     final class Store: Sendable {
-        let records = Mutex<[Record]>([])
+        let records = Locked<[Record]>([])
     }
 
     let store: Store

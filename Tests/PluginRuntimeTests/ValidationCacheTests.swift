@@ -148,7 +148,7 @@ struct ValidationCacheTests {
     @Test("8 threads sharing a small cache get correct outcomes and consistent counters")
     func concurrentUse() {
         let cache = ValidationCache(capacity: 16)
-        let wrong = Mutex(0)
+        let wrong = Locked(0)
         let threads = 8, calls = 2_000
         runOnThreads(threads) { thread in
             for call in 0..<calls {

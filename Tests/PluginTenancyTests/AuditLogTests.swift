@@ -228,7 +228,7 @@ struct AuditLogTests {
 
 /// Problems collected from several threads.
 final class Failures: Sendable {
-    private let problems = Mutex<[Problem]>([])
+    private let problems = Locked<[Problem]>([])
     func add(_ problem: Problem) { problems.withLock { $0.append(problem) } }
     var count: Int { problems.withLock { $0.count } }
 }

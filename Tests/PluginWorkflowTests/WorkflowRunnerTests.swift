@@ -167,7 +167,7 @@ struct WorkflowRunnerTests {
 
     @Test("progress counts every node, one call per finished node, ending at done == total")
     func progress() async throws {
-        let seen = Mutex<[RunProgress]>([])
+        let seen = Locked<[RunProgress]>([])
         let workflow = Graphs.fan(6)
         let executor = FakeExecutor { name, _, _ in
             name == "leaf3" ? FakeExecutor.Outcome(status: .error, output: nil, errorCode: .executionError) : FakeExecutor.Outcome(output: [])

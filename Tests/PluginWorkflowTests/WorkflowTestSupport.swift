@@ -30,7 +30,7 @@ final class FakeExecutor: WorkflowNodeExecutor {
 
     private let behaviour: @Sendable (String, JSONValue, JSONValue) -> Outcome
     private let sleepNanoseconds: UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// `behaviour(name, parameters, input)` decides each node's outcome; `sleepMilliseconds`
     /// keeps each call in flight that long (so overlapping calls are visible).

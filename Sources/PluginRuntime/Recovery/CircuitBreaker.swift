@@ -50,7 +50,7 @@ public final class CircuitBreaker: Sendable {
     private let clock: any HostClock
     private let threshold: Int
     private let coolDownNanoseconds: UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     struct State {
         var phase = CircuitState.closed

@@ -9,7 +9,7 @@ import Synchronization
 public final class CircuitBreakers: Sendable {
     public let configuration: CircuitBreaker.Configuration
     private let clock: any HostClock
-    private let breakers = Mutex<[String: CircuitBreaker]>([:])
+    private let breakers = Locked<[String: CircuitBreaker]>([:])
 
     public init(configuration: CircuitBreaker.Configuration = CircuitBreaker.Configuration(), clock: any HostClock = MonotonicClock()) {
         self.configuration = configuration

@@ -20,7 +20,7 @@ public final class ErrorMetrics: Sendable {
     /// text, and a thousand of them must not pin a gigabyte.
     public static let maximumMessageBytes = 512
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     struct State {
         var totalErrors = 0
@@ -35,7 +35,7 @@ public final class ErrorMetrics: Sendable {
     }
 
     public init(capacity: Int = ErrorMetrics.defaultCapacity) {
-        state = Mutex(State(recent: RingBuffer(capacity: capacity)))
+        state = Locked(State(recent: RingBuffer(capacity: capacity)))
     }
 
     /// Counts one failed attempt and keeps it among the recent errors. Errors without a tenant

@@ -65,7 +65,7 @@ struct RecoveryCircuitBreakerConcurrencyTests {
     @Test("concurrent first use of a node type creates one breaker")
     func registryCreatesOnce() {
         let breakers = CircuitBreakers(clock: ManualClock())
-        let identities = Mutex<Set<ObjectIdentifier>>([])
+        let identities = Locked<Set<ObjectIdentifier>>([])
         runOnThreads(8) { index in
             for round in 0..<200 {
                 let breaker = breakers.breaker(for: "type.\(round % 10)")
