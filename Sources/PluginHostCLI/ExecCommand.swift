@@ -24,6 +24,8 @@ struct ExecCommand: AsyncParsableCommand {
 
     @OptionGroup var mode: ModeOptions
     @OptionGroup var discovery: DiscoveryOptions
+    @OptionGroup var initialization: InitOptionGroup
+    @OptionGroup var tenancy: TenancyOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -48,8 +50,11 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let parameters = try Self.parseJSON(params, option: "--params", expected: "object")
         let items = try Self.parseJSON(input, option: "--input", expected: "array")
-        let host = PluginHost(configuration: discovery.configuration(directories: pluginDirectories, mode: mode.mode))
-        let result = host.execute(nodeType: nodeType, parameters: parameters, input: items)
+        var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
+        configuration.initOptions = try initialization.options()
+        try tenancy.apply(to: &configuration)
+        let host = PluginHost(configuration: configuration)
+        let result = host.execute(nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant)
         if output.json {
             Terminal.printJSON(result.json())
         } else if result.succeeded {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +17,7 @@ struct PluginHostCommand: AsyncParsableCommand {
             bundled example plugins beside this executable.
             """,
         version: HostVersion.string,
-        subcommands: [ScanCommand.self, InspectCommand.self, ExecCommand.self]
+        subcommands: [ScanCommand.self, InspectCommand.self, LoadCommand.self, ExecCommand.self, PolicyCommand.self]
     )
 }
 
@@ -31,6 +33,13 @@ enum HostVersion {
 @main
 enum PluginHostMain {
     static func main() async {
+        // Plugin and host log lines go to stderr; routine progress only with PLUGIN_HOST_LOG=info.
+        let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PLUGIN_HOST_LOG"] ?? "") ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         do {
             var command = try PluginHostCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

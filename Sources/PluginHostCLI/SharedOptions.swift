@@ -4,6 +4,7 @@ import PluginDiscovery
 import PluginHostCore
 import PluginMetadata
 import PluginRuntime
+import PluginTenancy
 
 /// `--strict` (the default) or `--loose` metadata checking.
 struct ModeOptions: ParsableArguments {
@@ -50,7 +51,9 @@ struct DiscoveryOptions: ParsableArguments {
         scanOptions.maximumDepth = maxDepth
         scanOptions.allowUnsafePermissions = allowUnsafePermissions
         let cacheFile = noCache ? nil : (cache.map(Terminal.absolutePath) ?? ScanCache.defaultLocation(environment: environment))
-        return HostConfiguration(directories: resolved, scanOptions: scanOptions, cacheFile: cacheFile)
+        let quarantineFile = noCache ? nil : Quarantine.defaultLocation(environment: environment)
+        return HostConfiguration(directories: resolved, scanOptions: scanOptions, cacheFile: cacheFile,
+                                 quarantineFile: quarantineFile)
     }
 }
 
@@ -58,4 +61,60 @@ struct DiscoveryOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print one JSON document on stdout (shapes in the README).")
     var json = false
+}
+
+/// How plugins are initialized: `--init-concurrency`, `--init-timeout`, `--plugin-config`.
+struct InitOptionGroup: ParsableArguments {
+    @Option(help: "How many plugin inits may run at once.")
+    var initConcurrency: Int = 5
+
+    @Option(help: "Milliseconds each plugin's init may take before it is abandoned and quarantined.")
+    var initTimeout: Int = 5000
+
+    @Option(help: "A JSON file mapping plugin ids to the configuration object passed to their init.")
+    var pluginConfig: String?
+
+    func validate() throws {
+        guard initConcurrency >= 1 else { throw ValidationError("--init-concurrency must be at least 1.") }
+        guard initTimeout >= 1 else { throw ValidationError("--init-timeout must be at least 1 ms.") }
+    }
+
+    func options() throws -> InitOptions {
+        var configurations: [String: JSONValue] = [:]
+        if let pluginConfig {
+            let path = Terminal.absolutePath(pluginConfig)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("--plugin-config \(path) cannot be read.")
+            }
+            guard case .object(let object) = (try? JSONParser.parse(Array(data))) ?? .null else {
+                throw ValidationError("--plugin-config \(path) must be a JSON object of plugin id → configuration object.")
+            }
+            for member in object { configurations[member.key] = member.value }
+        }
+        return InitOptions(concurrency: initConcurrency, timeout: .milliseconds(initTimeout), configurations: configurations)
+    }
+}
+
+/// Multi-tenant options: `--tenant`, `--policy`, `--audit-log`.
+struct TenancyOptions: ParsableArguments {
+    @Option(help: "The tenant the execution runs for (required with --policy).")
+    var tenant: String?
+
+    @Option(help: "A tenant policy file; without one the host runs in single-tenant mode.")
+    var policy: String?
+
+    @Option(help: "Where audit records are appended (overrides the policy file's auditLog).")
+    var auditLog: String?
+
+    /// Loads the policy file, printing its problems and exiting 2 when it is invalid.
+    func apply(to configuration: inout HostConfiguration) throws {
+        configuration.auditLogPath = auditLog.map(Terminal.absolutePath)
+        guard let policy else { return }
+        let (set, problems) = TenantPolicySet.load(path: Terminal.absolutePath(policy))
+        guard let set else {
+            for problem in problems where problem.severity == .error { Terminal.error(problem.description) }
+            throw ExitCode(2)
+        }
+        configuration.policy = set
+    }
 }

@@ -25,14 +25,17 @@ struct NodeInvocation {
                 nodeType: node.nodeType, code: .invalidParameters,
                 message: "input must be a JSON array of items, not \(input.typeName)", startedAt: startedAt)
         }
+        let executionID = ExecutionID.make()
         let request = PluginCallRequest(
             nodeType: NulTerminatedUTF8(node.nodeType),
             params: NulTerminatedUTF8(bytes: JSONWriter.bytes(parameters)),
             input: NulTerminatedUTF8(bytes: JSONWriter.bytes(input)),
             tenantID: NulTerminatedUTF8(tenant),
-            executionID: NulTerminatedUTF8(ExecutionID.make()),
+            executionID: NulTerminatedUTF8(executionID),
             attempt: 1)
-        return call(request, attempt: 1, startedAt: startedAt)
+        var result = call(request, attempt: 1, startedAt: startedAt)
+        result.executionID = executionID
+        return result
     }
 
     /// Calls the plugin once and interprets what it returned.

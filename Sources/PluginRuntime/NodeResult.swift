@@ -64,6 +64,8 @@ public struct NodeResult: Sendable {
     /// Seconds since the Unix epoch.
     public var startedAt: Double
     public var finishedAt: Double
+    /// The id passed to the plugin (shared by retries); nil when the plugin was never called.
+    public var executionID: String?
 
     public init(nodeType: String, status: NodeStatus, startedAt: Double) {
         self.nodeType = nodeType
@@ -79,6 +81,7 @@ public struct NodeResult: Sendable {
         self.logs = []
         self.startedAt = startedAt
         self.finishedAt = startedAt
+        self.executionID = nil
     }
 
     /// A failed result that never reached the plugin (lookup, load, init or validation failed).
@@ -122,6 +125,7 @@ public struct NodeResult: Sendable {
         object["logs"] = .array(logs.map(JSONValue.string))
         object["startedAt"] = .string(WallClock.iso8601(startedAt))
         object["finishedAt"] = .string(WallClock.iso8601(finishedAt))
+        object["executionId"] = executionID.map(JSONValue.string) ?? .null
         return .object(object)
     }
 }

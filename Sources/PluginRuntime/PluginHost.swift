@@ -3,7 +3,7 @@ import PluginDiscovery
 import PluginHostCore
 import PluginLoader
 import PluginMetadata
-import Synchronization
+import PluginTenancy
 
 /// Where to look for plugins and how to check them.
 public struct HostConfiguration: Sendable {
@@ -11,15 +11,31 @@ public struct HostConfiguration: Sendable {
     public var scanOptions: ScanOptions
     /// The persisted scan cache file; nil keeps the cache in memory only.
     public var cacheFile: String?
+    /// The persisted quarantine file; nil keeps quarantine in memory only.
+    public var quarantineFile: String?
+    /// How plugins are initialized (concurrency, timeout, per-plugin configuration).
+    public var initOptions: InitOptions
+    /// Tenant policies; nil is single-tenant mode (everything allowed).
+    public var policy: TenantPolicySet?
+    /// Where audit records go (explicit path > the policy file's `auditLog` > the default).
+    public var auditLogPath: String?
+    public var auditDurability: AuditLog.Durability
     public var logger: Logger
 
     public init(
         directories: [SearchDirectory], scanOptions: ScanOptions = ScanOptions(), cacheFile: String? = nil,
+        quarantineFile: String? = nil, initOptions: InitOptions = InitOptions(), policy: TenantPolicySet? = nil,
+        auditLogPath: String? = nil, auditDurability: AuditLog.Durability = .everyRecord,
         logger: Logger = Logger(label: "plugin-host")
     ) {
         self.directories = directories
         self.scanOptions = scanOptions
         self.cacheFile = cacheFile
+        self.quarantineFile = quarantineFile
+        self.initOptions = initOptions
+        self.policy = policy
+        self.auditLogPath = auditLogPath
+        self.auditDurability = auditDurability
         self.logger = logger
     }
 }
@@ -42,7 +58,10 @@ public enum NodeLookup: Sendable {
 /// Thread-safe: state sits behind one mutex that is never held while plugin code runs.
 public final class PluginHost: Sendable {
     public let configuration: HostConfiguration
+    /// Initialized plugins' node types; filled by ``load()`` and by on-demand loading.
+    public let registry = NodeRegistry()
     private let cache: ScanCache
+    private let quarantine: Quarantine
     private let state = Locked(State())
 
     private struct State {
@@ -50,15 +69,14 @@ public final class PluginHost: Sendable {
         /// Plugins loaded and initialized (or that failed to), by path. Never removed: a
         /// plugin is never unloaded, and a failed one is not retried until its file changes.
         var prepared: [String: Result<LoadedPlugin, Problem>] = [:]
+        /// Audit logs opened so far, by path.
+        var auditLogs: [String: AuditLog] = [:]
     }
 
     public init(configuration: HostConfiguration) {
         self.configuration = configuration
-        if let file = configuration.cacheFile {
-            cache = ScanCache.load(from: file)
-        } else {
-            cache = ScanCache()
-        }
+        cache = configuration.cacheFile.map(ScanCache.load(from:)) ?? ScanCache()
+        quarantine = configuration.quarantineFile.map(Quarantine.load(from:)) ?? Quarantine()
     }
 
     /// Scans the configured directories (using the cache), remembers and returns the report.
@@ -97,26 +115,98 @@ public final class PluginHost: Sendable {
         return .notFound(suggestions: NameSuggestions.closest(to: nodeType, among: known))
     }
 
-    /// Loads and initializes `plugin` once; later calls return the same outcome.
+    /// Initializes every loadable plugin: dependencies first, `initOptions.concurrency` at a
+    /// time, each under `initOptions.timeout`, quarantining failures. Fills the registry.
+    public func load() async -> InitReport {
+        let plan = DependencyResolver.plan(report.plugins)
+        let initReport = await InitScheduler.run(
+            plan: plan, options: configuration.initOptions, quarantine: quarantine, logger: configuration.logger)
+        record(initReport)
+        return initReport
+    }
+
+    /// Loads and initializes `plugin` and the plugins it depends on, once; later calls return
+    /// the same outcome. Used by `exec`, which should not start every plugin to run one node.
     public func prepare(_ plugin: ScannedPlugin) -> Result<LoadedPlugin, Problem> {
         if let done = state.withLock({ $0.prepared[plugin.path] }) { return done }
-        // Load and init outside the lock: plugin code may be slow. Two threads racing here both
-        // reach PluginLoader, which hands back the same LoadedPlugin, whose init runs once.
-        let outcome = PluginLoader.load(plugin.inspection, logger: configuration.logger).flatMap { loaded in
-            loaded.initialize(config: .object([:])).map { loaded }
+        let plan = DependencyResolver.plan(report.plugins)
+        if let excluded = plan.excluded.first(where: { $0.plugin.path == plugin.path }) {
+            return remember(plugin.path, .failure(excluded.problem))
         }
-        return state.withLock { state in
-            if let done = state.prepared[plugin.path] { return done }
-            state.prepared[plugin.path] = outcome
+        // The plugin and everything it needs, transitively, in the plan's order.
+        var needed: Set<String> = [plugin.path]
+        var frontier = [plugin.path]
+        while let path = frontier.popLast() {
+            for dependency in plan.dependencies[path] ?? [] where needed.insert(dependency).inserted {
+                frontier.append(dependency)
+            }
+        }
+        let subplan = DependencyPlan(
+            order: plan.order.filter { needed.contains($0.path) },
+            dependencies: plan.dependencies.filter { needed.contains($0.key) },
+            excluded: [])
+        let initReport = InitScheduler.runBlocking(
+            plan: subplan, options: configuration.initOptions, quarantine: quarantine, logger: configuration.logger)
+        record(initReport)
+        if let loaded = initReport.loadedPlugin(path: plugin.path) { return .success(loaded) }
+        let problem = initReport.outcome(path: plugin.path)?.problem
+            ?? Problem(.dependencyNotLoaded, .error, "\(plugin.path) was not initialized", file: plugin.path)
+        return remember(plugin.path, .failure(problem))
+    }
+
+    /// Stores init outcomes, registers what initialized, and persists the quarantine.
+    private func record(_ initReport: InitReport) {
+        for loaded in initReport.initialized { registry.register(loaded) }
+        state.withLock { state in
+            for loaded in initReport.initialized { state.prepared[loaded.path] = .success(loaded) }
+            for outcome in initReport.outcomes where outcome.status != .initialized {
+                if let problem = outcome.problem { state.prepared[outcome.path] = .failure(problem) }
+            }
+        }
+        if let file = configuration.quarantineFile {
+            do {
+                try quarantine.save(to: file)
+            } catch {
+                configuration.logger.warning("could not save the quarantine to \(file): \(error)")
+            }
+        }
+    }
+
+    private func remember(_ path: String, _ outcome: Result<LoadedPlugin, Problem>) -> Result<LoadedPlugin, Problem> {
+        state.withLock { state in
+            if let done = state.prepared[path] { return done }
+            state.prepared[path] = outcome
             return outcome
         }
     }
 
     /// Executes one node: the whole pipeline, returning a result whatever happens.
+    ///
+    /// Order: tenant policy → lookup → load and init on demand → data isolation → call →
+    /// statistics → audit. A denied or failed execution is audited too when the tenant's
+    /// policy asks for it; an audit record that cannot be written fails the result
+    /// (AUDIT_FAILED): an execution that must be audited is never reported as a silent success.
     public func execute(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil
     ) -> NodeResult {
         let startedAt = WallClock.now()
+        let policy: TenantPolicy
+        switch TenantPolicySet.resolve(configuration.policy, tenant: tenant) {
+        case .success(let resolved): policy = resolved
+        case .failure(let problem):
+            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
+        }
+        var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, startedAt: startedAt)
+        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
+        return result
+    }
+
+    private func run(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, startedAt: Double
+    ) -> NodeResult {
+        if let denied = policy.check(nodeType: nodeType) {
+            return .failure(nodeType: nodeType, code: denied.code, message: denied.message, startedAt: startedAt)
+        }
         let plugin: ScannedPlugin
         let node: NodeDescriptor
         switch lookup(nodeType: nodeType) {
@@ -141,7 +231,53 @@ public final class PluginHost: Sendable {
         case .failure(let problem):
             return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
         }
-        return NodeInvocation(plugin: loaded, node: node, tenant: tenant ?? "")
-            .run(parameters: parameters, input: input, startedAt: startedAt)
+        let isolated: JSONValue
+        switch policy.isolate(parameters: parameters) {
+        case .success(let value): isolated = value
+        case .failure(let problem):
+            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
+        }
+        let result = NodeInvocation(plugin: loaded, node: node, tenant: policy.tenantID)
+            .run(parameters: isolated, input: input, startedAt: startedAt)
+        registry.record(nodeType: nodeType, nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
+        return result
+    }
+
+    /// Appends the audit record for `result`; a write failure turns the result into AUDIT_FAILED.
+    private func audit(_ result: inout NodeResult, tenant: String) {
+        let plugin: LoadedPlugin? = registry.node(result.nodeType)?.plugin
+        let record = AuditRecord(
+            tenant: tenant, nodeType: result.nodeType, pluginID: plugin?.manifest.id,
+            pluginVersion: plugin?.manifest.version, status: result.status.rawValue,
+            errorCode: result.errorCode?.rawValue, durationMs: result.durationMs,
+            executionID: result.executionID ?? ExecutionID.make())
+        let outcome: Problem?
+        switch auditLog() {
+        case .success(let log): outcome = log.append(record)
+        case .failure(let problem): outcome = problem
+        }
+        if let problem = outcome {
+            result.status = .error
+            result.errorCode = problem.code
+            result.error = problem.message
+        }
+    }
+
+    private func auditLog() -> Result<AuditLog, Problem> {
+        let path: String
+        switch AuditLog.resolvePath(explicit: configuration.auditLogPath, policySet: configuration.policy) {
+        case .success(let resolved): path = resolved
+        case .failure(let problem): return .failure(problem)
+        }
+        return state.withLock { state -> Result<AuditLog, Problem> in
+            if let log = state.auditLogs[path] { return .success(log) }
+            do throws(Problem) {
+                let log = try AuditLog(path: path, durability: configuration.auditDurability)
+                state.auditLogs[path] = log
+                return .success(log)
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import PluginDiscovery
+import PluginHostCore
+import PluginRuntime
+
+/// `plugin-host load [DIR…]`: scan, resolve dependencies, and initialize every loadable plugin.
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Initialize every loadable plugin (dependencies first, a few at a time, under timeouts).",
+        discussion: """
+            Prints each plugin's outcome and init time, then totals. A plugin whose init fails or hangs is \
+            quarantined until its file changes. Exits 1 if any plugin did not initialize.
+            """
+    )
+
+    @Argument(help: "Plugin directories (default: PLUGIN_HOST_PATH, else the bundled example plugins).")
+    var directories: [String] = []
+
+    @OptionGroup var mode: ModeOptions
+    @OptionGroup var discovery: DiscoveryOptions
+    @OptionGroup var initialization: InitOptionGroup
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var configuration = discovery.configuration(directories: directories, mode: mode.mode)
+        configuration.initOptions = try initialization.options()
+        let host = PluginHost(configuration: configuration)
+        let scan = host.scan()
+        let report = await host.load()
+        if output.json {
+            var json = report.json().objectValue ?? JSONObject()
+            json["scan"] = scan.json()["summary"] ?? .null
+            Terminal.printJSON(.object(json))
+        } else {
+            print(render(report, scan: scan))
+        }
+        let clean = report.outcomes.allSatisfy { $0.status == .initialized } && scan.isClean
+        if !clean { throw ExitCode(1) }
+    }
+
+    private func render(_ report: InitReport, scan: ScanReport) -> String {
+        var table = TextTable(header: ["STATUS", "ID", "VERSION", "INIT", "FILE"])
+        for outcome in report.outcomes {
+            table.add([outcome.status.rawValue, outcome.id, outcome.version,
+                       String(format: "%.1f ms", outcome.durationMs), Terminal.displayPath(outcome.path)])
+        }
+        var lines = [table.render()]
+        let problems = report.outcomes.compactMap { outcome in outcome.problem.map { (outcome, $0) } }
+        if !problems.isEmpty { lines.append("") }
+        for (outcome, problem) in problems {
+            lines.append("\(Terminal.displayPath(outcome.path)): \(problem.code): \(problem.message)")
+        }
+        if scan.summary.rejected > 0 {
+            lines.append("\(scan.summary.rejected) rejected file(s) were not loaded; `plugin-host scan` says why.")
+        }
+        let totals = InitStatus.allCases.compactMap { status -> String? in
+            let count = report.count(status)
+            return count == 0 ? nil : "\(count) \(status.rawValue)"
+        }
+        lines.append("")
+        lines.append("\(report.outcomes.count) plugins: \(totals.joined(separator: ", ")) "
+            + "(wall \(String(format: "%.1f", report.wallTimeMs)) ms, peak concurrency \(report.peakConcurrency) "
+            + "of \(report.concurrencyLimit))")
+        return lines.joined(separator: "\n")
+    }
+}
