@@ -32,9 +32,21 @@ struct PluginFarm {
             """
         let escaped = metadata.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let source = """
+            #define _POSIX_C_SOURCE 200809L
             #include <plugin_host/plugin.h>
+            #include <plugin_host/params.h>
+            #include <string.h>
+            #include <time.h>
             PH_PLUGIN_METADATA("\(escaped)");
-            static ph_status b_init(const ph_host_api *h, const char *c, void **s) { (void)h; (void)c; *s = 0; return PH_OK; }
+            /* init sleeps for the configured {"delayMs": N}, for the init-scheduling benchmark. */
+            static ph_status b_init(const ph_host_api *h, const char *c, void **s) {
+                int64_t ms = 0; (void)h;
+                if (ph_json_get_int64(c, strlen(c), "delayMs", &ms) == PH_JSON_OK && ms > 0) {
+                    struct timespec t = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+                    nanosleep(&t, 0);
+                }
+                *s = 0; return PH_OK;
+            }
             static ph_status b_execute(void *s, ph_call *call) { (void)s; call->set_output(call, "{\\"result\\":1}", 12); return PH_OK; }
             static void b_shutdown(void *s) { (void)s; }
             static const ph_plugin plugin = { sizeof(ph_plugin), 1, 0, PH_PLUGIN_METADATA_JSON, b_init, b_execute, b_shutdown };

@@ -42,6 +42,9 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
     try scanBenchmark.profile(arguments[index + 1], iterations: iterations)
 } else {
     var figures: [Figure] = []
+    if !scanBenchmark.scanOnly {
+        figures += try await RuntimeBenchmark(template: template, workDirectory: workDirectory).run(log: log)
+    }
     figures += try scanBenchmark.run(log: log)
     figures += try StageBenchmark(paths: PluginFarm.paths(in: workDirectory + "/scan")).run(log: log)
     if wantsJSON {
