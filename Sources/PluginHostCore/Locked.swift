@@ -13,9 +13,11 @@ import Musl
 /// --sanitize=thread` checks the real thing. Same API shape as `Mutex.withLock`; the cost of
 /// an uncontended lock is the same (~20 ns).
 public final class Locked<Value>: @unchecked Sendable {
+    // `mutex` comes first: a zero-sized `Value` (Void) placed before it would share its address,
+    // and TSan would see the unlocked read of the pointer as racing with `value`'s inout access.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     // @unchecked: `value` is only read or written inside `withLock`, under `mutex`.
     private var value: Value
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     public init(_ value: Value) {
         self.value = value
