@@ -14,7 +14,9 @@ import Synchronization
 /// error, makes the call and reads the message in one step, under a process-wide lock so that
 /// loads never interleave their error reporting.
 enum DynamicLinker {
-    private static let lock = Locked<Void>(())
+    /// Serializes dlopen/dlsym + dlerror; counts the calls it guarded (a payload, not `Void`:
+    /// TSan misattributes inout access to zero-sized values).
+    private static let lock = Locked<UInt64>(0)
 
     /// A library handle or the dynamic linker's message.
     enum OpenResult {
@@ -27,7 +29,8 @@ enum DynamicLinker {
     ///
     /// The corresponding C function is `dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)`.
     static func open(_ path: String) -> OpenResult {
-        lock.withLock { _ in
+        lock.withLock { calls in
+            calls &+= 1
             _ = dlerror()
             let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)
             let message = lastError()
@@ -42,7 +45,8 @@ enum DynamicLinker {
     static func symbol(_ name: String, in handle: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
         // dlsym takes a handle that is not Sendable; pass it through as an integer.
         let bits = UInt(bitPattern: handle)
-        let address: UInt = lock.withLock { _ in
+        let address: UInt = lock.withLock { calls in
+            calls &+= 1
             _ = dlerror()
             let found = dlsym(UnsafeMutableRawPointer(bitPattern: bits), name)
             _ = lastError()

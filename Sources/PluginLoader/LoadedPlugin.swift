@@ -34,7 +34,9 @@ public final class LoadedPlugin: Sendable {
     nonisolated(unsafe) private let descriptor: ph_plugin
     private let host: PluginHostContext
     /// Held for the whole of `execute` when the plugin is not thread-safe (``serialized``).
-    private let serial: Locked<Void>
+    /// Serializes calls into a plugin that is not thread-safe; holds how many calls it has
+    /// serialized (a payload, not `Void`: TSan misattributes inout access to zero-sized values).
+    private let serial: Locked<UInt64>
     private let serialized: Bool
     private let lifecycle = Atomic<Int>(0)
     /// The `*out_state` from a successful `init`, as an integer (raw pointers are not Sendable).
@@ -51,7 +53,7 @@ public final class LoadedPlugin: Sendable {
         self.abi = ABIVersion(major: descriptor.abi_major, minor: descriptor.abi_minor)
         self.descriptor = descriptor
         self.host = host
-        self.serial = Locked(())
+        self.serial = Locked(0)
         self.serialized = !manifest.threadSafe
     }
 
@@ -112,7 +114,10 @@ public final class LoadedPlugin: Sendable {
     /// the outcome has status `PH_ERR_INTERNAL` with a message saying why.
     public func execute(_ request: borrowing PluginCallRequest, cancellation: CancellationFlag?) -> PluginCallOutcome {
         if serialized {
-            return serial.withLock { _ in call(request, cancellation) }
+            return serial.withLock { count in
+                count &+= 1
+                return call(request, cancellation)
+            }
         }
         return call(request, cancellation)
     }
