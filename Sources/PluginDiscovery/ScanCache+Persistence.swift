@@ -27,7 +27,7 @@ extension ScanCache {
     /// entry count, then the entries (``CacheCoding``). The file is read with one `pread` and
     /// decoded without parsing, so loading costs a small fraction of the warm scan it enables.
     public static func load(from path: String) -> ScanCache {
-        guard let bytes = readTrustedFile(path) else { return ScanCache(entries: [:], location: path) }
+        guard let bytes = PrivateFile.readTrusted(path, maximumSize: maximumFileSize) else { return ScanCache(entries: [:], location: path) }
         let entries = bytes.withUnsafeBytes { buffer -> [String: Entry]? in
             var reader = CacheCoding.Reader(bytes: buffer)
             for byte in magic { guard reader.u8() == byte else { return nil } }
@@ -65,70 +65,19 @@ extension ScanCache {
         file.string(ABIVersion.host.description)
         file.u64(body.bytes.withUnsafeBytes { CacheCoding.checksum($0) })
         file.bytes.append(contentsOf: body.bytes)
-        try Self.writeAtomically(file.bytes, to: path)
+        try Self.write(file.bytes, to: path)
         state.withLock { state in
             state.isDirty = false
             state.location = path
         }
     }
 
-    private static func readTrustedFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-              status.st_uid == geteuid(), status.st_mode & 0o022 == 0,
-              status.st_size <= maximumFileSize else { return nil }
-        let size = Int(status.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, size - done, off_t(done)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            done += count
-        }
-        return bytes
-    }
-
-    private static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ScanCacheError) {
-        let parent = PluginSearchPath.parentDirectory(of: path)
-        try makeDirectories(parent)
-        let temporary = "\(path).tmp.\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else {
-            throw ScanCacheError(description: "cannot write the scan cache \(temporary): \(SystemCalls.describe(errno))")
-        }
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let reason = SystemCalls.describe(errno)
-                close(descriptor)
-                unlink(temporary)
-                throw ScanCacheError(description: "cannot write the scan cache \(temporary): \(reason)")
-            }
-            done += count
-        }
-        fchmod(descriptor, 0o600)  // O_CREAT's mode does not apply to an existing leftover file
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            let reason = SystemCalls.describe(errno)
-            unlink(temporary)
-            throw ScanCacheError(description: "cannot replace the scan cache \(path): \(reason)")
-        }
-    }
-
-    /// `mkdir -p` with mode 0700 for the directories it creates.
-    private static func makeDirectories(_ path: String) throws(ScanCacheError) {
-        var status = stat()
-        if stat(path, &status) == 0 { return }
-        let parent = PluginSearchPath.parentDirectory(of: path)
-        if parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw ScanCacheError(description: "cannot create the cache directory \(path): \(SystemCalls.describe(errno))")
+    /// Writes through ``PrivateFile``, reporting failures as this type's error.
+    private static func write(_ bytes: [UInt8], to path: String) throws(ScanCacheError) {
+        do throws(PrivateFileError) {
+            try PrivateFile.writeAtomically(bytes, to: path)
+        } catch {
+            throw ScanCacheError(description: "cannot save the scan cache: \(error)")
         }
     }
 }

@@ -25,7 +25,7 @@ extension Quarantine {
     /// this user and writable only by them). Entries that do not decode are dropped one by one.
     /// Never an error: losing the quarantine only means a bad plugin is tried once more.
     public static func load(from path: String) -> Quarantine {
-        guard let bytes = readTrustedFile(path), let document = try? JSONParser.parse(bytes),
+        guard let bytes = PrivateFile.readTrusted(path, maximumSize: maximumFileSize), let document = try? JSONParser.parse(bytes),
               document["format"]?.stringValue == formatName, document["version"]?.intValue == formatVersion,
               let values = document["entries"]?.arrayValue
         else { return Quarantine(entries: [:], location: path) }
@@ -50,7 +50,7 @@ extension Quarantine {
             "version": .int(Self.formatVersion),
             "entries": .array(sorted.map(Self.encode)),
         ]
-        try Self.writeAtomically(JSONWriter.bytes(document), to: path)
+        try Self.write(JSONWriter.bytes(document), to: path)
         state.withLock { state in
             state.isDirty = false
             state.location = path
@@ -92,74 +92,12 @@ extension Quarantine {
         return Entry(path: path, pluginID: id, version: version, identity: identity, problem: problem, quarantinedAt: quarantinedAt)
     }
 
-    private static func readTrustedFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-              status.st_uid == geteuid(), status.st_mode & 0o022 == 0,
-              status.st_size <= maximumFileSize else { return nil }
-        let size = Int(status.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, size - done, off_t(done)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            done += count
+    /// Writes through ``PrivateFile``, reporting failures as this type's error.
+    private static func write(_ bytes: [UInt8], to path: String) throws(QuarantineError) {
+        do throws(PrivateFileError) {
+            try PrivateFile.writeAtomically(bytes, to: path)
+        } catch {
+            throw QuarantineError(description: "cannot save the quarantine file: \(error)")
         }
-        return bytes
-    }
-
-    private static func writeAtomically(_ bytes: [UInt8], to path: String) throws(QuarantineError) {
-        let parent = parentDirectory(of: path)
-        try makeDirectories(parent)
-        let temporary = "\(path).tmp.\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else {
-            throw QuarantineError(description: "cannot write the quarantine file \(temporary): \(describe(errno))")
-        }
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let reason = describe(errno)
-                close(descriptor)
-                unlink(temporary)
-                throw QuarantineError(description: "cannot write the quarantine file \(temporary): \(reason)")
-            }
-            done += count
-        }
-        fchmod(descriptor, 0o600)  // O_CREAT's mode does not apply to a leftover file
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            let reason = describe(errno)
-            unlink(temporary)
-            throw QuarantineError(description: "cannot replace the quarantine file \(path): \(reason)")
-        }
-    }
-
-    /// `mkdir -p` with mode 0700 for the directories it creates.
-    private static func makeDirectories(_ path: String) throws(QuarantineError) {
-        var status = stat()
-        if stat(path, &status) == 0 { return }
-        let parent = parentDirectory(of: path)
-        if parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw QuarantineError(description: "cannot create the directory \(path): \(describe(errno))")
-        }
-    }
-
-    private static func parentDirectory(of path: String) -> String {
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
-        if slash == path.utf8.startIndex { return "/" }
-        return String(path[..<slash])
-    }
-
-    private static func describe(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return "\(String(cString: text)) (errno \(code))"
     }
 }
