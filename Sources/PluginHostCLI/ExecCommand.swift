@@ -1,5 +1,6 @@
 import ArgumentParser
 import PluginHostCore
+import PluginMetadata
 import PluginRuntime
 
 /// `plugin-host exec NODE_TYPE`: find the plugin providing a node type, load it, run one node.

@@ -12,6 +12,9 @@ struct NodeInvocation {
     let plugin: LoadedPlugin
     let node: NodeDescriptor
     let tenant: String
+    /// The node's compiled schema; nil when the node declares none (loose metadata).
+    let schema: ParameterSchema?
+    let validationCache: ValidationCache?
 
     func run(parameters: JSONValue, input: JSONValue, startedAt: Double) -> NodeResult {
         guard case .object = parameters else {
@@ -19,6 +22,22 @@ struct NodeInvocation {
                 nodeType: node.nodeType, code: .validationFailed,
                 message: "parameters must be a JSON object, not \(parameters.typeName)",
                 startedAt: startedAt, violations: [ParameterViolation(path: "", message: "expected an object")])
+        }
+        var parameters = parameters
+        if let schema {
+            // Before any plugin code runs: every violation at once, defaults filled in.
+            let outcome = validationCache?.validated(nodeType: node.nodeType, parameters: parameters, schema: schema)
+                ?? schema.validate(parameters)
+            guard outcome.violations.isEmpty else {
+                let first = outcome.violations[0]
+                let more = outcome.violations.count > 1 ? " (and \(outcome.violations.count - 1) more)" : ""
+                return .failure(
+                    nodeType: node.nodeType, code: .validationFailed,
+                    message: "parameters for \(node.nodeType) do not match its schema: "
+                        + "\(first.path.isEmpty ? "/" : first.path) \(first.message)\(more)",
+                    startedAt: startedAt, violations: outcome.violations)
+            }
+            parameters = outcome.parameters
         }
         guard case .array = input else {
             return .failure(

@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginMetadata
 
 /// How a node execution ended.
 public enum NodeStatus: String, Sendable, Hashable {
@@ -29,17 +30,9 @@ public struct NodeAttempt: Sendable, Hashable {
     }
 }
 
-/// A parameter that does not satisfy the node's schema, located by JSON pointer.
-public struct ParameterViolation: Sendable, Hashable {
-    /// JSON pointer into the parameters, e.g. `/b`.
-    public var path: String
-    public var message: String
-
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
-    }
-}
+/// A parameter that does not satisfy the node's schema, located by JSON pointer (the schema
+/// validator's own type, so results carry its violations without conversion).
+public typealias ParameterViolation = SchemaViolation
 
 /// The outcome of executing one node: a value, never an exception (a plugin's failure is data).
 ///

@@ -60,8 +60,12 @@ public final class PluginHost: Sendable {
     public let configuration: HostConfiguration
     /// Initialized plugins' node types; filled by ``load()`` and by on-demand loading.
     public let registry = NodeRegistry()
+    /// Validated parameters by node type and value (hit/miss counters in its statistics).
+    public let validationCache = ValidationCache()
     private let cache: ScanCache
     private let quarantine: Quarantine
+    /// Compiled parameter schemas by node type (nil entry: the node declares no schema).
+    private let schemas = Locked<[String: ParameterSchema?]>([:])
     private let state = Locked(State())
 
     private struct State {
@@ -237,10 +241,37 @@ public final class PluginHost: Sendable {
         case .failure(let problem):
             return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
         }
-        let result = NodeInvocation(plugin: loaded, node: node, tenant: policy.tenantID)
+        let schema: ParameterSchema?
+        switch compiledSchema(for: node) {
+        case .success(let compiled): schema = compiled
+        case .failure(let problem):
+            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
+        }
+        let result = NodeInvocation(plugin: loaded, node: node, tenant: policy.tenantID, schema: schema,
+                                    validationCache: validationCache)
             .run(parameters: isolated, input: input, startedAt: startedAt)
         registry.record(nodeType: nodeType, nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
         return result
+    }
+
+    /// The node's schema, compiled once per node type. A schema that passed the scan compiles;
+    /// if one still does not, the node fails closed rather than running unvalidated.
+    private func compiledSchema(for node: NodeDescriptor) -> Result<ParameterSchema?, Problem> {
+        if let known = schemas.withLock({ $0[node.nodeType] }) { return .success(known) }
+        guard let raw = node.schema else {
+            schemas.withLock { $0[node.nodeType] = .some(nil) }
+            return .success(nil)
+        }
+        do throws(SchemaViolation) {
+            let compiled = try ParameterSchema(raw)
+            schemas.withLock { $0[node.nodeType] = .some(compiled) }
+            return .success(compiled)
+        } catch {
+            return .failure(Problem(
+                .metaBadSchema, .error,
+                "the schema of \(node.nodeType) cannot be used (\(error.path.isEmpty ? "/" : error.path) \(error.message)); fix the plugin's metadata",
+                node: node.nodeType))
+        }
     }
 
     /// Appends the audit record for `result`; a write failure turns the result into AUDIT_FAILED.

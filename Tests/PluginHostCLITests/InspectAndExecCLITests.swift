@@ -93,3 +93,29 @@ struct ExecCLITests {
         #expect(result["error"]?.stringValue?.contains("not valid JSON") == true)
     }
 }
+
+@Suite("plugin-host exec parameter validation")
+struct ExecValidationCLITests {
+    @Test("parameters that break the schema fail with VALIDATION_FAILED listing every violation, before the plugin runs")
+    func everyViolation() throws {
+        let (status, result, _) = try CLI.json(["exec", "math.add", "--params", #"{"a":"2","c":1}"#, "--json"])
+        #expect(status == 1)
+        #expect(result["errorCode"] == "VALIDATION_FAILED")
+        let paths = result["validationErrors"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+        #expect(Set(paths) == ["/a", "/b", "/c"])
+        #expect(result["attempts"] == 0)  // the plugin was never called
+    }
+
+    @Test("schema defaults are filled in before the call: the plugin receives them")
+    func defaultsApplied() throws {
+        let dir = try TemporaryDirectory()
+        let metadata = CPluginBuilder.validMetadata(id: "org.test.echo", nodeTypes: ["test.echo"])
+            .replacingOccurrences(of: #""properties":{"value":{"type":"number"}}"#,
+                                  with: #""properties":{"value":{"type":"number"},"unit":{"type":"string","default":"ms"}}"#)
+        try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(metadata: metadata), name: "echo.so", in: dir)
+        let (status, result, stderr) = try CLI.json(
+            ["exec", "test.echo", "--params", #"{"value":1}"#, "--plugin-dir", dir.path, "--json"])
+        #expect(status == 0, "stderr: \(stderr)")
+        #expect(result["output"] == ["value": 1, "unit": "ms"])
+    }
+}
