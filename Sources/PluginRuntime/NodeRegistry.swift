@@ -7,6 +7,12 @@ import Synchronization
 public struct RegisteredNode: Sendable {
     public let descriptor: NodeDescriptor
     public let plugin: LoadedPlugin
+
+    public init(descriptor: NodeDescriptor, plugin: LoadedPlugin) {
+        self.descriptor = descriptor
+        self.plugin = plugin
+    }
+
     public var nodeType: String { descriptor.nodeType }
     public var pluginID: String { plugin.manifest.id }
     public var pluginVersion: String { plugin.manifest.version }

@@ -211,27 +211,12 @@ public final class PluginHost: Sendable {
         if let denied = policy.check(nodeType: nodeType) {
             return .failure(nodeType: nodeType, code: denied.code, message: denied.message, startedAt: startedAt)
         }
-        let plugin: ScannedPlugin
-        let node: NodeDescriptor
-        switch lookup(nodeType: nodeType) {
-        case .found(let p, let n):
-            plugin = p
-            node = n
-        case .rejected(let p):
-            let reason = p.inspection.problems.first { $0.severity == .error }.map { "\($0.code): \($0.message)" } ?? "it was rejected"
-            return .failure(
-                nodeType: nodeType, code: .nodeTypeNotFound,
-                message: "node type \(nodeType) is provided by \(p.path), which was rejected: \(reason)",
-                startedAt: startedAt)
-        case .notFound(let suggestions):
-            var message = "no loaded plugin provides node type \(nodeType)"
-            if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
-            message += " (`plugin-host scan` lists what is available)"
-            return .failure(nodeType: nodeType, code: .nodeTypeNotFound, message: message, startedAt: startedAt)
-        }
         let loaded: LoadedPlugin
-        switch prepare(plugin) {
-        case .success(let l): loaded = l
+        let node: NodeDescriptor
+        switch resolve(nodeType: nodeType) {
+        case .success(let registered):
+            loaded = registered.plugin
+            node = registered.descriptor
         case .failure(let problem):
             return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
         }
@@ -252,6 +237,28 @@ public final class PluginHost: Sendable {
             .run(parameters: isolated, input: input, startedAt: startedAt)
         registry.record(nodeType: nodeType, nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
         return result
+    }
+
+    /// The initialized node behind `nodeType`: the registry first (one dictionary probe once a
+    /// plugin is up), else the scan report, loading and initializing the provider on demand.
+    private func resolve(nodeType: String) -> Result<RegisteredNode, Problem> {
+        if let registered = registry.node(nodeType) { return .success(registered) }
+        switch lookup(nodeType: nodeType) {
+        case .found(let plugin, let node):
+            return prepare(plugin).map { RegisteredNode(descriptor: node, plugin: $0) }
+        case .rejected(let plugin):
+            let reason = plugin.inspection.problems.first { $0.severity == .error }.map { "\($0.code): \($0.message)" }
+                ?? "it was rejected"
+            return .failure(Problem(
+                .nodeTypeNotFound, .error,
+                "node type \(nodeType) is provided by \(plugin.path), which was rejected: \(reason)",
+                file: plugin.path, node: nodeType))
+        case .notFound(let suggestions):
+            var message = "no loaded plugin provides node type \(nodeType)"
+            if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
+            message += " (`plugin-host scan` lists what is available)"
+            return .failure(Problem(.nodeTypeNotFound, .error, message, node: nodeType))
+        }
     }
 
     /// The node's schema, compiled once per node type. A schema that passed the scan compiles;
