@@ -26,6 +26,11 @@ public struct FileIdentity: Sendable, Hashable {
         self.owner = owner
     }
 
+    /// The part of the identity that changes when the file's contents may have changed:
+    /// device, inode, size and mtime. Equal stamps mean "the same, unchanged file" — the rule
+    /// the scan cache and the quarantine share.
+    public var contentStamp: ContentStamp { ContentStamp(self) }
+
     /// The identity of the file `status` describes.
     public init(_ status: stat) {
         self.init(
@@ -41,4 +46,5 @@ public struct FileIdentity: Sendable, Hashable {
 struct FileKey: Hashable, Sendable {
     var device: UInt64
     var inode: UInt64
+
 }

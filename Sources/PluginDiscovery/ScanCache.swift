@@ -93,7 +93,7 @@ public final class ScanCache: Sendable {
 
 /// What makes a file "unchanged" for the cache: which file it is and the size and mtime of
 /// its contents.
-struct ContentStamp: Sendable, Hashable {
+public struct ContentStamp: Sendable, Hashable {
     var device: UInt64
     var inode: UInt64
     var size: Int64

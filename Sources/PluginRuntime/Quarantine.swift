@@ -42,8 +42,7 @@ public final class Quarantine: Sendable {
 
         /// Whether `other` is the same, unchanged file.
         func matches(_ other: FileIdentity) -> Bool {
-            identity.device == other.device && identity.inode == other.inode && identity.size == other.size
-                && identity.modificationTimeNanoseconds == other.modificationTimeNanoseconds
+            identity.contentStamp == other.contentStamp
         }
     }
 
