@@ -175,7 +175,7 @@ public final class CircuitBreaker: Sendable {
     public func rejectionMessage() -> String {
         let snapshot = snapshot()
         let wait = snapshot.state == .open
-            ? "calls fail fast for \(RecoveryFieldReader.format((snapshot.remainingCoolDownMs / 100).rounded(.up) / 10)) s more"
+            ? "calls fail fast for \(JSONWriter.formatDouble((snapshot.remainingCoolDownMs / 100).rounded(.up) / 10)) s more"
             : "a probe call is already testing it"
         return "The circuit breaker for \(nodeType) is open after \(threshold) consecutive failures and \(wait): "
             + "fix what makes the node fail, then run it again."

@@ -29,7 +29,7 @@ struct RecoveryFieldReader {
     /// Reports every key of `object` not in `known`.
     mutating func rejectUnknownKeys(_ object: JSONObject, known: [String], what: String) {
         for key in object.keys where !known.contains(key) {
-            error(at: Self.escape(key), "is not \(what): use one of \(known.joined(separator: ", ")); rename or remove it.")
+            error(at: escapePointerToken(key), "is not \(what): use one of \(known.joined(separator: ", ")); rename or remove it.")
         }
     }
 
@@ -53,25 +53,5 @@ struct RecoveryFieldReader {
         case .object: return "an object"
         default: return "a long \(value.typeName)"
         }
-    }
-
-    /// A number without a needless `.0` (5 rather than 5.0).
-    static func format(_ value: Double) -> String {
-        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
-        return String(value)
-    }
-
-    /// RFC 6901 escaping of one reference token (`~` → `~0`, `/` → `~1`).
-    static func escape(_ token: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return token }
-        var escaped = ""
-        for character in token {
-            switch character {
-            case "~": escaped += "~0"
-            case "/": escaped += "~1"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -38,7 +38,7 @@ extension RetryPolicy {
         }
         if let value = parser.number(object, "backoffCoefficient", hint: "a number ≥ 1 such as 2") {
             if value < 1 {
-                parser.error(at: "backoffCoefficient", "is \(RecoveryFieldReader.format(value)): delays would shrink between attempts; use 1 for a fixed delay or more (2 doubles it).")
+                parser.error(at: "backoffCoefficient", "is \(JSONWriter.formatDouble(value)): delays would shrink between attempts; use 1 for a fixed delay or more (2 doubles it).")
             } else {
                 policy.backoffCoefficient = value
             }
@@ -47,7 +47,7 @@ extension RetryPolicy {
         if let value = parser.backoff(object) { policy.backoff = value }
         if let value = parser.number(object, "jitter", hint: "a fraction from 0 to 1 such as 0.2") {
             if value < 0 || value > 1 {
-                parser.error(at: "jitter", "is \(RecoveryFieldReader.format(value)): jitter is a fraction of the delay; give a number from 0 (none) to 1.")
+                parser.error(at: "jitter", "is \(JSONWriter.formatDouble(value)): jitter is a fraction of the delay; give a number from 0 (none) to 1.")
             } else {
                 policy.jitter = value
             }
@@ -62,7 +62,7 @@ extension RetryPolicy {
             let inherited = ownsMaximum && object["initialIntervalMs"] != nil ? "" : " (one of them is inherited from the workflow settings)"
             parser.error(
                 at: ownsMaximum ? "maximumIntervalMs" : "initialIntervalMs",
-                "makes maximumIntervalMs (\(RecoveryFieldReader.format(maximum))) shorter than initialIntervalMs (\(RecoveryFieldReader.format(policy.initialIntervalMs)))\(inherited): raise maximumIntervalMs or lower initialIntervalMs."
+                "makes maximumIntervalMs (\(JSONWriter.formatDouble(maximum))) shorter than initialIntervalMs (\(JSONWriter.formatDouble(policy.initialIntervalMs)))\(inherited): raise maximumIntervalMs or lower initialIntervalMs."
             )
         }
         return (parser.problems.containsError ? nil : policy, parser.problems)
@@ -74,11 +74,11 @@ extension RecoveryFieldReader {
     mutating func interval(_ object: JSONObject, _ key: String) -> Double? {
         guard let value = number(object, key, hint: "milliseconds such as 1000") else { return nil }
         if value < 0 {
-            error(at: key, "is \(Self.format(value)): an interval cannot be negative; give milliseconds ≥ 0.")
+            error(at: key, "is \(JSONWriter.formatDouble(value)): an interval cannot be negative; give milliseconds ≥ 0.")
             return nil
         }
         if value > RetryPolicy.delayCeilingMs {
-            error(at: key, "is \(Self.format(value)) ms, more than one day (\(Self.format(RetryPolicy.delayCeilingMs)) ms): give a shorter interval.")
+            error(at: key, "is \(JSONWriter.formatDouble(value)) ms, more than one day (\(JSONWriter.formatDouble(RetryPolicy.delayCeilingMs)) ms): give a shorter interval.")
             return nil
         }
         return value
