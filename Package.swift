@@ -5,11 +5,13 @@
 //   PluginELF        reads ELF headers, notes and dynamic symbols from a file, never loading it
 //   PluginMetadata   the manifest: reading it (ELF note or sidecar) and checking it strict/loose
 //   PluginDiscovery  finding plugin files safely, the scan cache, the scan report
+//   PluginFFI        function nodes: C signatures, libffi call interfaces, JSON ↔ C values
 //   PluginLoader     the only module that calls dlopen or touches raw plugin pointers
 //   PluginTenancy    tenant policies, strict data isolation and the audit log
 //   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
 //   PluginWorkflow   workflows: parsing, validation, DAG scheduling, traces and pictures
 //   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
+//   PluginEmbed      the embedding C ABI (embed.h), exported from libplugin_host.so
 // Example plugins live in Plugins/, each its own dynamic library named libph-NAME.so.
 import PackageDescription
 
@@ -28,8 +30,10 @@ let package = Package(
         .executable(name: "plugin-host-bench", targets: ["PluginHostBench"]),
         .library(
             name: "PluginHost",
-            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"]
+            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"]
         ),
+        // The embedding C ABI (sdk/include/plugin_host/embed.h) for Python, Go, Rust, Node, C.
+        .library(name: "plugin_host", type: .dynamic, targets: ["PluginEmbed"]),
         // Bundled example plugins. The `ph-` prefix is what the default search of the
         // executable's own directory looks for (libph-*.so), so host libraries are not scanned.
         .library(name: "ph-math", type: .dynamic, targets: ["MathPlugin"]),
@@ -62,9 +66,12 @@ let package = Package(
             dependencies: ["PluginHostCore", "PluginMetadata", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
+        // libffi, the one system prerequisite (Debian: libffi-dev).
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        .target(name: "PluginFFI", dependencies: ["PluginHostCore", "PluginMetadata", "CFFI"], swiftSettings: strictSwift),
         .target(
             name: "PluginLoader",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginSDK", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginFFI", "PluginSDK", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         .target(
@@ -94,6 +101,11 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "PluginEmbed",
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginRuntime", "PluginTenancy", "PluginWorkflow", "PluginSDK"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "PluginHostBench",
             dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"],
@@ -120,11 +132,13 @@ let package = Package(
         .testTarget(name: "PluginELFTests", dependencies: ["PluginELF", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginMetadataTests", dependencies: ["PluginMetadata", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginDiscoveryTests", dependencies: ["PluginDiscovery", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginFFITests", dependencies: ["PluginFFI", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginWorkflowTests", dependencies: ["PluginWorkflow", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginEmbedTests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),
     ]
 )

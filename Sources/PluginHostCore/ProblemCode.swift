@@ -70,6 +70,9 @@ extension ProblemCode {
     public static let metaBadNodeType = ProblemCode(rawValue: "META_BAD_NODE_TYPE")
     /// A node's parameter schema uses a keyword outside the supported subset, or is malformed.
     public static let metaBadSchema = ProblemCode(rawValue: "META_BAD_SCHEMA")
+    /// A function node's `signature` cannot be parsed or uses an unsupported type, or its
+    /// `params` do not match the signature's arguments.
+    public static let metaBadSignature = ProblemCode(rawValue: "META_BAD_SIGNATURE")
     /// Two nodes (in one plugin or across plugins) declare the same node type.
     public static let duplicateNodeType = ProblemCode(rawValue: "DUPLICATE_NODE_TYPE")
     /// Two plugin files declare the same plugin id.
@@ -87,6 +90,8 @@ extension ProblemCode {
     public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
     /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
     public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
+    /// A function node's `symbol` is not exported by its library (checked when it is loaded).
+    public static let symbolMissing = ProblemCode(rawValue: "SYMBOL_MISSING")
     /// The plugin's `init` returned a non-zero status; the message carries what it gave
     /// through `set_init_error`.
     public static let initFailed = ProblemCode(rawValue: "INIT_FAILED")
@@ -111,6 +116,10 @@ extension ProblemCode {
     public static let unsupported = ProblemCode(rawValue: "UNSUPPORTED")
     /// The plugin stopped because the host cancelled the call (`PH_ERR_CANCELLED`).
     public static let cancelled = ProblemCode(rawValue: "CANCELLED")
+    /// The node's output is larger than the host's output size cap.
+    public static let outputTooLarge = ProblemCode(rawValue: "OUTPUT_TOO_LARGE")
+    /// An embedding API call got a bad argument (NULL handle, malformed JSON, wrong shape).
+    public static let invalidArgument = ProblemCode(rawValue: "INVALID_ARGUMENT")
 
     // MARK: Dependencies and initialization
 
@@ -193,6 +202,7 @@ extension ProblemCode {
         (.metaBadID, "The plugin id is not reverse-DNS."),
         (.metaBadNodeType, "A node type is not a canonical lowercase ASCII name."),
         (.metaBadSchema, "A parameter schema is malformed or uses an unsupported keyword."),
+        (.metaBadSignature, "A function node's signature or params cannot be mapped to a C call."),
         (.duplicateNodeType, "Two nodes declare the same node type."),
         (.duplicatePluginID, "Two plugin files declare the same plugin id."),
         (.abiIncompatible, "The plugin's ABI version cannot load into this host."),
@@ -200,6 +210,7 @@ extension ProblemCode {
         (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
         (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
         (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
+        (.symbolMissing, "A function node's symbol is not exported by its library."),
         (.initFailed, "The plugin's init returned an error; the message carries its reason."),
         (.nodeTypeNotFound, "No loaded plugin provides the node type."),
         (.validationFailed, "The parameters do not satisfy the node's schema."),
@@ -210,6 +221,8 @@ extension ProblemCode {
         (.credentialMissing, "A credential the node needs was not supplied."),
         (.unsupported, "The plugin does not support what was asked."),
         (.cancelled, "The plugin stopped because the host cancelled the call."),
+        (.outputTooLarge, "The node's output exceeds the host's output size cap."),
+        (.invalidArgument, "An embedding API call got a NULL handle, malformed JSON or a wrong shape."),
         (.dependencyMissing, "A required plugin id is not provided by any loadable plugin."),
         (.dependencyVersion, "A required plugin's version is outside the declared range."),
         (.dependencyCycle, "Plugins depend on each other in a cycle (named as a path)."),
