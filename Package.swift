@@ -103,7 +103,7 @@ let package = Package(
         ),
         .target(
             name: "PluginEmbed",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginRuntime", "PluginTenancy", "PluginWorkflow", "PluginSDK"],
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime", "PluginTenancy", "PluginWorkflow", "PluginSDK"],
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import PluginDiscovery
+import PluginHostCore
+import PluginMetadata
+import PluginRuntime
+import PluginTenancy
+
+/// The `options_json` of `ph_host_create`, checked.
+///
+/// Checking fails closed like the policy file: an unknown key, a value of the wrong type or out
+/// of range is INVALID_ARGUMENT naming the key, because a misspelt option that is silently
+/// ignored (`"initTimoutMs"`) would leave the caller believing a setting is in force.
+struct EmbedOptions: Sendable {
+    /// Directories from `pluginPath`; empty means the defaults (see ``searchDirectories(_:)``).
+    var pluginPath: [String] = []
+    var mode: ValidationMode = .strict
+    var initOptions = InitOptions()
+    var policy: TenantPolicySet?
+
+    static let keys = ["pluginPath", "mode", "initConcurrency", "initTimeoutMs", "policy"]
+
+    /// Parses `options_json` (NULL is every default).
+    static func parse(_ text: UnsafePointer<CChar>?) throws(Problem) -> EmbedOptions {
+        var options = EmbedOptions()
+        guard let text else { return options }
+        guard case .object(let object) = try CText.json(text, argument: "options_json", expected: "object") else {
+            return options
+        }
+        for (key, value) in object {
+            switch key {
+            case "pluginPath":
+                options.pluginPath = try directories(value, argument: "options_json /pluginPath")
+            case "mode":
+                guard let name = value.stringValue, let mode = ValidationMode(rawValue: name) else {
+                    throw invalid("/mode must be \"strict\" or \"loose\", not \(JSONWriter.string(value))")
+                }
+                options.mode = mode
+            case "initConcurrency":
+                guard let count = value.intValue, count >= 1, count <= 1024 else {
+                    throw invalid("/initConcurrency must be an integer from 1 to 1024, not \(JSONWriter.string(value))")
+                }
+                options.initOptions.concurrency = Int(count)
+            case "initTimeoutMs":
+                guard let milliseconds = value.intValue, milliseconds >= 1, milliseconds <= 86_400_000 else {
+                    throw invalid("/initTimeoutMs must be an integer number of milliseconds from 1 to 86400000, not \(JSONWriter.string(value))")
+                }
+                options.initOptions.timeout = .milliseconds(milliseconds)
+            case "policy":
+                options.policy = try policy(value)
+            default:
+                throw invalid("has an unknown key \"\(key)\"; the keys are \(keys.joined(separator: ", "))")
+            }
+        }
+        return options
+    }
+
+    /// A JSON array of non-empty directory paths (for `pluginPath` and `ph_host_scan`).
+    static func directories(_ value: JSONValue, argument: String) throws(Problem) -> [String] {
+        guard let items = value.arrayValue else {
+            throw Problem(.invalidArgument, .error, "\(argument) must be a JSON array of directory paths, not \(value.typeName)")
+        }
+        var paths: [String] = []
+        for (index, item) in items.enumerated() {
+            guard let path = item.stringValue, !path.isEmpty, !path.utf8.contains(0) else {
+                throw Problem(.invalidArgument, .error, "\(argument) item \(index) must be a non-empty directory path string, not \(JSONWriter.string(item))")
+            }
+            paths.append(path)
+        }
+        return paths
+    }
+
+    /// A policy document (the policy-file format). Errors are POLICY_INVALID, every one listed.
+    static func policy(_ value: JSONValue) throws(Problem) -> TenantPolicySet {
+        guard value.objectValue != nil else {
+            throw Problem(.invalidArgument, .error, "the policy must be a JSON object in the policy-file format, not \(value.typeName)")
+        }
+        let (set, problems) = TenantPolicySet.parse(value, file: nil)
+        guard let set else {
+            let errors = problems.filter { $0.severity == .error }.map(\.message)
+            throw Problem(.policyInvalid, .error, "the policy is invalid: \(errors.joined(separator: "; "))")
+        }
+        return set
+    }
+
+    private static func invalid(_ message: String) -> Problem {
+        Problem(.invalidArgument, .error, "options_json \(message)")
+    }
+
+    /// The directories a host scans: `explicit` when given, else `PLUGIN_HOST_PATH`, else the
+    /// directory holding libplugin_host.so (pattern `libph-*.so`, as the CLI treats its own
+    /// directory) and the per-user and system plugin directories.
+    static func searchDirectories(_ explicit: [String]) -> [SearchDirectory] {
+        var environment: [String: String] = [:]
+        for name in [PluginSearchPath.environmentVariable, "HOME"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return PluginSearchPath.resolve(
+            arguments: explicit, patterns: nil, environment: environment,
+            executablePath: LibraryLocation.path ?? "./libplugin_host.so")
+    }
+
+    /// The configuration of a fresh ``PluginHost`` scanning `directories`. The scan cache and
+    /// quarantine stay in memory: a library must not write files its caller did not ask for.
+    func configuration(directories: [SearchDirectory]) -> HostConfiguration {
+        var scanOptions = ScanOptions()
+        scanOptions.mode = mode
+        return HostConfiguration(directories: directories, scanOptions: scanOptions, initOptions: initOptions, policy: policy)
+    }
+}

@@ -1,0 +1,76 @@
+import PluginDiscovery
+import PluginHostCore
+import PluginRuntime
+
+/// The object behind a `ph_host *`: the options it was created with and the ``PluginHost``
+/// that scans, loads and executes.
+///
+/// Every embed.h call resolves its handle through ``HostHandle/resolve(_:)``, which holds a
+/// strong reference for the length of the call, so a call racing `ph_host_destroy` finishes on
+/// a live object instead of freed memory. The live-handle table also lets a NULL, stale or
+/// foreign pointer be reported as INVALID_ARGUMENT instead of being dereferenced.
+final class HostHandle: Sendable {
+    let options: EmbedOptions
+    /// Replaced when `ph_host_scan` is given other directories than the current host scans.
+    private let current: Locked<PluginHost>
+
+    init(options: EmbedOptions) {
+        self.options = options
+        let directories = EmbedOptions.searchDirectories(options.pluginPath)
+        current = Locked(PluginHost(configuration: options.configuration(directories: directories)))
+    }
+
+    /// The host serving calls now.
+    var host: PluginHost { current.withLock { $0 } }
+
+    /// Scans `paths` (nil or empty: the host's directories) and returns the report, which load
+    /// and execute use from then on.
+    ///
+    /// ``PluginHost`` scans the directories it was configured with, so other directories mean a
+    /// fresh host for them: its registry starts empty and its statistics start at zero. Plugins
+    /// initialized before are not initialized again (the loader keeps one initialized instance
+    /// per library for the whole process); the new host registers them when it loads.
+    func scan(paths: [String]?) -> ScanReport {
+        guard let paths, !paths.isEmpty else { return host.scan() }
+        let directories = EmbedOptions.searchDirectories(paths)
+        let existing = host
+        if existing.configuration.directories == directories { return existing.scan() }
+        var configuration = existing.configuration
+        configuration.directories = directories
+        let replacement = PluginHost(configuration: configuration)
+        let report = replacement.scan()
+        current.withLock { $0 = replacement }
+        return report
+    }
+}
+
+extension HostHandle {
+    /// Handles given out and not yet destroyed, by address. The table owns them.
+    private static let live = Locked<[UInt: HostHandle]>([:])
+
+    /// Stores `handle` in the live table and returns the pointer the caller gets.
+    static func register(_ handle: HostHandle) -> OpaquePointer {
+        let address = UnsafeMutableRawPointer(Unmanaged.passUnretained(handle).toOpaque())
+        live.withLock { $0[UInt(bitPattern: address)] = handle }
+        return OpaquePointer(address)
+    }
+
+    /// The live handle at `pointer`; NULL or an address that is not a live handle is
+    /// INVALID_ARGUMENT.
+    static func resolve(_ pointer: OpaquePointer?) throws(Problem) -> HostHandle {
+        guard let pointer else {
+            throw Problem(.invalidArgument, .error, "host is NULL; pass the handle ph_host_create returned")
+        }
+        guard let handle = live.withLock({ $0[UInt(bitPattern: UnsafeRawPointer(pointer))] }) else {
+            throw Problem(.invalidArgument, .error,
+                          "host is not a live handle (destroyed already, or never returned by ph_host_create)")
+        }
+        return handle
+    }
+
+    /// Removes the handle from the live table; it is freed when the last call using it ends.
+    static func unregister(_ pointer: OpaquePointer?) {
+        guard let pointer else { return }
+        _ = live.withLock { $0.removeValue(forKey: UInt(bitPattern: UnsafeRawPointer(pointer))) }
+    }
+}

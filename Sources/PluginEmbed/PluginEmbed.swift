@@ -1,1 +1,0 @@
-// The embedding C ABI (embed.h, DESIGN §7), exported from libplugin_host.so.
