@@ -1,6 +1,7 @@
 import PluginDiscovery
 import PluginHostCore
 import PluginRuntime
+import PluginTenancy
 
 /// The object behind a `ph_host *`: the options it was created with and the ``PluginHost``
 /// that scans, loads and executes.
@@ -27,7 +28,8 @@ final class HostHandle: Sendable {
     /// and execute use from then on.
     ///
     /// ``PluginHost`` scans the directories it was configured with, so other directories mean a
-    /// fresh host for them: its registry starts empty and its statistics start at zero. Plugins
+    /// fresh host for them (with the policies in force): its registry starts empty and its
+    /// statistics start at zero. Plugins
     /// initialized before are not initialized again (the loader keeps one initialized instance
     /// per library for the whole process); the new host registers them when it loads.
     func scan(paths: [String]?) -> ScanReport {
@@ -39,8 +41,17 @@ final class HostHandle: Sendable {
         configuration.directories = directories
         let replacement = PluginHost(configuration: configuration)
         let report = replacement.scan()
-        current.withLock { $0 = replacement }
+        current.withLock { active in
+            // Under the lock, so a concurrent ph_host_set_policy lands on one host or the other.
+            replacement.setPolicy(active.policy)
+            active = replacement
+        }
         return report
+    }
+
+    /// Replaces the tenant policies of the host serving calls (see ``PluginHost/setPolicy(_:)``).
+    func setPolicy(_ policy: TenantPolicySet?) {
+        current.withLock { $0.setPolicy(policy) }
     }
 }
 

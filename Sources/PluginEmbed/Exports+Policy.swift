@@ -1,0 +1,38 @@
+import PluginHostCore
+import PluginRuntime
+import PluginSDK
+import PluginTenancy
+
+// embed.h: tenant policies and statistics.
+
+@c @implementation
+public func ph_host_set_policy(
+    _ host: OpaquePointer?, _ policyJSON: UnsafePointer<CChar>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> ph_status {
+    let error = OutParameter(outError)
+    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
+        let handle = try HostHandle.resolve(host)
+        guard let policyJSON else {
+            handle.setPolicy(nil)
+            return PH_OK
+        }
+        let document = try CText.json(policyJSON, argument: "policy_json", expected: "object")
+        // Parsed completely before anything changes: a rejected policy leaves the old in force.
+        handle.setPolicy(try EmbedOptions.policy(document))
+        return PH_OK
+    }
+}
+
+@c @implementation
+public func ph_host_stats(
+    _ host: OpaquePointer?, _ outStats: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> ph_status {
+    let stats = OutParameter(outStats), error = OutParameter(outError)
+    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
+        let pluginHost = try HostHandle.resolve(host).host
+        stats.set(pluginHost.statistics())
+        return PH_OK
+    }
+}
