@@ -56,7 +56,8 @@ struct RunCommand: AsyncParsableCommand {
         let outcome = await HostWorkflows(host: host, tenant: tenancy.tenant).run(
             parsed, concurrency: concurrency, tracer: tracer, progress: progress)
         line?.finish()
-        if let tracer, let traceFile, outcome.result != nil {
+        // Written even for a refused run (no events then), so the file is always a valid trace.
+        if let tracer, let traceFile {
             try Self.write(tracer.chromeTraceJSON(), to: traceFile)
         }
         if output.json {
