@@ -38,7 +38,7 @@ public struct HostNodeCatalog: NodeCatalog {
 
     public func describe(nodeType: String, tenant: String?) -> NodeCatalogEntry {
         // The policy the host applies at execution (single-tenant mode without a policy file).
-        switch TenantPolicySet.resolve(host.configuration.policy, tenant: tenant) {
+        switch TenantPolicySet.resolve(host.policy, tenant: tenant) {
         case .failure(let problem):
             return .disallowed(problem)
         case .success(let policy):
