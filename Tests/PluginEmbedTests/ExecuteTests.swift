@@ -52,7 +52,7 @@ struct ExecuteTests {
         let call = try execute("math.add", #"{"a":"two","b":3}"#)
         #expect(call.status == Status.invalidParameters)
         #expect(call.errorCode == "VALIDATION_FAILED")
-        #expect(call.doc?["validationErrors"]?[0]?["path"] == "/a")
+        #expect(call.doc?["validationErrors"]?.arrayValue?.first?["path"] == "/a")
     }
 
     @Test("a plugin's own failure is its status, with the result and error set")

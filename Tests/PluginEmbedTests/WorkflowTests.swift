@@ -69,6 +69,6 @@ struct WorkflowTests {
     @Test("run with NULL out parameters still reports the status")
     func withoutOutputs() throws {
         let calls = try EmbedDriver.run(["create", "@null", "no-outs", "run"])
-        #expect(calls[1].status == Status.invalidParameters)  // a workflow without nodes is refused
+        #expect(calls[1].status == Status.invalidParameters)  // math.div by zero
     }
 }

@@ -47,7 +47,7 @@ static ph_status call_without_outs(ph_host *host, const char *function) {
     if (strcmp(function, "list") == 0) return ph_host_list(host, NULL, NULL);
     if (strcmp(function, "exec") == 0) return ph_host_execute(host, NULL, "math.add", "{\"a\":1,\"b\":2}", NULL, NULL, NULL);
     if (strcmp(function, "exec-fail") == 0) return ph_host_execute(host, NULL, "math.div", "{\"a\":1,\"b\":0}", NULL, NULL, NULL);
-    if (strcmp(function, "run") == 0) return ph_host_run_workflow(host, NULL, "{\"nodes\":[]}", NULL, NULL);
+    if (strcmp(function, "run") == 0) return ph_host_run_workflow(host, NULL, "{\"nodes\":[{\"name\":\"D\",\"type\":\"math.div\",\"typeVersion\":1,\"parameters\":{\"a\":1,\"b\":0}}]}", NULL, NULL);
     if (strcmp(function, "policy") == 0) return ph_host_set_policy(host, NULL, NULL);
     if (strcmp(function, "stats") == 0) return ph_host_stats(host, NULL, NULL);
     fprintf(stderr, "unknown function %s\n", function);

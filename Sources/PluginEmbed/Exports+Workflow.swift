@@ -1,0 +1,61 @@
+import PluginHostCore
+import PluginRuntime
+import PluginSDK
+import PluginWorkflow
+
+// embed.h: running workflows.
+
+@c @implementation
+public func ph_host_run_workflow(
+    _ host: OpaquePointer?, _ tenant: UnsafePointer<CChar>?, _ workflowJSON: UnsafePointer<CChar>?,
+    _ outResult: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> ph_status {
+    let result = OutParameter(outResult), error = OutParameter(outError)
+    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
+        let pluginHost = try HostHandle.resolve(host).host
+        let tenantID = try CText.optionalString(tenant, argument: "tenant")
+        let text = try CText.string(workflowJSON, argument: "workflow_json")
+        // Syntax and shape are argument errors; everything past them is the workflow's own
+        // validation (parsed by the CLI's code path, which also reports repeated keys).
+        guard let workflowJSON else { return PH_ERR_INTERNAL }  // checked by CText.string above
+        _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object")
+        let workflows = HostWorkflows(host: pluginHost, tenant: tenantID)
+        let parsed = Workflow.parse(text: text)
+        let outcome = BlockingWait.run { await workflows.run(parsed) }
+        result.set(outcome.json())
+        if outcome.succeeded { return PH_OK }
+        let problem = outcome.problem
+        error.set(problem.errorDocument)
+        // embed.h: a refused workflow is PH_ERR_INVALID_PARAMETERS whatever its first problem.
+        if case .refused = outcome { return PH_ERR_INVALID_PARAMETERS }
+        return problem.code.embedStatus
+    }
+}
+
+extension WorkflowRunOutcome {
+    /// Why the workflow did not succeed, for the error document.
+    ///
+    /// A refused workflow reports its first error (its code, e.g. WORKFLOW_CYCLE, and node) and
+    /// how many more there are; nothing ran and the result lists them all. A failed run reports the first
+    /// node, in workflow order, that ended in error, with its code: the status then says what
+    /// kind of failure stopped the run.
+    var problem: Problem {
+        switch self {
+        case .refused(let report):
+            let errors = report.problems.filter { $0.severity == .error }
+            let first = errors.first
+            let more = errors.count > 1 ? " (and \(errors.count - 1) more; the result lists them all)" : ""
+            return Problem(first?.code ?? .workflowInvalid, .error,
+                           "the workflow is invalid and was not run: \(first?.message ?? "no detail")\(more)",
+                           file: first?.file, node: first?.node)
+        case .ran(let run, _):
+            guard let failed = run.nodes.first(where: { $0.result.status == .error }) else {
+                return Problem(.executionError, .error, "the workflow run failed; the result says which nodes did not succeed")
+            }
+            let reason = failed.result.error ?? "it did not succeed"
+            return Problem(failed.result.errorCode ?? .executionError, .error,
+                           "node \(failed.name) (\(failed.result.nodeType)) failed: \(reason)", node: failed.name)
+        }
+    }
+}
