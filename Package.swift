@@ -103,7 +103,10 @@ let package = Package(
         ),
         .target(
             name: "PluginEmbed",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime", "PluginTenancy", "PluginWorkflow", "PluginSDK"],
+            dependencies: [
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime", "PluginTenancy", "PluginWorkflow", "PluginSDK",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Logging
 import PluginDiscovery
 import PluginHostCore
 import PluginMetadata
@@ -108,6 +109,19 @@ struct EmbedOptions: Sendable {
     func configuration(directories: [SearchDirectory]) -> HostConfiguration {
         var scanOptions = ScanOptions()
         scanOptions.mode = mode
-        return HostConfiguration(directories: directories, scanOptions: scanOptions, initOptions: initOptions, policy: policy)
+        return HostConfiguration(directories: directories, scanOptions: scanOptions, initOptions: initOptions, policy: policy,
+                                 logger: Self.logger)
     }
+
+    /// Host and plugin log lines: to stderr at `PLUGIN_HOST_LOG`'s level (default `warning`),
+    /// as the CLI does. A library must not bootstrap the process's logging system (the embedding
+    /// program may use swift-log itself), so the handler is this logger's own.
+    static let logger: Logger = {
+        let level = getenv("PLUGIN_HOST_LOG").flatMap { Logger.Level(rawValue: String(cString: $0)) } ?? .warning
+        return Logger(label: "plugin-host") { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }()
 }

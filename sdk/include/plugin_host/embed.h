@@ -4,7 +4,8 @@
  * Exported by libplugin_host.so. Every function takes and returns JSON text (UTF-8, NUL-
  * terminated) in the same shapes as the CLI's `--json` output, so whatever a script learns
  * from `plugin-host … --json` holds here too. The README's "Embedding" section documents each
- * document's shape and how to ship the library.
+ * document's shape and how to ship the library; sdk/python is a ctypes binding of this header
+ * and examples/embed a complete C client.
  *
  * Conventions for every function below:
  *
@@ -18,18 +19,25 @@
  * - Status from a code: NODE_TYPE_NOT_FOUND and TENANT_UNKNOWN → PH_ERR_NOT_FOUND;
  *   VALIDATION_FAILED and INVALID_PARAMETERS → PH_ERR_INVALID_PARAMETERS;
  *   NODE_TYPE_DISABLED_FOR_TENANT, TENANT_VIOLATION, AUDIT_FAILED → PH_ERR_POLICY;
- *   INVALID_ARGUMENT → PH_ERR_INVALID_ARGUMENT; EXECUTION_TIMEOUT → PH_ERR_TIMEOUT;
+ *   INVALID_ARGUMENT and POLICY_INVALID → PH_ERR_INVALID_ARGUMENT; EXECUTION_TIMEOUT → PH_ERR_TIMEOUT;
  *   TRANSIENT_ERROR → PH_ERR_TRANSIENT; CREDENTIAL_MISSING → PH_ERR_CREDENTIAL_MISSING;
  *   UNSUPPORTED → PH_ERR_UNSUPPORTED; CANCELLED → PH_ERR_CANCELLED; any other → PH_ERR_EXECUTION.
+ *   (One exception, documented there: a workflow refused by validation.)
  * - Ownership: every `char *` the host returns through an out parameter is allocated by the
  *   host and owned by the caller, who frees it with ph_free() (never with free(): the host may
  *   use another allocator). An out parameter is set to NULL when there is nothing to return,
  *   so freeing unconditionally is always correct. Any out parameter may itself be NULL: the
- *   host then does not produce that document. Input strings are only read during the call.
+ *   host then does not produce that document (and does not spend time writing it). Input
+ *   strings are only read during the call. Returned strings are malloc'd copies: ph_free is
+ *   free(), but call ph_free so the library stays free to change allocators.
  * - Threads: one ph_host may be used from many threads at once; every function except
  *   ph_host_destroy is safe to call concurrently on the same handle. Node executions and
  *   workflow runs on one handle proceed in parallel (plugins declared `threadSafe: false`
- *   are serialized by the host). Calls block the calling thread until they finish.
+ *   are serialized by the host). Calls block the calling thread until they finish; they are
+ *   meant for the embedder's own threads (not for threads of Swift's concurrency pool).
+ * - Handles: a handle that is NULL, already destroyed or never created is reported as
+ *   PH_ERR_INVALID_ARGUMENT rather than dereferenced (a destroyed handle's address may be
+ *   reused by a later ph_host_create, so do not rely on this to find use-after-destroy bugs).
  */
 #ifndef PLUGIN_HOST_EMBED_H
 #define PLUGIN_HOST_EMBED_H
@@ -54,23 +62,33 @@ typedef struct ph_host ph_host;
  *   "initConcurrency": 5       plugins initialized at the same time (≥ 1)
  *   "initTimeoutMs": 5000      time limit of each plugin's init
  *   "policy": {…}              tenant policies, the policy-file format (default: single tenant)
- * Unknown keys are PH_ERR_INVALID_ARGUMENT (a misspelt option must not be silently ignored).
- * On success *out_host is the new handle; on failure it is set to NULL.
+ * "pluginPath": [] counts as absent. Unknown keys, values of the wrong type or out of range are
+ * PH_ERR_INVALID_ARGUMENT (a misspelt option must not be silently ignored); an invalid policy is
+ * POLICY_INVALID (also PH_ERR_INVALID_ARGUMENT). The scan cache and quarantine are kept in
+ * memory: the library writes no files of its own (audit logs are written where the policy says).
+ * out_host is required (NULL is PH_ERR_INVALID_ARGUMENT). On success *out_host is the new
+ * handle; on failure it is set to NULL.
  */
 ph_status ph_host_create(const char *options_json, ph_host **out_host, char **out_error);
 
 /**
- * Shuts down every initialized plugin and frees the handle. NULL is a no-op.
- * Not thread-safe with other calls on the same handle: the caller ensures no call on `host`
- * is running or will start. Plugin libraries stay mapped (the host never unloads code).
+ * Releases the handle. NULL is a no-op. Calls already running on it finish normally; later
+ * calls with the same pointer are PH_ERR_INVALID_ARGUMENT. Do not start calls on a handle you
+ * are destroying (its address may be reused by the next ph_host_create).
+ * Plugins are process-wide: each library is loaded and initialized once per process and never
+ * unloaded, and every handle shares them, so destroying a handle does not run plugins'
+ * shutdown (a later handle would find them shut down); they stay initialized until exit.
  */
 void ph_host_destroy(ph_host *host);
 
 /**
  * Scans plugin directories without running plugin code and remembers the report.
- * dirs_json: a JSON array of directory paths, or NULL for the host's configured directories.
- * *out_report_json: the `plugin-host scan --json` document. Returns PH_OK when the scan ran,
- * even if some files were rejected (they are in the report with their problems).
+ * dirs_json: a JSON array of directory paths (pattern *.so), or NULL (or []) for the host's
+ * configured directories. Other directories become the host's directories from then on: later
+ * scans, loads and executions use them; node types and statistics gathered from the previous
+ * directories start afresh (policies carry over; plugins already initialized are not
+ * initialized again). *out_report_json: the `plugin-host scan --json` document. Returns PH_OK
+ * when the scan ran, even if some files were rejected (they are in the report with their problems).
  */
 ph_status ph_host_scan(ph_host *host, const char *dirs_json, char **out_report_json, char **out_error);
 
@@ -106,8 +124,11 @@ ph_status ph_host_execute(ph_host *host, const char *tenant, const char *node_ty
  * Validates and runs a workflow (DESIGN §6 format) with its recovery settings.
  * tenant: NULL for none. Returns PH_OK exactly when the run succeeded. *out_result_json is
  * the `plugin-host run --json` document whenever a run result exists, failures included; a
- * workflow that fails validation is not run: PH_ERR_INVALID_PARAMETERS (the result document
- * then lists the problems).
+ * workflow that fails validation is not run: PH_ERR_INVALID_PARAMETERS whatever the problems'
+ * codes (the result document lists them all; the error document names the first, e.g.
+ * WORKFLOW_CYCLE). A run that fails reports the first node (in workflow order) that ended in
+ * error: the error document has its code and name ("node"), the status follows from the code.
+ * workflow_json that is not a JSON object is PH_ERR_INVALID_ARGUMENT (no result).
  */
 ph_status ph_host_run_workflow(ph_host *host, const char *tenant, const char *workflow_json,
                                char **out_result_json, char **out_error);
@@ -115,7 +136,8 @@ ph_status ph_host_run_workflow(ph_host *host, const char *tenant, const char *wo
 /**
  * Replaces the tenant policies (the policy-file format); NULL returns to single-tenant mode.
  * Executions already past their tenant check finish under the previous policies.
- * A malformed policy is rejected (POLICY_INVALID) and the previous policies stay in force.
+ * A malformed policy is rejected (POLICY_INVALID, PH_ERR_INVALID_ARGUMENT) and the previous
+ * policies stay in force.
  */
 ph_status ph_host_set_policy(ph_host *host, const char *policy_json, char **out_error);
 
