@@ -20,4 +20,11 @@ struct ThreadTests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout == "ok 88\n")
     }
+
+    @Test("destroying a handle while 8 threads execute on it: running calls finish, later ones are INVALID_ARGUMENT")
+    func destroyRace() throws {
+        let result = try Self.program.get().run(["8", "race"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout == "race ok\n")
+    }
 }

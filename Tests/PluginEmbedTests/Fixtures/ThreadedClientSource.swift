@@ -6,6 +6,9 @@
 ///
 /// Usage: threaded_client THREADS EXECUTIONS [lazy]   (lazy: no ph_host_load, plugins load on
 /// the first calls, from every thread at once)
+///        threaded_client THREADS race   (threads execute until the main thread destroys the
+/// handle under them; every call must return PH_OK or, after the destroy, PH_ERR_INVALID_ARGUMENT;
+/// prints `race ok` when each thread saw both)
 let threadedClientSource = #"""
 #define _POSIX_C_SOURCE 200809L
 #include <plugin_host/embed.h>
@@ -14,6 +17,7 @@ let threadedClientSource = #"""
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static ph_host *host;
 static int executions;
@@ -67,8 +71,54 @@ static void *work(void *arg) {
     return NULL;
 }
 
+static int race_bad;
+
+static void *race(void *arg) {
+    (void)arg;
+    int ok = 0, invalid = 0;
+    for (;;) {
+        char *doc = NULL, *error = NULL;
+        ph_status st = ph_host_execute(host, NULL, "math.add", "{\"a\":1,\"b\":2}", NULL, &doc, &error);
+        if (st == PH_OK && doc != NULL && strstr(doc, "\"result\":3") != NULL) ok++;
+        else if (st == PH_ERR_INVALID_ARGUMENT && error != NULL && strstr(error, "not a live handle") != NULL) invalid++;
+        else {
+            pthread_mutex_lock(&report_lock);
+            race_bad++;
+            pthread_mutex_unlock(&report_lock);
+        }
+        ph_free(doc);
+        ph_free(error);
+        if (invalid > 0) break;
+    }
+    if (ok == 0) {
+        pthread_mutex_lock(&report_lock);
+        race_bad++;
+        pthread_mutex_unlock(&report_lock);
+    }
+    return NULL;
+}
+
+static int run_race(int threads) {
+    char *error = NULL;
+    if (ph_host_create(NULL, &host, &error) != PH_OK || ph_host_load(host, NULL, &error) != PH_OK) {
+        printf("setup: %s\n", error ? error : "?");
+        return 1;
+    }
+    pthread_t *ids = calloc((size_t)threads, sizeof *ids);
+    for (int i = 0; i < threads; i++) pthread_create(&ids[i], NULL, race, NULL);
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    ph_host_destroy(host);
+    for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+    free(ids);
+    if (race_bad) { printf("race: %d unexpected outcomes\n", race_bad); return 1; }
+    printf("race ok\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) return 2;
+    if (strcmp(argv[2], "race") == 0) return run_race(atoi(argv[1]));
     int lazy = argc > 3 && strcmp(argv[3], "lazy") == 0;
     int threads = atoi(argv[1]);
     executions = atoi(argv[2]);
