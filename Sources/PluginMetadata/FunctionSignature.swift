@@ -70,7 +70,7 @@ public struct SignatureError: Error, Sendable, Hashable {
     }
 
     /// The supported names, for messages.
-    static let supportedList = CValueType.allCases.map(\.rawValue).joined(separator: ", ")
+    public static let supportedList = CValueType.allCases.map(\.rawValue).joined(separator: ", ")
 }
 
 /// A cursor over a signature's bytes: names are runs of ASCII letters and digits.
