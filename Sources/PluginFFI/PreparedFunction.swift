@@ -26,6 +26,10 @@ public final class PreparedFunction: Sendable {
     nonisolated(unsafe) private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
     private let types: [CValueType]
     private let returnType: CValueType
+    /// The parameter names' UTF-8, for matching keys in JSON text without decoding them.
+    private let nameBytes: [[UInt8]]
+    /// Whether any argument is a string (those always take the general path).
+    private let takesString: Bool
 
     private init(nodeType: String, declaration: FunctionDeclaration, address: UInt,
                  cif: UnsafeMutablePointer<ffi_cif>, argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>) {
@@ -36,6 +40,8 @@ public final class PreparedFunction: Sendable {
         self.argumentTypes = argumentTypes
         self.types = declaration.signature.argumentTypes
         self.returnType = declaration.signature.returnType
+        self.nameBytes = declaration.params.map { Array($0.utf8) }
+        self.takesString = types.contains(.string)
     }
 
     deinit {
@@ -83,17 +89,45 @@ public final class PreparedFunction: Sendable {
     /// (`{"result":…}`, integers written exactly, including `uint64` above `Int64.max`).
     /// This is the form the loader's `execute` path uses.
     public func call(json: UnsafeRawBufferPointer) -> Result<[UInt8], Problem> {
+        if !takesString, let result = callFast(json) {
+            return result.map(Self.text)
+        }
         let parameters: JSONValue
         do {
             parameters = try JSONParser.parse(Array(json))
         } catch {
             return .failure(invalid("the parameters are not JSON (\(error)); pass a JSON object"))
         }
-        return invoke(parameters).map { value in
-            var out: [UInt8] = []
-            out.reserveCapacity(32)
-            value.write(into: &out)
-            return out
+        return invoke(parameters).map(Self.text)
+    }
+
+    /// `{"result":…}` as JSON text.
+    private static func text(_ value: FunctionResult) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        value.write(into: &out)
+        return out
+    }
+
+    /// The fast lane (``ParameterText``): arguments bound straight from the text; nil when the
+    /// text needs the general path.
+    private func callFast(_ json: UnsafeRawBufferPointer) -> Result<FunctionResult, Problem>? {
+        let count = max(types.count, 1)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { slots in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: count) { pointers in
+                withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { seen in
+                    var reader = ParameterText(json)
+                    switch reader.bind(names: nameBytes, types: types, slots: slots.baseAddress!, seen: seen.baseAddress!) {
+                    case .fallback:
+                        return nil
+                    case .refused(let argument, let reason):
+                        return .failure(invalid("parameter `\(declaration.params[argument])` \(reason)"))
+                    case .bound:
+                        for index in types.indices { pointers[index] = UnsafeMutableRawPointer(slots.baseAddress! + index) }
+                        return callFunction(pointers.baseAddress!)
+                    }
+                }
+            }
         }
     }
 

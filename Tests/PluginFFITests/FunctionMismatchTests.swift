@@ -77,3 +77,50 @@ struct FunctionMismatchTests {
         #expect(before == 1)
     }
 }
+
+@Suite("Function calls from JSON text: the fast lane agrees with the general path")
+struct FunctionTextTests {
+    @Test("each mismatch gives the same code and message from JSON text", arguments: FunctionMismatchTests.cases)
+    func sameRefusal(nodeType: String, value: JSONValue, message: String) throws {
+        let parameter = nodeType == "lab.string" ? "s" : "v"
+        let result = try FFILab.callText(nodeType, JSONWriter.string(.object([parameter: value])))
+        #expect(result.code == .invalidParameters)
+        #expect(result.message == message)
+    }
+
+    @Test("uint64 max goes in exactly from its digits")
+    func uint64MaxIn() throws {
+        #expect(try FFILab.callText("lab.uint64", #"{"v":18446744073709551615}"#).get() == #"{"result":18446744073709551615}"#)
+    }
+
+    @Test("one past uint64 max is out of range")
+    func uint64PastMax() throws {
+        let result = try FFILab.callText("lab.uint64", #"{"v":18446744073709551616}"#)
+        #expect(result.message == "parameter `v` is 1.8446744073709552e+19, outside uint64's range 0…18446744073709551615")
+    }
+
+    @Test("whitespace, exponents and member order are read as JSON reads them")
+    func grammar() throws {
+        #expect(try FFILab.callText("lab.mixed", #" { "e" : 2 , "s":"abc","d":true,"c":5e-1,"b":0.25,"a":-3 } "#).get() == #"{"result":230997.75}"#)
+        #expect(try FFILab.callText("lab.int16", #"{"v":-1.0E2}"#).get() == #"{"result":-100}"#)
+    }
+
+    static let generalPathCases: [(String, String, String)] = [
+        ("lab.int8", #"{"v":1,"v":2}"#, #"{"result":2}"#),
+        ("lab.int8", #"{"\u0076":5}"#, #"{"result":5}"#),
+        ("lab.string", #"{"s":"tab\there"}"#, #"{"result":"tab\there"}"#),
+    ]
+
+    @Test("duplicates, escaped keys and strings take the general path and still work", arguments: generalPathCases)
+    func generalPath(nodeType: String, text: String, expected: String) throws {
+        #expect(try FFILab.callText(nodeType, text).get() == expected)
+    }
+
+    static let malformed = [#"{"v":01}"#, #"{"v":-}"#, #"{"v":1.}"#, #"{"v":1e}"#, #"{"v":1,}"#, #"{"v":1} x"#, #"{"v" 1}"#, "", "[1]", #"{"v":tru}"#]
+
+    @Test("malformed text is INVALID_PARAMETERS, never a crash or a call", arguments: malformed)
+    func malformedText(text: String) throws {
+        let result = try FFILab.callText("lab.int8", text)
+        #expect(result.code == .invalidParameters)
+    }
+}
