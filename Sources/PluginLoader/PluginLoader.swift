@@ -206,15 +206,19 @@ public enum PluginLoader {
     }
 }
 
-/// A file's (device, inode), or its path when it cannot be stat'ed (dlopen then reports why).
+/// A file's (device, inode) and the size and modification time of its contents, or its path
+/// when it cannot be stat'ed (dlopen then reports why). The content stamp matters for files
+/// that are replaced: a deleted file's inode is reused by the next file created, and a new
+/// manifest must not be mistaken for the old one that was loaded from the same inode.
 private enum FileIdentity: Hashable {
-    case inode(device: UInt64, inode: UInt64)
+    case inode(device: UInt64, inode: UInt64, size: Int64, modified: Int64)
     case path(String)
 
     init(path: String) {
         var info = stat()
         if stat(path, &info) == 0 {
-            self = .inode(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            self = .inode(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                          modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
         } else {
             self = .path(path)
         }
