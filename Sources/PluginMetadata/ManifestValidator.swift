@@ -26,6 +26,17 @@ import PluginHostCore
 /// | two nodes with one node type                         | DUPLICATE_NODE_TYPE  | error  | error                          |
 /// | schema: unsupported keyword, malformed, bad pattern  | META_BAD_SCHEMA      | error  | error (a schema present is     |
 /// | `requiredFields` naming a non-property               | META_BAD_SCHEMA      | error  | error  enforced, never skipped)|
+/// | a schema `default` that breaks its own schema        | META_BAD_SCHEMA      | error  | error                          |
+/// | `function` not an object, a bad `symbol`             | META_BAD_VALUE       | error  | error (wrong ABI is unsafe)    |
+/// | `function` signature/params bad or mismatched        | META_BAD_SIGNATURE   | error  | error                          |
+/// | `function` member missing                            | META_MISSING_FIELD   | error  | error                          |
+/// | a function parameter missing from an explicit schema | META_BAD_SCHEMA      | error  | error                          |
+/// | standalone: `library` missing, a node w/o `function` | META_MISSING_FIELD   | error  | error                          |
+/// | plugin library metadata naming a `library`           | META_BAD_VALUE       | error  | warning (ignored)              |
+///
+/// A function node (DESIGN §3.2) may leave out `schema` and `requiredFields`: the schema is
+/// derived from the signature (``FunctionDeclaration/derivedSchema``), `requiredFields` is
+/// its `params`.
 ///
 /// Loose defaults: `name` = the id, `description` "", `threadSafe` false (calls serialized),
 /// `dependencies` none; per node `version` "1.0.0", `category` "uncategorized", `description` "",
