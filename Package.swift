@@ -135,7 +135,13 @@ let package = Package(
         .testTarget(name: "PluginELFTests", dependencies: ["PluginELF", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginMetadataTests", dependencies: ["PluginMetadata", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginDiscoveryTests", dependencies: ["PluginDiscovery", "PluginHostTestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "PluginFFITests", dependencies: ["PluginFFI", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        // Function nodes are exercised end to end: C libraries built by cc, loaded by the loader,
+        // and the libm example run through the runtime.
+        .testTarget(
+            name: "PluginFFITests",
+            dependencies: ["PluginFFI", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime", "PluginHostTestSupport"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),

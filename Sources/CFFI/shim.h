@@ -17,4 +17,16 @@ static inline ffi_type *ph_ffi_type_float(void) { return &ffi_type_float; }
 static inline ffi_type *ph_ffi_type_double(void) { return &ffi_type_double; }
 static inline ffi_type *ph_ffi_type_pointer(void) { return &ffi_type_pointer; }
 
+/* ffi_prep_cif with the platform's default ABI. FFI_DEFAULT_ABI is an enumerator on some
+ * targets and a macro on others, so Swift is not relied on to import it. */
+static inline ffi_status ph_ffi_prep_cif(ffi_cif *cif, unsigned int nargs, ffi_type *rtype, ffi_type **atypes) {
+    return ffi_prep_cif(cif, FFI_DEFAULT_ABI, nargs, rtype, atypes);
+}
+
+/* ffi_call taking the function as a plain data pointer (what dlsym returns), so Swift needs
+ * no unsafeBitCast to libffi's `void (*)(void)`. POSIX guarantees the two convert. */
+static inline void ph_ffi_call(ffi_cif *cif, void *function, void *rvalue, void **avalue) {
+    ffi_call(cif, (void (*)(void))function, rvalue, avalue);
+}
+
 #endif

@@ -58,6 +58,7 @@ enum CacheCoding {
         case .sidecar(let sidecarPath):
             out.u8(2)
             out.string(sidecarPath)
+        case .standaloneManifest: out.u8(3)
         }
         out.bool(inspection.rawMetadata != nil)
         if let raw = inspection.rawMetadata { out.raw(raw) }
@@ -111,7 +112,14 @@ enum CacheCoding {
             out.strings(node.tags)
             out.optionalString(node.icon)
             out.bool(node.experimental)
+            out.bool(node.function != nil)
+            if let function = node.function {
+                out.string(function.symbol)
+                out.string(function.signature.description)
+                out.strings(function.params)
+            }
         }
+        out.optionalString(manifest.library)
     }
 
     static func encode(_ value: JSONValue, into out: inout Writer) {
@@ -220,6 +228,7 @@ enum CacheCoding {
         case 2?:
             guard let sidecarPath = reader.string() else { return nil }
             origin = .sidecar(path: sidecarPath)
+        case 3?: origin = .standaloneManifest
         default: return nil
         }
         guard let hasRaw = reader.bool() else { return nil }
@@ -277,9 +286,10 @@ enum CacheCoding {
             guard let node = decodeNode(&reader) else { return nil }
             nodes.append(node)
         }
+        guard let library = reader.optionalString() else { return nil }
         return PluginManifest(id: id, name: name, version: version, abi: ABIVersion(major: UInt16(major), minor: UInt16(minor)),
                               author: author, license: license, description: description, threadSafe: threadSafe,
-                              dependencies: dependencies, nodes: nodes)
+                              dependencies: dependencies, nodes: nodes, library: library)
     }
 
     static func decodeNode(_ reader: inout Reader) -> NodeDescriptor? {
@@ -299,10 +309,19 @@ enum CacheCoding {
             guard let version = reader.i64(), let fitting = Int(exactly: version) else { return nil }
             supportedVersions.append(fitting)
         }
-        guard let tags = reader.strings(), let icon = reader.optionalString(), let experimental = reader.bool() else { return nil }
+        guard let tags = reader.strings(), let icon = reader.optionalString(), let experimental = reader.bool(),
+              let hasFunction = reader.bool() else { return nil }
+        var function: FunctionDeclaration? = nil
+        if hasFunction {
+            // The signature is stored as its canonical text and parsed back: a text that no
+            // longer parses (another host version's types) makes the whole entry unusable.
+            guard let symbol = reader.string(), let text = reader.string(),
+                  let signature = try? FunctionSignature(parsing: text), let params = reader.strings() else { return nil }
+            function = FunctionDeclaration(symbol: symbol, signature: signature, params: params)
+        }
         return NodeDescriptor(nodeType: nodeType, version: version, category: category, description: description,
                               requiredFields: requiredFields, schema: schema, supportedVersions: supportedVersions,
-                              tags: tags, icon: icon, experimental: experimental)
+                              tags: tags, icon: icon, experimental: experimental, function: function)
     }
 
     static func decodeJSON(_ reader: inout Reader, depth: Int) -> JSONValue? {

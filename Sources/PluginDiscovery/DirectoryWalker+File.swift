@@ -10,19 +10,23 @@ extension DirectoryWalker {
     /// entry's `d_type`.
     /// A file that needs reading comes back `.pending`, already opened: the walker inspects
     /// pending files in batches, in parallel, and puts each result in its place.
+    /// `isManifest` marks a standalone manifest: the same file checks, another inspection.
     func scanFile(
-        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, inherited: [Problem], sidecars: Set<[CChar]>
+        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, inherited: [Problem], sidecars: Set<[CChar]>,
+        isManifest: Bool = false
     ) -> FileOutcome {
         if listedType == UInt8(DT_REG), cached.map({ $0.isEmpty || $0[path] == nil }) ?? true,
-           let job = openListedRegularFile(in: directory, name, path: path, inherited: inherited, sidecars: sidecars) {
+           var job = openListedRegularFile(in: directory, name, path: path, inherited: inherited, sidecars: sidecars) {
+            job.isStandaloneManifest = isManifest
             return .pending(job)
         }
-        return .done(scanFileByStatus(in: directory, name, path: path, inherited: inherited, sidecars: sidecars))
+        return .done(scanFileByStatus(in: directory, name, path: path, inherited: inherited, sidecars: sidecars,
+                                      isManifest: isManifest))
     }
 
     /// The general path: `stat` first, so nothing but a regular file is ever opened.
     private func scanFileByStatus(
-        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>
+        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>, isManifest: Bool
     ) -> ScannedPlugin {
         let status: stat
         switch SystemCalls.status(in: directory, name, follow: options.followSymlinks) {
@@ -39,7 +43,7 @@ extension DirectoryWalker {
         }
         if type != S_IFREG {
             return rejected(path, identity, Problem(.notRegularFile, .error,
-                "\(path) is \(SystemCalls.describeType(status.st_mode)), not a shared library; remove it from the plugin directory",
+                "\(path) is \(SystemCalls.describeType(status.st_mode)), not \(isManifest ? "a manifest file" : "a shared library"); remove it from the plugin directory",
                 file: path))
         }
         let key = identity.fileKey
@@ -78,8 +82,9 @@ extension DirectoryWalker {
         }
         identity = FileIdentity(opened)
         // Inspected right away (one file on this path is the rare case, not worth a batch).
-        let job = pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
+        var job = pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
                                     found: found)
+        job.isStandaloneManifest = isManifest
         let inspection = job.inspect(mode: options.mode)
         close(descriptor)
         return finish(job, inspection)

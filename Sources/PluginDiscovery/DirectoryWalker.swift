@@ -44,6 +44,8 @@ final class DirectoryWalker {
     var patterns: [[CChar]] = []
     /// The current search directory's depth limit.
     var maximumDepth = 0
+    /// Whether the current search directory scans standalone manifests.
+    var standaloneManifests = true
     /// Directories of the current root left unscanned for depth, reported once per root.
     var tooDeep: [String] = []
 
@@ -71,6 +73,7 @@ final class DirectoryWalker {
     func walk(_ root: SearchDirectory) {
         patterns = root.patterns.map { Array($0.utf8CString) }
         maximumDepth = root.maximumDepth ?? options.maximumDepth
+        standaloneManifests = root.standaloneManifests
         tooDeep = []
         defer { reportDepthLimit(root) }
         let path = root.path
@@ -141,6 +144,8 @@ final class DirectoryWalker {
         var name: [CChar]
         var type: UInt8
         var matched: Bool
+        /// A `*.plugin.json` name: a standalone manifest unless a file `<name>` is beside it.
+        var manifestCandidate = false
     }
 
     /// Lists `descriptor` (consumed and closed), then handles its entries in name order.
@@ -179,15 +184,19 @@ final class DirectoryWalker {
                 tuple.withMemoryRebound(to: CChar.self, capacity: 256) { name -> Entry? in
                     if name[0] == 0x2E { return nil }  // hidden, and "." / ".."
                     let length = strlen(name)
+                    var manifestCandidate = false
                     if length > Self.sidecarSuffix.count - 1,
                        memcmp(name + length - (Self.sidecarSuffix.count - 1), Self.sidecarSuffix, Self.sidecarSuffix.count - 1) == 0 {
                         sidecars.insert(Array(UnsafeBufferPointer(start: name, count: length + 1)))
+                        manifestCandidate = true
                     }
                     let matched = patterns.contains { fnmatch($0, name, 0) == 0 }
                     let maybeDirectory = type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN)
                         || (type == UInt8(DT_LNK) && options.followSymlinks)
-                    guard matched || maybeDirectory else { return nil }
-                    return Entry(name: Array(UnsafeBufferPointer(start: name, count: length + 1)), type: type, matched: matched)
+                    manifestCandidate = manifestCandidate && (standaloneManifests || matched)
+                    guard matched || maybeDirectory || manifestCandidate else { return nil }
+                    return Entry(name: Array(UnsafeBufferPointer(start: name, count: length + 1)), type: type, matched: matched,
+                                 manifestCandidate: manifestCandidate)
                 }
             }
             if let entry { entries.append(entry) }
@@ -197,7 +206,7 @@ final class DirectoryWalker {
         }
         // Room for this directory's files up front: growing these one doubling at a time
         // rehashed every key again (and touched fresh pages) several times per scan.
-        let matched = entries.reduce(0) { $0 + ($1.matched ? 1 : 0) }
+        let matched = entries.reduce(0) { $0 + ($1.matched || $1.manifestCandidate ? 1 : 0) }
         plugins.reserveCapacity(plugins.count + matched)
         firstPathByFile.reserveCapacity(firstPathByFile.count + matched)
         if cached != nil {
@@ -205,13 +214,22 @@ final class DirectoryWalker {
             cachedPaths.reserveCapacity(cachedPaths.count + matched)
         }
         let directory = dirfd(stream)
+        // A `<name>.plugin.json` with a file `<name>` beside it is that file's sidecar (read by
+        // the inspector with the library, or ignored when the library is not a plugin file);
+        // without one it is a standalone manifest. One `fstatat` per such name, only here.
+        for index in entries.indices where entries[index].manifestCandidate {
+            let stem = Array(entries[index].name.dropLast(Self.sidecarSuffix.count)) + [0]
+            if case .success = SystemCalls.status(in: directory, stem, follow: false) {
+                entries[index].manifestCandidate = false
+            }
+        }
         defer { flushPending() }  // before the directory closes, so no result waits on another directory
         let prefix = path == "/" ? "/" : path + "/"
         for entry in entries {
             let childPath = prefix + entry.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            if entry.matched {
+            if entry.matched || entry.manifestCandidate {
                 switch scanFile(in: directory, entry.name, listedType: entry.type, path: childPath, inherited: inherited,
-                                sidecars: sidecars) {
+                                sidecars: sidecars, isManifest: entry.manifestCandidate) {
                 case .done(let plugin):
                     plugins.append(plugin)
                 case .pending(var job):

@@ -19,13 +19,18 @@ struct PendingInspection: Sendable {
     var sidecar: ContentStamp?
     /// Whether the directory listing holds a `<file>.plugin.json`.
     var sidecarListed: Bool
+    /// Whether the file is a standalone manifest rather than a library.
+    var isStandaloneManifest = false
     /// The scan's own problems for the file (permissions), placed before the inspector's.
     var found: [Problem]
     /// Where the result goes in the walker's `plugins`.
     var slot = 0
 
     func inspect(mode: ValidationMode) -> PluginInspection {
-        PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(identity.size), mode: mode,
+        if isStandaloneManifest {
+            return PluginInspector.inspectStandalone(path: path, fileDescriptor: descriptor, mode: mode)
+        }
+        return PluginInspector.inspect(path: path, fileDescriptor: descriptor, fileSize: Int(identity.size), mode: mode,
                                 sidecarExists: sidecarListed ? nil : false)
     }
 }

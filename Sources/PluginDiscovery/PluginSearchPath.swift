@@ -29,10 +29,11 @@ public enum PluginSearchPath {
     ) -> [SearchDirectory] {
         let chosen = (patterns?.isEmpty == false ? patterns : nil) ?? defaultPatterns
         var result: [SearchDirectory] = []
-        func add(_ path: String, _ patterns: [String], maximumDepth: Int? = nil) {
+        func add(_ path: String, _ patterns: [String], maximumDepth: Int? = nil, standaloneManifests: Bool = true) {
             let absolute = absolutePath(path)
             if !result.contains(where: { $0.path == absolute }) {
-                result.append(SearchDirectory(path: absolute, patterns: patterns, maximumDepth: maximumDepth))
+                result.append(SearchDirectory(path: absolute, patterns: patterns, maximumDepth: maximumDepth,
+                                              standaloneManifests: standaloneManifests))
             }
         }
         if !arguments.isEmpty {
@@ -47,7 +48,7 @@ public enum PluginSearchPath {
             }
         }
         // The build folder holds the bundled plugins at its top level; never recurse into it.
-        add(parentDirectory(of: absolutePath(executablePath)), [bundledPluginPattern], maximumDepth: 0)
+        add(parentDirectory(of: absolutePath(executablePath)), [bundledPluginPattern], maximumDepth: 0, standaloneManifests: false)
         if let home = environment["HOME"], !home.isEmpty, isDirectory(home + userDirectorySuffix) {
             add(home + userDirectorySuffix, chosen)
         }

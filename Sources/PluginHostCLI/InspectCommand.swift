@@ -88,6 +88,7 @@ extension MetadataOrigin {
         switch self {
         case .elfNote: return "elf-note"
         case .sidecar(let path): return "sidecar:\(path)"
+        case .standaloneManifest: return "standalone-manifest"
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Logging
+import PluginFFI
 import PluginHostCore
 import PluginMetadata
 import PluginSDK
@@ -21,8 +22,13 @@ import Synchronization
 /// the low bits count calls in flight, ``readyBit`` says `init` succeeded, ``closedBit`` says
 /// `shutdown` began. `execute` runs only when ready and not closed; `shutdown` closes first,
 /// then waits for calls in flight, so the plugin's `shutdown` never overlaps an `execute`.
+///
+/// Function nodes (DESIGN §3.2) run through the same `execute`: a node type found in
+/// ``functions`` is called through libffi instead of the plugin's `execute`, under the same
+/// lifecycle and serialization rules. A standalone manifest has functions only and no
+/// descriptor: `initialize` then calls nothing and `shutdown` has nothing to run.
 public final class LoadedPlugin: Sendable {
-    /// Absolute path of the library file.
+    /// Absolute path of the library file (of the manifest, for a standalone manifest).
     public let path: String
     /// The manifest checked at scan time; the loaded plugin's own metadata matched it byte for byte.
     public let manifest: PluginManifest
@@ -30,8 +36,12 @@ public final class LoadedPlugin: Sendable {
     public let abi: ABIVersion
 
     /// A copy of the plugin's descriptor, taken once so a plugin that rewrites its own
-    /// (supposedly const) struct cannot change what the host calls. Immutable.
-    nonisolated(unsafe) private let descriptor: ph_plugin
+    /// (supposedly const) struct cannot change what the host calls. Immutable. nil for a
+    /// standalone manifest, which has no plugin code.
+    nonisolated(unsafe) private let descriptor: ph_plugin?
+    /// The function nodes, by node type, each with its call interface prepared at load.
+    /// Empty for most plugins, which then pay nothing for the lookup.
+    private let functions: [NulTerminatedUTF8: PreparedFunction]
     private let host: PluginHostContext
     /// Held for the whole of `execute` when the plugin is not thread-safe (``serialized``).
     /// Serializes calls into a plugin that is not thread-safe; holds how many calls it has
@@ -47,11 +57,15 @@ public final class LoadedPlugin: Sendable {
     private static let closedBit = 1 << 61
     private static let inFlightMask = closedBit - 1
 
-    init(path: String, manifest: PluginManifest, descriptor: ph_plugin, host: PluginHostContext) {
+    init(
+        path: String, manifest: PluginManifest, descriptor: ph_plugin?, functions: [PreparedFunction] = [],
+        host: PluginHostContext
+    ) {
         self.path = path
         self.manifest = manifest
-        self.abi = ABIVersion(major: descriptor.abi_major, minor: descriptor.abi_minor)
+        self.abi = descriptor.map { ABIVersion(major: $0.abi_major, minor: $0.abi_minor) } ?? manifest.abi
         self.descriptor = descriptor
+        self.functions = Dictionary(functions.map { (NulTerminatedUTF8($0.nodeType), $0) }, uniquingKeysWith: { first, _ in first })
         self.host = host
         self.serial = Locked(0)
         self.serialized = !manifest.threadSafe
@@ -59,6 +73,12 @@ public final class LoadedPlugin: Sendable {
 
     /// The plugin id from the manifest.
     public var id: String { manifest.id }
+
+    /// The prepared function serving `nodeType`, nil when it is not a function node. The
+    /// benchmarks call it directly to time a function call apart from the runtime.
+    public func preparedFunction(for nodeType: String) -> PreparedFunction? {
+        functions.isEmpty ? nil : functions[NulTerminatedUTF8(nodeType)]
+    }
 
     /// Calls the plugin's `init` once with `config` (the runtime passes a JSON object; `{}` when
     /// there is none).
@@ -81,6 +101,11 @@ public final class LoadedPlugin: Sendable {
             return .failure(Problem(
                 .initFailed, .error, "the plugin was shut down before it was initialized; restart the host to use it",
                 file: path))
+        }
+        guard let descriptor else {
+            // A standalone manifest: nothing to initialize, its functions are ready once loaded.
+            lifecycle.bitwiseOr(Self.readyBit, ordering: .acquiringAndReleasing)
+            return .success(())
         }
         host.initError.withLock { $0 = nil }
         var state: UnsafeMutableRawPointer?
@@ -131,8 +156,13 @@ public final class LoadedPlugin: Sendable {
                 ? "plugin \(manifest.id) has been shut down; restart the host to use it again"
                 : "plugin \(manifest.id) is not initialized; call initialize before execute")
         }
+        if !functions.isEmpty, let function = functions[request.nodeType] {
+            return Self.callFunction(function, request)
+        }
+        guard let execute = descriptor?.execute else {
+            return .refused("\(request.nodeType) is not a function node of \(manifest.id), which has no plugin code to run other nodes")
+        }
         let state = UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed))
-        let execute = descriptor.execute!
         var outcome = PluginCallOutcome(status: 0)
         let droppedLogLines = withUnsafeMutablePointer(to: &outcome) { outcomePointer in
             var context = PluginCallContext(
@@ -174,6 +204,22 @@ public final class LoadedPlugin: Sendable {
         return outcome
     }
 
+    /// A function node's call: the parameters' JSON text in, `{"result":…}` out; a rejected
+    /// parameter is `PH_ERR_INVALID_PARAMETERS`, an unrepresentable result `PH_ERR_EXECUTION`,
+    /// each with the message naming what is wrong.
+    private static func callFunction(_ function: PreparedFunction, _ request: borrowing PluginCallRequest) -> PluginCallOutcome {
+        let result = request.params.withCString { params, length in
+            function.call(json: UnsafeRawBufferPointer(start: params, count: length))
+        }
+        switch result {
+        case .success(let output):
+            return PluginCallOutcome(status: PH_OK, output: output)
+        case .failure(let problem):
+            let status = problem.code == .invalidParameters ? PH_ERR_INVALID_PARAMETERS : PH_ERR_EXECUTION
+            return PluginCallOutcome(status: status, errorCode: status, errorMessage: problem.message)
+        }
+    }
+
     /// Calls the plugin's `shutdown` once, after the last `execute`; later calls to `execute`
     /// are refused without reaching the plugin.
     ///
@@ -185,7 +231,7 @@ public final class LoadedPlugin: Sendable {
     @discardableResult
     public func shutdown(waitingUpTo timeout: Duration = .seconds(5)) -> Bool {
         let previous = lifecycle.bitwiseOr(Self.closedBit, ordering: .acquiringAndReleasing).oldValue
-        guard previous & Self.closedBit == 0, previous & Self.readyBit != 0 else { return false }
+        guard previous & Self.closedBit == 0, previous & Self.readyBit != 0, let descriptor else { return false }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while lifecycle.load(ordering: .acquiring) & Self.inFlightMask != 0 {

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Logging
+import PluginFFI
 import PluginHostCore
 import PluginMetadata
 import PluginSDK
@@ -33,6 +34,10 @@ public enum PluginLoader {
     /// (ENTRY_INVALID), an ABI this host cannot load (ABI_INCOMPATIBLE), and metadata that
     /// differs from the bytes scanned from the file (METADATA_MISMATCH).
     ///
+    /// A standalone manifest (DESIGN §3.2) loads its `library` instead (LOAD_FAILED with
+    /// `dlerror()`'s text when it cannot be opened). In both cases each function node's symbol
+    /// is then resolved (SYMBOL_MISSING, naming the node) and its call interface prepared.
+    ///
     /// Host log lines the plugin writes go to `logger` with a `plugin` metadata value (its id);
     /// without one, a logger labelled `plugin-host.plugin.<id>` is made from the bootstrapped
     /// log handler.
@@ -46,7 +51,9 @@ public enum PluginLoader {
         let identity = FileIdentity(path: path)
         return loaded.withLock { table in
             if let existing = table[identity] { return .success(existing) }
-            let result = loadFresh(path: path, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
+            let result = inspection.origin == .standaloneManifest
+                ? loadStandalone(path: path, manifest: manifest, logger: logger)
+                : loadFresh(path: path, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
             if case .success(let plugin) = result { table[identity] = plugin }
             return result
         }
@@ -73,11 +80,68 @@ public enum PluginLoader {
         case .failure(let problem):
             return .failure(problem)
         case .success(let descriptor):
-            var pluginLogger = logger ?? Logger(label: "plugin-host.plugin.\(manifest.id)")
-            pluginLogger[metadataKey: "plugin"] = "\(manifest.id)"
-            let host = PluginHostContext(path: path, logger: pluginLogger)
-            return .success(LoadedPlugin(path: path, manifest: manifest, descriptor: descriptor, host: host))
+            return prepareFunctions(manifest, in: handle, library: path, file: path).map { functions in
+                LoadedPlugin(path: path, manifest: manifest, descriptor: descriptor, functions: functions,
+                             host: hostContext(path: path, manifest: manifest, logger: logger))
+            }
         }
+    }
+
+    /// Opens a standalone manifest's library and prepares its function nodes. Nothing in the
+    /// library runs but its constructors: there is no entry point, `init` or `shutdown`.
+    private static func loadStandalone(path: String, manifest: PluginManifest, logger: Logger?) -> Result<LoadedPlugin, Problem> {
+        guard let library = manifest.library else {
+            return .failure(Problem(.loadFailed, .error, "the standalone manifest names no \"library\"; add one", file: path))
+        }
+        let target = libraryPath(library, manifest: path)
+        let handle: UnsafeMutableRawPointer
+        switch DynamicLinker.open(target) {
+        case .opened(let opened): handle = opened
+        case .failed(let message):
+            return .failure(Problem(.loadFailed, .error,
+                "the library \(library) could not be opened: \(message); install it, or fix \"library\" (a soname, or a path relative to the manifest's directory)",
+                file: path))
+        }
+        return prepareFunctions(manifest, in: handle, library: library, file: path).map { functions in
+            LoadedPlugin(path: path, manifest: manifest, descriptor: nil, functions: functions,
+                         host: hostContext(path: path, manifest: manifest, logger: logger))
+        }
+    }
+
+    /// What `dlopen` is given for a manifest's `library`: a name without `/` is a soname the
+    /// dynamic linker searches for (as for a program's own libraries); a relative path is taken
+    /// from the manifest's directory, never the working directory, so the manifest means the
+    /// same wherever the host runs.
+    static func libraryPath(_ library: String, manifest: String) -> String {
+        guard library.contains("/"), !library.hasPrefix("/") else { return library }
+        guard let slash = manifest.lastIndex(of: "/") else { return library }
+        return String(manifest[...slash]) + library
+    }
+
+    /// Resolves and prepares every function node of `manifest` in the library `handle`.
+    private static func prepareFunctions(
+        _ manifest: PluginManifest, in handle: UnsafeMutableRawPointer, library: String, file: String
+    ) -> Result<[PreparedFunction], Problem> {
+        var functions: [PreparedFunction] = []
+        for node in manifest.nodes {
+            guard let declaration = node.function else { continue }
+            guard let address = DynamicLinker.symbol(declaration.symbol, in: handle) else {
+                return .failure(Problem(.symbolMissing, .error,
+                    "node \(node.nodeType) calls \(declaration.symbol), which \(library) does not export; fix \"symbol\" or use a library that provides it",
+                    file: file, node: node.nodeType))
+            }
+            switch PreparedFunction.prepare(nodeType: node.nodeType, declaration: declaration, address: address, file: file) {
+            case .success(let function): functions.append(function)
+            case .failure(let problem): return .failure(problem)
+            }
+        }
+        return .success(functions)
+    }
+
+    private static func hostContext(path: String, manifest: PluginManifest, logger: Logger?) -> PluginHostContext {
+        var pluginLogger = logger ?? Logger(label: "plugin-host.plugin.\(manifest.id)")
+        pluginLogger[metadataKey: "plugin"] = "\(manifest.id)"
+        return PluginHostContext(path: path, logger: pluginLogger)
     }
 
     /// The size of an ABI 1.0 `ph_plugin`: every field up to and including `shutdown`. Later
@@ -142,15 +206,19 @@ public enum PluginLoader {
     }
 }
 
-/// A file's (device, inode), or its path when it cannot be stat'ed (dlopen then reports why).
+/// A file's (device, inode) and the size and modification time of its contents, or its path
+/// when it cannot be stat'ed (dlopen then reports why). The content stamp matters for files
+/// that are replaced: a deleted file's inode is reused by the next file created, and a new
+/// manifest must not be mistaken for the old one that was loaded from the same inode.
 private enum FileIdentity: Hashable {
-    case inode(device: UInt64, inode: UInt64)
+    case inode(device: UInt64, inode: UInt64, size: Int64, modified: Int64)
     case path(String)
 
     init(path: String) {
         var info = stat()
         if stat(path, &info) == 0 {
-            self = .inode(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            self = .inode(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                          modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
         } else {
             self = .path(path)
         }

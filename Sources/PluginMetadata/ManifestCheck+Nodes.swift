@@ -1,7 +1,7 @@
 import PluginHostCore
 
 extension ManifestCheck {
-    /// Keys of a node object. `function` is reserved for libffi function nodes (DESIGN §3.2).
+    /// Keys of a node object. `function` declares a libffi function node (DESIGN §3.2).
     static let nodeKeys = KeySet([
         "nodeType", "version", "category", "description", "requiredFields", "schema", "supportedVersions", "tags",
         "icon", "experimental", "function",
@@ -64,22 +64,33 @@ extension ManifestCheck {
                                fallback: "\"uncategorized\"", node: name) ?? node.category
         node.description = string(object, "description", at: base, .strict, hint: "a one-sentence description of the node",
                                   fallback: "\"\"", node: name) ?? node.description
-        let requiredFields = stringArray(object, "requiredFields", at: base, .strict,
+        // A function node's schema and requiredFields may be left out: both follow from the
+        // signature. Its declaration is read first so a derived schema can stand in.
+        let functionValue = Self.value(of: "function", in: object)
+        if let functionValue { node.function = function(functionValue, at: base, node: name) }
+        if functionValue == nil, kind == .standalone {
+            error(.metaMissingField, "`\(base)/function` is missing: a standalone manifest has no plugin code, so each node must declare the C function it calls ({\"symbol\", \"signature\", \"params\"}).", node: name)
+        }
+        let isFunction = functionValue != nil
+        let requiredFields = stringArray(object, "requiredFields", at: base, isFunction ? .optional : .strict,
                                          hint: "an array of parameter names, [] when there are none", fallback: "[]", node: name)
-        node.schema = schema(object, at: base, node: name)
+        if isFunction && Self.value(of: "schema", in: object) == nil {
+            node.schema = node.function?.derivedSchema
+        } else {
+            node.schema = schema(object, at: base, node: name)
+            if let schema = node.schema, let function = node.function { checkParams(function, against: schema, at: base, node: name) }
+        }
         if let requiredFields {
             checkRequiredFields(requiredFields, against: node.schema, at: base, node: name)
             node.requiredFields = requiredFields
+        } else if let function = node.function {
+            node.requiredFields = function.params
         }
         node.supportedVersions = supportedVersions(object, at: base, node: name) ?? node.supportedVersions
         node.tags = stringArray(object, "tags", at: base, .optional, hint: "an array of strings", fallback: "no tags",
                                 node: name) ?? node.tags
         node.icon = string(object, "icon", at: base, .optional, hint: "an icon name as a string", fallback: "no icon", node: name)
         node.experimental = bool(object, "experimental", at: base, .optional, fallback: "false", node: name) ?? false
-        if let function = object["function"], function.objectValue == nil {
-            wrong(.metaBadValue, base + "/function", function, hint: "an object describing the C function",
-                  fallback: "nothing", alwaysError: false, node: name)
-        }
         return nodeType.map { _ in node }
     }
 

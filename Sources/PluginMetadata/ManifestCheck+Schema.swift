@@ -23,8 +23,32 @@ extension ManifestCheck {
             error(.metaBadSchema, "`\(base)/schema` is \(Self.describe(value)): it must be a JSON Schema object such as {\"type\": \"object\", \"properties\": {…}}; fix it.", node: name)
             return nil
         }
+        let before = problems.count
         checkSchema(object, at: { base + "/schema" }, isRoot: true, node: name)
+        if problems.count == before, Self.containsDefault(value) { checkDefaults(value, at: base, node: name) }
         return value
+    }
+
+    /// Reports each `default` that breaks its own schema: such a default would fail every call
+    /// that relies on it, so it is a schema error found at scan time rather than at run time.
+    /// Compiling costs more than the rest of the check, so only schemas with a default pay it.
+    private mutating func checkDefaults(_ schema: JSONValue, at base: String, node: String?) {
+        guard let compiled = try? ParameterSchema(schema) else { return }  // the checks above speak for it
+        for violation in compiled.defaultViolations {
+            error(.metaBadSchema, "`\(base)/schema\(violation.path)` \(violation.message): make the default satisfy its own schema, or remove it.", node: node)
+        }
+    }
+
+    /// Whether any schema object in `value` has a `default` keyword.
+    static func containsDefault(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object):
+            return object.members.contains { $0.key == "default" || containsDefault($0.value) }
+        case .array(let elements):
+            return elements.contains(where: containsDefault)
+        default:
+            return false
+        }
     }
 
     /// Checks one schema object and, recursively, those inside `properties`, `items` and

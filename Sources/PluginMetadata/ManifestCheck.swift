@@ -8,6 +8,8 @@ import PluginHostCore
 struct ManifestCheck {
     let mode: ValidationMode
     let file: String?
+    /// What kind of file the manifest came from (what it may and must declare).
+    let kind: ManifestKind
     var problems: [Problem] = []
 
     /// How much a field matters.
@@ -20,9 +22,10 @@ struct ManifestCheck {
         case optional
     }
 
-    init(mode: ValidationMode, file: String?) {
+    init(mode: ValidationMode, file: String?, kind: ManifestKind = .pluginLibrary) {
         self.mode = mode
         self.file = file
+        self.kind = kind
     }
 
     // MARK: Reporting

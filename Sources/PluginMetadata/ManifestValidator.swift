@@ -26,6 +26,17 @@ import PluginHostCore
 /// | two nodes with one node type                         | DUPLICATE_NODE_TYPE  | error  | error                          |
 /// | schema: unsupported keyword, malformed, bad pattern  | META_BAD_SCHEMA      | error  | error (a schema present is     |
 /// | `requiredFields` naming a non-property               | META_BAD_SCHEMA      | error  | error  enforced, never skipped)|
+/// | a schema `default` that breaks its own schema        | META_BAD_SCHEMA      | error  | error                          |
+/// | `function` not an object, a bad `symbol`             | META_BAD_VALUE       | error  | error (wrong ABI is unsafe)    |
+/// | `function` signature/params bad or mismatched        | META_BAD_SIGNATURE   | error  | error                          |
+/// | `function` member missing                            | META_MISSING_FIELD   | error  | error                          |
+/// | a function parameter missing from an explicit schema | META_BAD_SCHEMA      | error  | error                          |
+/// | standalone: `library` missing, a node w/o `function` | META_MISSING_FIELD   | error  | error                          |
+/// | plugin library metadata naming a `library`           | META_BAD_VALUE       | error  | warning (ignored)              |
+///
+/// A function node (DESIGN §3.2) may leave out `schema` and `requiredFields`: the schema is
+/// derived from the signature (``FunctionDeclaration/derivedSchema``), `requiredFields` is
+/// its `params`.
 ///
 /// Loose defaults: `name` = the id, `description` "", `threadSafe` false (calls serialized),
 /// `dependencies` none; per node `version` "1.0.0", `category` "uncategorized", `description` "",
@@ -45,8 +56,11 @@ public enum ManifestValidator {
     ])
 
     /// Parses `bytes` as JSON and checks it as a manifest in `mode`; `file` goes into every problem.
+    /// `kind` says whether the bytes are a plugin library's metadata or a standalone manifest.
     /// Returns the manifest (nil only when the bytes are not a JSON object) and all problems found.
-    public static func validate(_ bytes: [UInt8], mode: ValidationMode, file: String?) -> (manifest: PluginManifest?, problems: [Problem]) {
+    public static func validate(
+        _ bytes: [UInt8], mode: ValidationMode, file: String?, kind: ManifestKind = .pluginLibrary
+    ) -> (manifest: PluginManifest?, problems: [Problem]) {
         let parsed: JSONParser.Result
         do {
             parsed = try JSONParser.parseReportingDuplicates(bytes)
@@ -54,7 +68,7 @@ public enum ManifestValidator {
             let message = "The metadata is not JSON: \(error.reason) at line \(error.line), column \(error.column); fix the JSON text."
             return (nil, [Problem(.metadataNotJSON, .error, message, file: file)])
         }
-        var check = ManifestCheck(mode: mode, file: file)
+        var check = ManifestCheck(mode: mode, file: file, kind: kind)
         for pointer in parsed.duplicateKeys {
             check.format(.metaDuplicateKey, "`\(pointer)` appears more than once in its object (the last value is used): keep one.")
         }
@@ -83,12 +97,31 @@ extension ManifestCheck {
         let threadSafe = bool(root, "threadSafe", at: "", .strict,
                               fallback: "false (calls into the plugin are serialized)") ?? false
         let dependencies = dependencies(root)
-        _ = string(root, "library", at: "", .optional, hint: "a library soname or path such as \"libm.so.6\"", fallback: "none")
+        let library = library(root)
         let nodes = nodes(root)
         return PluginManifest(
             id: id ?? "", name: name, version: version ?? "", abi: abi ?? ABIVersion(major: 0, minor: 0), author: author,
-            license: license, description: description, threadSafe: threadSafe, dependencies: dependencies, nodes: nodes
+            license: license, description: description, threadSafe: threadSafe, dependencies: dependencies, nodes: nodes,
+            library: library
         )
+    }
+
+    /// `library`: required in a standalone manifest (the file to open at load time), refused in
+    /// a plugin library's metadata, where the library is the file itself.
+    private mutating func library(_ root: JSONObject) -> String? {
+        let hint = "the C library to expose, a soname such as \"libm.so.6\" or a path (relative to this manifest's directory)"
+        guard kind == .standalone else {
+            if Self.value(of: "library", in: root) != nil {
+                format(.metaBadValue, "`/library` is only for a standalone <name>.plugin.json: a plugin library's metadata describes the library it is in; remove it.")
+            }
+            return nil
+        }
+        guard let library = string(root, "library", at: "", .required, hint: hint, fallback: "") else { return nil }
+        guard !library.utf8.contains(0), library.utf8.count < 4_096 else {
+            error(.metaBadValue, "`/library` is \(Self.quoted(library)): a library name must have no NUL character and be shorter than 4096 bytes; fix it.")
+            return nil
+        }
+        return library
     }
 
     /// Reports every key of `object` outside `known`, suggesting the right spelling of a near miss.

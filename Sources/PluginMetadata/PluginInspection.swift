@@ -6,11 +6,14 @@ public enum MetadataOrigin: Sendable, Hashable {
     case elfNote
     /// A `<file>.plugin.json` beside the library.
     case sidecar(path: String)
+    /// A standalone `<name>.plugin.json` naming an existing C library (DESIGN §3.2); the
+    /// inspection's path is the manifest itself.
+    case standaloneManifest
 }
 
 /// What the host learned about one plugin file without running any of its code.
 public struct PluginInspection: Sendable {
-    /// Absolute path of the library file.
+    /// Absolute path of the library file (of the manifest, for a standalone manifest).
     public var path: String
     public var origin: MetadataOrigin?
     /// The metadata bytes exactly as found (trailing NULs removed), compared after loading

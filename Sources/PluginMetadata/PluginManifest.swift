@@ -98,11 +98,15 @@ public struct NodeDescriptor: Sendable, Hashable {
     public var tags: [String]
     public var icon: String?
     public var experimental: Bool
+    /// Set when the node is a C function called through libffi rather than through the
+    /// plugin's `execute` (DESIGN §3.2).
+    public var function: FunctionDeclaration?
 
     public init(
         nodeType: String, version: String = "1.0.0", category: String = "uncategorized",
         description: String = "", requiredFields: [String] = [], schema: JSONValue? = nil,
-        supportedVersions: [Int] = [1], tags: [String] = [], icon: String? = nil, experimental: Bool = false
+        supportedVersions: [Int] = [1], tags: [String] = [], icon: String? = nil, experimental: Bool = false,
+        function: FunctionDeclaration? = nil
     ) {
         self.nodeType = nodeType
         self.version = version
@@ -114,6 +118,7 @@ public struct NodeDescriptor: Sendable, Hashable {
         self.tags = tags
         self.icon = icon
         self.experimental = experimental
+        self.function = function
     }
 }
 
@@ -131,11 +136,15 @@ public struct PluginManifest: Sendable, Hashable {
     public var threadSafe: Bool
     public var dependencies: [PluginDependency]
     public var nodes: [NodeDescriptor]
+    /// A standalone manifest's library (DESIGN §3.2): a soname such as `libm.so.6` (found by
+    /// the dynamic linker's search) or a path, relative ones resolved against the manifest's
+    /// directory. nil for a plugin library's own metadata.
+    public var library: String?
 
     public init(
         id: String, name: String, version: String, abi: ABIVersion, author: String? = nil,
         license: String? = nil, description: String = "", threadSafe: Bool = false,
-        dependencies: [PluginDependency] = [], nodes: [NodeDescriptor] = []
+        dependencies: [PluginDependency] = [], nodes: [NodeDescriptor] = [], library: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -147,5 +156,16 @@ public struct PluginManifest: Sendable, Hashable {
         self.threadSafe = threadSafe
         self.dependencies = dependencies
         self.nodes = nodes
+        self.library = library
     }
+}
+
+/// Which kind of file a manifest came from, which decides what it may and must declare.
+public enum ManifestKind: Sendable, Hashable {
+    /// Metadata of a plugin library (its ELF note or sidecar): `library` is not allowed, and
+    /// nodes are served by the plugin's `execute` unless they declare a `function`.
+    case pluginLibrary
+    /// A standalone `<name>.plugin.json` exposing an existing C library: `library` is
+    /// required and every node must be a function node (there is no plugin code to run).
+    case standalone
 }

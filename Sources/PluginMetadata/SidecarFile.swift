@@ -25,16 +25,23 @@ enum SidecarFile {
         if fd < 0 {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return .absent }
-            return .failed(unreadable(path, code))
+            return .failed(unreadable(path, code, "The sidecar"))
         }
         defer { close(fd) }
+        return read(descriptor: fd, path: path, label: "The sidecar")
+    }
+
+    /// Reads the small regular file open at `descriptor` (not closed here) with the metadata
+    /// size cap. `label` starts the problem messages ("The sidecar", "The manifest").
+    /// The corresponding C functions are `fstat` and `pread`.
+    static func read(descriptor fd: Int32, path: String, label: String) -> Outcome {
         var status = stat()
-        guard fstat(fd, &status) == 0 else { return .failed(unreadable(path, errno)) }
+        guard fstat(fd, &status) == 0 else { return .failed(unreadable(path, errno, label)) }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            return .failed(Problem(.notRegularFile, .error, "The sidecar \(path) is not a regular file: replace it with a JSON file or remove it.", file: path))
+            return .failed(Problem(.notRegularFile, .error, "\(label) \(path) is not a regular file: replace it with a JSON file or remove it.", file: path))
         }
         let limit = ELFReader.maximumMetadataSize
-        guard Int(status.st_size) <= limit else { return .failed(tooLarge(path, Int(status.st_size), limit)) }
+        guard Int(status.st_size) <= limit else { return .failed(tooLarge(path, Int(status.st_size), limit, label)) }
 
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var total = 0
@@ -48,21 +55,21 @@ enum SidecarFile {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failed(unreadable(path, errno))
+                return .failed(unreadable(path, errno, label))
             }
             if count == 0 { break }
             total += count
         }
-        guard total <= limit else { return .failed(tooLarge(path, total, limit)) }
+        guard total <= limit else { return .failed(tooLarge(path, total, limit, label)) }
         bytes.removeSubrange(total...)
         return .found(bytes)
     }
 
-    private static func unreadable(_ path: String, _ code: Int32) -> Problem {
-        Problem(.fileUnreadable, .error, "The sidecar \(path) could not be read (\(String(cString: strerror(code)))): fix its permissions or remove it.", file: path)
+    private static func unreadable(_ path: String, _ code: Int32, _ label: String) -> Problem {
+        Problem(.fileUnreadable, .error, "\(label) \(path) could not be read (\(String(cString: strerror(code)))): fix its permissions or remove it.", file: path)
     }
 
-    private static func tooLarge(_ path: String, _ size: Int, _ limit: Int) -> Problem {
-        Problem(.metadataTooLarge, .error, "The sidecar \(path) is \(size) bytes or more, above the \(limit)-byte metadata limit: shorten the descriptions or schemas.", file: path)
+    private static func tooLarge(_ path: String, _ size: Int, _ limit: Int, _ label: String) -> Problem {
+        Problem(.metadataTooLarge, .error, "\(label) \(path) is \(size) bytes or more, above the \(limit)-byte metadata limit: shorten the descriptions or schemas.", file: path)
     }
 }

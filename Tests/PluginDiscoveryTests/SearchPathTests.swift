@@ -27,7 +27,7 @@ struct SearchPathTests {
         let dirs = PluginSearchPath.resolve(arguments: [], patterns: ["*.x"],
                                             environment: ["PLUGIN_HOST_PATH": "::", "HOME": home.path],
                                             executablePath: "/opt/ph/bin/plugin-host")
-        #expect(dirs.first == SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"], maximumDepth: 0))
+        #expect(dirs.first == SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"], maximumDepth: 0, standaloneManifests: false))
         #expect(!dirs.contains { $0.path.hasPrefix(home.path) })
     }
 
@@ -37,7 +37,7 @@ struct SearchPathTests {
         let user = try home.makeDirectory(".local/lib/plugin-host/plugins")
         let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: ["HOME": home.path],
                                             executablePath: "/opt/ph/bin/plugin-host")
-        #expect(dirs.prefix(2) == [SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"], maximumDepth: 0),
+        #expect(dirs.prefix(2) == [SearchDirectory(path: "/opt/ph/bin", patterns: ["libph-*.so"], maximumDepth: 0, standaloneManifests: false),
                                    SearchDirectory(path: user, patterns: ["*.so"])])
     }
 

@@ -106,10 +106,10 @@ struct ManifestValidatorTests {
         #expect(problems.first?.message.contains("rename it to \"threadSafe\"") == true)
     }
 
-    @Test("the reserved keys library and function are accepted", arguments: ValidationMode.allCases)
-    func reservedKeys(mode: ValidationMode) {
-        let edited = F.editing(F.editing(F.valid, "/library", "libm.so.6"), "/nodes/0/function",
-                               ["symbol": "pow", "signature": "double(double,double)"])
+    @Test("a complete function declaration is accepted in a plugin library's metadata", arguments: ValidationMode.allCases)
+    func functionKey(mode: ValidationMode) {
+        let edited = F.editing(F.valid, "/nodes/0/function",
+                               ["symbol": "pow", "signature": "double(double,double)", "params": ["a", "b"]])
         #expect(F.validate(edited, mode).problems == [])
     }
 
@@ -130,7 +130,7 @@ struct ManifestValidatorTests {
         ("/threadSafe", "yes"), ("/name", .int(3)), ("/description", ""), ("/description", "  "),
         ("/author", .bool(true)), ("/nodes/0/category", ""), ("/nodes/0/supportedVersions", [0]),
         ("/nodes/0/supportedVersions", []), ("/nodes/0/supportedVersions", [1.5]), ("/nodes/0/tags", [1]),
-        ("/nodes/0/experimental", "no"), ("/nodes/0/icon", [:]), ("/nodes/0/function", "pow"), ("/library", 6),
+        ("/nodes/0/experimental", "no"), ("/nodes/0/icon", [:]), ("/library", 6),
     ]
 
     @Test("a wrong JSON type is META_BAD_VALUE, error strict, warning loose with the default", arguments: wrongTypes)
