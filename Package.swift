@@ -39,6 +39,7 @@ let package = Package(
         .library(name: "ph-math", type: .dynamic, targets: ["MathPlugin"]),
         .library(name: "ph-string", type: .dynamic, targets: ["StringPlugin"]),
         .library(name: "ph-greeter", type: .dynamic, targets: ["GreeterPlugin"]),
+        .library(name: "ph-demo", type: .dynamic, targets: ["DemoPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -119,6 +120,8 @@ let package = Package(
         // Example plugins (each a dynamic library product; nothing may depend on them).
         .target(name: "MathPlugin", dependencies: ["PluginSDK"], path: "Plugins/math", publicHeadersPath: ".", cSettings: pluginC),
         .target(name: "StringPlugin", dependencies: ["PluginSDK"], path: "Plugins/string", publicHeadersPath: ".", cSettings: pluginC),
+        // Nodes that fail, recover and hang on purpose, to demonstrate error recovery.
+        .target(name: "DemoPlugin", dependencies: ["PluginSDK"], path: "Plugins/demo", exclude: ["README.md"], publicHeadersPath: ".", cSettings: pluginC),
         // A Swift plugin; its metadata note comes from a one-file C companion target.
         .target(name: "GreeterMetadata", dependencies: ["PluginSDK"], path: "Plugins/greeter/metadata", cSettings: pluginC),
         .target(

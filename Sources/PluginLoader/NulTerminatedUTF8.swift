@@ -27,6 +27,17 @@ public struct NulTerminatedUTF8: Sendable, Hashable, CustomStringConvertible {
         self.storage = storage
     }
 
+    /// `count` bytes written by `initializer` into fresh storage, terminated: one allocation and
+    /// no per-byte generic copying, for values built on the hot path (execution ids).
+    @inlinable
+    public init(count: Int, initializingWith initializer: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        storage = ContiguousArray(unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+            initializer(UnsafeMutableBufferPointer(rebasing: buffer[..<count]))
+            buffer[count] = 0
+            initialized = count + 1
+        }
+    }
+
     /// The shared empty string, so defaulted fields cost no allocation.
     public static let empty = NulTerminatedUTF8("")
     /// `[]`, the input of a node without parents.

@@ -10,27 +10,29 @@ import Synchronization
 /// the kernel's random source (a `getrandom` per execution measured about 300 ns). The ids of
 /// one host are therefore guessable from one another: they are keys, never secrets.
 final class ExecutionIDs: Sendable {
-    private let prefix: [UInt8]
+    private let prefix: UInt64
     private let counter = Atomic<UInt64>(0)
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        prefix = Self.hex(generator.next())
+        prefix = generator.next()
     }
 
-    /// The next id as a terminated C string, ready for `ph_call.execution_id`.
+    /// The next id as a terminated C string, ready for `ph_call.execution_id` (one allocation).
     func next() -> NulTerminatedUTF8 {
         let value = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        var bytes = prefix
-        bytes.reserveCapacity(32)
-        bytes += Self.hex(value)
-        return NulTerminatedUTF8(bytes: bytes)
+        return NulTerminatedUTF8(count: 32) { buffer in
+            Self.hex(prefix, into: buffer, at: 0)
+            Self.hex(value, into: buffer, at: 16)
+        }
     }
 
-    private static func hex(_ value: UInt64) -> [UInt8] {
-        let digits: StaticString = "0123456789abcdef"
-        return (0..<16).map { index in
-            digits.withUTF8Buffer { $0[Int(value >> UInt64(60 - 4 * index) & 0xF)] }
+    private static func hex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        var rest = value
+        for index in stride(from: offset + 15, through: offset, by: -1) {
+            let digit = UInt8(truncatingIfNeeded: rest) & 0xF
+            buffer[index] = digit < 10 ? 0x30 &+ digit : 0x57 &+ digit
+            rest >>= 4
         }
     }
 }

@@ -20,6 +20,10 @@ final class NodeEntry: Sendable {
     let breaker: CircuitBreaker
     private let statisticsState = Locked(NodeStatistics())
     private let memo = Locked<(parameters: JSONValue, bytes: NulTerminatedUTF8)?>(nil)
+    /// The last output parsed and its bytes: a node that keeps answering the same bytes is
+    /// parsed once (outputs up to ``outputMemoLimit`` bytes; comparing costs less than parsing).
+    private let outputMemo = Locked<(bytes: [UInt8], value: JSONValue)?>(nil)
+    static let outputMemoLimit = 4096
 
     init(_ registered: RegisteredNode, breaker: CircuitBreaker) {
         self.registered = registered
@@ -48,6 +52,15 @@ final class NodeEntry: Sendable {
     /// Remembers that `parameters` validated and were sent as `bytes`.
     func remember(_ parameters: JSONValue, bytes: NulTerminatedUTF8) {
         memo.withLock { $0 = (parameters, bytes) }
+    }
+
+    /// `bytes` parsed as JSON, reusing the last parse when the bytes are the same.
+    func parseOutput(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= Self.outputMemoLimit else { return try JSONParser.parse(bytes) }
+        if let known = outputMemo.withLock({ $0?.bytes == bytes ? $0?.value : nil }) { return known }
+        let value = try JSONParser.parse(bytes)
+        outputMemo.withLock { $0 = (bytes, value) }
+        return value
     }
 
     private static func compile(_ node: NodeDescriptor) -> Result<ParameterSchema?, Problem> {

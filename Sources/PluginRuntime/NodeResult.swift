@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginLoader
 import PluginMetadata
 
 /// How a node execution ended.
@@ -70,7 +71,13 @@ public struct NodeResult: Sendable {
     public var startedAt: Double
     public var finishedAt: Double
     /// The id passed to the plugin (shared by retries); nil when the plugin was never called.
-    public var executionID: String?
+    /// Kept as the bytes the plugin saw and made a `String` only when read, so the hot path
+    /// does not pay for a string it rarely needs.
+    public var executionID: String? {
+        get { executionIDBytes?.description }
+        set { executionIDBytes = newValue.map { NulTerminatedUTF8($0) } }
+    }
+    var executionIDBytes: NulTerminatedUTF8?
 
     public init(nodeType: String, status: NodeStatus, startedAt: Double) {
         self.nodeType = nodeType
@@ -86,7 +93,7 @@ public struct NodeResult: Sendable {
         self.logs = []
         self.startedAt = startedAt
         self.finishedAt = startedAt
-        self.executionID = nil
+        self.executionIDBytes = nil
     }
 
     /// A failed result that never reached the plugin (lookup, load, init or validation failed).

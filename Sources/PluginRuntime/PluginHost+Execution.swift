@@ -90,7 +90,7 @@ extension PluginHost {
                 run.refuseOpenCircuit()
                 break
             }
-            let attemptStartedAt = WallClock.now()
+            let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
             let begin = WallClock.monotonicNanoseconds()
             let end: AttemptEnd
             if let timeoutMs = recovery.timeoutMs {
@@ -134,7 +134,7 @@ extension PluginHost {
                 run.refuseOpenCircuit()
                 break
             }
-            let attemptStartedAt = WallClock.now()
+            let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
             let begin = WallClock.monotonicNanoseconds()
             let waiter = AttemptWaiter()
             waiter.start(call.request(attempt: run.attempt), plugin: call.entry.plugin, on: callThreads)

@@ -11,7 +11,7 @@ struct PreparedCall: Sendable {
     let policy: TenantPolicy
     /// Attempt 1's request; later attempts change only `attempt`.
     let request: PluginCallRequest
-    let executionID: String
+    var executionID: NulTerminatedUTF8 { request.executionID }
 
     var nodeType: String { entry.registered.nodeType }
 
@@ -69,7 +69,7 @@ struct PreparedCall: Sendable {
             nodeType: entry.nodeType, params: parameterBytes, input: inputBytes,
             tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
             executionID: executionID, attempt: 1, maximumOutputBytes: maximumOutputBytes)
-        return .success(PreparedCall(entry: entry, policy: policy, request: request, executionID: executionID.description))
+        return .success(PreparedCall(entry: entry, policy: policy, request: request))
     }
 }
 

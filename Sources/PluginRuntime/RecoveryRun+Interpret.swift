@@ -14,7 +14,8 @@ extension RecoveryRun {
     /// status maps through ``ProblemCode/init(pluginStatus:)``; success without output, output
     /// that is not JSON and output over the cap are the plugin's bugs (EXECUTION_ERROR,
     /// OUTPUT_TOO_LARGE).
-    static func interpret(_ end: AttemptEnd, nodeType: String, maximumOutputBytes: Int) -> Interpretation {
+    static func interpret(_ end: AttemptEnd, entry: NodeEntry, maximumOutputBytes: Int) -> Interpretation {
+        let nodeType = entry.registered.nodeType
         let outcome: PluginCallOutcome
         switch end {
         case .timedOut(let timeoutMs):
@@ -40,7 +41,7 @@ extension RecoveryRun {
                 + "\(maximumOutputBytes) bytes: make the node return less, or raise maximumOutputBytes"
         } else if let bytes = outcome.output {
             do {
-                interpretation.output = try JSONParser.parse(bytes)
+                interpretation.output = try entry.parseOutput(bytes)
             } catch {
                 interpretation.code = .executionError
                 interpretation.message = "\(nodeType) returned output that is not valid JSON (\(error)); this is a bug in the plugin"

@@ -43,7 +43,7 @@ struct RecoveryRun {
         random = host.configuration.random
         maximumOutputBytes = host.configuration.maximumOutputBytes
         result = NodeResult(nodeType: call.nodeType, status: .error, startedAt: startedAt)
-        result.executionID = call.executionID
+        result.executionIDBytes = call.executionID
     }
 
     /// The open circuit refused the attempt: CIRCUIT_OPEN, no plugin call, not retried.
@@ -56,7 +56,7 @@ struct RecoveryRun {
     /// Takes in how the current attempt ended; returns its error code (nil on success) for the
     /// circuit breaker.
     mutating func absorb(_ end: AttemptEnd, startedAt: Double, durationNanoseconds: UInt64) -> ProblemCode? {
-        let outcome = Self.interpret(end, nodeType: call.nodeType, maximumOutputBytes: maximumOutputBytes)
+        let outcome = Self.interpret(end, entry: call.entry, maximumOutputBytes: maximumOutputBytes)
         result.logs += outcome.logs
         if let code = outcome.code {
             fail(code: code, message: outcome.message ?? "")
