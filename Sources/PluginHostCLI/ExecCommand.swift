@@ -2,13 +2,14 @@ import ArgumentParser
 import PluginHostCore
 import PluginMetadata
 import PluginRuntime
+import PluginWorkflow
 
 /// `plugin-host exec NODE_TYPE`: find the plugin providing a node type, load it, run one node.
 struct ExecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec",
         abstract: "Execute one node and print its result.",
-        discussion: "Exits 0 when the node succeeded, 1 when it failed, 2 on a usage error."
+        discussion: "Exits 0 when the node succeeded (or was skipped by --on-error skip), 1 when it failed, 2 on a usage error."
     )
 
     @Argument(help: "The node type to execute, e.g. math.add.")
@@ -23,6 +24,18 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search (repeatable; default: PLUGIN_HOST_PATH, else the bundled plugins).")
     var pluginDirectories: [String] = []
 
+    @Option(help: ArgumentHelp("A retry policy as JSON, the workflow `retry` format.", discussion: "e.g. '{\"maximumAttempts\":3,\"initialIntervalMs\":100}'", valueName: "json"))
+    var retry: String?
+
+    @Option(name: .customLong("on-error"), help: ArgumentHelp("What happens once retries are exhausted: fail, fallback, skip or continue.", valueName: "strategy"))
+    var onError: String?
+
+    @Option(name: .customLong("fallback"), help: ArgumentHelp("The node type to run instead when --on-error is fallback.", valueName: "node-type"))
+    var fallbackNodeType: String?
+
+    @Option(name: .customLong("timeout-ms"), help: ArgumentHelp("The most one attempt may take, in milliseconds.", valueName: "ms"))
+    var timeoutMs: Double?
+
     @OptionGroup var mode: ModeOptions
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var initialization: InitOptionGroup
@@ -32,6 +45,24 @@ struct ExecCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try Self.parseJSON(params, option: "--params", expected: "object")
         _ = try Self.parseJSON(input, option: "--input", expected: "array")
+        _ = try recovery()
+    }
+
+    /// The recovery the options ask for, read by the same rules as a workflow node's fields
+    /// (so `exec` and `run` can never disagree about what a retry policy means).
+    func recovery() throws -> NodeRecovery {
+        var node = WorkflowNode(name: "exec", type: nodeType)
+        if let retry { node.retry = try Self.parseJSON(retry, option: "--retry", expected: "object") }
+        node.onError = onError.map(JSONValue.string)
+        node.fallbackNodeType = fallbackNodeType.map(JSONValue.string)
+        node.timeoutMs = timeoutMs.map(JSONValue.double)
+        let (recovery, problems) = WorkflowRecovery(settings: WorkflowSettings()).recovery(for: node, pointer: "")
+        for problem in problems where problem.severity == .warning { Terminal.error("\(problem.code): \(problem.message)") }
+        guard let recovery else {
+            let errors = problems.filter { $0.severity == .error }.map { "\($0.code): \($0.message)" }
+            throw ValidationError(errors.joined(separator: "\n"))
+        }
+        return recovery
     }
 
     /// Parses an option's JSON, turning a syntax error into a usage error that says where.
@@ -55,9 +86,14 @@ struct ExecCommand: AsyncParsableCommand {
         configuration.initOptions = try initialization.options()
         try tenancy.apply(to: &configuration)
         let host = PluginHost(configuration: configuration)
-        let result = await host.execute(nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant)
+        let result = await host.execute(
+            nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant, recovery: try recovery())
+        // A node skipped by `--on-error skip` is a recovered outcome, as in a workflow run.
+        let recovered = result.succeeded || result.status == .skipped
         if output.json {
             Terminal.printJSON(result.json())
+        } else if result.status == .skipped {
+            Terminal.error("skipped (--on-error skip) after \(result.errorCode?.rawValue ?? "ERROR"): \(result.error ?? "the node failed")")
         } else if result.succeeded {
             print(JSONWriter.string(result.output ?? .null, style: .pretty))
         } else {
@@ -66,6 +102,6 @@ struct ExecCommand: AsyncParsableCommand {
                 Terminal.error("  \(violation.path.isEmpty ? "/" : violation.path): \(violation.message)")
             }
         }
-        if !result.succeeded { throw ExitCode(1) }
+        if !recovered { throw ExitCode(1) }
     }
 }
