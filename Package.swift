@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "PluginSDK",
             path: "sdk",
-            exclude: ["README.md", "CHANGELOG.md", "template", "python"],
+            exclude: ["README.md", "CHANGELOG.md", "EMBEDDING.md", "template", "python"],
             publicHeadersPath: "include"
         ),
         .target(name: "PluginHostCore", swiftSettings: strictSwift),
