@@ -1,0 +1,72 @@
+import PluginHostCore
+import PluginRuntime
+import PluginWorkflow
+
+/// Issue #4's scheduling figures: `WorkflowRunner` over 10 000-node chain, fan and layered
+/// graphs (``BenchGraph``) at concurrency 2 with an executor that does no work, so the time per
+/// node is the scheduler's own cost; beside Python's graphlib + ThreadPoolExecutor(2) and Dask
+/// (sync and threaded, 2 workers) running the same graphs with no-op tasks in the same run.
+///
+/// Both sides are timed from a plain description of the graph (a `Workflow` value; a dict of
+/// parents) to every node's result: our figure includes building the runner (graph indexing
+/// and structure checks) as the peers' include building the sorter or ordering the graph.
+struct DAGBenchmark {
+    let python: PythonPeers
+    static let nodeCount = 10_000
+    static let concurrency = 2
+    static let repeats = 5
+    static let peerRepeats = 3
+
+    func run(log: (String) -> Void) async throws -> [Figure] {
+        var ours: [BenchGraph: Double] = [:]
+        for shape in BenchGraph.allCases {
+            log("dag: \(shape.rawValue), \(Self.nodeCount) nodes, concurrency \(Self.concurrency)…")
+            let workflow = shape.workflow(nodes: Self.nodeCount, concurrency: Self.concurrency)
+            var samples: [Double] = []
+            for _ in 0..<Self.repeats {
+                let start = WallClockNanos.now()
+                let runner = try WorkflowRunner(workflow: workflow, executor: NoWorkExecutor())
+                let result = await runner.run()
+                samples.append(Double(WallClockNanos.now() - start) / 1000 / Double(workflow.nodes.count))
+                guard result.status == .success, result.nodes.count == workflow.nodes.count else {
+                    throw BenchError("dag \(shape.rawValue): the run did not succeed")
+                }
+            }
+            ours[shape] = median(samples)
+        }
+
+        log("peers: graphlib + ThreadPoolExecutor(2), Dask sync and threaded (this takes a while)…")
+        let peers = python.run("dag_peers.py", ["--nodes", "\(Self.nodeCount)", "--repeats", "\(Self.peerRepeats)"])
+        var figures: [Figure] = []
+        for shape in BenchGraph.allCases {
+            let value = ours[shape]!
+            let base = "dag.\(shape.rawValue).10k.c2"
+            for (suffix, key, label) in [("", "dask.threaded", "Dask threaded (2 workers)"),
+                                         (".vs.dask.sync", "dask.sync", "Dask sync (dask.get)"),
+                                         (".vs.graphlib", "graphlib", "graphlib + ThreadPoolExecutor(2)")] {
+                var peer = label
+                var peerValue: Double?
+                switch peers {
+                case .success(let json):
+                    peerValue = json["figures"]?["\(key).\(shape.rawValue)"]?.doubleValue
+                    if peerValue == nil {
+                        peer += " (skipped: \(json["daskNote"]?.stringValue ?? "no figure"))"
+                    }
+                case .failure(let skipped):
+                    peer += " (\(skipped.note))"
+                }
+                figures.append(Figure(name: base + suffix, value: value, unit: "µs/node", goal: "≤ 1",
+                                      meetsGoal: value <= 1, peer: peer, peerValue: peerValue))
+            }
+        }
+        return figures
+    }
+}
+
+/// An executor that does nothing and succeeds at once (no output), so a run measures only the
+/// scheduler: readiness bookkeeping, input gathering, `$ref` resolution, worker hand-offs.
+struct NoWorkExecutor: WorkflowNodeExecutor {
+    func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult {
+        NodeResult(nodeType: node.type, status: .success, startedAt: 0)
+    }
+}
