@@ -19,20 +19,27 @@ struct DAGBenchmark {
 
     func run(log: (String) -> Void) async throws -> [Figure] {
         var ours: [BenchGraph: Double] = [:]
+        var preparation: [BenchGraph: Double] = [:]
         for shape in BenchGraph.allCases {
             log("dag: \(shape.rawValue), \(Self.nodeCount) nodes, concurrency \(Self.concurrency)…")
             let workflow = shape.workflow(nodes: Self.nodeCount, concurrency: Self.concurrency)
+            let count = Double(workflow.nodes.count)
             var samples: [Double] = []
+            var prepareSamples: [Double] = []
             for _ in 0..<Self.repeats {
                 let start = WallClockNanos.now()
                 let runner = try WorkflowRunner(workflow: workflow, executor: NoWorkExecutor())
+                let prepared = WallClockNanos.now()
                 let result = await runner.run()
-                samples.append(Double(WallClockNanos.now() - start) / 1000 / Double(workflow.nodes.count))
+                let end = WallClockNanos.now()
+                samples.append(Double(end - start) / 1000 / count)
+                prepareSamples.append(Double(prepared - start) / 1000 / count)
                 guard result.status == .success, result.nodes.count == workflow.nodes.count else {
                     throw BenchError("dag \(shape.rawValue): the run did not succeed")
                 }
             }
             ours[shape] = median(samples)
+            preparation[shape] = median(prepareSamples)
         }
 
         log("peers: graphlib + ThreadPoolExecutor(2), Dask sync and threaded (this takes a while)…")
@@ -58,6 +65,8 @@ struct DAGBenchmark {
                 figures.append(Figure(name: base + suffix, value: value, unit: "µs/node", goal: "≤ 1",
                                       meetsGoal: value <= 1, peer: peer, peerValue: peerValue))
             }
+            figures.append(Figure(name: base + ".prepare", value: preparation[shape]!, unit: "µs/node", goal: nil,
+                                  meetsGoal: nil, peer: nil, peerValue: nil))
         }
         return figures
     }
