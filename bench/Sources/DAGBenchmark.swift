@@ -9,7 +9,11 @@ import PluginWorkflow
 ///
 /// Both sides are timed from a plain description of the graph (a `Workflow` value; a dict of
 /// parents) to every node's result: our figure includes building the runner (graph indexing
-/// and structure checks) as the peers' include building the sorter or ordering the graph.
+/// and structure checks) as the peers' include building the sorter or ordering the graph. The
+/// `.prepare` rows show that construction alone.
+///
+/// Not measured yet: the same graphs through the real host executing a trivial node
+/// (`HostNodeExecutor(host:tenant:workflow:)`, on wip/workflow, not on main when this was written).
 struct DAGBenchmark {
     let python: PythonPeers
     static let nodeCount = 10_000
