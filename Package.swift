@@ -89,7 +89,7 @@ let package = Package(
         ),
         .target(
             name: "PluginWorkflow",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginRuntime"],
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginTenancy", "PluginRuntime"],
             swiftSettings: strictSwift
         ),
         .executableTarget(

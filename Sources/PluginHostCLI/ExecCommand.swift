@@ -55,7 +55,7 @@ struct ExecCommand: AsyncParsableCommand {
         configuration.initOptions = try initialization.options()
         try tenancy.apply(to: &configuration)
         let host = PluginHost(configuration: configuration)
-        let result = host.execute(nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant)
+        let result = await host.execute(nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant)
         if output.json {
             Terminal.printJSON(result.json())
         } else if result.succeeded {

@@ -17,7 +17,10 @@ struct PluginHostCommand: AsyncParsableCommand {
             bundled example plugins beside this executable.
             """,
         version: HostVersion.string,
-        subcommands: [ScanCommand.self, InspectCommand.self, LoadCommand.self, ExecCommand.self, PolicyCommand.self]
+        subcommands: [
+            ScanCommand.self, InspectCommand.self, LoadCommand.self, ExecCommand.self, ValidateCommand.self, RunCommand.self,
+            PolicyCommand.self,
+        ]
     )
 }
 

@@ -135,7 +135,8 @@ public final class LoadedPlugin: Sendable {
         let execute = descriptor.execute!
         var outcome = PluginCallOutcome(status: 0)
         let droppedLogLines = withUnsafeMutablePointer(to: &outcome) { outcomePointer in
-            var context = PluginCallContext(cancellation: cancellation, outcome: outcomePointer)
+            var context = PluginCallContext(
+                cancellation: cancellation, outcome: outcomePointer, maximumOutputBytes: request.maximumOutputBytes)
             let status = request.nodeType.withCString { nodeType, _ in
                 request.params.withCString { params, paramsLength in
                     request.input.withCString { input, inputLength in

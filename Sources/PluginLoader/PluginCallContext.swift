@@ -16,9 +16,12 @@ struct PluginCallContext {
     /// An unretained `CancellationFlag`: the caller's reference keeps it alive for the call.
     let cancellation: UnsafeMutableRawPointer?
     let outcome: UnsafeMutablePointer<PluginCallOutcome>
+    /// `set_output` refuses (does not copy) anything longer.
+    let maximumOutputBytes: Int
     var droppedLogLines = 0
 
-    init(cancellation: borrowing CancellationFlag?, outcome: UnsafeMutablePointer<PluginCallOutcome>) {
+    init(cancellation: borrowing CancellationFlag?, outcome: UnsafeMutablePointer<PluginCallOutcome>, maximumOutputBytes: Int = .max) {
+        self.maximumOutputBytes = maximumOutputBytes
         if let flag = copy cancellation {
             self.cancellation = Unmanaged.passUnretained(flag).toOpaque()
         } else {
@@ -42,10 +45,17 @@ struct PluginCallContext {
 }
 
 /// `ph_call.set_output`: copies `len` bytes; a later call replaces an earlier one. A NULL
-/// `json` records an empty output, which the runtime then rejects as invalid JSON.
+/// `json` records an empty output, which the runtime then rejects as invalid JSON. More than
+/// the request's cap is not copied, only its length recorded.
 func callSetOutput(_ call: UnsafeMutablePointer<ph_call>?, _ json: UnsafePointer<CChar>?, _ len: Int) {
     guard let context = PluginCallContext.of(call) else { return }
     let count = json == nil ? 0 : max(len, 0)  // a size_t above Int.max is not a real length
+    guard count <= context.pointee.maximumOutputBytes else {
+        context.pointee.outcome.pointee.output = nil
+        context.pointee.outcome.pointee.refusedOutputBytes = count
+        return
+    }
+    context.pointee.outcome.pointee.refusedOutputBytes = nil
     // Array(UnsafeBufferPointer) measured about twice as fast as init(unsafeUninitializedCapacity:).
     let bytes = count == 0 ? [] : Array(UnsafeBufferPointer(start: UnsafeRawPointer(json!).assumingMemoryBound(to: UInt8.self), count: count))
     context.pointee.outcome.pointee.output = bytes

@@ -10,6 +10,9 @@ public struct PluginCallOutcome: Sendable, Hashable {
     public var status: Int32
     /// The bytes given to `set_output`; the last call wins. Not checked to be JSON here.
     public var output: [UInt8]?
+    /// The length of the last `set_output` when it exceeded the request's
+    /// `maximumOutputBytes`: those bytes were not copied and ``output`` is nil.
+    public var refusedOutputBytes: Int?
     /// The code given to `set_error`.
     public var errorCode: Int32?
     /// The message given to `set_error`, decoded as UTF-8 with invalid bytes replaced.

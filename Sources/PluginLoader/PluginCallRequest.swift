@@ -17,6 +17,9 @@ public struct PluginCallRequest: Sendable {
     public var executionID: NulTerminatedUTF8
     /// 1 for the first attempt, 2 for the first retry, and so on.
     public var attempt: UInt32
+    /// The largest output `set_output` may hand over; a larger one is not copied (see
+    /// ``PluginCallOutcome/refusedOutputBytes``), so a runaway plugin cannot balloon the host.
+    public var maximumOutputBytes: Int
 
     public init(
         nodeType: NulTerminatedUTF8,
@@ -24,7 +27,8 @@ public struct PluginCallRequest: Sendable {
         input: NulTerminatedUTF8 = .emptyArray,
         tenantID: NulTerminatedUTF8 = .empty,
         executionID: NulTerminatedUTF8 = .empty,
-        attempt: UInt32 = 1
+        attempt: UInt32 = 1,
+        maximumOutputBytes: Int = .max
     ) {
         self.nodeType = nodeType
         self.params = params
@@ -32,5 +36,6 @@ public struct PluginCallRequest: Sendable {
         self.tenantID = tenantID
         self.executionID = executionID
         self.attempt = attempt
+        self.maximumOutputBytes = maximumOutputBytes
     }
 }

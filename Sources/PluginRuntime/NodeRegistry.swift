@@ -20,56 +20,100 @@ public struct RegisteredNode: Sendable {
 
 /// Node type → executor, for initialized plugins only.
 ///
-/// Built once from the plugins that initialized, then read-mostly: lookup is one dictionary
-/// probe under a read of an immutable snapshot, so it costs the same with 10 or 10 000 node
-/// types. Duplicate node types cannot reach it in normal use (the scan rejects the later plugin,
-/// DESIGN §4: walk order wins); if two initialized plugins still declare one, the first
-/// registered keeps it and the clash is reported as DUPLICATE_NODE_TYPE.
+/// Read on every execution, written once per plugin that initializes, so reads take no lock:
+/// the table is an immutable ``Snapshot`` published through an atomic pointer (read-copy-update).
+/// A writer copies the table under a lock, adds to the copy and publishes it. Snapshots are
+/// never freed (the registry keeps every one it published), so a reader holding a pointer it
+/// loaded can never see freed memory; a registry grows only when plugins initialize, and
+/// ``PluginHost/load()`` registers every plugin of a run as one snapshot.
+///
+/// Lookup is one dictionary probe, the same with 10 or 10 000 node types. Duplicate node types
+/// cannot reach it in normal use (the scan rejects the later plugin, DESIGN §4: walk order
+/// wins); if two initialized plugins still declare one, the first registered keeps it and the
+/// clash is reported as DUPLICATE_NODE_TYPE.
 public final class NodeRegistry: Sendable {
-    private let nodes: Locked<[String: RegisteredNode]>
-    private let statistics = Locked<[String: NodeStatistics]>([:])
-    private let clashes: Locked<[Problem]>
+    /// The published snapshot, as the bits of an unretained pointer into ``published``.
+    private let current: Atomic<UInt>
+    /// Every snapshot ever published (keeps them alive) and the clashes; writers hold this lock.
+    private let published: Locked<(snapshots: [Snapshot], clashes: [Problem])>
+    /// Statistics of node types that are not registered (lookups that failed), by type.
+    private let unregisteredStatistics = Locked<[String: NodeStatistics]>([:])
+    let circuitBreakers: CircuitBreakers
 
-    public init(plugins: [LoadedPlugin] = []) {
-        var table: [String: RegisteredNode] = [:]
+    /// An immutable table; never changed after it is published.
+    final class Snapshot: Sendable {
+        let entries: [String: NodeEntry]
+        init(_ entries: [String: NodeEntry]) { self.entries = entries }
+    }
+
+    /// `circuitBreakers` gives each registered node type its breaker once, at registration.
+    public init(plugins: [LoadedPlugin] = [], circuitBreakers: CircuitBreakers = CircuitBreakers()) {
+        self.circuitBreakers = circuitBreakers
+        var table: [String: NodeEntry] = [:]
         var problems: [Problem] = []
-        for plugin in plugins { Self.add(plugin, to: &table, problems: &problems) }
-        nodes = Locked(table)
-        clashes = Locked(problems)
+        Self.add(plugins, to: &table, problems: &problems, breakers: circuitBreakers)
+        let first = Snapshot(table)
+        published = Locked(([first], problems))
+        current = Atomic(UInt(bitPattern: Unmanaged.passUnretained(first).toOpaque()))
     }
 
     /// Adds an initialized plugin's node types (first registration of a type wins).
-    public func register(_ plugin: LoadedPlugin) {
-        var problems: [Problem] = []
-        nodes.withLock { Self.add(plugin, to: &$0, problems: &problems) }
-        if !problems.isEmpty { clashes.withLock { $0 += problems } }
-    }
+    public func register(_ plugin: LoadedPlugin) { register(contentsOf: [plugin]) }
 
-    private static func add(_ plugin: LoadedPlugin, to table: inout [String: RegisteredNode], problems: inout [Problem]) {
-        for descriptor in plugin.manifest.nodes {
-            if let existing = table[descriptor.nodeType] {
-                if existing.plugin !== plugin {
-                    problems.append(Problem(
-                        .duplicateNodeType, .error,
-                        "\(descriptor.nodeType) is declared by both \(existing.pluginID) (\(existing.plugin.path)) and "
-                            + "\(plugin.manifest.id); the first registered keeps it. Rename one of the node types",
-                        file: plugin.path, node: descriptor.nodeType))
-                }
-                continue
-            }
-            table[descriptor.nodeType] = RegisteredNode(descriptor: descriptor, plugin: plugin)
+    /// Adds several plugins as one new snapshot.
+    public func register(contentsOf plugins: [LoadedPlugin]) {
+        guard !plugins.isEmpty else { return }
+        published.withLock { published in
+            var table = snapshot.entries
+            let before = table.count
+            Self.add(plugins, to: &table, problems: &published.clashes, breakers: circuitBreakers)
+            guard table.count != before else { return }
+            let next = Snapshot(table)
+            published.snapshots.append(next)
+            current.store(UInt(bitPattern: Unmanaged.passUnretained(next).toOpaque()), ordering: .releasing)
         }
     }
 
-    /// The node registered under exactly `nodeType` (no case folding: names are canonical).
-    public func node(_ nodeType: String) -> RegisteredNode? {
-        nodes.withLock { $0[nodeType] }
+    private static func add(
+        _ plugins: [LoadedPlugin], to table: inout [String: NodeEntry], problems: inout [Problem], breakers: CircuitBreakers
+    ) {
+        for plugin in plugins {
+            for descriptor in plugin.manifest.nodes {
+                if let existing = table[descriptor.nodeType]?.registered {
+                    if existing.plugin !== plugin {
+                        problems.append(Problem(
+                            .duplicateNodeType, .error,
+                            "\(descriptor.nodeType) is declared by both \(existing.pluginID) (\(existing.plugin.path)) and "
+                                + "\(plugin.manifest.id); the first registered keeps it. Rename one of the node types",
+                            file: plugin.path, node: descriptor.nodeType))
+                    }
+                    continue
+                }
+                table[descriptor.nodeType] = NodeEntry(
+                    RegisteredNode(descriptor: descriptor, plugin: plugin),
+                    breaker: breakers.breaker(for: descriptor.nodeType))
+            }
+        }
     }
+
+    /// The snapshot published last (acquiring: its contents were written before it was stored).
+    @inline(__always)
+    private var snapshot: Snapshot {
+        let bits = current.load(ordering: .acquiring)
+        return Unmanaged<Snapshot>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue()
+    }
+
+    /// The execution entry of `nodeType`: the hot-path lookup.
+    @inline(__always)
+    func entry(_ nodeType: String) -> NodeEntry? { snapshot.entries[nodeType] }
+
+    /// The node registered under exactly `nodeType` (no case folding: names are canonical).
+    public func node(_ nodeType: String) -> RegisteredNode? { entry(nodeType)?.registered }
 
     /// Every node, sorted by node type, optionally filtered (all filters must match).
     public func list(category: String? = nil, tag: String? = nil, pluginID: String? = nil, text: String? = nil) -> [RegisteredNode] {
         let needle = text?.lowercased()
-        return nodes.withLock { Array($0.values) }
+        return snapshot.entries.values.map(\.registered)
             .filter { node in
                 (category == nil || node.descriptor.category == category)
                     && (tag == nil || node.descriptor.tags.contains(tag!))
@@ -81,20 +125,32 @@ public final class NodeRegistry: Sendable {
     }
 
     /// Clashes found while registering (DUPLICATE_NODE_TYPE).
-    public var problems: [Problem] { clashes.withLock { $0 } }
+    public var problems: [Problem] { published.withLock { $0.clashes } }
 
-    public var count: Int { nodes.withLock { $0.count } }
+    public var count: Int { snapshot.entries.count }
+
+    /// How many distinct plugins provide the registered node types.
+    public var pluginCount: Int { Set(snapshot.entries.values.map { ObjectIdentifier($0.registered.plugin) }).count }
 
     /// Records one execution of `nodeType` for the statistics.
     public func record(nodeType: String, nanoseconds: UInt64, succeeded: Bool) {
-        statistics.withLock { table in
+        if let entry = entry(nodeType) {
+            entry.record(nanoseconds: nanoseconds, succeeded: succeeded)
+            return
+        }
+        unregisteredStatistics.withLock { table in
             table[nodeType, default: NodeStatistics()].record(nanoseconds: nanoseconds, succeeded: succeeded)
         }
     }
 
-    /// Per node type statistics, sorted by node type.
+    /// Per node type statistics of every type executed at least once, sorted by node type.
     public func statisticsSnapshot() -> [(nodeType: String, statistics: NodeStatistics)] {
-        statistics.withLock { $0.map { ($0.key, $0.value) } }.sorted { $0.nodeType < $1.nodeType }
+        var all = unregisteredStatistics.withLock { $0 }
+        for (type, entry) in snapshot.entries {
+            let statistics = entry.statistics
+            if statistics.calls > 0 { all[type] = statistics }
+        }
+        return all.map { ($0.key, $0.value) }.sorted { $0.nodeType < $1.nodeType }
     }
 }
 

@@ -20,13 +20,23 @@ public struct NodeAttempt: Sendable, Hashable {
     public var durationMs: Double
     /// Seconds since the Unix epoch.
     public var startedAt: Double
+    /// The node type called: the node's own, or its fallback's for attempts made by `onError:
+    /// fallback` (whose numbers start again at 1, as the fallback plugin saw them).
+    public var nodeType: String?
 
     public init(number: Int, status: NodeStatus, errorCode: ProblemCode?, durationMs: Double, startedAt: Double) {
+        self.init(number: number, status: status, errorCode: errorCode, durationMs: durationMs, startedAt: startedAt, nodeType: nil)
+    }
+
+    public init(
+        number: Int, status: NodeStatus, errorCode: ProblemCode?, durationMs: Double, startedAt: Double, nodeType: String?
+    ) {
         self.number = number
         self.status = status
         self.errorCode = errorCode
         self.durationMs = durationMs
         self.startedAt = startedAt
+        self.nodeType = nodeType
     }
 }
 
@@ -48,7 +58,9 @@ public struct NodeResult: Sendable {
     public var durationMs: Double
     /// Every attempt, in order; empty when the plugin was never called.
     public var attempts: [NodeAttempt]
-    /// The recovery that produced this result (`fallback`, `skip`, `continue`), if any.
+    /// The recovery that produced this result (`fallback`, `skip`, `continue`), if any. A
+    /// recovered result keeps ``error`` and ``errorCode`` of the failure it recovered from;
+    /// ``status`` says how the node ended.
     public var recoveryApplied: String?
     public var fallbackNodeType: String?
     public var validationErrors: [ParameterViolation]
@@ -106,6 +118,7 @@ public struct NodeResult: Sendable {
         object["attemptLog"] = .array(attempts.map { attempt in
             [
                 "attempt": .int(Int64(attempt.number)),
+                "nodeType": .string(attempt.nodeType ?? nodeType),
                 "status": .string(attempt.status.rawValue),
                 "errorCode": attempt.errorCode.map { .string($0.rawValue) } ?? .null,
                 "durationMs": .double(attempt.durationMs.roundedToMicroseconds),

@@ -5,41 +5,6 @@ import PluginLoader
 import PluginMetadata
 import PluginTenancy
 
-/// Where to look for plugins and how to check them.
-public struct HostConfiguration: Sendable {
-    public var directories: [SearchDirectory]
-    public var scanOptions: ScanOptions
-    /// The persisted scan cache file; nil keeps the cache in memory only.
-    public var cacheFile: String?
-    /// The persisted quarantine file; nil keeps quarantine in memory only.
-    public var quarantineFile: String?
-    /// How plugins are initialized (concurrency, timeout, per-plugin configuration).
-    public var initOptions: InitOptions
-    /// Tenant policies; nil is single-tenant mode (everything allowed).
-    public var policy: TenantPolicySet?
-    /// Where audit records go (explicit path > the policy file's `auditLog` > the default).
-    public var auditLogPath: String?
-    public var auditDurability: AuditLog.Durability
-    public var logger: Logger
-
-    public init(
-        directories: [SearchDirectory], scanOptions: ScanOptions = ScanOptions(), cacheFile: String? = nil,
-        quarantineFile: String? = nil, initOptions: InitOptions = InitOptions(), policy: TenantPolicySet? = nil,
-        auditLogPath: String? = nil, auditDurability: AuditLog.Durability = .everyRecord,
-        logger: Logger = Logger(label: "plugin-host")
-    ) {
-        self.directories = directories
-        self.scanOptions = scanOptions
-        self.cacheFile = cacheFile
-        self.quarantineFile = quarantineFile
-        self.initOptions = initOptions
-        self.policy = policy
-        self.auditLogPath = auditLogPath
-        self.auditDurability = auditDurability
-        self.logger = logger
-    }
-}
-
 /// The answer to "who provides this node type?".
 public enum NodeLookup: Sendable {
     /// An ok plugin declares it.
@@ -53,22 +18,32 @@ public enum NodeLookup: Sendable {
 /// The running host: scans once, loads plugins on demand, executes nodes.
 ///
 /// This is the layer the CLI, the embedding API and workflows share, so every entry point
-/// applies the same pipeline in the same order: lookup → load → init → validate → call →
-/// result. Loading is lazy and per plugin, so `exec math.add` never runs another plugin's code.
-/// Thread-safe: state sits behind one mutex that is never held while plugin code runs.
+/// applies the same pipeline in the same order (see `PluginHost+Execution.swift`). Loading is
+/// lazy and per plugin, so `exec math.add` never runs another plugin's code. Thread-safe: the
+/// registry and the tenant policies are read without locks (published snapshots); other state
+/// sits behind locks that are never held while plugin code runs.
 public final class PluginHost: Sendable {
     public let configuration: HostConfiguration
     /// Initialized plugins' node types; filled by ``load()`` and by on-demand loading.
-    public let registry = NodeRegistry()
+    public let registry: NodeRegistry
     /// Validated parameters by node type and value (hit/miss counters in its statistics).
     public let validationCache = ValidationCache()
+    /// Failed attempts, retries and recoveries since the host started (DESIGN §5.1).
+    public let errorMetrics = ErrorMetrics()
+    /// One breaker per node type, configured by `configuration.circuitBreaker`.
+    public let circuitBreakers: CircuitBreakers
+    /// The tenant policies in force (see ``setPolicy(_:)``), read without a lock.
+    let policySet: PublishedValue<TenantPolicySet?>
+    /// The policy of a request without a tenant when there is no policy file, made once.
+    let unrestrictedPolicy = TenantPolicy.unrestricted()
+    let executionIDs = ExecutionIDs()
+    /// Where async executions and timed attempts run plugin code.
+    let callThreads = PluginCallThreads()
     private let cache: ScanCache
     private let quarantine: Quarantine
-    /// Compiled parameter schemas by node type (nil entry: the node declares no schema).
-    private let schemas = Locked<[String: ParameterSchema?]>([:])
-    private let state = Locked(State())
+    let state = Locked(State())
 
-    private struct State {
+    struct State {
         var report: ScanReport?
         /// Plugins loaded and initialized (or that failed to), by path. Never removed: a
         /// plugin is never unloaded, and a failed one is not retried until its file changes.
@@ -79,6 +54,9 @@ public final class PluginHost: Sendable {
 
     public init(configuration: HostConfiguration) {
         self.configuration = configuration
+        circuitBreakers = CircuitBreakers(configuration: configuration.circuitBreaker, clock: configuration.clock)
+        registry = NodeRegistry(circuitBreakers: circuitBreakers)
+        policySet = PublishedValue(configuration.policy)
         cache = configuration.cacheFile.map(ScanCache.load(from:)) ?? ScanCache()
         quarantine = configuration.quarantineFile.map(Quarantine.load(from:)) ?? Quarantine()
     }
@@ -160,7 +138,7 @@ public final class PluginHost: Sendable {
 
     /// Stores init outcomes, registers what initialized, and persists the quarantine.
     private func record(_ initReport: InitReport) {
-        for loaded in initReport.initialized { registry.register(loaded) }
+        registry.register(contentsOf: initReport.initialized)
         state.withLock { state in
             for loaded in initReport.initialized { state.prepared[loaded.path] = .success(loaded) }
             for outcome in initReport.outcomes where outcome.status != .initialized {
@@ -184,68 +162,18 @@ public final class PluginHost: Sendable {
         }
     }
 
-    /// Executes one node: the whole pipeline, returning a result whatever happens.
-    ///
-    /// Order: tenant policy → lookup → load and init on demand → data isolation → call →
-    /// statistics → audit. A denied or failed execution is audited too when the tenant's
-    /// policy asks for it; an audit record that cannot be written fails the result
-    /// (AUDIT_FAILED): an execution that must be audited is never reported as a silent success.
-    public func execute(
-        nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil
-    ) -> NodeResult {
-        let startedAt = WallClock.now()
-        let policy: TenantPolicy
-        switch TenantPolicySet.resolve(configuration.policy, tenant: tenant) {
-        case .success(let resolved): policy = resolved
-        case .failure(let problem):
-            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
-        }
-        var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, startedAt: startedAt)
-        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
-        return result
-    }
-
-    private func run(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, startedAt: Double
-    ) -> NodeResult {
-        if let denied = policy.check(nodeType: nodeType) {
-            return .failure(nodeType: nodeType, code: denied.code, message: denied.message, startedAt: startedAt)
-        }
-        let loaded: LoadedPlugin
-        let node: NodeDescriptor
-        switch resolve(nodeType: nodeType) {
-        case .success(let registered):
-            loaded = registered.plugin
-            node = registered.descriptor
-        case .failure(let problem):
-            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
-        }
-        let isolated: JSONValue
-        switch policy.isolate(parameters: parameters) {
-        case .success(let value): isolated = value
-        case .failure(let problem):
-            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
-        }
-        let schema: ParameterSchema?
-        switch compiledSchema(for: node) {
-        case .success(let compiled): schema = compiled
-        case .failure(let problem):
-            return .failure(nodeType: nodeType, code: problem.code, message: problem.message, startedAt: startedAt)
-        }
-        let result = NodeInvocation(plugin: loaded, node: node, tenant: policy.tenantID, schema: schema,
-                                    validationCache: validationCache)
-            .run(parameters: isolated, input: input, startedAt: startedAt)
-        registry.record(nodeType: nodeType, nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
-        return result
-    }
-
-    /// The initialized node behind `nodeType`: the registry first (one dictionary probe once a
-    /// plugin is up), else the scan report, loading and initializing the provider on demand.
-    private func resolve(nodeType: String) -> Result<RegisteredNode, Problem> {
-        if let registered = registry.node(nodeType) { return .success(registered) }
+    /// The entry of a node type not in the registry yet: found in the scan report, its provider
+    /// loaded and initialized on demand (which registers it).
+    func resolveUnregistered(nodeType: String) -> Result<NodeEntry, Problem> {
+        if let registered = registry.entry(nodeType) { return .success(registered) }
         switch lookup(nodeType: nodeType) {
-        case .found(let plugin, let node):
-            return prepare(plugin).map { RegisteredNode(descriptor: node, plugin: $0) }
+        case .found(let plugin, _):
+            return prepare(plugin).flatMap { loaded in
+                if let entry = registry.entry(nodeType) { return .success(entry) }
+                // Another initialized plugin registered the type first (a clash).
+                return .failure(registry.problems.first { $0.node == nodeType }
+                    ?? Problem(.nodeTypeNotFound, .error, "node type \(nodeType) of \(loaded.path) could not be registered", node: nodeType))
+            }
         case .rejected(let plugin):
             let reason = plugin.inspection.problems.first { $0.severity == .error }.map { "\($0.code): \($0.message)" }
                 ?? "it was rejected"
@@ -258,64 +186,6 @@ public final class PluginHost: Sendable {
             if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
             message += " (`plugin-host scan` lists what is available)"
             return .failure(Problem(.nodeTypeNotFound, .error, message, node: nodeType))
-        }
-    }
-
-    /// The node's schema, compiled once per node type. A schema that passed the scan compiles;
-    /// if one still does not, the node fails closed rather than running unvalidated.
-    private func compiledSchema(for node: NodeDescriptor) -> Result<ParameterSchema?, Problem> {
-        if let known = schemas.withLock({ $0[node.nodeType] }) { return .success(known) }
-        guard let raw = node.schema else {
-            schemas.withLock { $0[node.nodeType] = .some(nil) }
-            return .success(nil)
-        }
-        do throws(SchemaViolation) {
-            let compiled = try ParameterSchema(raw)
-            schemas.withLock { $0[node.nodeType] = .some(compiled) }
-            return .success(compiled)
-        } catch {
-            return .failure(Problem(
-                .metaBadSchema, .error,
-                "the schema of \(node.nodeType) cannot be used (\(error.path.isEmpty ? "/" : error.path) \(error.message)); fix the plugin's metadata",
-                node: node.nodeType))
-        }
-    }
-
-    /// Appends the audit record for `result`; a write failure turns the result into AUDIT_FAILED.
-    private func audit(_ result: inout NodeResult, tenant: String) {
-        let plugin: LoadedPlugin? = registry.node(result.nodeType)?.plugin
-        let record = AuditRecord(
-            tenant: tenant, nodeType: result.nodeType, pluginID: plugin?.manifest.id,
-            pluginVersion: plugin?.manifest.version, status: result.status.rawValue,
-            errorCode: result.errorCode?.rawValue, durationMs: result.durationMs,
-            executionID: result.executionID ?? ExecutionID.make())
-        let outcome: Problem?
-        switch auditLog() {
-        case .success(let log): outcome = log.append(record)
-        case .failure(let problem): outcome = problem
-        }
-        if let problem = outcome {
-            result.status = .error
-            result.errorCode = problem.code
-            result.error = problem.message
-        }
-    }
-
-    private func auditLog() -> Result<AuditLog, Problem> {
-        let path: String
-        switch AuditLog.resolvePath(explicit: configuration.auditLogPath, policySet: configuration.policy) {
-        case .success(let resolved): path = resolved
-        case .failure(let problem): return .failure(problem)
-        }
-        return state.withLock { state -> Result<AuditLog, Problem> in
-            if let log = state.auditLogs[path] { return .success(log) }
-            do throws(Problem) {
-                let log = try AuditLog(path: path, durability: configuration.auditDurability)
-                state.auditLogs[path] = log
-                return .success(log)
-            } catch {
-                return .failure(error)
-            }
         }
     }
 }

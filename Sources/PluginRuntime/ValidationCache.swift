@@ -121,7 +121,7 @@ extension ValidationCache {
         }
 
         /// Exactly the same JSON: same cases, same bytes, same member order.
-        private static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
             switch (a, b) {
             case (.null, .null): return true
             case (.bool(let x), .bool(let y)): return x == y

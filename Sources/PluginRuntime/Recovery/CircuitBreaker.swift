@@ -24,7 +24,10 @@ public enum CircuitState: String, Sendable, Hashable {
 /// an earlier generation (a slow call that finished after the circuit opened) is ignored, so
 /// only the probe decides what a half-open circuit does next.
 ///
-/// Thread-safe: all state sits behind one `Mutex`; time comes from an injected ``HostClock``.
+/// Thread-safe: all state sits behind one lock; time comes from an injected ``HostClock``.
+/// A closed circuit with no failure streak costs no lock: an atomic word mirrors the phase,
+/// whether a streak is running and the generation (written under the lock after every change),
+/// so ``acquire()`` and a successful ``CircuitPermit/record(errorCode:)`` each read one atomic.
 public final class CircuitBreaker: Sendable {
     /// When a circuit opens and for how long.
     public struct Configuration: Sendable, Hashable {
@@ -51,6 +54,9 @@ public final class CircuitBreaker: Sendable {
     private let threshold: Int
     private let coolDownNanoseconds: UInt64
     private let state = Locked(State())
+    /// `generation << 3 | streak << 2 | phase` (0 closed, 1 open, 2 half-open), published under
+    /// the lock; read without it on the fast path.
+    private let summary = Atomic<UInt64>(0)
 
     struct State {
         var phase = CircuitState.closed
@@ -86,6 +92,8 @@ public final class CircuitBreaker: Sendable {
     /// The first call after the cool-down becomes the half-open probe; until its permit is
     /// recorded or dropped, every other call gets nil.
     public func acquire() -> CircuitPermit? {
+        let word = summary.load(ordering: .acquiring)
+        if word & 3 == 0 { return CircuitPermit(breaker: self, generation: word >> 3, isProbe: false) }
         let now = clock.nowNanoseconds()
         let grant: (generation: UInt64, isProbe: Bool)? = state.withLock { state in
             switch state.phase {
@@ -100,6 +108,7 @@ public final class CircuitBreaker: Sendable {
                 state.phase = .halfOpen
                 state.generation += 1
                 state.probeInFlight = true
+                publish(state)
                 return (state.generation, true)
             case .halfOpen:
                 guard !state.probeInFlight else {
@@ -116,6 +125,11 @@ public final class CircuitBreaker: Sendable {
 
     /// Applies a permit's outcome; outcomes from an earlier generation are ignored.
     func settle(generation: UInt64, isProbe: Bool, outcome: Outcome) {
+        if !isProbe {
+            // Fast path: no verdict, or a success that finds the circuit closed with no streak.
+            if case .neutral = outcome { return }
+            if case .success = outcome, summary.load(ordering: .acquiring) == generation << 3 { return }
+        }
         let now = clock.nowNanoseconds()
         state.withLock { state in
             guard generation == state.generation else { return }
@@ -138,7 +152,19 @@ public final class CircuitBreaker: Sendable {
             default:
                 break  // a closed-phase permit cannot share a generation with open or half-open
             }
+            publish(state)
         }
+    }
+
+    /// Mirrors `state` into ``summary``; called under the lock after every change.
+    private func publish(_ state: State) {
+        let phase: UInt64 = switch state.phase {
+        case .closed: 0
+        case .open: 1
+        case .halfOpen: 2
+        }
+        let streak: UInt64 = state.consecutiveFailures > 0 ? 4 : 0
+        summary.store(state.generation << 3 | streak | phase, ordering: .releasing)
     }
 
     private static func open(_ state: inout State, at now: UInt64) {

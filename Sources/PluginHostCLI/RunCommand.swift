@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import PluginHostCore
+import PluginRuntime
+import PluginWorkflow
+
+/// `plugin-host run WORKFLOW`: validate a workflow, then run it on the host's plugins.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Validate and run a workflow; print every node's result.",
+        discussion: """
+            Validates first (as `validate` does) and runs nothing if there is any error. Independent nodes run \
+            in parallel, up to --concurrency (default: the workflow's settings.concurrency, else 4). \
+            --json prints {status, durationMs, nodes, problems, stats}; --trace FILE writes every attempt of \
+            every node as a Chrome trace (open it in https://ui.perfetto.dev or chrome://tracing). \
+            A progress line is shown on stderr when stderr is a terminal. \
+            Exits 0 when the run succeeded, 1 when it failed or was refused, 2 on a usage error.
+            """
+    )
+
+    @Argument(help: "The workflow file (n8n-style JSON).")
+    var workflow: String
+
+    @Option(help: "The most nodes running at once (overrides settings.concurrency).")
+    var concurrency: Int?
+
+    @Option(help: "Write a Chrome trace-event timeline of every attempt to this file (Perfetto, chrome://tracing).")
+    var trace: String?
+
+    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search (repeatable; default: PLUGIN_HOST_PATH, else the bundled plugins).")
+    var pluginDirectories: [String] = []
+
+    @OptionGroup var mode: ModeOptions
+    @OptionGroup var discovery: DiscoveryOptions
+    @OptionGroup var initialization: InitOptionGroup
+    @OptionGroup var tenancy: TenancyOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
+        if trace?.isEmpty == true { throw ValidationError("--trace needs a file name, e.g. --trace run.trace.json.") }
+    }
+
+    func run() async throws {
+        let parsed = try WorkflowFile.read(workflow)
+        var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
+        configuration.initOptions = try initialization.options()
+        try tenancy.apply(to: &configuration)
+        let traceFile = try trace.map(Self.prepareTraceFile)
+        let host = PluginHost(configuration: configuration)
+        let tracer = traceFile.map { _ in TraceRecorder(title: "plugin-host run \(parsed.workflow.name)") }
+        let line = ProgressLine.forTerminal()
+        var progress: (@Sendable (RunProgress) -> Void)?
+        if let line { progress = { line.update($0) } }
+        let outcome = await HostWorkflows(host: host, tenant: tenancy.tenant).run(
+            parsed, concurrency: concurrency, tracer: tracer, progress: progress)
+        line?.finish()
+        // Written even for a refused run (no events then), so the file is always a valid trace.
+        if let tracer, let traceFile {
+            try Self.write(tracer.chromeTraceJSON(), to: traceFile)
+        }
+        if output.json {
+            var document = outcome.json().objectValue ?? JSONObject()
+            document["stats"] = host.statistics()
+            Terminal.printJSON(.object(document))
+        } else {
+            switch outcome {
+            case .refused(let report):
+                print(ProblemListView.render(report, file: workflow, nodeCount: parsed.workflow.nodes.count))
+                print("run refused: the workflow is invalid; nothing ran.")
+            case .ran(let result, let validation):
+                print(RunReportView(result: result, warnings: validation.problems).render())
+            }
+        }
+        if !outcome.succeeded { throw ExitCode(1) }
+    }
+
+    /// Creates (or empties) the trace file before the run, so a bad path fails in a moment
+    /// rather than after a long run. Returns its absolute path.
+    static func prepareTraceFile(_ path: String) throws -> String {
+        let absolute = Terminal.absolutePath(path)
+        guard FileManager.default.createFile(atPath: absolute, contents: nil) else {
+            throw ValidationError("--trace \(absolute) cannot be written; check that its directory exists and is writable.")
+        }
+        return absolute
+    }
+
+    static func write(_ trace: JSONValue, to path: String) throws {
+        let text = JSONWriter.string(trace) + "\n"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            Terminal.error("FILE_UNREADABLE: the trace could not be written to \(path).")
+            throw ExitCode(1)
+        }
+    }
+}

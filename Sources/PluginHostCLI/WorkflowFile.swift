@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import PluginHostCore
+import PluginWorkflow
+
+/// Reading the WORKFLOW argument of `validate` and `run`.
+enum WorkflowFile {
+    /// Parses the workflow file at `path` (shape problems are in the result, not thrown).
+    ///
+    /// A path that is not a readable regular file is a usage error (exit 2) with one line on
+    /// stderr: there is no workflow to report on. Only regular files are opened, so a FIFO or
+    /// a device named by mistake cannot hang the command.
+    static func read(_ path: String) throws -> ParsedWorkflow {
+        let absolute = Terminal.absolutePath(path)
+        let type = (try? FileManager.default.attributesOfItem(atPath: absolute))?[.type] as? FileAttributeType
+        guard type == .typeRegular, let data = FileManager.default.contents(atPath: absolute) else {
+            let reason = type == nil ? "it does not exist or cannot be reached" : type == .typeRegular ? "it cannot be read" : "it is not a regular file"
+            Terminal.error("FILE_UNREADABLE: cannot read the workflow file \(absolute): \(reason); check the path.")
+            throw ExitCode(2)
+        }
+        return Workflow.parse(text: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Prints validation problems for people: one line each, errors and warnings alike.
+enum ProblemListView {
+    /// `severity CODE [node]: message` lines, then `FILE: valid|invalid (…)`.
+    static func render(_ report: WorkflowValidationReport, file: String, nodeCount: Int) -> String {
+        var lines = report.problems.map(line)
+        let errors = report.problems.filter { $0.severity == .error }.count
+        let warnings = report.problems.count - errors
+        let counts = "\(nodeCount) node\(nodeCount == 1 ? "" : "s"), \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+        lines.append("\(Terminal.displayPath(Terminal.absolutePath(file))): \(report.valid ? "valid" : "invalid") (\(counts))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func line(_ problem: Problem) -> String {
+        let node = problem.node.map { " [\($0)]" } ?? ""
+        return "\(problem.severity.rawValue) \(problem.code)\(node): \(problem.message)"
+    }
+}

@@ -1,0 +1,89 @@
+import PluginHostCore
+import PluginLoader
+
+/// Runs one plugin call on a host-owned thread and hands its end to whoever waits first:
+/// the call finishing, the time limit, or the caller giving up. Only the first end counts;
+/// when it is not the call's, the call's ``CancellationFlag`` is set so `is_cancelled` turns
+/// true for the plugin, and whatever the call returns later is dropped.
+///
+/// The abandoned call keeps running on its thread until the plugin returns: C code cannot be
+/// stopped safely, so the host stops waiting; it never kills it. A plugin that is not
+/// thread-safe keeps its lock until then, so its next calls wait for the abandoned one (with a
+/// time limit they time out too).
+final class AttemptWaiter: Sendable {
+    let cancellation = CancellationFlag()
+    private let state = ConditionGate<State>(State())
+
+    struct State {
+        var end: AttemptEnd?
+        var continuation: CheckedContinuation<AttemptEnd, Never>?
+    }
+
+    /// Starts `request` on one of `threads`.
+    func start(_ request: PluginCallRequest, plugin: LoadedPlugin, on threads: PluginCallThreads) {
+        threads.run { [self] in
+            let outcome = plugin.execute(request, cancellation: cancellation)
+            settle(.returned(outcome))
+        }
+    }
+
+    /// Records `end` if it is the first; returns whether it was. A non-call end sets the
+    /// cancellation flag.
+    @discardableResult
+    func settle(_ end: AttemptEnd) -> Bool {
+        let (first, continuation) = state.withLock { state -> (Bool, CheckedContinuation<AttemptEnd, Never>?) in
+            guard state.end == nil else { return (false, nil) }
+            state.end = end
+            defer { state.continuation = nil }
+            return (true, state.continuation)
+        }
+        guard first else { return false }
+        if case .returned = end {} else { cancellation.cancel() }
+        state.broadcast()
+        continuation?.resume(returning: end)
+        return true
+    }
+
+    /// Blocks the calling thread until the call ends or `timeoutMs` passes (nil: no limit).
+    func wait(timeoutMs: Double?) -> AttemptEnd {
+        let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
+        let end = state.withLock(deadline: { state, wait -> AttemptEnd? in
+            while state.end == nil {
+                if !wait(deadline) { break }
+            }
+            return state.end
+        })
+        if let end { return end }
+        settle(.timedOut(timeoutMs: timeoutMs ?? 0))
+        return state.withLock { $0.end! }
+    }
+
+    /// Suspends the calling task until the call ends, `timeoutMs` passes, or the task is
+    /// cancelled; holds no thread while waiting (the timer is a sleeping task).
+    func wait(timeoutMs: Double?) async -> AttemptEnd {
+        let timer: Task<Void, Never>? = timeoutMs.map { limit in
+            Task { [self] in
+                try? await Task.sleep(nanoseconds: Self.nanoseconds(limit))
+                if !Task.isCancelled { settle(.timedOut(timeoutMs: limit)) }
+            }
+        }
+        let end = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<AttemptEnd, Never>) in
+                let ready = state.withLock { state -> AttemptEnd? in
+                    if let end = state.end { return end }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            settle(.cancelled)
+        }
+        timer?.cancel()
+        return end
+    }
+
+    private static func nanoseconds(_ milliseconds: Double) -> UInt64 {
+        UInt64(min(max(milliseconds, 0), RetryPolicy.delayCeilingMs) * 1_000_000)
+    }
+}

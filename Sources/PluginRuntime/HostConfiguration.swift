@@ -1,0 +1,63 @@
+import Logging
+import PluginDiscovery
+import PluginHostCore
+import PluginTenancy
+
+/// Where to look for plugins, how to check them, and the limits every execution runs under.
+public struct HostConfiguration: Sendable {
+    public var directories: [SearchDirectory]
+    public var scanOptions: ScanOptions
+    /// The persisted scan cache file; nil keeps the cache in memory only.
+    public var cacheFile: String?
+    /// The persisted quarantine file; nil keeps quarantine in memory only.
+    public var quarantineFile: String?
+    /// How plugins are initialized (concurrency, timeout, per-plugin configuration).
+    public var initOptions: InitOptions
+    /// The tenant policies the host starts with; nil is single-tenant mode (everything
+    /// allowed). ``PluginHost/setPolicy(_:)`` replaces them at run time, so read the host's
+    /// current policies with ``PluginHost/policy``, not this field.
+    public var policy: TenantPolicySet?
+    /// Where audit records go (explicit path > the policy file's `auditLog` > the default).
+    public var auditLogPath: String?
+    public var auditDurability: AuditLog.Durability
+    public var logger: Logger
+    /// The largest output a plugin may hand back, in bytes; a larger one is OUTPUT_TOO_LARGE
+    /// and is never copied into the host (16 MiB by default).
+    public var maximumOutputBytes: Int
+    /// When each node type's circuit opens and for how long (DESIGN §5.1).
+    public var circuitBreaker: CircuitBreaker.Configuration
+    /// The time source for circuit-breaker cool-downs and retry backoff waits. Tests inject a
+    /// ``ManualClock`` so both run without real waiting. Attempt timeouts (`timeoutMs`) always
+    /// use real time: they bound how long a real plugin call is waited for.
+    public var clock: any HostClock
+    /// Uniform numbers in `[0, 1)` for retry jitter; tests inject a seeded sequence.
+    public var random: @Sendable () -> Double
+
+    public init(
+        directories: [SearchDirectory], scanOptions: ScanOptions = ScanOptions(), cacheFile: String? = nil,
+        quarantineFile: String? = nil, initOptions: InitOptions = InitOptions(), policy: TenantPolicySet? = nil,
+        auditLogPath: String? = nil, auditDurability: AuditLog.Durability = .everyRecord,
+        logger: Logger = Logger(label: "plugin-host"),
+        maximumOutputBytes: Int = HostConfiguration.defaultMaximumOutputBytes,
+        circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
+        clock: any HostClock = MonotonicClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.directories = directories
+        self.scanOptions = scanOptions
+        self.cacheFile = cacheFile
+        self.quarantineFile = quarantineFile
+        self.initOptions = initOptions
+        self.policy = policy
+        self.auditLogPath = auditLogPath
+        self.auditDurability = auditDurability
+        self.logger = logger
+        self.maximumOutputBytes = maximumOutputBytes
+        self.circuitBreaker = circuitBreaker
+        self.clock = clock
+        self.random = random
+    }
+
+    /// 16 MiB: far above what a node should pass between steps, far below what hurts the host.
+    public static let defaultMaximumOutputBytes = 16 << 20
+}

@@ -1,0 +1,225 @@
+import PluginHostCore
+import PluginLoader
+import PluginMetadata
+import PluginTenancy
+
+/// Node execution: the pipeline of DESIGN §5 and §5.1, in this order —
+///
+/// 1. tenant policy (TENANT_UNKNOWN, NODE_TYPE_DISABLED_FOR_TENANT),
+/// 2. lookup, loading and initializing the provider on demand (NODE_TYPE_NOT_FOUND, …),
+/// 3. data isolation (TENANT_VIOLATION),
+/// 4. parameter validation (VALIDATION_FAILED, INVALID_PARAMETERS);
+///
+/// a refusal in 1–4 ends the execution at once: it is never retried, never counts against the
+/// circuit breaker, and `onError` does not apply (recovery must not hide a policy or a
+/// configuration error behind `skip` or `continue`). Then, per attempt:
+///
+/// 5. the node type's circuit breaker (open: CIRCUIT_OPEN without calling the plugin),
+/// 6. the call, under `timeoutMs` (EXECUTION_TIMEOUT, `is_cancelled` turns true),
+/// 7. retries per the RetryPolicy (same execution id, `attempt` counting up, backoff waits on
+///    the host clock), then `onError` on a final failure (fail, fallback, skip, continue).
+///
+/// Every attempt is in `attempts`, every failed attempt in the error metrics, and every
+/// execution in the registry statistics and, when the tenant's policy asks, the audit log.
+extension PluginHost {
+    /// Executes one node and returns its result whatever happens, blocking the calling thread.
+    ///
+    /// With `.none` recovery the plugin runs on the calling thread (the fast path: no thread
+    /// hop, one atomic read of the circuit breaker). With a `timeoutMs` each attempt runs on a
+    /// host-owned thread while the caller waits with a deadline. Do not call this from Swift's
+    /// cooperative pool for slow nodes: use the async form there.
+    public func execute(
+        nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
+        recovery: NodeRecovery = .none
+    ) -> NodeResult {
+        let startedAt = WallClock.now()
+        let policy: TenantPolicy
+        switch tenantPolicy(for: tenant) {
+        case .success(let resolved): policy = resolved
+        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
+        }
+        var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                         recovery: recovery, executionID: executionIDs.next(), startedAt: startedAt)
+        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
+        return result
+    }
+
+    /// Executes one node without ever blocking a thread of Swift's cooperative pool: every
+    /// plugin call runs on a host-owned thread while the task awaits it, and backoff waits are
+    /// the clock's async sleep. Cancelling the task stops waiting (CANCELLED) and sets the
+    /// call's `is_cancelled`. Same pipeline and result as the synchronous form.
+    public func execute(
+        nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
+        recovery: NodeRecovery = .none
+    ) async -> NodeResult {
+        let startedAt = WallClock.now()
+        let policy: TenantPolicy
+        switch tenantPolicy(for: tenant) {
+        case .success(let resolved): policy = resolved
+        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
+        }
+        var result = await run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                               recovery: recovery, executionID: executionIDs.next(), startedAt: startedAt)
+        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
+        return result
+    }
+
+    /// The policy `tenant` runs under now (see ``setPolicy(_:)``). Without a policy file a
+    /// request without a tenant shares one prepared unrestricted policy (no allocation).
+    func tenantPolicy(for tenant: String?) -> Result<TenantPolicy, Problem> {
+        let set = policySet.value
+        if set == nil, tenant == nil || tenant == "" { return .success(unrestrictedPolicy) }
+        return TenantPolicySet.resolve(set, tenant: tenant)
+    }
+
+    // MARK: - Synchronous
+
+    private func run(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
+        executionID: NulTerminatedUTF8, startedAt: Double
+    ) -> NodeResult {
+        let call: PreparedCall
+        switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                     executionID: executionID, startedAt: startedAt) {
+        case .success(let admitted): call = admitted
+        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        }
+        var run = RecoveryRun(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
+        while true {
+            guard let permit = call.entry.breaker.acquire() else {
+                run.refuseOpenCircuit()
+                break
+            }
+            let attemptStartedAt = WallClock.now()
+            let begin = WallClock.monotonicNanoseconds()
+            let end: AttemptEnd
+            if let timeoutMs = recovery.timeoutMs {
+                let waiter = AttemptWaiter()
+                waiter.start(call.request(attempt: run.attempt), plugin: call.entry.plugin, on: callThreads)
+                end = waiter.wait(timeoutMs: timeoutMs)
+            } else {
+                end = .returned(call.entry.plugin.execute(call.request(attempt: run.attempt), cancellation: nil))
+            }
+            let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
+            permit.record(errorCode: code)
+            guard let delay = run.nextDelayNanoseconds() else { break }
+            configuration.clock.sleep(nanoseconds: delay)
+        }
+        var fallback: NodeResult?
+        if let fallbackType = run.pendingFallback {
+            fallback = self.run(
+                nodeType: fallbackType, parameters: parameters, input: input, policy: policy,
+                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now())
+        }
+        let result = run.finish(fallback: fallback)
+        call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
+        return result
+    }
+
+    // MARK: - Async
+
+    private func run(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
+        executionID: NulTerminatedUTF8, startedAt: Double
+    ) async -> NodeResult {
+        let call: PreparedCall
+        switch await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                                executionID: executionID, startedAt: startedAt) {
+        case .success(let admitted): call = admitted
+        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        }
+        var run = RecoveryRun(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
+        while true {
+            guard let permit = call.entry.breaker.acquire() else {
+                run.refuseOpenCircuit()
+                break
+            }
+            let attemptStartedAt = WallClock.now()
+            let begin = WallClock.monotonicNanoseconds()
+            let waiter = AttemptWaiter()
+            waiter.start(call.request(attempt: run.attempt), plugin: call.entry.plugin, on: callThreads)
+            let end = await waiter.wait(timeoutMs: recovery.timeoutMs)
+            let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
+            permit.record(errorCode: code)
+            guard !Task.isCancelled, let delay = run.nextDelayNanoseconds() else { break }
+            await configuration.clock.sleep(nanoseconds: delay)
+        }
+        var fallback: NodeResult?
+        if let fallbackType = run.pendingFallback, !Task.isCancelled {
+            fallback = await self.run(
+                nodeType: fallbackType, parameters: parameters, input: input, policy: policy,
+                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now())
+        }
+        let result = run.finish(fallback: fallback)
+        call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
+        return result
+    }
+
+    // MARK: - Admission (steps 1–4)
+
+    /// Tenant check → lookup → isolation → validation, building the call; the registry lookup
+    /// is lock-free, and only a node type not yet registered goes through the scan report.
+    private func admit(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
+        executionID: NulTerminatedUTF8, startedAt: Double
+    ) -> Result<PreparedCall, Refusal> {
+        if let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
+        let entry: NodeEntry
+        if let registered = registry.entry(nodeType) {
+            entry = registered
+        } else {
+            switch resolveUnregistered(nodeType: nodeType) {
+            case .success(let resolved): entry = resolved
+            case .failure(let problem): return .failure(Refusal(problem))
+            }
+        }
+        return prepare(entry: entry, parameters: parameters, input: input, policy: policy,
+                       executionID: executionID, startedAt: startedAt)
+    }
+
+    /// ``admit`` for the async path: loading a plugin on demand runs its `init`, which may take
+    /// long, so that case moves to a host-owned thread.
+    private func admitAsync(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
+        executionID: NulTerminatedUTF8, startedAt: Double
+    ) async -> Result<PreparedCall, Refusal> {
+        if policy.isAllowed(nodeType: nodeType), registry.entry(nodeType) == nil {
+            let threads = callThreads
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                threads.run { [self] in
+                    _ = resolveUnregistered(nodeType: nodeType)
+                    continuation.resume()
+                }
+            }
+        }
+        return admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                     executionID: executionID, startedAt: startedAt)
+    }
+
+    private func prepare(
+        entry: NodeEntry, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
+        executionID: NulTerminatedUTF8, startedAt: Double
+    ) -> Result<PreparedCall, Refusal> {
+        let isolated: JSONValue
+        switch policy.isolate(parameters: parameters) {
+        case .success(let value): isolated = value
+        case .failure(let problem): return .failure(Refusal(problem))
+        }
+        return PreparedCall.make(
+            entry: entry, policy: policy, parameters: isolated, input: input, executionID: executionID,
+            maximumOutputBytes: configuration.maximumOutputBytes, validationCache: validationCache, startedAt: startedAt)
+    }
+
+    /// A result for an execution refused before any plugin code ran, counted in the error
+    /// metrics (attempt 0: no attempt was made) and the registry statistics.
+    private func refused(_ nodeType: String, _ refusal: Refusal, tenant: String?, startedAt: Double) -> NodeResult {
+        let result = NodeResult.failure(
+            nodeType: nodeType, code: refusal.code, message: refusal.message, startedAt: startedAt,
+            violations: refusal.violations)
+        errorMetrics.recordError(
+            nodeType: nodeType, tenant: tenant.flatMap { $0.isEmpty ? nil : $0 }, code: refusal.code,
+            message: refusal.message, attempt: 0)
+        registry.record(nodeType: nodeType, nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: false)
+        return result
+    }
+}

@@ -1,0 +1,89 @@
+import PluginHostCore
+import PluginLoader
+import PluginMetadata
+import PluginTenancy
+
+/// A node execution that passed every check that comes before plugin code (tenant policy,
+/// lookup, data isolation, validation), with its request built: each attempt only sets the
+/// attempt number and calls.
+struct PreparedCall: Sendable {
+    let entry: NodeEntry
+    let policy: TenantPolicy
+    /// Attempt 1's request; later attempts change only `attempt`.
+    let request: PluginCallRequest
+    let executionID: String
+
+    var nodeType: String { entry.registered.nodeType }
+
+    func request(attempt: Int) -> PluginCallRequest {
+        var request = request
+        request.attempt = UInt32(clamping: attempt)
+        return request
+    }
+
+    /// Validates `parameters` (already isolated) and `input` against the node and builds the
+    /// request; a refusal is the failed result to return (VALIDATION_FAILED, INVALID_PARAMETERS).
+    static func make(
+        entry: NodeEntry, policy: TenantPolicy, parameters: JSONValue, input: JSONValue,
+        executionID: NulTerminatedUTF8, maximumOutputBytes: Int, validationCache: ValidationCache, startedAt: Double
+    ) -> Result<PreparedCall, Refusal> {
+        let nodeType = entry.registered.nodeType
+        guard case .object = parameters else {
+            return .failure(Refusal(
+                code: .validationFailed, message: "parameters must be a JSON object, not \(parameters.typeName)",
+                violations: [ParameterViolation(path: "", message: "expected an object")]))
+        }
+        let inputBytes: NulTerminatedUTF8
+        switch input {
+        case .array(let items): inputBytes = items.isEmpty ? .emptyArray : NulTerminatedUTF8(bytes: JSONWriter.bytes(input))
+        default:
+            return .failure(Refusal(
+                code: .invalidParameters, message: "input must be a JSON array of items, not \(input.typeName)"))
+        }
+        let parameterBytes: NulTerminatedUTF8
+        if let remembered = entry.rememberedBytes(for: parameters) {
+            parameterBytes = remembered
+        } else {
+            var validated = parameters
+            switch entry.schema {
+            case .failure(let problem): return .failure(Refusal(code: problem.code, message: problem.message))
+            case .success(nil): break
+            case .success(let schema?):
+                // Before any plugin code runs: every violation at once, defaults filled in.
+                let outcome = validationCache.validated(nodeType: nodeType, parameters: parameters, schema: schema)
+                guard outcome.violations.isEmpty else {
+                    let first = outcome.violations[0]
+                    let more = outcome.violations.count > 1 ? " (and \(outcome.violations.count - 1) more)" : ""
+                    return .failure(Refusal(
+                        code: .validationFailed,
+                        message: "parameters for \(nodeType) do not match its schema: "
+                            + "\(first.path.isEmpty ? "/" : first.path) \(first.message)\(more)",
+                        violations: outcome.violations))
+                }
+                validated = outcome.parameters
+            }
+            parameterBytes = NulTerminatedUTF8(bytes: JSONWriter.bytes(validated))
+            entry.remember(parameters, bytes: parameterBytes)
+        }
+        let request = PluginCallRequest(
+            nodeType: entry.nodeType, params: parameterBytes, input: inputBytes,
+            tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
+            executionID: executionID, attempt: 1, maximumOutputBytes: maximumOutputBytes)
+        return .success(PreparedCall(entry: entry, policy: policy, request: request, executionID: executionID.description))
+    }
+}
+
+/// Why an execution was refused before any plugin code ran.
+struct Refusal: Error {
+    var code: ProblemCode
+    var message: String
+    var violations: [ParameterViolation] = []
+
+    init(code: ProblemCode, message: String, violations: [ParameterViolation] = []) {
+        self.code = code
+        self.message = message
+        self.violations = violations
+    }
+
+    init(_ problem: Problem) { self.init(code: problem.code, message: problem.message) }
+}

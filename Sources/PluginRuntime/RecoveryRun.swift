@@ -1,0 +1,168 @@
+import PluginHostCore
+import PluginLoader
+import PluginTenancy
+
+/// How one attempt's call ended, before it is interpreted.
+enum AttemptEnd: Sendable {
+    case returned(PluginCallOutcome)
+    /// The host stopped waiting after `timeoutMs`; the call may still be running.
+    case timedOut(timeoutMs: Double)
+    /// The caller's task was cancelled while waiting; the call may still be running.
+    case cancelled
+}
+
+/// The attempts of one node execution and what DESIGN §5.1 makes of them: retries first
+/// (RetryPolicy), then the node's `onError` strategy, recording every attempt in the result
+/// and in the error metrics.
+///
+/// Shared by the synchronous and the async `execute`, which differ only in how they call the
+/// plugin and wait between attempts: the loop is `acquire a breaker permit → call → absorb →
+/// nextDelay` until it returns nil, then `finish`, with the fallback's result when
+/// ``pendingFallback`` names one.
+struct RecoveryRun {
+    let call: PreparedCall
+    let recovery: NodeRecovery
+    let input: JSONValue
+    let metrics: ErrorMetrics
+    let clock: any HostClock
+    let random: @Sendable () -> Double
+    let maximumOutputBytes: Int
+    /// The attempt about to be made (1-based).
+    private(set) var attempt = 1
+    private var result: NodeResult
+    /// Host-clock time of the first failure: a recovery episode's start.
+    private var firstFailure: UInt64?
+    private var recovering = false
+
+    init(call: PreparedCall, recovery: NodeRecovery, input: JSONValue, host: PluginHost, startedAt: Double) {
+        self.call = call
+        self.recovery = recovery
+        self.input = input
+        metrics = host.errorMetrics
+        clock = host.configuration.clock
+        random = host.configuration.random
+        maximumOutputBytes = host.configuration.maximumOutputBytes
+        result = NodeResult(nodeType: call.nodeType, status: .error, startedAt: startedAt)
+        result.executionID = call.executionID
+    }
+
+    /// The open circuit refused the attempt: CIRCUIT_OPEN, no plugin call, not retried.
+    mutating func refuseOpenCircuit() {
+        fail(code: .circuitOpen, message: call.entry.breaker.rejectionMessage())
+        metrics.recordError(
+            nodeType: call.nodeType, tenant: tenant, code: .circuitOpen, message: result.error ?? "", attempt: attempt)
+    }
+
+    /// Takes in how the current attempt ended; returns its error code (nil on success) for the
+    /// circuit breaker.
+    mutating func absorb(_ end: AttemptEnd, startedAt: Double, durationNanoseconds: UInt64) -> ProblemCode? {
+        let outcome = Self.interpret(end, nodeType: call.nodeType, maximumOutputBytes: maximumOutputBytes)
+        result.logs += outcome.logs
+        if let code = outcome.code {
+            fail(code: code, message: outcome.message ?? "")
+            result.output = nil
+            metrics.recordError(nodeType: call.nodeType, tenant: tenant, code: code, message: result.error ?? "", attempt: attempt)
+            if firstFailure == nil { firstFailure = clock.nowNanoseconds() }
+        } else {
+            result.status = .success
+            result.output = outcome.output
+            result.error = nil
+            result.errorCode = nil
+        }
+        result.attempts.append(NodeAttempt(
+            number: attempt, status: result.status, errorCode: result.errorCode,
+            durationMs: Double(durationNanoseconds) / 1e6, startedAt: startedAt))
+        return outcome.code
+    }
+
+    /// The wait before the next attempt, in nanoseconds, when the failure just absorbed may be
+    /// retried (and counts the retry); nil when the run is over.
+    mutating func nextDelayNanoseconds() -> UInt64? {
+        guard result.status != .success, let code = result.errorCode,
+              recovery.retry.shouldRetry(code: code, attempt: attempt) else { return nil }
+        var generator = UnitRandomGenerator(source: random)
+        let delayMs = recovery.retry.delayMs(afterAttempt: attempt, random: &generator)
+        metrics.recordRetry()
+        recovering = true
+        attempt += 1
+        return UInt64(delayMs * 1_000_000)  // ≤ one day: RetryPolicy bounds every delay
+    }
+
+    /// The node type to run as the fallback, when the run failed and `onError` is `fallback`.
+    var pendingFallback: String? {
+        guard result.status == .error, recovery.errorHandling.strategy == .fallback else { return nil }
+        return recovery.errorHandling.fallbackNodeType
+    }
+
+    /// The final result: the last attempt's, with `onError` applied to a final failure.
+    /// `fallback` is the fallback's own result when ``pendingFallback`` was run.
+    mutating func finish(fallback: NodeResult? = nil) -> NodeResult {
+        if result.status == .success {
+            if recovering { metrics.recordRecoverySuccess(afterMs: msSinceFirstFailure) }
+            return stamped()
+        }
+        let strategy = recovery.errorHandling.strategy
+        switch strategy {
+        case .fail:
+            if recovering { metrics.recordRecoveryFailure() }
+        case .skip:
+            result.status = .skipped
+            result.output = .array([])
+            result.recoveryApplied = strategy.recoveryApplied
+            metrics.recordRecoverySuccess(afterMs: msSinceFirstFailure)
+        case .continue:
+            result.status = .success
+            result.output = input
+            result.recoveryApplied = strategy.recoveryApplied
+            metrics.recordRecoverySuccess(afterMs: msSinceFirstFailure)
+        case .fallback:
+            guard let fallback, let fallbackType = recovery.errorHandling.fallbackNodeType else {
+                result.error = (result.error ?? "") + " (onError is fallback but no fallbackNodeType is set)"
+                metrics.recordRecoveryFailure()
+                break
+            }
+            result.recoveryApplied = strategy.recoveryApplied
+            result.fallbackNodeType = fallbackType
+            result.attempts += fallback.attempts.map { attempt in
+                var attempt = attempt
+                attempt.nodeType = attempt.nodeType ?? fallbackType
+                return attempt
+            }
+            result.logs += fallback.logs
+            if fallback.status == .success {
+                result.status = .success
+                result.output = fallback.output
+                metrics.recordRecoverySuccess(afterMs: msSinceFirstFailure)
+            } else {
+                let original = result.errorCode?.rawValue ?? "an error"
+                result.errorCode = fallback.errorCode
+                result.error = "\(call.nodeType) failed (\(original)) and its fallback "
+                    + "\(fallbackType) failed too: \(fallback.error ?? "no message")"
+                result.validationErrors = fallback.validationErrors
+                metrics.recordRecoveryFailure()
+            }
+        }
+        return stamped()
+    }
+
+    /// The result with its end time and total duration set.
+    private mutating func stamped() -> NodeResult {
+        result.finishedAt = WallClock.now()
+        result.durationMs = (result.finishedAt - result.startedAt) * 1000
+        return result
+    }
+
+    private var tenant: String? { call.policy.tenantID.isEmpty ? nil : call.policy.tenantID }
+
+    private var msSinceFirstFailure: Double {
+        guard let firstFailure else { return 0 }
+        let now = clock.nowNanoseconds()
+        return now > firstFailure ? Double(now - firstFailure) / 1e6 : 0
+    }
+
+    private mutating func fail(code: ProblemCode, message: String) {
+        result.status = .error
+        result.errorCode = code
+        result.error = message
+    }
+}

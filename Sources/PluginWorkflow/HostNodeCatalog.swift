@@ -1,0 +1,106 @@
+import PluginDiscovery
+import PluginHostCore
+import PluginMetadata
+import PluginRuntime
+import PluginTenancy
+
+/// The ``NodeCatalog`` of a real host: what `plugin-host validate` checks a workflow against.
+///
+/// Everything comes from the host's scan (the plugins' metadata, read without running plugin
+/// code) and its tenant policy, so validating never loads or initializes a plugin:
+/// - a node type is found when an accepted plugin declares it (its descriptor gives
+///   `supportedVersions`); declared only by a rejected plugin, it is `NODE_TYPE_NOT_FOUND`
+///   with the plugin's first error; unknown, it gets "did you mean" suggestions;
+/// - the tenant is resolved first, exactly as at execution (`TENANT_UNKNOWN`), then the node
+///   type is checked against the tenant's policy (`NODE_TYPE_DISABLED_FOR_TENANT`);
+/// - parameters are checked against the node's schema, compiled once per node type;
+/// - recovery fields are read by ``WorkflowRecovery``, the same reading `run` applies.
+public struct HostNodeCatalog: NodeCatalog {
+    public let host: PluginHost
+    /// Node name → the node's JSON pointer in the file (`/nodes/3`), so recovery problems
+    /// point at the exact spot; a node not listed is located as `/nodes/<name>`.
+    public let nodePointers: [String: String]
+    private let schemas = SchemaTable()
+
+    public init(host: PluginHost, nodePointers: [String: String] = [:]) {
+        self.host = host
+        self.nodePointers = nodePointers
+    }
+
+    /// The catalog for one workflow: its nodes' pointers known.
+    public init(host: PluginHost, workflow: Workflow) {
+        var pointers: [String: String] = [:]
+        for (index, node) in workflow.nodes.enumerated() where pointers[node.name] == nil {
+            pointers[node.name] = "/nodes/\(index)"
+        }
+        self.init(host: host, nodePointers: pointers)
+    }
+
+    public func describe(nodeType: String, tenant: String?) -> NodeCatalogEntry {
+        // The policy the host applies at execution (single-tenant mode without a policy file).
+        switch TenantPolicySet.resolve(host.policy, tenant: tenant) {
+        case .failure(let problem):
+            return .disallowed(problem)
+        case .success(let policy):
+            if let denied = policy.check(nodeType: nodeType) { return .disallowed(denied) }
+        }
+        switch host.lookup(nodeType: nodeType) {
+        case .found(_, let descriptor):
+            return .found(descriptor)
+        case .rejected(let plugin):
+            let reason = plugin.inspection.problems.first { $0.severity == .error }.map { "\($0.code): \($0.message)" }
+                ?? "it was rejected"
+            return .disallowed(Problem(
+                .nodeTypeNotFound, .error,
+                "\(nodeType) is provided only by \(plugin.path), which was rejected (\(reason)); fix that plugin or use another node type.",
+                file: plugin.path, node: nodeType))
+        case .notFound(let suggestions):
+            return .notFound(suggestions: suggestions)
+        }
+    }
+
+    public func validateParameters(nodeType: String, parameters: JSONValue) -> [ParameterViolation] {
+        switch schemas.schema(for: nodeType, host: host) {
+        case .success(nil):
+            return []
+        case .success(let schema?):
+            return schema.validate(parameters).violations
+        case .failure(let violation):
+            return [violation]
+        }
+    }
+
+    public func validateRecovery(node: WorkflowNode, settings: WorkflowSettings) -> [Problem] {
+        let pointer = nodePointers[node.name] ?? "/nodes/\(escapePointerToken(node.name))"
+        return WorkflowRecovery(settings: settings).recovery(for: node, pointer: pointer).1
+    }
+
+    public func validateRecovery(settings: WorkflowSettings) -> [Problem] {
+        WorkflowRecovery(settings: settings).settingsProblems
+    }
+}
+
+/// Compiled parameter schemas by node type, shared by the copies of one catalog.
+///
+/// A schema that passed the scan compiles; one that still does not is reported as a violation
+/// of the whole parameters, so the node is refused rather than run unchecked.
+final class SchemaTable: Sendable {
+    private let table = Locked<[String: Result<ParameterSchema?, SchemaViolation>]>([:])
+
+    func schema(for nodeType: String, host: PluginHost) -> Result<ParameterSchema?, SchemaViolation> {
+        if let known = table.withLock({ $0[nodeType] }) { return known }
+        let compiled: Result<ParameterSchema?, SchemaViolation>
+        if case .found(_, let descriptor) = host.lookup(nodeType: nodeType), let raw = descriptor.schema {
+            do throws(SchemaViolation) {
+                compiled = .success(try ParameterSchema(raw))
+            } catch {
+                compiled = .failure(SchemaViolation(
+                    path: "", message: "cannot be checked: the schema of \(nodeType) is unusable (\(error)); fix the plugin's metadata"))
+            }
+        } else {
+            compiled = .success(nil)
+        }
+        table.withLock { $0[nodeType] = compiled }
+        return compiled
+    }
+}

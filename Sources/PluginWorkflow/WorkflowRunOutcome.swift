@@ -1,0 +1,48 @@
+import PluginHostCore
+
+/// What asking a host to run a workflow produced: a refusal (validation found errors, so
+/// nothing executed) or a run.
+///
+/// Both have the `run --json` shape, so a script reads one document either way:
+/// `{"status": "success|failed", "durationMs": …, "nodes": {…}, "problems": [{code, severity, message, node?}]}`.
+/// A refused run is `{"status": "failed", "durationMs": 0, "nodes": {}, "problems": [every problem]}`;
+/// a run that happened lists its validation warnings (usually none) in `problems`.
+public enum WorkflowRunOutcome: Sendable {
+    /// Validation found at least one error; no node ran.
+    case refused(WorkflowValidationReport)
+    /// The workflow ran; `validation` holds the warnings validation found (no errors).
+    case ran(WorkflowRunResult, validation: WorkflowValidationReport)
+
+    /// True exactly when the workflow ran and every node ended `success` or `skipped`.
+    public var succeeded: Bool {
+        if case .ran(let result, _) = self { return result.status == .success }
+        return false
+    }
+
+    /// The run's result, nil when it was refused.
+    public var result: WorkflowRunResult? {
+        if case .ran(let result, _) = self { return result }
+        return nil
+    }
+
+    /// The validation report: every problem of a refused run, the warnings of one that ran.
+    public var validation: WorkflowValidationReport {
+        switch self {
+        case .refused(let report): return report
+        case .ran(_, let report): return report
+        }
+    }
+
+    /// The `run --json` shape (see the type's documentation).
+    public func json() -> JSONValue {
+        var object: JSONObject
+        switch self {
+        case .refused:
+            object = ["status": "failed", "durationMs": .double(0), "nodes": .object(JSONObject())]
+        case .ran(let result, _):
+            object = result.json().objectValue ?? JSONObject()
+        }
+        object["problems"] = .array(validation.problems.map(WorkflowValidationReport.json))
+        return .object(object)
+    }
+}
