@@ -1,3 +1,4 @@
+import PluginHostCore
 import PluginWorkflow
 
 /// The DAG shapes of the scheduling benchmark, node for node the ones bench/peers/graphs.py
@@ -34,8 +35,10 @@ enum BenchGraph: String, CaseIterable {
         }
     }
 
-    /// The shape as a workflow of `bench.noop` nodes named `n<index>` with empty parameters.
-    func workflow(nodes count: Int, concurrency: Int) -> Workflow {
+    /// The shape as a workflow of `nodeType` nodes named `n<index>`, all with `parameters`.
+    func workflow(
+        nodes count: Int, concurrency: Int, nodeType: String = "bench.noop", parameters: JSONValue = .object(JSONObject())
+    ) -> Workflow {
         let parents = parents(nodes: count)
         var edges: [WorkflowEdge] = []
         edges.reserveCapacity(parents.reduce(0) { $0 + $1.count })
@@ -44,7 +47,7 @@ enum BenchGraph: String, CaseIterable {
         }
         return Workflow(
             name: "bench-\(rawValue)", settings: WorkflowSettings(concurrency: concurrency),
-            nodes: parents.indices.map { WorkflowNode(name: "n\($0)", type: "bench.noop") },
+            nodes: parents.indices.map { WorkflowNode(name: "n\($0)", type: nodeType, parameters: parameters) },
             edges: edges)
     }
 }

@@ -1,16 +1,12 @@
-import Foundation
-import Logging
-import PluginDiscovery
 import PluginHostCore
 import PluginRuntime
-import PluginTenancy
 
 /// Issue #4's dispatch figure: `PluginHost.execute` of a trivial node (`math.add` with
 /// `{"a":2,"b":3}`) on the synchronous path, beside the plugin's own `execute` called directly
 /// and a Python ctypes call, all in the same run.
 ///
-/// The host is configured as a multi-tenant deployment would be: a policy file whose tenant
-/// may run `math.add` but not `math.div` (checked below, so the tenant check is real work), the
+/// The host (``MathHost``) is configured as a multi-tenant deployment would be: a policy whose
+/// tenant may run `math.add` but not `math.div` (checked below, so the tenant check is real work), the
 /// plugin loaded and the validation cache warm before timing (math's schema has no `pattern` or
 /// `default`, so the cache answers by validating directly, its cheaper path, and never misses). The figure is the median over
 /// batches of (batch wall time / calls), which a noisy shared machine disturbs least.
@@ -23,25 +19,20 @@ struct DispatchBenchmark {
     static let parametersText = #"{"a":2,"b":3}"#
 
     func run(log: (String) -> Void) throws -> [Figure] {
-        let directory = workDirectory + "/dispatch"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
-        let library = directory + "/libph-math.so"
-        log("dispatch: building Plugins/math with cc…")
-        try PluginFarm.compilePlugin(source: PackagePaths.root + "/Plugins/math/math.c", output: library)
-
-        let host = try makeHost(directory: directory)
+        let math = try MathHost(workDirectory: workDirectory, log: log)
+        let host = math.host
+        let library = math.library
         let parameters = try JSONParser.parse(Self.parametersText)
         let input = JSONValue.array([])
         func dispatch() -> NodeResult {
-            host.execute(nodeType: Self.nodeType, parameters: parameters, input: input, tenant: "acme")
+            host.execute(nodeType: Self.nodeType, parameters: parameters, input: input, tenant: MathHost.tenant)
         }
         // Loads the plugin on demand, compiles the schema, fills the validation cache.
         let first = dispatch()
         guard first.status == .success, first.output?["result"]?.doubleValue == 5 else {
             throw BenchError("dispatch: math.add did not answer 5: \(first.error ?? "no output")")
         }
-        let denied = host.execute(nodeType: "math.div", parameters: parameters, input: input, tenant: "acme")
+        let denied = host.execute(nodeType: "math.div", parameters: parameters, input: input, tenant: MathHost.tenant)
         guard denied.errorCode == .nodeTypeDisabledForTenant else {
             throw BenchError("dispatch: the tenant policy is not applied (math.div gave \(denied.status))")
         }
@@ -59,7 +50,7 @@ struct DispatchBenchmark {
         log("dispatch: validation \(after.hits > before.hits ? "from the cache" : "checked directly (the cache skips schemas with no pattern or default)")")
 
         log("peer: direct C call of the same plugin's execute…")
-        let direct = try DirectPluginCall(library: library, nodeType: Self.nodeType, parameters: Self.parametersText, tenant: "acme")
+        let direct = try DirectPluginCall(library: library, nodeType: Self.nodeType, parameters: Self.parametersText, tenant: MathHost.tenant)
         for _ in 0..<10_000 { _ = direct.callOnce() }
         let directNs = try Self.medianNanoseconds { direct.callOnce() == 0 }
         guard direct.lastOutput == #"{"result":5}"# else { throw BenchError("direct call: output \(direct.lastOutput)") }
@@ -80,20 +71,6 @@ struct DispatchBenchmark {
             Figure(name: "dispatch.math.add.vs.ctypes", value: dispatchNs, unit: "ns/call", goal: "≤ 250", meetsGoal: goal,
                    peer: ctypes.name, peerValue: ctypes.value),
         ]
-    }
-
-    /// A host over `directory` with a policy: tenant `acme` may run `math.add` and `math.sub`.
-    private func makeHost(directory: String) throws -> PluginHost {
-        let policyJSON = try JSONParser.parse(#"{"tenants":[{"tenantId":"acme","allowedNodeTypes":["math.add","math.sub"],"dataIsolation":"none","auditLogging":false}]}"#)
-        let (policy, problems) = TenantPolicySet.parse(policyJSON, file: nil)
-        guard let policy else { throw BenchError("dispatch policy: \(problems)") }
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let host = PluginHost(configuration: HostConfiguration(
-            directories: [SearchDirectory(path: directory)], policy: policy, logger: logger))
-        let report = host.scan()
-        guard report.summary.ok == 1 else { throw BenchError("dispatch: Plugins/math was not accepted by the scan") }
-        return host
     }
 
     /// Median over `batches` of the mean ns per call of `callsPerBatch` calls; throws if any

@@ -1,6 +1,6 @@
 // plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
 //
-//   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--count N] [--scan-only]
+//   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--dag-host-all] [--count N] [--scan-only]
 //                                         [--profile cold|warm|cacheload|cli N] [--work DIR] [--threads N]
 //
 // GROUPS is a comma-separated subset of runtime,dispatch,dag,scan (default: all; `scan` includes
@@ -67,7 +67,9 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
         figures += try DispatchBenchmark(workDirectory: workDirectory, python: python).run(log: log)
     }
     if groups.contains("dag") && !scanBenchmark.scanOnly {
-        figures += try await DAGBenchmark(python: python).run(log: log)
+        var dag = DAGBenchmark(workDirectory: workDirectory, python: python)
+        dag.includeAllHostShapes = arguments.contains("--dag-host-all")
+        figures += try await dag.run(log: log)
     }
     // Issue #5 (item 6) adds its two groups here, each a file of its own beside these, with
     // peers in bench/peers/ (see bench/README.md, "Planned: issue #5"):
