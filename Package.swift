@@ -112,7 +112,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "PluginHostBench",
-            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"],
+            dependencies: [
+                "PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow",
+                "PluginSDK", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/Sources",
             swiftSettings: strictSwift
         ),

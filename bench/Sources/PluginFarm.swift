@@ -13,12 +13,6 @@ struct PluginFarm {
     /// The serial placeholder compiled into the template: exactly 6 characters.
     private static let placeholder = "S00000"
 
-    static func sdkIncludeDirectory() -> String {
-        var url = URL(fileURLWithPath: #filePath)  // bench/Sources/PluginFarm.swift
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path + "/sdk/include"
-    }
-
     /// Builds the template once into `workDirectory/template.so`.
     static func compileTemplate(in workDirectory: String) throws -> [UInt8] {
         let id = "org.bench.p\(placeholder.lowercased())"
@@ -55,14 +49,18 @@ struct PluginFarm {
         let sourcePath = workDirectory + "/template.c"
         try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
         let output = workDirectory + "/template.so"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-O2",
-                             "-I", sdkIncludeDirectory(), sourcePath, "-o", output]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("cc failed building the template plugin") }
+        try compilePlugin(source: sourcePath, output: output)
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
+    /// Compiles one C plugin with plain `cc` (no Swift runtime in it), as the SDK tells plugin
+    /// authors to, at -O2.
+    static func compilePlugin(source: String, output: String) throws {
+        let (status, _) = try runProgram("/usr/bin/env", [
+            "cc", "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-O2",
+            "-I", PackagePaths.sdkInclude, source, "-o", output, "-lm",
+        ])
+        guard status == 0 else { throw BenchError("cc failed building \(source)") }
     }
 
     /// Writes `count` copies numbered from `firstSerial` into `directory` (created 0755).

@@ -1,7 +1,11 @@
 // plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
 //
-//   swift run -c release plugin-host-bench [--json] [--count N] [--scan-only] [--profile cold|warm|cacheload|cli N]
-//                                         [--work DIR] [--threads N]
+//   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--dag-host] [--count N] [--scan-only]
+//                                         [--profile cold|warm|cacheload|cli N] [--work DIR] [--threads N]
+//
+// GROUPS is a comma-separated subset of runtime,dispatch,dag,scan (default: all; `scan` includes
+// the stage figures). --setup-peers first creates .build/bench-venv with dask (bench/peers/setup.sh);
+// the Python peers then run with that interpreter, else with python3 on PATH, else are skipped.
 //
 // Prints a Markdown table (value, goal, peer, ratio) or, with --json, one JSON array of
 // {"name","value","unit","goal","peer","peerValue","ratio"} objects. Ratios matter more than
@@ -12,6 +16,15 @@ import PluginHostCore
 var arguments = Array(CommandLine.arguments.dropFirst())
 let wantsJSON = arguments.contains("--json")
 var pluginCount = 1000
+let allGroups: Set<String> = ["runtime", "dispatch", "dag", "scan"]
+var groups = allGroups
+if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
+    groups = Set(arguments[index + 1].split(separator: ",").map(String.init))
+    guard groups.isSubset(of: allGroups), !groups.isEmpty else {
+        FileHandle.standardError.write(Data("--only takes a comma-separated subset of \(allGroups.sorted().joined(separator: ","))\n".utf8))
+        exit(2)
+    }
+}
 if let index = arguments.firstIndex(of: "--count"), index + 1 < arguments.count, let n = Int(arguments[index + 1]), n > 0 {
     pluginCount = n
 }
@@ -28,6 +41,10 @@ func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
+if arguments.contains("--setup-peers") { try PythonPeers.setUp(log: log) }
+let python = PythonPeers.locate()
+log("Python peers: \(python.interpreter ?? "none (python3 not found)")")
+
 log("building \(pluginCount) plugin files…")
 let template = try FileManager.default.contents(atPath: workDirectory + "/template.so").map { Array($0) }
     ?? PluginFarm.compileTemplate(in: workDirectory)
@@ -42,11 +59,26 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
     try scanBenchmark.profile(arguments[index + 1], iterations: iterations)
 } else {
     var figures: [Figure] = []
-    if !scanBenchmark.scanOnly {
+    // Runtime first: its resident-memory figure must not include what later groups load.
+    if groups.contains("runtime") && !scanBenchmark.scanOnly {
         figures += try await RuntimeBenchmark(template: template, workDirectory: workDirectory).run(log: log)
     }
-    figures += try scanBenchmark.run(log: log)
-    figures += try StageBenchmark(paths: PluginFarm.paths(in: workDirectory + "/scan")).run(log: log)
+    if groups.contains("dispatch") && !scanBenchmark.scanOnly {
+        figures += try DispatchBenchmark(workDirectory: workDirectory, python: python).run(log: log)
+    }
+    if groups.contains("dag") && !scanBenchmark.scanOnly {
+        var dag = DAGBenchmark(workDirectory: workDirectory, python: python)
+        dag.measureHost = arguments.contains("--dag-host")
+        figures += try await dag.run(log: log)
+    }
+    // Issue #5 (item 6) adds its two groups here, each a file of its own beside these, with
+    // peers in bench/peers/ (see bench/README.md, "Planned: issue #5"):
+    //   FunctionNodeBenchmark — a libffi function node, JSON → C args → JSON (goal ≤ 1 µs), beside a raw ffi_call;
+    //   EmbedBenchmark — Python → ph_host_execute through libplugin_host.so, beside a plain ctypes call.
+    if groups.contains("scan") {
+        figures += try scanBenchmark.run(log: log)
+        figures += try StageBenchmark(paths: PluginFarm.paths(in: workDirectory + "/scan")).run(log: log)
+    }
     if wantsJSON {
         print(JSONWriter.string(.array(figures.map(\.json)), style: .pretty))
     } else {

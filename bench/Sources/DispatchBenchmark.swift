@@ -1,0 +1,90 @@
+import PluginHostCore
+import PluginRuntime
+
+/// Issue #4's dispatch figure: `PluginHost.execute` of a trivial node (`math.add` with
+/// `{"a":2,"b":3}`) on the synchronous path, beside the plugin's own `execute` called directly
+/// and a Python ctypes call, all in the same run.
+///
+/// The host (``MathHost``) is configured as a multi-tenant deployment would be: a policy whose
+/// tenant may run `math.add` but not `math.div` (checked below, so the tenant check is real work), the
+/// plugin loaded and the validation cache warm before timing (math's schema has no `pattern` or
+/// `default`, so the cache answers by validating directly, its cheaper path, and never misses). The figure is the median over
+/// batches of (batch wall time / calls), which a noisy shared machine disturbs least.
+struct DispatchBenchmark {
+    let workDirectory: String
+    let python: PythonPeers
+    static let batches = 41
+    static let callsPerBatch = 20_000
+    static let nodeType = "math.add"
+    static let parametersText = #"{"a":2,"b":3}"#
+
+    func run(log: (String) -> Void) throws -> [Figure] {
+        let math = try MathHost(workDirectory: workDirectory, log: log)
+        let host = math.host
+        let library = math.library
+        let parameters = try JSONParser.parse(Self.parametersText)
+        let input = JSONValue.array([])
+        func dispatch() -> NodeResult {
+            host.execute(nodeType: Self.nodeType, parameters: parameters, input: input, tenant: MathHost.tenant)
+        }
+        // Loads the plugin on demand, compiles the schema, fills the validation cache.
+        let first = dispatch()
+        guard first.status == .success, first.output?["result"]?.doubleValue == 5 else {
+            throw BenchError("dispatch: math.add did not answer 5: \(first.error ?? "no output")")
+        }
+        let denied = host.execute(nodeType: "math.div", parameters: parameters, input: input, tenant: MathHost.tenant)
+        guard denied.errorCode == .nodeTypeDisabledForTenant else {
+            throw BenchError("dispatch: the tenant policy is not applied (math.div gave \(denied.status))")
+        }
+        for _ in 0..<10_000 { _ = dispatch() }
+
+        log("dispatch: PluginHost.execute(math.add) × \(Self.batches * Self.callsPerBatch)…")
+        let before = host.validationCache.statistics
+        let dispatchNs = try Self.medianNanoseconds { dispatch().status == .success }
+        let after = host.validationCache.statistics
+        // Warm means no timed call misses: each is a hit, or (for a schema with no pattern or
+        // default, like math's) the direct check the cache chooses as cheaper than a lookup.
+        guard after.misses == before.misses else {
+            throw BenchError("dispatch: the validation cache missed \(after.misses - before.misses) times")
+        }
+        log("dispatch: validation \(after.hits > before.hits ? "from the cache" : "checked directly (the cache skips schemas with no pattern or default)")")
+
+        log("peer: direct C call of the same plugin's execute…")
+        let direct = try DirectPluginCall(library: library, nodeType: Self.nodeType, parameters: Self.parametersText, tenant: MathHost.tenant)
+        for _ in 0..<10_000 { _ = direct.callOnce() }
+        let directNs = try Self.medianNanoseconds { direct.callOnce() == 0 }
+        guard direct.lastOutput == #"{"result":5}"# else { throw BenchError("direct call: output \(direct.lastOutput)") }
+
+        log("peer: Python ctypes call…")
+        let ctypes: (name: String, value: Double?)
+        switch python.run("ctypes_call.py") {
+        case .success(let json):
+            ctypes = ("Python \(json["python"]?.stringValue ?? "") ctypes call of libc abs", json["nsPerCall"]?.doubleValue)
+        case .failure(let skipped):
+            ctypes = ("Python ctypes call (\(skipped.note))", nil)
+        }
+
+        let goal = dispatchNs <= 250
+        return [
+            Figure(name: "dispatch.math.add", value: dispatchNs, unit: "ns/call", goal: "≤ 250", meetsGoal: goal,
+                   peer: "direct C call of the plugin's execute", peerValue: directNs),
+            Figure(name: "dispatch.math.add.vs.ctypes", value: dispatchNs, unit: "ns/call", goal: "≤ 250", meetsGoal: goal,
+                   peer: ctypes.name, peerValue: ctypes.value),
+        ]
+    }
+
+    /// Median over `batches` of the mean ns per call of `callsPerBatch` calls; throws if any
+    /// call reports failure (a failing path would be measured otherwise).
+    static func medianNanoseconds(_ body: () -> Bool) throws -> Double {
+        var samples: [Double] = []
+        samples.reserveCapacity(batches)
+        for _ in 0..<batches {
+            var failures = 0
+            let start = WallClockNanos.now()
+            for _ in 0..<callsPerBatch where !body() { failures += 1 }
+            samples.append(Double(WallClockNanos.now() - start) / Double(callsPerBatch))
+            guard failures == 0 else { throw BenchError("\(failures) calls failed during a timed batch") }
+        }
+        return median(samples)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where the package's own files are, found from this source file's path so the runner works
+/// from any working directory (it is always run from a checkout: `swift run`).
+enum PackagePaths {
+    /// The package root: bench/Sources/PackagePaths.swift, three levels up.
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var sdkInclude: String { root + "/sdk/include" }
+    /// The Python peer scripts.
+    static var peers: String { root + "/bench/peers" }
+    /// The peers' virtual environment made by `bench/peers/setup.sh` (dask installed).
+    static var peerVenv: String { root + "/.build/bench-venv" }
+}
+
+/// Runs a program to completion and returns its exit status and standard output (standard
+/// error passes through to the terminal, so a failing peer explains itself).
+func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, Array(data))
+}
