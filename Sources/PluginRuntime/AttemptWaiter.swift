@@ -47,12 +47,12 @@ final class AttemptWaiter: Sendable {
     /// Blocks the calling thread until the call ends or `timeoutMs` passes (nil: no limit).
     func wait(timeoutMs: Double?) -> AttemptEnd {
         let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
-        let end = state.withLock(deadline: { state, wait -> AttemptEnd? in
-            while state.end == nil {
-                if !wait(deadline) { break }
+        let end = state.locked { held -> AttemptEnd? in
+            while held.access({ $0.end }) == nil {
+                if !held.wait(deadline: deadline) { break }
             }
-            return state.end
-        })
+            return held.access { $0.end }
+        }
         if let end { return end }
         settle(.timedOut(timeoutMs: timeoutMs ?? 0))
         return state.withLock { $0.end! }

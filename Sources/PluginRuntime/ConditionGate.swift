@@ -11,11 +11,11 @@ import Musl
 /// The condition variable runs on CLOCK_MONOTONIC, so a deadline is not moved by changes to
 /// the wall clock.
 final class ConditionGate<Value>: @unchecked Sendable {
-    // @unchecked: `value` is only touched inside `withLock`, under `mutex`; the mutex and the
+    // @unchecked: `value` is only touched inside `withLock` and `locked`, under `mutex`; the mutex and the
     // condition variable are heap-allocated once and never move.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let condition: UnsafeMutablePointer<pthread_cond_t>
-    private var value: Value
+    fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    fileprivate let condition: UnsafeMutablePointer<pthread_cond_t>
+    fileprivate var value: Value
 
     init(_ value: Value) {
         self.value = value
@@ -44,33 +44,47 @@ final class ConditionGate<Value>: @unchecked Sendable {
         return body(&value)
     }
 
-    /// Runs `body` under the lock with a `wait(seconds)` that releases the lock until signalled
-    /// or `seconds` pass; it returns false on timeout. Re-check the value after every wait
-    /// (wake-ups may be spurious).
-    func withLock<Result>(_ body: (inout Value, _ wait: (Int) -> Bool) -> Result) -> Result {
+    /// Runs `body` under the lock with a ``Held`` through which it reads and changes the value
+    /// and waits for it to change.
+    ///
+    /// Why not an `inout Value` with a wait inside, as ``withLock(_:)`` gives: Swift assumes an
+    /// `inout` access is exclusive for its whole duration, so the optimizer may keep parts of
+    /// the value in registers across the wait — and another thread changes it during the wait
+    /// (that is the point of waiting). Release builds then read stale state (lost jobs, hangs,
+    /// crashes on freed buffers). With ``Held`` each ``Held/access(_:)`` is a fresh access
+    /// that begins and ends between waits.
+    func locked<Result>(_ body: (Held) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return body(&value) { seconds in
-            self.wait(until: WallClock.monotonicNanoseconds() &+ UInt64(max(0, seconds)) * 1_000_000_000)
-        }
+        return body(Held(gate: self))
     }
 
-    /// Runs `body` under the lock with a `wait(deadline)` that releases the lock until signalled
-    /// or the monotonic time `deadline` (nanoseconds; nil: no limit); false on timeout.
-    func withLock<Result>(deadline body: (inout Value, _ wait: (UInt64?) -> Bool) -> Result) -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body(&value) { deadline in
+    /// The lock, held: valid only inside ``locked(_:)``'s body.
+    struct Held {
+        fileprivate let gate: ConditionGate
+
+        /// One access to the value; never wait inside `body`.
+        func access<T>(_ body: (inout Value) -> T) -> T { body(&gate.value) }
+
+        /// Releases the lock until signalled or `seconds` pass; false on timeout. Wake-ups may
+        /// be spurious: re-check the value afterwards.
+        func wait(seconds: Int) -> Bool {
+            gate.wait(until: WallClock.monotonicNanoseconds() &+ UInt64(max(0, seconds)) * 1_000_000_000)
+        }
+
+        /// Releases the lock until signalled or the monotonic time `deadline` (nanoseconds;
+        /// nil: no limit); false on timeout.
+        func wait(deadline: UInt64?) -> Bool {
             guard let deadline else {
-                pthread_cond_wait(self.condition, self.mutex)
+                pthread_cond_wait(gate.condition, gate.mutex)
                 return true
             }
-            return self.wait(until: deadline)
+            return gate.wait(until: deadline)
         }
     }
 
     /// Must be called with the mutex held.
-    private func wait(until deadline: UInt64) -> Bool {
+    fileprivate func wait(until deadline: UInt64) -> Bool {
         var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         return pthread_cond_timedwait(condition, mutex, &spec) != ETIMEDOUT
     }

@@ -82,17 +82,19 @@ final class PluginCallThreads: Sendable {
     /// A pool thread's loop: take a job, run it, wait for the next; exit when idle too long.
     private func work() {
         while true {
-            let job: Job? = gate.withLock { state, wait in
-                while state.jobs.isEmpty {
-                    state.idle += 1
-                    let signalled = wait(idleSeconds)
-                    state.idle -= 1
-                    if !signalled, state.jobs.isEmpty, state.idle >= keptIdle {
+            let job: Job? = gate.locked { held in
+                while held.access({ $0.jobs.isEmpty }) {
+                    held.access { $0.idle += 1 }
+                    let signalled = held.wait(seconds: idleSeconds)
+                    let retire = held.access { state -> Bool in
+                        state.idle -= 1
+                        guard !signalled, state.jobs.isEmpty, state.idle >= keptIdle else { return false }
                         state.threads -= 1
-                        return nil
+                        return true
                     }
+                    if retire { return nil }
                 }
-                return state.jobs.removeFirst()
+                return held.access { $0.jobs.removeFirst() }
             }
             guard let job else { return }
             job()

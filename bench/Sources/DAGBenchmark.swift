@@ -16,23 +16,19 @@ import PluginWorkflow
 /// `math.add` with `{"a":2,"b":3}` executed by `HostNodeExecutor` (tenant check, lookup,
 /// validation, the C call, output parse), each node getting its parents' outputs as input
 /// items. Their peer is the no-op figure of the same graph, so the ratio is what real
-/// execution adds to scheduling. Off by default (``hostOffReason``); `--dag-host` runs them.
+/// execution adds to scheduling. `--no-dag-host` leaves them out.
 struct DAGBenchmark {
     let workDirectory: String
     let python: PythonPeers
-    /// `--dag-host`: measure the `.host` rows (see ``hostOffReason``).
-    var measureHost = false
+    /// Measure the `.host` rows (`--no-dag-host` turns them off).
+    var measureHost = true
     static let nodeCount = 10_000
     static let concurrency = 2
     static let repeats = 5
     static let peerRepeats = 3
     static let hostRepeats = 3
-    /// Why the host rows are off by default: on main fd40bc4 the async `execute` behind
-    /// `HostNodeExecutor` crashes (`PluginCallThreads.work`, `jobs.removeFirst()` copying a
-    /// corrupted array; `AttemptWaiter.start`) or hangs with every call thread idle, on the fan
-    /// in every run and on the layered graph in some; a benchmark must not take the whole run
-    /// down with it. Make the rows default again once that is fixed.
-    static let hostOffReason = "HostNodeExecutor's async execute crashes or hangs under this load on main fd40bc4; --dag-host measures it anyway"
+    /// Why the host rows may be missing from a run.
+    static let hostOffReason = "left out with --no-dag-host"
 
     func run(log: (String) -> Void) async throws -> [Figure] {
         var ours: [BenchGraph: Double] = [:]

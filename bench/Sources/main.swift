@@ -1,6 +1,6 @@
 // plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
 //
-//   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--dag-host] [--count N] [--scan-only]
+//   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--no-dag-host] [--count N] [--scan-only]
 //                                         [--profile cold|warm|cacheload|cli N] [--work DIR] [--threads N]
 //
 // GROUPS is a comma-separated subset of runtime,dispatch,dag,scan (default: all; `scan` includes
@@ -68,7 +68,7 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
     }
     if groups.contains("dag") && !scanBenchmark.scanOnly {
         var dag = DAGBenchmark(workDirectory: workDirectory, python: python)
-        dag.measureHost = arguments.contains("--dag-host")
+        dag.measureHost = !arguments.contains("--no-dag-host")
         figures += try await dag.run(log: log)
     }
     // Issue #5 (item 6) adds its two groups here, each a file of its own beside these, with
