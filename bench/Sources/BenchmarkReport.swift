@@ -3,7 +3,9 @@ import PluginHostCore
 /// One measured figure, printed beside its peer measured in the same run (DESIGN §8).
 struct Figure {
     var name: String
-    var value: Double
+    /// nil when the figure itself could not be measured in this run (the reason is then in
+    /// `peer`, as for a skipped peer): the row stays, so a missing measurement is visible.
+    var value: Double?
     var unit: String
     /// The goal as text (`≤ 20`), or nil.
     var goal: String?
@@ -14,13 +16,13 @@ struct Figure {
 
     /// value / peerValue: below 1 means faster than the peer.
     var ratio: Double? {
-        guard let peerValue, peerValue > 0 else { return nil }
+        guard let value, let peerValue, peerValue > 0 else { return nil }
         return value / peerValue
     }
 
     var json: JSONValue {
         [
-            "name": .string(name), "value": .double(rounded(value)), "unit": .string(unit),
+            "name": .string(name), "value": value.map { .double(rounded($0)) } ?? .null, "unit": .string(unit),
             "goal": goal.map(JSONValue.string) ?? .null,
             "peer": peer.map(JSONValue.string) ?? .null,
             "peerValue": peerValue.map { .double(rounded($0)) } ?? .null,
@@ -45,7 +47,7 @@ func markdownTable(_ figures: [Figure]) -> String {
         let met = f.meetsGoal.map { $0 ? "yes" : "**no**" } ?? ""
         let peerValue = f.peerValue.map { "\(rounded($0))" } ?? ""
         let ratio = f.ratio.map { "\(rounded($0))×" } ?? ""
-        lines.append("| \(f.name) | \(rounded(f.value)) | \(f.unit) | \(f.goal ?? "") | \(met) | \(f.peer ?? "") | \(peerValue) | \(ratio) |")
+        lines.append("| \(f.name) | \(f.value.map { "\(rounded($0))" } ?? "—") | \(f.unit) | \(f.goal ?? "") | \(met) | \(f.peer ?? "") | \(peerValue) | \(ratio) |")
     }
     return lines.joined(separator: "\n")
 }

@@ -3,8 +3,8 @@
 //   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--no-dag-host] [--count N] [--scan-only]
 //                                         [--profile cold|warm|cacheload|cli N] [--work DIR] [--threads N]
 //
-// GROUPS is a comma-separated subset of runtime,dispatch,dag,scan (default: all; `scan` includes
-// the stage figures). --setup-peers first creates .build/bench-venv with dask (bench/peers/setup.sh);
+// GROUPS is a comma-separated subset of runtime,dispatch,dag,ffi,embed,scan (default: all; `scan`
+// includes the stage figures; `embed` builds libplugin_host.so first). --setup-peers first creates .build/bench-venv with dask (bench/peers/setup.sh);
 // the Python peers then run with that interpreter, else with python3 on PATH, else are skipped.
 //
 // Prints a Markdown table (value, goal, peer, ratio) or, with --json, one JSON array of
@@ -16,7 +16,7 @@ import PluginHostCore
 var arguments = Array(CommandLine.arguments.dropFirst())
 let wantsJSON = arguments.contains("--json")
 var pluginCount = 1000
-let allGroups: Set<String> = ["runtime", "dispatch", "dag", "scan"]
+let allGroups: Set<String> = ["runtime", "dispatch", "dag", "ffi", "embed", "scan"]
 var groups = allGroups
 if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
     groups = Set(arguments[index + 1].split(separator: ",").map(String.init))
@@ -71,10 +71,14 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
         dag.measureHost = !arguments.contains("--no-dag-host")
         figures += try await dag.run(log: log)
     }
-    // Issue #5 (item 6) adds its two groups here, each a file of its own beside these, with
-    // peers in bench/peers/ (see bench/README.md, "Planned: issue #5"):
-    //   FunctionNodeBenchmark — a libffi function node, JSON → C args → JSON (goal ≤ 1 µs), beside a raw ffi_call;
-    //   EmbedBenchmark — Python → ph_host_execute through libplugin_host.so, beside a plain ctypes call.
+    // Issue #5 (item 6): a libffi function node, JSON → C args → JSON (goal ≤ 1 µs), beside a raw
+    // ffi_call; and Python → ph_host_execute through libplugin_host.so, beside a plain ctypes call.
+    if groups.contains("ffi") && !scanBenchmark.scanOnly {
+        figures += try FunctionNodeBenchmark().run(log: log)
+    }
+    if groups.contains("embed") && !scanBenchmark.scanOnly {
+        figures += try EmbedBenchmark(workDirectory: workDirectory, python: python).run(log: log)
+    }
     if groups.contains("scan") {
         figures += try scanBenchmark.run(log: log)
         figures += try StageBenchmark(paths: PluginFarm.paths(in: workDirectory + "/scan")).run(log: log)
