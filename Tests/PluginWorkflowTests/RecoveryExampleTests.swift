@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginHostTestSupport
 import PluginRuntime
 import PluginWorkflow
 import Testing
