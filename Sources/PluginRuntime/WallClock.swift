@@ -47,11 +47,6 @@ public enum WallClock {
         return (monotonic, wall(monotonic: monotonic, offset: offset))
     }
 
-    /// The wall-clock time of a monotonic reading taken after a ``stamp()`` (same offset).
-    public static func wall(afterStamp monotonic: UInt64) -> Double {
-        wall(monotonic: monotonic, offset: offsetNanoseconds.load(ordering: .relaxed))
-    }
-
     /// How long a measured offset between the two clocks is trusted: 50 ms.
     static let offsetLifetimeNanoseconds: UInt64 = 50_000_000
     private static let offsetNanoseconds = Atomic<Int64>(0)
