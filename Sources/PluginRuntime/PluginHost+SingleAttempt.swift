@@ -33,22 +33,25 @@ extension PluginHost {
         let set = policySet.value
         if set == nil, tenant == nil || tenant == "" {
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: unrestrictedPolicy,
-                               begin: begin, startedAt: startedAt)
+                               unrestricted: true, begin: begin, startedAt: startedAt)
         }
         switch TenantPolicySet.resolve(set, tenant: tenant) {
         case .success(let policy):
+            let unrestricted = policy.allowedNodeTypes.isEmpty && policy.restrictedNodeTypes.isEmpty
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               begin: begin, startedAt: startedAt)
+                               unrestricted: unrestricted, begin: begin, startedAt: startedAt)
         case .failure(let problem):
             return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
         }
     }
 
+    /// `unrestricted`: the policy has no allow or restrict lists (it allows every canonical name).
     private func executeOnce(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, begin: UInt64, startedAt: Double
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool,
+        begin: UInt64, startedAt: Double
     ) -> NodeResult {
         var result: NodeResult
-        switch admitOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy) {
+        switch admitOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy, unrestricted: unrestricted) {
         case .success(let admitted):
             result = callOnce(admitted, policy: policy, begin: begin, startedAt: startedAt)
         case .failure(let refusal):
@@ -68,12 +71,11 @@ extension PluginHost {
     /// Steps 1–4 in the general path's order and with its refusals; the registry lookup comes
     /// first only because it is pure, so a refused node type is still never loaded.
     private func admitOnce(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool
     ) -> Result<AdmittedCall, Refusal> {
         let registered = registry.entry(nodeType)
-        let allowedByEveryPolicy = registered?.hasCanonicalName == true
-            && policy.allowedNodeTypes.isEmpty && policy.restrictedNodeTypes.isEmpty
-        if !allowedByEveryPolicy, let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
+        let allowed = unrestricted && registered?.hasCanonicalName == true
+        if !allowed, let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
         let entry: NodeEntry
         if let registered {
             entry = registered
