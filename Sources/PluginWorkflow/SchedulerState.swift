@@ -168,10 +168,11 @@ struct SchedulerState {
     /// Gathers the node's input items and resolves its `$ref`s from finished ancestors; when
     /// a `$ref` does not resolve, finishes the node as failed (no plugin code ran) and returns nil.
     private mutating func prepare(_ index: Int) -> ScheduledJob? {
-        let node = graph.workflow.nodes[index]
         let parents = graph.parentIndices(of: index)
         let input: JSONValue
-        if parents.count == 1, case .array(let items)? = outputs[parents[parents.startIndex]] {
+        if parents.isEmpty {
+            input = .array([])
+        } else if parents.count == 1, case .array(let items)? = outputs[parents[parents.startIndex]] {
             input = .array(items)
         } else {
             var items: [JSONValue] = []
@@ -184,7 +185,7 @@ struct SchedulerState {
             }
             input = .array(items)
         }
-        var parameters = node.parameters
+        var parameters = graph.workflow.nodes[index].parameters
         for resolved in graph.references[index] {
             let reference = resolved.reference
             let value: JSONValue?
@@ -199,7 +200,7 @@ struct SchedulerState {
             }
             guard let value else {
                 let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."
-                finish(index, .failure(nodeType: node.type, code: .invalidParameters, message: message, startedAt: WallClock.now()))
+                finish(index, .failure(nodeType: graph.workflow.nodes[index].type, code: .invalidParameters, message: message, startedAt: WallClock.now()))
                 report()
                 return nil
             }

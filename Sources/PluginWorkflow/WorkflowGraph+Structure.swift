@@ -36,7 +36,7 @@ extension WorkflowGraph {
         var reportedSources: Set<String> = []
         for position in danglingEdges {
             let edge = workflow.edges[position]
-            if indexByName[edge.from] == nil {
+            if nameIndex.index(of: edge.from) == nil {
                 if reportedSources.insert(edge.from).inserted {
                     problems.append(Problem(
                         .danglingConnection, .error,

@@ -13,7 +13,7 @@ import PluginHostCore
 public struct WorkflowGraph: Sendable {
     public let workflow: Workflow
     /// Name → index of the first node with that name.
-    let indexByName: [String: Int]
+    let nameIndex: NodeNameIndex
     /// `children[childStart[i] ..< childStart[i + 1]]`: the targets of node `i`'s connections,
     /// one entry per connection, in connection order.
     let childStart: [Int]
@@ -42,23 +42,36 @@ public struct WorkflowGraph: Sendable {
     public init(_ workflow: Workflow) {
         self.workflow = workflow
         let count = workflow.nodes.count
-        var indexByName: [String: Int] = [:]
-        indexByName.reserveCapacity(count)
         var duplicates: [(first: Int, repeated: Int)] = []
-        // One hash per name: the defaulted subscript stores `index` unless the name is taken.
-        func stored(_ slot: inout Int) -> Int { slot }
-        for (index, node) in workflow.nodes.enumerated() {
-            let first = stored(&indexByName[node.name, default: index])
-            if first != index { duplicates.append((first, index)) }
-        }
-        self.indexByName = indexByName
+        let nameIndex = NodeNameIndex(names: workflow.nodes.map(\.name), duplicates: &duplicates)
+        self.nameIndex = nameIndex
         self.duplicates = duplicates
 
         var resolved: [(from: Int, to: Int)] = []
         resolved.reserveCapacity(workflow.edges.count)
         var dangling: [Int] = []
-        for (position, edge) in workflow.edges.enumerated() {
-            if let from = indexByName[edge.from], let to = indexByName[edge.to] {
+        // Connections come grouped by source, and often several into one target: a repeated
+        // end is recognised by `==` on the previous edge's name instead of another lookup.
+        var lastFrom: (name: String, index: Int?)? = nil
+        var lastTo: (name: String, index: Int?)? = nil
+        for position in workflow.edges.indices {
+            let from: Int?
+            if let last = lastFrom, last.name == workflow.edges[position].from {
+                from = last.index
+            } else {
+                let name = workflow.edges[position].from
+                from = nameIndex.index(of: name)
+                lastFrom = (name, from)
+            }
+            let to: Int?
+            if let last = lastTo, last.name == workflow.edges[position].to {
+                to = last.index
+            } else {
+                let name = workflow.edges[position].to
+                to = nameIndex.index(of: name)
+                lastTo = (name, to)
+            }
+            if let from, let to {
                 resolved.append((from, to))
             } else {
                 dangling.append(position)
@@ -72,9 +85,9 @@ public struct WorkflowGraph: Sendable {
         var references: [[ResolvedReference]] = []
         scans.reserveCapacity(count)
         references.reserveCapacity(count)
-        for node in workflow.nodes {
-            let scan = ParameterReferenceScan(parameters: node.parameters)
-            references.append(scan.references.map { ResolvedReference(reference: $0, target: indexByName[$0.node]) })
+        for index in workflow.nodes.indices {
+            let scan = ParameterReferenceScan(parameters: workflow.nodes[index].parameters)
+            references.append(scan.references.isEmpty ? [] : scan.references.map { ResolvedReference(reference: $0, target: nameIndex.index(of: $0.node)) })
             scans.append(scan)
         }
         self.referenceScans = scans
@@ -98,7 +111,7 @@ public struct WorkflowGraph: Sendable {
     }
 
     /// The index of the node named `name` (the first one, if the name repeats).
-    public func index(of name: String) -> Int? { indexByName[name] }
+    public func index(of name: String) -> Int? { nameIndex.index(of: name) }
 
     /// Node `index`'s children, one per connection, in connection order.
     func childIndices(of index: Int) -> ArraySlice<Int> { children[childStart[index]..<childStart[index + 1]] }

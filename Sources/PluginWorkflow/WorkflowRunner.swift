@@ -70,14 +70,14 @@ public struct WorkflowRunner: Sendable {
         var nodes: [(name: String, result: NodeResult)] = []
         nodes.reserveCapacity(results.count)
         var anyUnreached = false
-        for (index, node) in graph.workflow.nodes.enumerated() {
+        for index in graph.workflow.nodes.indices {
             // Moved out of the array, not copied. Every node ends with a result in an acyclic
             // graph; the fallback only guards the invariant.
             if let result = results[index].take() {
-                nodes.append((node.name, result))
+                nodes.append((graph.workflow.nodes[index].name, result))
             } else {
                 anyUnreached = true
-                nodes.append((node.name, Self.unreached(node)))
+                nodes.append((graph.workflow.nodes[index].name, Self.unreached(graph.workflow.nodes[index])))
             }
         }
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
