@@ -21,7 +21,8 @@ struct NodeNameIndex: Sendable {
     /// Indexes `names` (node order); `duplicates` gets (first, repeated) for each name seen before.
     init(names: [String], duplicates: inout [(first: Int, repeated: Int)]) {
         self.names = names
-        guard names.allSatisfy(Self.isASCII) else {
+        let hashes = names.map(Self.asciiHash)
+        guard !hashes.contains(nil) else {
             var dictionary: [String: Int] = [:]
             dictionary.reserveCapacity(names.count)
             // One hash per name: the defaulted subscript stores `index` unless the name is taken.
@@ -38,7 +39,7 @@ struct NodeNameIndex: Sendable {
         let mask = capacity - 1
         var slots = [Int32](repeating: -1, count: capacity)
         for index in names.indices {
-            var slot = Self.hash(names[index]) & mask
+            var slot = hashes[index]! & mask
             while true {
                 let occupant = Int(slots[slot])
                 if occupant < 0 {
@@ -61,14 +62,14 @@ struct NodeNameIndex: Sendable {
         case .general(let dictionary):
             return dictionary[name]
         case .ascii(let slots, let mask):
-            guard Self.isASCII(name) else {
+            guard let hash = Self.asciiHash(name) else {
                 // Only three non-ASCII scalars are canonically equivalent to ASCII ones
                 // (U+037E ";", U+1FEF "`", U+212A "K"); any other leaves the name non-ASCII
                 // in every normal form, so it cannot equal an all-ASCII node name.
                 guard let folded = Self.foldedToASCII(name) else { return nil }
                 return index(of: folded)
             }
-            var slot = Self.hash(name) & mask
+            var slot = hash & mask
             while true {
                 let occupant = Int(slots[slot])
                 if occupant < 0 { return nil }
@@ -92,21 +93,25 @@ struct NodeNameIndex: Sendable {
         return String(folded)
     }
 
-    @inline(__always)
-    private static func isASCII(_ name: String) -> Bool {
-        name.utf8.allSatisfy { $0 < 0x80 }
-    }
-
     /// FNV-1a over the UTF-8 bytes, finished with a multiply-xorshift so the low bits (the
-    /// slot) depend on every byte.
+    /// slot) depend on every byte; nil when the name is not all ASCII. One pass over the
+    /// bytes in place (a small string's are copied to the stack by the standard library).
     @inline(__always)
-    private static func hash(_ name: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    private static func asciiHash(_ name: String) -> Int? {
+        func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            var high: UInt8 = 0
+            for byte in bytes {
+                high |= byte
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+            guard high < 0x80 else { return nil }
+            hash ^= hash >> 29
+            hash = hash &* 0xbf58_476d_1ce4_e5b9
+            return Int(truncatingIfNeeded: hash ^ (hash >> 32))
         }
-        hash ^= hash >> 29
-        hash = hash &* 0xbf58_476d_1ce4_e5b9
-        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+        if let hashed = name.utf8.withContiguousStorageIfAvailable(hash) { return hashed }
+        var copy = name
+        return copy.withUTF8(hash)
     }
 }

@@ -26,7 +26,9 @@ struct SchedulerState {
     /// Connections into each node whose source has not finished yet.
     private var remaining: [Int]
     private var phase: [Phase]
-    private var results: [NodeResult?]
+    /// Where results go: workers store their own outside the lock; the state stores those of
+    /// nodes it finishes itself (cancelled, unresolvable `$ref`).
+    let slots: NodeResultSlots
     /// Each finished node's output and status, apart from its result so that gathering a
     /// child's input never copies a whole result.
     private var outputs: [JSONValue?]
@@ -41,8 +43,9 @@ struct SchedulerState {
     private(set) var failed = 0
     private var lanes: LanePool
 
-    init(graph: WorkflowGraph, concurrency: Int, progress: (@Sendable (RunProgress) -> Void)?) {
+    init(graph: WorkflowGraph, concurrency: Int, slots: NodeResultSlots, progress: (@Sendable (RunProgress) -> Void)?) {
         self.graph = graph
+        self.slots = slots
         self.concurrency = concurrency
         self.progress = progress
         let count = graph.nodeCount
@@ -50,7 +53,6 @@ struct SchedulerState {
         for index in 0..<count { remaining[index] = graph.parentStart[index + 1] - graph.parentStart[index] }
         self.remaining = remaining
         phase = [Phase](repeating: .waiting, count: count)
-        results = [NodeResult?](repeating: nil, count: count)
         outputs = [JSONValue?](repeating: nil, count: count)
         statuses = [NodeStatus?](repeating: nil, count: count)
         ready = []
@@ -60,13 +62,6 @@ struct SchedulerState {
             ready.append(index)
         }
         lanes = LanePool()
-    }
-
-    /// Hands the results over at the end of the run (moved out, not copied).
-    mutating func takeResults() -> [NodeResult?] {
-        var taken: [NodeResult?] = []
-        swap(&taken, &results)
-        return taken
     }
 
     /// How many new workers to spawn now: one per ready node that no idle worker will take,
@@ -104,11 +99,12 @@ struct SchedulerState {
         return nil
     }
 
-    /// Records a job's result, frees its lane, and makes its children ready or cancels them.
-    mutating func complete(_ job: ScheduledJob, _ result: consuming NodeResult) {
+    /// Records how a job ended (its result is already in ``slots``), frees its lane, and
+    /// makes its children ready or cancels them.
+    mutating func complete(_ job: ScheduledJob, status: NodeStatus, output: consuming JSONValue?) {
         running -= 1
         lanes.give(job.lane)
-        finish(job.index, result)
+        finish(job.index, status: status, output: output)
         report()
     }
 
@@ -116,11 +112,9 @@ struct SchedulerState {
         progress?(RunProgress(done: done, running: running, total: graph.nodeCount, failed: failed))
     }
 
-    private mutating func finish(_ index: Int, _ result: consuming NodeResult) {
-        let status = result.status
-        outputs[index] = result.output
+    private mutating func finish(_ index: Int, status: NodeStatus, output: consuming JSONValue?) {
+        outputs[index] = output
         statuses[index] = status
-        results[index] = consume result
         phase[index] = .finished
         done += 1
         if status == .error || status == .cancelled {
@@ -159,7 +153,7 @@ struct SchedulerState {
     private mutating func cancel(_ index: Int, reason: String) {
         var result = NodeResult(nodeType: graph.workflow.nodes[index].type, status: .cancelled, startedAt: WallClock.now())
         result.error = reason
-        results[index] = result
+        slots.store(result, at: index)
         phase[index] = .cancelled
         done += 1
         failed += 1
@@ -200,7 +194,8 @@ struct SchedulerState {
             }
             guard let value else {
                 let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."
-                finish(index, .failure(nodeType: graph.workflow.nodes[index].type, code: .invalidParameters, message: message, startedAt: WallClock.now()))
+                slots.store(.failure(nodeType: graph.workflow.nodes[index].type, code: .invalidParameters, message: message, startedAt: WallClock.now()), at: index)
+                finish(index, status: .error, output: nil)
                 report()
                 return nil
             }

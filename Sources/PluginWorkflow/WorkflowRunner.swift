@@ -54,7 +54,8 @@ public struct WorkflowRunner: Sendable {
     /// Runs every node and returns all results; never throws (a failed node is data).
     public func run() async -> WorkflowRunResult {
         let started = WallClock.monotonicNanoseconds()
-        let scheduler = Scheduler(state: SchedulerState(graph: graph, concurrency: concurrency, progress: progress))
+        let slots = NodeResultSlots(count: graph.nodeCount)
+        let scheduler = Scheduler(slots: slots, state: SchedulerState(graph: graph, concurrency: concurrency, slots: slots, progress: progress))
         let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings)
         await withTaskGroup(of: Void.self) { group in
             var spawn = scheduler.state.withLock { $0.claimWorkers() }
@@ -66,19 +67,15 @@ public struct WorkflowRunner: Sendable {
                 spawn = scheduler.state.withLock { $0.claimWorkers() }
             }
         }
-        var (results, failed) = scheduler.state.withLock { ($0.takeResults(), $0.failed) }
-        var nodes: [(name: String, result: NodeResult)] = []
-        nodes.reserveCapacity(results.count)
+        // Taking the lock once more orders every worker's result store before the reads.
+        let failed = scheduler.state.withLock { $0.failed }
         var anyUnreached = false
-        for index in graph.workflow.nodes.indices {
-            // Moved out of the array, not copied. Every node ends with a result in an acyclic
+        let nodes = slots.takeAll { index, result -> (name: String, result: NodeResult) in
+            // Moved out of the slot, not copied. Every node ends with a result in an acyclic
             // graph; the fallback only guards the invariant.
-            if let result = results[index].take() {
-                nodes.append((graph.workflow.nodes[index].name, result))
-            } else {
-                anyUnreached = true
-                nodes.append((graph.workflow.nodes[index].name, Self.unreached(graph.workflow.nodes[index])))
-            }
+            if let result { return (graph.workflow.nodes[index].name, result) }
+            anyUnreached = true
+            return (graph.workflow.nodes[index].name, Self.unreached(graph.workflow.nodes[index]))
         }
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
         return WorkflowRunResult(status: failed > 0 || anyUnreached ? .failed : .success, durationMs: elapsed, nodes: nodes)
@@ -96,12 +93,16 @@ public struct WorkflowRunner: Sendable {
                 startEpoch = WallClock.now()
                 startNanoseconds = WallClock.monotonicNanoseconds()
             }
-            var result: NodeResult? = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
+            let result = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
             if let tracer {
-                record(result!, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
+                record(result, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
             }
+            let status = result.status
+            let output = result.output
+            // Stored before the lock (see NodeResultSlots): the critical section stays short.
+            scheduler.slots.store(result, at: current.index)
             job = scheduler.state.withLock { state in
-                state.complete(current, result.take()!)
+                state.complete(current, status: status, output: output)
                 return state.nextJob(cancelled: Task.isCancelled)
             }
         }
@@ -136,9 +137,11 @@ public struct WorkflowRunner: Sendable {
 
 /// The scheduler's state behind its lock, shared by the workers of one run.
 final class Scheduler: Sendable {
+    let slots: NodeResultSlots
     let state: Locked<SchedulerState>
 
-    init(state: consuming SchedulerState) {
+    init(slots: NodeResultSlots, state: consuming SchedulerState) {
+        self.slots = slots
         self.state = Locked(state)
     }
 }
