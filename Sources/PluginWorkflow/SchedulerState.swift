@@ -23,16 +23,22 @@ struct SchedulerState {
     let graph: WorkflowGraph
     let concurrency: Int
     let progress: (@Sendable (RunProgress) -> Void)?
-    /// Connections into each node whose source has not finished yet.
-    private var remaining: [Int]
-    private var phase: [Phase]
+    /// Everything the scheduler tracks about one node, together so that finishing a node
+    /// touches one element per child (one uniqueness check, one cache line).
+    struct NodeState {
+        /// Connections into the node whose source has not finished yet.
+        var remaining: Int
+        var phase: Phase
+        /// Set when the node finishes, apart from its result so that gathering a child's
+        /// input never copies a whole result.
+        var status: NodeStatus?
+        var output: JSONValue?
+    }
+
+    private var nodes: [NodeState]
     /// Where results go: workers store their own outside the lock; the state stores those of
     /// nodes it finishes itself (cancelled, unresolvable `$ref`).
     let slots: NodeResultSlots
-    /// Each finished node's output and status, apart from its result so that gathering a
-    /// child's input never copies a whole result.
-    private var outputs: [JSONValue?]
-    private var statuses: [NodeStatus?]
     /// FIFO of ready node indices; `ready[readyHead...]` are still waiting for a worker.
     private var ready: [Int]
     private var readyHead = 0
@@ -49,16 +55,13 @@ struct SchedulerState {
         self.concurrency = concurrency
         self.progress = progress
         let count = graph.nodeCount
-        var remaining = [Int](repeating: 0, count: count)
-        for index in 0..<count { remaining[index] = graph.parentStart[index + 1] - graph.parentStart[index] }
-        self.remaining = remaining
-        phase = [Phase](repeating: .waiting, count: count)
-        outputs = [JSONValue?](repeating: nil, count: count)
-        statuses = [NodeStatus?](repeating: nil, count: count)
+        nodes = (0..<count).map { index in
+            NodeState(remaining: graph.parentStart[index + 1] - graph.parentStart[index], phase: .waiting, status: nil, output: nil)
+        }
         ready = []
         ready.reserveCapacity(count)
-        for index in 0..<count where remaining[index] == 0 {
-            phase[index] = .ready
+        for index in 0..<count where nodes[index].remaining == 0 {
+            nodes[index].phase = .ready
             ready.append(index)
         }
         lanes = LanePool()
@@ -89,9 +92,9 @@ struct SchedulerState {
             if ready.count - readyHead - 1 > otherIdleWorkers && activeWorkers < concurrency { break }
             let index = ready[readyHead]
             readyHead += 1
-            guard phase[index] == .ready, var job = prepare(index) else { continue }
+            guard nodes[index].phase == .ready, var job = prepare(index) else { continue }
             job.lane = lanes.take()
-            phase[index] = .running
+            nodes[index].phase = .running
             running += 1
             return job
         }
@@ -113,9 +116,8 @@ struct SchedulerState {
     }
 
     private mutating func finish(_ index: Int, status: NodeStatus, output: consuming JSONValue?) {
-        outputs[index] = output
-        statuses[index] = status
-        phase[index] = .finished
+        // Only a node whose parents have all finished gets here, so `remaining` is 0.
+        nodes[index] = NodeState(remaining: 0, phase: .finished, status: status, output: output)
         done += 1
         if status == .error || status == .cancelled {
             failed += 1
@@ -123,9 +125,9 @@ struct SchedulerState {
             return
         }
         for child in graph.childIndices(of: index) {
-            remaining[child] -= 1
-            if remaining[child] == 0 && phase[child] == .waiting {
-                phase[child] = .ready
+            nodes[child].remaining -= 1
+            if nodes[child].remaining == 0 && nodes[child].phase == .waiting {
+                nodes[child].phase = .ready
                 ready.append(child)
             }
         }
@@ -136,7 +138,7 @@ struct SchedulerState {
         let reason = "not run: upstream node \(graph.workflow.nodes[index].name) failed"
         var stack = [index]
         while let node = stack.popLast() {
-            for child in graph.childIndices(of: node) where phase[child] == .waiting || phase[child] == .ready {
+            for child in graph.childIndices(of: node) where nodes[child].phase == .waiting || nodes[child].phase == .ready {
                 cancel(child, reason: reason)
                 stack.append(child)
             }
@@ -145,7 +147,7 @@ struct SchedulerState {
 
     /// Marks every node that has not started as `cancelled` (the run's task was cancelled).
     private mutating func cancelAll() {
-        for index in 0..<graph.nodeCount where phase[index] == .waiting || phase[index] == .ready {
+        for index in 0..<graph.nodeCount where nodes[index].phase == .waiting || nodes[index].phase == .ready {
             cancel(index, reason: "not run: the run was cancelled")
         }
     }
@@ -154,7 +156,7 @@ struct SchedulerState {
         var result = NodeResult(nodeType: graph.workflow.nodes[index].type, status: .cancelled, startedAt: WallClock.now())
         result.error = reason
         slots.store(result, at: index)
-        phase[index] = .cancelled
+        nodes[index].phase = .cancelled
         done += 1
         failed += 1
     }
@@ -166,12 +168,12 @@ struct SchedulerState {
         let input: JSONValue
         if parents.isEmpty {
             input = .array([])
-        } else if parents.count == 1, case .array(let items)? = outputs[parents[parents.startIndex]] {
+        } else if parents.count == 1, case .array(let items)? = nodes[parents[parents.startIndex]].output {
             input = .array(items)
         } else {
             var items: [JSONValue] = []
             for parent in parents {
-                switch outputs[parent] {
+                switch nodes[parent].output {
                 case nil, .null?: break
                 case .array(let elements)?: items.append(contentsOf: elements)
                 case let value?: items.append(value)
@@ -184,12 +186,12 @@ struct SchedulerState {
             let reference = resolved.reference
             let value: JSONValue?
             let why: String
-            if let target = resolved.target, let output = outputs[target] {
+            if let target = resolved.target, let output = nodes[target].output {
                 value = output.resolve(pointer: reference.pointer)
                 why = "\(reference.node)'s output has no value at \"\(reference.pointer)\"; fix the pointer"
             } else {
                 value = nil
-                let status = resolved.target.flatMap { statuses[$0] }
+                let status = resolved.target.flatMap { nodes[$0].status }
                 why = "\(reference.node) ended \(status?.rawValue ?? "without a result") and has no output"
             }
             guard let value else {

@@ -83,7 +83,9 @@ public struct WorkflowRunner: Sendable {
 
     /// One worker: runs ready nodes one at a time until the scheduler tells it to exit.
     private func work(_ scheduler: Scheduler, _ shared: RunContext.Run) async {
-        var job = scheduler.state.withLock { $0.nextJob(cancelled: Task.isCancelled) }
+        // Task.isCancelled is read before each lock, so the critical section stays short.
+        let cancelledAtStart = Task.isCancelled
+        var job = scheduler.state.withLock { $0.nextJob(cancelled: cancelledAtStart) }
         while let current = job {
             let node = graph.workflow.nodes[current.index]
             let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
@@ -101,9 +103,10 @@ public struct WorkflowRunner: Sendable {
             let output = result.output
             // Stored before the lock (see NodeResultSlots): the critical section stays short.
             scheduler.slots.store(result, at: current.index)
+            let cancelled = Task.isCancelled
             job = scheduler.state.withLock { state in
                 state.complete(current, status: status, output: output)
-                return state.nextJob(cancelled: Task.isCancelled)
+                return state.nextJob(cancelled: cancelled)
             }
         }
     }
