@@ -43,7 +43,7 @@ public struct WorkflowGraph: Sendable {
         self.workflow = workflow
         let count = workflow.nodes.count
         var duplicates: [(first: Int, repeated: Int)] = []
-        let nameIndex = NodeNameIndex(names: workflow.nodes.map(\.name), duplicates: &duplicates)
+        let nameIndex = NodeNameIndex(names: workflow.nodes.map { $0.name }, duplicates: &duplicates)
         self.nameIndex = nameIndex
         self.duplicates = duplicates
 

@@ -86,8 +86,8 @@ public struct WorkflowRunner: Sendable {
         // Task.isCancelled is read before each lock, so the critical section stays short.
         let cancelledAtStart = Task.isCancelled
         var job = scheduler.state.withLock { $0.nextJob(cancelled: cancelledAtStart) }
+        let nodes = graph.workflow.nodes
         while let current = job {
-            let node = graph.workflow.nodes[current.index]
             let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             var startNanoseconds: UInt64 = 0
             var startEpoch = 0.0
@@ -95,9 +95,9 @@ public struct WorkflowRunner: Sendable {
                 startEpoch = WallClock.now()
                 startNanoseconds = WallClock.monotonicNanoseconds()
             }
-            let result = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
+            let result = await executor.execute(node: nodes[current.index], parameters: current.parameters, input: current.input, context: context)
             if let tracer {
-                record(result, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
+                record(result, of: nodes[current.index], lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
             }
             let status = result.status
             let output = result.output
