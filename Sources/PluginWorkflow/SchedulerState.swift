@@ -11,11 +11,12 @@ struct ScheduledJob: Sendable {
     var lane: Int
 }
 
-/// The run's bookkeeping, always accessed under one lock: per-node counters and phases, the
-/// ready queue, results, and how many workers and lanes are in use.
+/// The run's bookkeeping, always accessed under one lock: per-node counters, phases, statuses
+/// and outputs, the ready queue, and how many workers and lanes are in use. Whole results
+/// live in ``NodeResultSlots``, outside the lock.
 ///
-/// Everything is an array indexed by node number, so finishing a node costs a walk over its
-/// own children and nothing else. Workers pull jobs from here; see ``WorkflowRunner`` for how
+/// Everything is indexed by node number, so finishing a node costs a walk over its own
+/// children and nothing else. Workers pull jobs from here; see ``WorkflowRunner`` for how
 /// workers come and go.
 struct SchedulerState {
     enum Phase: UInt8 { case waiting, ready, running, finished, cancelled }
