@@ -21,8 +21,9 @@ import Synchronization
 /// slot, then in one critical section record how it ended (which makes children ready) and
 /// take the next; all bookkeeping under one lock, in arrays indexed by node number. A worker
 /// exits when nothing is ready, or when more is ready than it can take and the pool is below
-/// the limit; the group's owner then tops the pool up to the number of ready nodes. So a chain runs on one worker with no task switches, and the limit holds:
-/// never more than `concurrency` nodes execute at once.
+/// the limit; the group's owner then tops the pool up to the number of ready nodes. So a
+/// chain runs on one worker with no task switches, and the limit holds: never more than
+/// `concurrency` nodes execute at once.
 public struct WorkflowRunner: Sendable {
     public let graph: WorkflowGraph
     public let executor: any WorkflowNodeExecutor
