@@ -52,25 +52,11 @@ public struct WorkflowGraph: Sendable {
         var dangling: [Int] = []
         // Connections come grouped by source, and often several into one target: a repeated
         // end is recognised by `==` on the previous edge's name instead of another lookup.
-        var lastFrom: (name: String, index: Int?)? = nil
-        var lastTo: (name: String, index: Int?)? = nil
+        var fromLookup = RepeatedNameLookup(index: nameIndex)
+        var toLookup = RepeatedNameLookup(index: nameIndex)
         for position in workflow.edges.indices {
-            let from: Int?
-            if let last = lastFrom, last.name == workflow.edges[position].from {
-                from = last.index
-            } else {
-                let name = workflow.edges[position].from
-                from = nameIndex.index(of: name)
-                lastFrom = (name, from)
-            }
-            let to: Int?
-            if let last = lastTo, last.name == workflow.edges[position].to {
-                to = last.index
-            } else {
-                let name = workflow.edges[position].to
-                to = nameIndex.index(of: name)
-                lastTo = (name, to)
-            }
+            let from = fromLookup.index(of: workflow.edges[position].from)
+            let to = toLookup.index(of: workflow.edges[position].to)
             if let from, let to {
                 resolved.append((from, to))
             } else {
@@ -136,5 +122,21 @@ public struct WorkflowGraph: Sendable {
             }
         }
         return visited == count
+    }
+}
+
+/// A name lookup that remembers its last answer: consecutive connections usually repeat a
+/// source (or a target), and comparing with the last name costs less than hashing it.
+private struct RepeatedNameLookup {
+    let index: NodeNameIndex
+    private var last: (name: String, index: Int?)?
+
+    init(index: NodeNameIndex) { self.index = index }
+
+    mutating func index(of name: String) -> Int? {
+        if let last, last.name == name { return last.index }
+        let found = index.index(of: name)
+        last = (name, found)
+        return found
     }
 }
