@@ -40,4 +40,19 @@ struct NodeNameIndexTests {
         #expect(index.index(of: "tea") == 1)
         #expect(index.index(of: "cafe") == nil)
     }
+
+    @Test("a graph resolves connections by canonical equivalence and keeps repeated ends in connection order")
+    func graphConnections() {
+        let workflow = Workflow(
+            name: "w",
+            nodes: [WorkflowNode(name: "caf\u{E9}", type: "t"), WorkflowNode(name: "b", type: "t"), WorkflowNode(name: "c", type: "t")],
+            edges: [
+                WorkflowEdge(from: "cafe\u{301}", to: "c"), WorkflowEdge(from: "cafe\u{301}", to: "b"),
+                WorkflowEdge(from: "b", to: "c"), WorkflowEdge(from: "nobody", to: "c"), WorkflowEdge(from: "nobody", to: "b"),
+            ])
+        let graph = WorkflowGraph(workflow)
+        #expect(Array(graph.parentIndices(of: 2)) == [0, 1])
+        #expect(Array(graph.childIndices(of: 0)) == [2, 1])
+        #expect(graph.danglingEdges == [3, 4])
+    }
 }
