@@ -5,6 +5,8 @@
  * attempt number in call->attempt), then succeeds: with a retry policy it recovers. demo.slow
  * sleeps `ms` milliseconds in 1 ms steps, polling is_cancelled, so a timeout stops it promptly.
  * demo.fail always fails, to show onError (fallback, skip, continue) and the circuit breaker.
+ * demo.echo does nothing and returns {}: its schema is only {"type":"object"}, so timing it
+ * measures the host's dispatch cost (DESIGN §8) rather than any work of the plugin's.
  * Stateless (everything comes from the call), hence threadSafe. This is a demo, not a tool.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -38,7 +40,11 @@ PH_PLUGIN_METADATA(
                  "\"message\":{\"type\":\"string\",\"default\":\"demo failure\","
                  "\"description\":\"The error message.\"},"
                  "\"transient\":{\"type\":\"boolean\",\"default\":false,"
-                 "\"description\":\"Fail with PH_ERR_TRANSIENT (retried by default) instead of PH_ERR_EXECUTION.\"}")
+                 "\"description\":\"Fail with PH_ERR_TRANSIENT (retried by default) instead of PH_ERR_EXECUTION.\"}") ","
+    "{\"nodeType\":\"demo.echo\",\"version\":\"1.0.0\",\"category\":\"demo\","
+    "\"description\":\"Does nothing and returns {}: a trivial node for measuring the host's dispatch cost.\","
+    "\"requiredFields\":[],\"schema\":{\"type\":\"object\"},\"supportedVersions\":[1],"
+    "\"tags\":[\"demo\",\"benchmark\"]}"
     "]}");
 
 /** Hands `out` to the host as the output, or fails with a message if it could not be built. */
@@ -122,6 +128,11 @@ static ph_status demo_fail(ph_call *call) {
     return status;
 }
 
+static ph_status demo_echo(ph_call *call) {
+    call->set_output(call, "{}", 2);
+    return PH_OK;
+}
+
 static ph_status demo_init(const ph_host_api *host, const char *config_json, void **out_state) {
     (void)host;
     (void)config_json;
@@ -134,6 +145,7 @@ static ph_status demo_execute(void *state, ph_call *call) {
     if (strcmp(call->node_type, "demo.flaky") == 0) return demo_flaky(call);
     if (strcmp(call->node_type, "demo.slow") == 0) return demo_slow(call);
     if (strcmp(call->node_type, "demo.fail") == 0) return demo_fail(call);
+    if (strcmp(call->node_type, "demo.echo") == 0) return demo_echo(call);
     call->set_error(call, PH_ERR_UNSUPPORTED, "this plugin has no such node type");
     return PH_ERR_UNSUPPORTED;
 }

@@ -23,7 +23,15 @@ public final class Locked<Value>: @unchecked Sendable {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        // Adaptive: a contended lock spins briefly before sleeping in the kernel. Critical
+        // sections here are short (a scheduler's bookkeeping, a table update), so the holder
+        // is usually done within the spin, and two workers trading one lock no longer pay a
+        // futex sleep and wake-up per hand-off.
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
     }
 
     deinit {

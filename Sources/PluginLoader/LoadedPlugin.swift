@@ -138,16 +138,45 @@ public final class LoadedPlugin: Sendable {
     /// lock. Before a successful `initialize` or after `shutdown` the plugin is not called and
     /// the outcome has status `PH_ERR_INTERNAL` with a message saying why.
     public func execute(_ request: borrowing PluginCallRequest, cancellation: CancellationFlag?) -> PluginCallOutcome {
+        request.nodeType.withCString { nodeType, _ in
+            request.params.withCString { params, paramsLength in
+                request.input.withCString { input, inputLength in
+                    request.tenantID.withCString { tenantID, _ in
+                        request.executionID.withCString { executionID, _ in
+                            execute(
+                                PluginCallPointers(
+                                    nodeType: nodeType, params: params, paramsLength: paramsLength, input: input,
+                                    inputLength: inputLength, tenantID: tenantID, executionID: executionID,
+                                    attempt: request.attempt, maximumOutputBytes: request.maximumOutputBytes),
+                                cancellation: cancellation)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``execute(_:cancellation:)`` from borrowed pointers, allocating nothing for the inputs.
+    ///
+    /// When `expectedOutput` is given and the plugin's last `set_output` hands over exactly
+    /// those bytes, they are not copied: the outcome has ``PluginCallOutcome/outputIsExpected``
+    /// set and `output` nil, so a caller that remembers a node's last output and its parsed
+    /// value skips both the copy and the parse.
+    public func execute(
+        _ call: PluginCallPointers, expectedOutput: UnsafeRawBufferPointer? = nil, cancellation: CancellationFlag?
+    ) -> PluginCallOutcome {
         if serialized {
             return serial.withLock { count in
                 count &+= 1
-                return call(request, cancellation)
+                return self.call(call, expectedOutput, cancellation)
             }
         }
-        return call(request, cancellation)
+        return self.call(call, expectedOutput, cancellation)
     }
 
-    private func call(_ request: borrowing PluginCallRequest, _ cancellation: CancellationFlag?) -> PluginCallOutcome {
+    private func call(
+        _ pointers: PluginCallPointers, _ expectedOutput: UnsafeRawBufferPointer?, _ cancellation: CancellationFlag?
+    ) -> PluginCallOutcome {
         let previous = lifecycle.wrappingAdd(1, ordering: .acquiring).oldValue
         // Releasing: the plugin's work happens before a shutdown that sees the count drop.
         defer { lifecycle.wrappingSubtract(1, ordering: .releasing) }
@@ -156,45 +185,36 @@ public final class LoadedPlugin: Sendable {
                 ? "plugin \(manifest.id) has been shut down; restart the host to use it again"
                 : "plugin \(manifest.id) is not initialized; call initialize before execute")
         }
-        if !functions.isEmpty, let function = functions[request.nodeType] {
-            return Self.callFunction(function, request)
+        if !functions.isEmpty, let function = functions[NulTerminatedUTF8(String(cString: pointers.nodeType))] {
+            return Self.callFunction(function, params: UnsafeRawBufferPointer(start: pointers.params, count: pointers.paramsLength))
         }
         guard let execute = descriptor?.execute else {
-            return .refused("\(request.nodeType) is not a function node of \(manifest.id), which has no plugin code to run other nodes")
+            return .refused("\(String(cString: pointers.nodeType)) is not a function node of \(manifest.id), which has no plugin code to run other nodes")
         }
         let state = UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed))
         var outcome = PluginCallOutcome(status: 0)
         let droppedLogLines = withUnsafeMutablePointer(to: &outcome) { outcomePointer in
             var context = PluginCallContext(
-                cancellation: cancellation, outcome: outcomePointer, maximumOutputBytes: request.maximumOutputBytes)
-            let status = request.nodeType.withCString { nodeType, _ in
-                request.params.withCString { params, paramsLength in
-                    request.input.withCString { input, inputLength in
-                        request.tenantID.withCString { tenantID, _ in
-                            request.executionID.withCString { executionID, _ in
-                                withUnsafeMutablePointer(to: &context) { contextPointer in
-                                    var call = ph_call(
-                                        struct_size: UInt32(MemoryLayout<ph_call>.size),
-                                        attempt: request.attempt,
-                                        node_type: nodeType,
-                                        params_json: params,
-                                        params_len: paramsLength,
-                                        input_json: input,
-                                        input_len: inputLength,
-                                        tenant_id: tenantID,
-                                        execution_id: executionID,
-                                        host_data: UnsafeMutableRawPointer(contextPointer),
-                                        set_output: callSetOutput,
-                                        set_error: callSetError,
-                                        is_cancelled: callIsCancelled,
-                                        log: callLog
-                                    )
-                                    return execute(state, &call)
-                                }
-                            }
-                        }
-                    }
-                }
+                cancellation: cancellation, outcome: outcomePointer, maximumOutputBytes: pointers.maximumOutputBytes,
+                expectedOutput: expectedOutput)
+            let status = withUnsafeMutablePointer(to: &context) { contextPointer in
+                var call = ph_call(
+                    struct_size: UInt32(MemoryLayout<ph_call>.size),
+                    attempt: pointers.attempt,
+                    node_type: pointers.nodeType,
+                    params_json: pointers.params,
+                    params_len: pointers.paramsLength,
+                    input_json: pointers.input,
+                    input_len: pointers.inputLength,
+                    tenant_id: pointers.tenantID,
+                    execution_id: pointers.executionID,
+                    host_data: UnsafeMutableRawPointer(contextPointer),
+                    set_output: callSetOutput,
+                    set_error: callSetError,
+                    is_cancelled: callIsCancelled,
+                    log: callLog
+                )
+                return execute(state, &call)
             }
             outcomePointer.pointee.status = status
             return context.droppedLogLines
@@ -207,11 +227,8 @@ public final class LoadedPlugin: Sendable {
     /// A function node's call: the parameters' JSON text in, `{"result":…}` out; a rejected
     /// parameter is `PH_ERR_INVALID_PARAMETERS`, an unrepresentable result `PH_ERR_EXECUTION`,
     /// each with the message naming what is wrong.
-    private static func callFunction(_ function: PreparedFunction, _ request: borrowing PluginCallRequest) -> PluginCallOutcome {
-        let result = request.params.withCString { params, length in
-            function.call(json: UnsafeRawBufferPointer(start: params, count: length))
-        }
-        switch result {
+    private static func callFunction(_ function: PreparedFunction, params: UnsafeRawBufferPointer) -> PluginCallOutcome {
+        switch function.call(json: params) {
         case .success(let output):
             return PluginCallOutcome(status: PH_OK, output: output)
         case .failure(let problem):

@@ -18,10 +18,16 @@ struct PluginCallContext {
     let outcome: UnsafeMutablePointer<PluginCallOutcome>
     /// `set_output` refuses (does not copy) anything longer.
     let maximumOutputBytes: Int
+    /// Output the caller already holds: `set_output` with exactly these bytes is not copied.
+    let expectedOutput: UnsafeRawBufferPointer?
     var droppedLogLines = 0
 
-    init(cancellation: borrowing CancellationFlag?, outcome: UnsafeMutablePointer<PluginCallOutcome>, maximumOutputBytes: Int = .max) {
+    init(
+        cancellation: borrowing CancellationFlag?, outcome: UnsafeMutablePointer<PluginCallOutcome>, maximumOutputBytes: Int = .max,
+        expectedOutput: UnsafeRawBufferPointer? = nil
+    ) {
         self.maximumOutputBytes = maximumOutputBytes
+        self.expectedOutput = expectedOutput
         if let flag = copy cancellation {
             self.cancellation = Unmanaged.passUnretained(flag).toOpaque()
         } else {
@@ -46,16 +52,24 @@ struct PluginCallContext {
 
 /// `ph_call.set_output`: copies `len` bytes; a later call replaces an earlier one. A NULL
 /// `json` records an empty output, which the runtime then rejects as invalid JSON. More than
-/// the request's cap is not copied, only its length recorded.
+/// the request's cap is not copied, only its length recorded; nor is output equal to the
+/// caller's expected bytes (``PluginCallOutcome/outputIsExpected``).
 func callSetOutput(_ call: UnsafeMutablePointer<ph_call>?, _ json: UnsafePointer<CChar>?, _ len: Int) {
     guard let context = PluginCallContext.of(call) else { return }
     let count = json == nil ? 0 : max(len, 0)  // a size_t above Int.max is not a real length
+    context.pointee.outcome.pointee.outputIsExpected = false
     guard count <= context.pointee.maximumOutputBytes else {
         context.pointee.outcome.pointee.output = nil
         context.pointee.outcome.pointee.refusedOutputBytes = count
         return
     }
     context.pointee.outcome.pointee.refusedOutputBytes = nil
+    if let expected = context.pointee.expectedOutput, expected.count == count, count > 0,
+       memcmp(expected.baseAddress!, json!, count) == 0 {
+        context.pointee.outcome.pointee.output = nil
+        context.pointee.outcome.pointee.outputIsExpected = true
+        return
+    }
     // Array(UnsafeBufferPointer) measured about twice as fast as init(unsafeUninitializedCapacity:).
     let bytes = count == 0 ? [] : Array(UnsafeBufferPointer(start: UnsafeRawPointer(json!).assumingMemoryBound(to: UInt8.self), count: count))
     context.pointee.outcome.pointee.output = bytes

@@ -13,6 +13,9 @@ public struct PluginCallOutcome: Sendable, Hashable {
     /// The length of the last `set_output` when it exceeded the request's
     /// `maximumOutputBytes`: those bytes were not copied and ``output`` is nil.
     public var refusedOutputBytes: Int?
+    /// The last `set_output` handed over exactly the bytes the caller passed as
+    /// `expectedOutput`: they were not copied and ``output`` is nil.
+    public var outputIsExpected = false
     /// The code given to `set_error`.
     public var errorCode: Int32?
     /// The message given to `set_error`, decoded as UTF-8 with invalid bytes replaced.

@@ -9,6 +9,9 @@ import Synchronization
 /// restarts with the probability of two random 64-bit prefixes differing, so no call pays for
 /// the kernel's random source (a `getrandom` per execution measured about 300 ns). The ids of
 /// one host are therefore guessable from one another: they are keys, never secrets.
+///
+/// An id is handed out as two integers (``ExecutionID``) and written as text only where it is
+/// needed: into a stack buffer for the plugin call, as a `String` when a result is read.
 final class ExecutionIDs: Sendable {
     private let prefix: UInt64
     private let counter = Atomic<UInt64>(0)
@@ -18,21 +21,68 @@ final class ExecutionIDs: Sendable {
         prefix = generator.next()
     }
 
+    /// The next id (one relaxed atomic add, no allocation).
+    func nextID() -> ExecutionID {
+        ExecutionID(prefix: prefix, number: counter.wrappingAdd(1, ordering: .relaxed).newValue)
+    }
+
     /// The next id as a terminated C string, ready for `ph_call.execution_id` (one allocation).
-    func next() -> NulTerminatedUTF8 {
-        let value = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return NulTerminatedUTF8(count: 32) { buffer in
-            Self.hex(prefix, into: buffer, at: 0)
-            Self.hex(value, into: buffer, at: 16)
+    func next() -> NulTerminatedUTF8 { nextID().text }
+}
+
+/// One execution id: the host's prefix and the execution's number, 32 hex digits as text.
+struct ExecutionID: Sendable, Hashable, CustomStringConvertible {
+    let prefix: UInt64
+    let number: UInt64
+
+    /// Bytes of the text form, without the terminating NUL.
+    static let length = 32
+
+    /// Writes the 32 digits and a NUL to `buffer` (at least 33 bytes).
+    @inline(__always)
+    func write(to buffer: UnsafeMutablePointer<UInt8>) {
+        Self.hex(prefix, to: buffer)
+        Self.hex(number, to: buffer + 16)
+        buffer[Self.length] = 0
+    }
+
+    /// Calls `body` with the id as a NUL-terminated C string on the stack.
+    @inline(__always)
+    func withCString<Result>(_ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.length + 1) { buffer in
+            write(to: buffer.baseAddress!)
+            return buffer.withMemoryRebound(to: CChar.self) { body(UnsafePointer($0.baseAddress!)) }
         }
     }
 
-    private static func hex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        var rest = value
-        for index in stride(from: offset + 15, through: offset, by: -1) {
-            let digit = UInt8(truncatingIfNeeded: rest) & 0xF
-            buffer[index] = digit < 10 ? 0x30 &+ digit : 0x57 &+ digit
-            rest >>= 4
+    var text: NulTerminatedUTF8 {
+        NulTerminatedUTF8(count: Self.length) { buffer in write(to: buffer.baseAddress!) }
+    }
+
+    var description: String {
+        String(unsafeUninitializedCapacity: Self.length + 1) { buffer in
+            write(to: buffer.baseAddress!)
+            return Self.length
         }
+    }
+
+    /// 16 lowercase hex digits of `value`, most significant first, two digits per table read.
+    @inline(__always)
+    private static func hex(_ value: UInt64, to buffer: UnsafeMutablePointer<UInt8>) {
+        var rest = value
+        var index = 14
+        while index >= 0 {
+            let pair = digitPairs[Int(truncatingIfNeeded: rest & 0xFF)]
+            buffer[index] = UInt8(truncatingIfNeeded: pair >> 8)
+            buffer[index + 1] = UInt8(truncatingIfNeeded: pair)
+            rest >>= 8
+            index -= 2
+        }
+    }
+
+    /// `"00"` … `"ff"` as (high digit << 8 | low digit).
+    private static let digitPairs: [UInt16] = (0..<256).map { byte in
+        func digit(_ nibble: Int) -> UInt16 { UInt16(nibble < 10 ? 0x30 + nibble : 0x57 + nibble) }
+        return digit(byte >> 4) << 8 | digit(byte & 0xF)
     }
 }

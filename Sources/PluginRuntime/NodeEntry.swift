@@ -18,17 +18,35 @@ final class NodeEntry: Sendable {
     /// that passed the scan compiles; if one still does not, the node fails closed.
     let schema: Result<ParameterSchema?, Problem>
     let breaker: CircuitBreaker
-    private let statisticsState = Locked(NodeStatistics())
-    private let memo = Locked<(parameters: JSONValue, bytes: NulTerminatedUTF8)?>(nil)
-    /// The last output parsed and its bytes: a node that keeps answering the same bytes is
-    /// parsed once (outputs up to ``outputMemoLimit`` bytes; comparing costs less than parsing).
-    private let outputMemo = Locked<(bytes: [UInt8], value: JSONValue)?>(nil)
+    /// Whether the node type is a canonical name, decided once: a tenant policy allows
+    /// nothing else, and one without allow or restrict lists allows every canonical name.
+    let hasCanonicalName: Bool
+    /// Statistics and both memos behind one lock, so the single-attempt path takes it twice
+    /// per call (memos before, statistics and a new output memo after) instead of three times.
+    private let state = Locked(State())
+    /// Outputs up to this many bytes are remembered (comparing costs less than parsing).
     static let outputMemoLimit = 4096
+
+    struct State {
+        var statistics = NodeStatistics()
+        /// The last parameters that validated and the bytes sent for them.
+        var parameters: (value: JSONValue, bytes: NulTerminatedUTF8)?
+        /// The last output parsed and its bytes: a node that keeps answering the same bytes
+        /// is parsed once.
+        var output: OutputMemo?
+    }
+
+    /// An output's bytes and the value they parse to.
+    struct OutputMemo {
+        let bytes: [UInt8]
+        let value: JSONValue
+    }
 
     init(_ registered: RegisteredNode, breaker: CircuitBreaker) {
         self.registered = registered
         self.breaker = breaker
         nodeType = NulTerminatedUTF8(registered.nodeType)
+        hasCanonicalName = ManifestNames.isValidNodeType(registered.nodeType)
         schema = Self.compile(registered.descriptor)
     }
 
@@ -36,30 +54,45 @@ final class NodeEntry: Sendable {
     var descriptor: NodeDescriptor { registered.descriptor }
 
     func record(nanoseconds: UInt64, succeeded: Bool) {
-        statisticsState.withLock { $0.record(nanoseconds: nanoseconds, succeeded: succeeded) }
+        state.withLock { $0.statistics.record(nanoseconds: nanoseconds, succeeded: succeeded) }
     }
 
-    var statistics: NodeStatistics { statisticsState.withLock { $0 } }
+    var statistics: NodeStatistics { state.withLock { $0.statistics } }
 
     /// The bytes of `parameters` if they are exactly the last ones that validated.
     func rememberedBytes(for parameters: JSONValue) -> NulTerminatedUTF8? {
-        memo.withLock { memo in
-            guard let memo, ValidationCache.Key.same(memo.parameters, parameters) else { return nil }
-            return memo.bytes
-        }
+        state.withLock { Self.remembered(parameters, in: $0) }
+    }
+
+    /// ``rememberedBytes(for:)`` and the output memo, under one lock.
+    func memos(for parameters: JSONValue) -> (parameters: NulTerminatedUTF8?, output: OutputMemo?) {
+        state.withLock { (Self.remembered(parameters, in: $0), $0.output) }
+    }
+
+    private static func remembered(_ parameters: JSONValue, in state: State) -> NulTerminatedUTF8? {
+        guard let memo = state.parameters, ValidationCache.Key.same(memo.value, parameters) else { return nil }
+        return memo.bytes
     }
 
     /// Remembers that `parameters` validated and were sent as `bytes`.
     func remember(_ parameters: JSONValue, bytes: NulTerminatedUTF8) {
-        memo.withLock { $0 = (parameters, bytes) }
+        state.withLock { $0.parameters = (parameters, bytes) }
+    }
+
+    /// Records one execution and, when given, remembers a newly parsed output: one lock.
+    func record(nanoseconds: UInt64, succeeded: Bool, output: OutputMemo?) {
+        state.withLock { state in
+            state.statistics.record(nanoseconds: nanoseconds, succeeded: succeeded)
+            if let output { state.output = output }
+        }
     }
 
     /// `bytes` parsed as JSON, reusing the last parse when the bytes are the same.
     func parseOutput(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         guard bytes.count <= Self.outputMemoLimit else { return try JSONParser.parse(bytes) }
-        if let known = outputMemo.withLock({ $0?.bytes == bytes ? $0?.value : nil }) { return known }
+        if let known = state.withLock({ $0.output?.bytes == bytes ? $0.output?.value : nil }) { return known }
         let value = try JSONParser.parse(bytes)
-        outputMemo.withLock { $0 = (bytes, value) }
+        state.withLock { $0.output = OutputMemo(bytes: bytes, value: value) }
         return value
     }
 

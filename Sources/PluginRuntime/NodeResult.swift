@@ -71,13 +71,25 @@ public struct NodeResult: Sendable {
     public var startedAt: Double
     public var finishedAt: Double
     /// The id passed to the plugin (shared by retries); nil when the plugin was never called.
-    /// Kept as the bytes the plugin saw and made a `String` only when read, so the hot path
-    /// does not pay for a string it rarely needs.
+    /// Kept as the two integers it is made of and made a `String` only when read, so the hot
+    /// path does not pay for a string it rarely needs.
     public var executionID: String? {
-        get { executionIDBytes?.description }
-        set { executionIDBytes = newValue.map { NulTerminatedUTF8($0) } }
+        get {
+            switch executionIdentity {
+            case .generated(let id): id.description
+            case .text(let text): text
+            case nil: nil
+            }
+        }
+        set { executionIdentity = newValue.map(ExecutionIdentity.text) }
     }
-    var executionIDBytes: NulTerminatedUTF8?
+    var executionIdentity: ExecutionIdentity?
+
+    /// How a result holds its execution id: as the host made it, or as a caller set it.
+    enum ExecutionIdentity: Sendable {
+        case generated(ExecutionID)
+        case text(String)
+    }
 
     public init(nodeType: String, status: NodeStatus, startedAt: Double) {
         self.nodeType = nodeType
@@ -93,7 +105,7 @@ public struct NodeResult: Sendable {
         self.logs = []
         self.startedAt = startedAt
         self.finishedAt = startedAt
-        self.executionIDBytes = nil
+        self.executionIdentity = nil
     }
 
     /// A failed result that never reached the plugin (lookup, load, init or validation failed).

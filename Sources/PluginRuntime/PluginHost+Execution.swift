@@ -24,14 +24,18 @@ import PluginTenancy
 extension PluginHost {
     /// Executes one node and returns its result whatever happens, blocking the calling thread.
     ///
-    /// With `.none` recovery the plugin runs on the calling thread (the fast path: no thread
-    /// hop, one atomic read of the circuit breaker). With a `timeoutMs` each attempt runs on a
+    /// With `.none` recovery the plugin runs on the calling thread (the fast path of
+    /// `PluginHost+SingleAttempt.swift`: no thread hop, no retry machinery, one atomic read of
+    /// the circuit breaker). With a `timeoutMs` each attempt runs on a
     /// host-owned thread while the caller waits with a deadline. Do not call this from Swift's
     /// cooperative pool for slow nodes: use the async form there.
     public func execute(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
         recovery: NodeRecovery = .none
     ) -> NodeResult {
+        if recovery.isSingleAttempt {
+            return executeOnce(nodeType: nodeType, parameters: parameters, input: input, tenant: tenant)
+        }
         let startedAt = WallClock.now()
         let policy: TenantPolicy
         switch tenantPolicy(for: tenant) {
@@ -39,7 +43,7 @@ extension PluginHost {
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
         }
         var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                         recovery: recovery, executionID: executionIDs.next(), startedAt: startedAt)
+                         recovery: recovery, executionID: executionIDs.nextID(), startedAt: startedAt)
         if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
         return result
     }
@@ -59,7 +63,7 @@ extension PluginHost {
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
         }
         var result = await run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               recovery: recovery, executionID: executionIDs.next(), startedAt: startedAt)
+                               recovery: recovery, executionID: executionIDs.nextID(), startedAt: startedAt)
         if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
         return result
     }
@@ -76,7 +80,7 @@ extension PluginHost {
 
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: NulTerminatedUTF8, startedAt: Double
+        executionID: ExecutionID, startedAt: Double
     ) -> NodeResult {
         let call: PreparedCall
         switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
@@ -120,7 +124,7 @@ extension PluginHost {
 
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: NulTerminatedUTF8, startedAt: Double
+        executionID: ExecutionID, startedAt: Double
     ) async -> NodeResult {
         let call: PreparedCall
         switch await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
@@ -161,7 +165,7 @@ extension PluginHost {
     /// is lock-free, and only a node type not yet registered goes through the scan report.
     private func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: NulTerminatedUTF8, startedAt: Double
+        executionID: ExecutionID, startedAt: Double
     ) -> Result<PreparedCall, Refusal> {
         if let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
         let entry: NodeEntry
@@ -181,7 +185,7 @@ extension PluginHost {
     /// long, so that case moves to a host-owned thread.
     private func admitAsync(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: NulTerminatedUTF8, startedAt: Double
+        executionID: ExecutionID, startedAt: Double
     ) async -> Result<PreparedCall, Refusal> {
         if policy.isAllowed(nodeType: nodeType), registry.entry(nodeType) == nil {
             let threads = callThreads
@@ -198,7 +202,7 @@ extension PluginHost {
 
     private func prepare(
         entry: NodeEntry, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: NulTerminatedUTF8, startedAt: Double
+        executionID: ExecutionID, startedAt: Double
     ) -> Result<PreparedCall, Refusal> {
         let isolated: JSONValue
         switch policy.isolate(parameters: parameters) {
@@ -212,7 +216,7 @@ extension PluginHost {
 
     /// A result for an execution refused before any plugin code ran, counted in the error
     /// metrics (attempt 0: no attempt was made) and the registry statistics.
-    private func refused(_ nodeType: String, _ refusal: Refusal, tenant: String?, startedAt: Double) -> NodeResult {
+    func refused(_ nodeType: String, _ refusal: Refusal, tenant: String?, startedAt: Double) -> NodeResult {
         let result = NodeResult.failure(
             nodeType: nodeType, code: refusal.code, message: refusal.message, startedAt: startedAt,
             violations: refusal.violations)

@@ -11,7 +11,7 @@ struct PreparedCall: Sendable {
     let policy: TenantPolicy
     /// Attempt 1's request; later attempts change only `attempt`.
     let request: PluginCallRequest
-    var executionID: NulTerminatedUTF8 { request.executionID }
+    let executionID: ExecutionID
 
     var nodeType: String { entry.registered.nodeType }
 
@@ -25,8 +25,34 @@ struct PreparedCall: Sendable {
     /// request; a refusal is the failed result to return (VALIDATION_FAILED, INVALID_PARAMETERS).
     static func make(
         entry: NodeEntry, policy: TenantPolicy, parameters: JSONValue, input: JSONValue,
-        executionID: NulTerminatedUTF8, maximumOutputBytes: Int, validationCache: ValidationCache, startedAt: Double
+        executionID: ExecutionID, maximumOutputBytes: Int, validationCache: ValidationCache, startedAt: Double
     ) -> Result<PreparedCall, Refusal> {
+        let arguments: Arguments
+        switch validate(entry: entry, parameters: parameters, input: input, validationCache: validationCache, remembered: nil) {
+        case .success(let validated): arguments = validated
+        case .failure(let refusal): return .failure(refusal)
+        }
+        let request = PluginCallRequest(
+            nodeType: entry.nodeType, params: arguments.parameters, input: arguments.input,
+            tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
+            executionID: executionID.text, attempt: 1, maximumOutputBytes: maximumOutputBytes)
+        return .success(PreparedCall(entry: entry, policy: policy, request: request, executionID: executionID))
+    }
+
+    /// The bytes a plugin receives for a validated call.
+    struct Arguments {
+        var parameters: NulTerminatedUTF8
+        var input: NulTerminatedUTF8
+    }
+
+    /// Checks `parameters` (already isolated) and `input` and turns them into the bytes sent:
+    /// the schema's verdict with its defaults filled in, or the memo's bytes when these exact
+    /// parameters validated last time. `remembered` is the memo's answer when the caller
+    /// already looked (nil: look here).
+    static func validate(
+        entry: NodeEntry, parameters: JSONValue, input: JSONValue, validationCache: ValidationCache,
+        remembered: NulTerminatedUTF8?
+    ) -> Result<Arguments, Refusal> {
         let nodeType = entry.registered.nodeType
         guard case .object = parameters else {
             return .failure(Refusal(
@@ -40,36 +66,30 @@ struct PreparedCall: Sendable {
             return .failure(Refusal(
                 code: .invalidParameters, message: "input must be a JSON array of items, not \(input.typeName)"))
         }
-        let parameterBytes: NulTerminatedUTF8
-        if let remembered = entry.rememberedBytes(for: parameters) {
-            parameterBytes = remembered
-        } else {
-            var validated = parameters
-            switch entry.schema {
-            case .failure(let problem): return .failure(Refusal(code: problem.code, message: problem.message))
-            case .success(nil): break
-            case .success(let schema?):
-                // Before any plugin code runs: every violation at once, defaults filled in.
-                let outcome = validationCache.validated(nodeType: nodeType, parameters: parameters, schema: schema)
-                guard outcome.violations.isEmpty else {
-                    let first = outcome.violations[0]
-                    let more = outcome.violations.count > 1 ? " (and \(outcome.violations.count - 1) more)" : ""
-                    return .failure(Refusal(
-                        code: .validationFailed,
-                        message: "parameters for \(nodeType) do not match its schema: "
-                            + "\(first.path.isEmpty ? "/" : first.path) \(first.message)\(more)",
-                        violations: outcome.violations))
-                }
-                validated = outcome.parameters
-            }
-            parameterBytes = NulTerminatedUTF8(bytes: JSONWriter.bytes(validated))
-            entry.remember(parameters, bytes: parameterBytes)
+        if let remembered = remembered ?? entry.rememberedBytes(for: parameters) {
+            return .success(Arguments(parameters: remembered, input: inputBytes))
         }
-        let request = PluginCallRequest(
-            nodeType: entry.nodeType, params: parameterBytes, input: inputBytes,
-            tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
-            executionID: executionID, attempt: 1, maximumOutputBytes: maximumOutputBytes)
-        return .success(PreparedCall(entry: entry, policy: policy, request: request))
+        var validated = parameters
+        switch entry.schema {
+        case .failure(let problem): return .failure(Refusal(code: problem.code, message: problem.message))
+        case .success(nil): break
+        case .success(let schema?):
+            // Before any plugin code runs: every violation at once, defaults filled in.
+            let outcome = validationCache.validated(nodeType: nodeType, parameters: parameters, schema: schema)
+            guard outcome.violations.isEmpty else {
+                let first = outcome.violations[0]
+                let more = outcome.violations.count > 1 ? " (and \(outcome.violations.count - 1) more)" : ""
+                return .failure(Refusal(
+                    code: .validationFailed,
+                    message: "parameters for \(nodeType) do not match its schema: "
+                        + "\(first.path.isEmpty ? "/" : first.path) \(first.message)\(more)",
+                    violations: outcome.violations))
+            }
+            validated = outcome.parameters
+        }
+        let parameterBytes = NulTerminatedUTF8(bytes: JSONWriter.bytes(validated))
+        entry.remember(parameters, bytes: parameterBytes)
+        return .success(Arguments(parameters: parameterBytes, input: inputBytes))
     }
 }
 

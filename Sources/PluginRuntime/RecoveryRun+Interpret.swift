@@ -30,7 +30,7 @@ extension RecoveryRun {
             outcome = returned
         }
         var interpretation = Interpretation()
-        interpretation.logs = outcome.logs.map { "[\($0.level)] \($0.message)" }
+        interpretation.logs = logLines(outcome.logs)
         if outcome.status != 0 {
             interpretation.code = ProblemCode(pluginStatus: outcome.status)
             let message = outcome.errorMessage.flatMap { $0.isEmpty ? nil : $0 }
@@ -51,6 +51,13 @@ extension RecoveryRun {
             interpretation.message = "\(nodeType) returned success without calling set_output; this is a bug in the plugin"
         }
         return interpretation
+    }
+}
+
+extension RecoveryRun {
+    /// A plugin's log lines as a result shows them: `[level] message`.
+    static func logLines(_ logs: [PluginLogLine]) -> [String] {
+        logs.isEmpty ? [] : logs.map { "[\($0.level)] \($0.message)" }
     }
 }
 

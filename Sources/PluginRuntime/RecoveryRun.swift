@@ -43,7 +43,7 @@ struct RecoveryRun {
         random = host.configuration.random
         maximumOutputBytes = host.configuration.maximumOutputBytes
         result = NodeResult(nodeType: call.nodeType, status: .error, startedAt: startedAt)
-        result.executionIDBytes = call.executionID
+        result.executionIdentity = .generated(call.executionID)
     }
 
     /// The open circuit refused the attempt: CIRCUIT_OPEN, no plugin call, not retried.

@@ -130,10 +130,12 @@ extension ValidationCache {
             case (.string(let x), .string(let y)): return sameBytes(x, y)
             case (.array(let x), .array(let y)):
                 guard x.count == y.count else { return false }
+                if sameStorage(x, y) { return true }
                 for index in x.indices where !same(x[index], y[index]) { return false }
                 return true
             case (.object(let x), .object(let y)):
                 guard x.count == y.count else { return false }
+                if sameStorage(x.members, y.members) { return true }
                 for (m, n) in zip(x.members, y.members) where !sameBytes(m.key, n.key) || !same(m.value, n.value) {
                     return false
                 }
@@ -142,8 +144,22 @@ extension ValidationCache {
             }
         }
 
+        /// Whether two arrays share one buffer, so they hold the same elements: a buffer both
+        /// reference is never changed in place (copy on write), so the answer holds for nested
+        /// values too. A caller that passes the same parameters again is matched in O(1).
+        @inline(__always)
+        private static func sameStorage<Element>(_ a: [Element], _ b: [Element]) -> Bool {
+            a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress } }
+        }
+
         /// Same UTF-8 bytes (`String ==` would equate canonically equivalent strings).
         private static func sameBytes(_ a: String, _ b: String) -> Bool {
+            // Equal representations (a small string's inline bytes, or one shared buffer) hold
+            // equal bytes; anything else is compared byte by byte.
+            if MemoryLayout<String>.size == 16,
+               unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) {
+                return true
+            }
             let count = a.utf8.count
             guard count == b.utf8.count else { return false }
             if count == 0 { return true }

@@ -38,7 +38,7 @@ public struct ParameterReferenceScan: Sendable {
     /// parameter's value, so `{"$ref": …}` as the whole parameters is reported as malformed.
     public init(parameters: JSONValue) {
         var tokens: [ParameterReference.PathToken] = []
-        if case .object(let object) = parameters, object["$ref"] != nil, object.count == 1 {
+        if case .object(let object) = parameters, object.count == 1, object["$ref"] != nil {
             malformed.append((path: "", reason: "a $ref stands for one parameter's value, not for the whole parameters object"))
             return
         }

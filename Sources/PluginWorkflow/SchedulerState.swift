@@ -11,11 +11,12 @@ struct ScheduledJob: Sendable {
     var lane: Int
 }
 
-/// The run's bookkeeping, always accessed under one lock: per-node counters and phases, the
-/// ready queue, results, and how many workers and lanes are in use.
+/// The run's bookkeeping, always accessed under one lock: per-node counters, phases, statuses
+/// and outputs, the ready queue, and how many workers and lanes are in use. Whole results
+/// live in ``NodeResultSlots``, outside the lock.
 ///
-/// Everything is an array indexed by node number, so finishing a node costs a walk over its
-/// own children and nothing else. Workers pull jobs from here; see ``WorkflowRunner`` for how
+/// Everything is indexed by node number, so finishing a node costs a walk over its own
+/// children and nothing else. Workers pull jobs from here; see ``WorkflowRunner`` for how
 /// workers come and go.
 struct SchedulerState {
     enum Phase: UInt8 { case waiting, ready, running, finished, cancelled }
@@ -23,14 +24,22 @@ struct SchedulerState {
     let graph: WorkflowGraph
     let concurrency: Int
     let progress: (@Sendable (RunProgress) -> Void)?
-    /// Connections into each node whose source has not finished yet.
-    private var remaining: [Int]
-    private var phase: [Phase]
-    private var results: [NodeResult?]
-    /// Each finished node's output and status, apart from its result so that gathering a
-    /// child's input never copies a whole result.
-    private var outputs: [JSONValue?]
-    private var statuses: [NodeStatus?]
+    /// Everything the scheduler tracks about one node, together so that finishing a node
+    /// touches one element per child (one uniqueness check, one cache line).
+    struct NodeState {
+        /// Connections into the node whose source has not finished yet.
+        var remaining: Int
+        var phase: Phase
+        /// Set when the node finishes, apart from its result so that gathering a child's
+        /// input never copies a whole result.
+        var status: NodeStatus?
+        var output: JSONValue?
+    }
+
+    private var nodes: [NodeState]
+    /// Where results go: workers store their own outside the lock; the state stores those of
+    /// nodes it finishes itself (cancelled, unresolvable `$ref`).
+    let slots: NodeResultSlots
     /// FIFO of ready node indices; `ready[readyHead...]` are still waiting for a worker.
     private var ready: [Int]
     private var readyHead = 0
@@ -41,32 +50,22 @@ struct SchedulerState {
     private(set) var failed = 0
     private var lanes: LanePool
 
-    init(graph: WorkflowGraph, concurrency: Int, progress: (@Sendable (RunProgress) -> Void)?) {
+    init(graph: WorkflowGraph, concurrency: Int, slots: NodeResultSlots, progress: (@Sendable (RunProgress) -> Void)?) {
         self.graph = graph
+        self.slots = slots
         self.concurrency = concurrency
         self.progress = progress
         let count = graph.nodeCount
-        var remaining = [Int](repeating: 0, count: count)
-        for index in 0..<count { remaining[index] = graph.parentStart[index + 1] - graph.parentStart[index] }
-        self.remaining = remaining
-        phase = [Phase](repeating: .waiting, count: count)
-        results = [NodeResult?](repeating: nil, count: count)
-        outputs = [JSONValue?](repeating: nil, count: count)
-        statuses = [NodeStatus?](repeating: nil, count: count)
+        nodes = (0..<count).map { index in
+            NodeState(remaining: graph.parentStart[index + 1] - graph.parentStart[index], phase: .waiting, status: nil, output: nil)
+        }
         ready = []
         ready.reserveCapacity(count)
-        for index in 0..<count where remaining[index] == 0 {
-            phase[index] = .ready
+        for index in 0..<count where nodes[index].remaining == 0 {
+            nodes[index].phase = .ready
             ready.append(index)
         }
         lanes = LanePool()
-    }
-
-    /// Hands the results over at the end of the run (moved out, not copied).
-    mutating func takeResults() -> [NodeResult?] {
-        var taken: [NodeResult?] = []
-        swap(&taken, &results)
-        return taken
     }
 
     /// How many new workers to spawn now: one per ready node that no idle worker will take,
@@ -94,9 +93,9 @@ struct SchedulerState {
             if ready.count - readyHead - 1 > otherIdleWorkers && activeWorkers < concurrency { break }
             let index = ready[readyHead]
             readyHead += 1
-            guard phase[index] == .ready, var job = prepare(index) else { continue }
+            guard nodes[index].phase == .ready, var job = prepare(index) else { continue }
             job.lane = lanes.take()
-            phase[index] = .running
+            nodes[index].phase = .running
             running += 1
             return job
         }
@@ -104,11 +103,12 @@ struct SchedulerState {
         return nil
     }
 
-    /// Records a job's result, frees its lane, and makes its children ready or cancels them.
-    mutating func complete(_ job: ScheduledJob, _ result: consuming NodeResult) {
+    /// Records how a job ended (its result is already in ``slots``), frees its lane, and
+    /// makes its children ready or cancels them.
+    mutating func complete(_ job: ScheduledJob, status: NodeStatus, output: consuming JSONValue?) {
         running -= 1
         lanes.give(job.lane)
-        finish(job.index, result)
+        finish(job.index, status: status, output: output)
         report()
     }
 
@@ -116,12 +116,9 @@ struct SchedulerState {
         progress?(RunProgress(done: done, running: running, total: graph.nodeCount, failed: failed))
     }
 
-    private mutating func finish(_ index: Int, _ result: consuming NodeResult) {
-        let status = result.status
-        outputs[index] = result.output
-        statuses[index] = status
-        results[index] = consume result
-        phase[index] = .finished
+    private mutating func finish(_ index: Int, status: NodeStatus, output: consuming JSONValue?) {
+        // Only a node whose parents have all finished gets here, so `remaining` is 0.
+        nodes[index] = NodeState(remaining: 0, phase: .finished, status: status, output: output)
         done += 1
         if status == .error || status == .cancelled {
             failed += 1
@@ -129,9 +126,9 @@ struct SchedulerState {
             return
         }
         for child in graph.childIndices(of: index) {
-            remaining[child] -= 1
-            if remaining[child] == 0 && phase[child] == .waiting {
-                phase[child] = .ready
+            nodes[child].remaining -= 1
+            if nodes[child].remaining == 0 && nodes[child].phase == .waiting {
+                nodes[child].phase = .ready
                 ready.append(child)
             }
         }
@@ -142,7 +139,7 @@ struct SchedulerState {
         let reason = "not run: upstream node \(graph.workflow.nodes[index].name) failed"
         var stack = [index]
         while let node = stack.popLast() {
-            for child in graph.childIndices(of: node) where phase[child] == .waiting || phase[child] == .ready {
+            for child in graph.childIndices(of: node) where nodes[child].phase == .waiting || nodes[child].phase == .ready {
                 cancel(child, reason: reason)
                 stack.append(child)
             }
@@ -151,7 +148,7 @@ struct SchedulerState {
 
     /// Marks every node that has not started as `cancelled` (the run's task was cancelled).
     private mutating func cancelAll() {
-        for index in 0..<graph.nodeCount where phase[index] == .waiting || phase[index] == .ready {
+        for index in 0..<graph.nodeCount where nodes[index].phase == .waiting || nodes[index].phase == .ready {
             cancel(index, reason: "not run: the run was cancelled")
         }
     }
@@ -159,8 +156,8 @@ struct SchedulerState {
     private mutating func cancel(_ index: Int, reason: String) {
         var result = NodeResult(nodeType: graph.workflow.nodes[index].type, status: .cancelled, startedAt: WallClock.now())
         result.error = reason
-        results[index] = result
-        phase[index] = .cancelled
+        slots.store(result, at: index)
+        nodes[index].phase = .cancelled
         done += 1
         failed += 1
     }
@@ -168,15 +165,16 @@ struct SchedulerState {
     /// Gathers the node's input items and resolves its `$ref`s from finished ancestors; when
     /// a `$ref` does not resolve, finishes the node as failed (no plugin code ran) and returns nil.
     private mutating func prepare(_ index: Int) -> ScheduledJob? {
-        let node = graph.workflow.nodes[index]
         let parents = graph.parentIndices(of: index)
         let input: JSONValue
-        if parents.count == 1, case .array(let items)? = outputs[parents[parents.startIndex]] {
+        if parents.isEmpty {
+            input = .array([])
+        } else if parents.count == 1, case .array(let items)? = nodes[parents[parents.startIndex]].output {
             input = .array(items)
         } else {
             var items: [JSONValue] = []
             for parent in parents {
-                switch outputs[parent] {
+                switch nodes[parent].output {
                 case nil, .null?: break
                 case .array(let elements)?: items.append(contentsOf: elements)
                 case let value?: items.append(value)
@@ -184,22 +182,23 @@ struct SchedulerState {
             }
             input = .array(items)
         }
-        var parameters = node.parameters
+        var parameters = graph.workflow.nodes[index].parameters
         for resolved in graph.references[index] {
             let reference = resolved.reference
             let value: JSONValue?
             let why: String
-            if let target = resolved.target, let output = outputs[target] {
+            if let target = resolved.target, let output = nodes[target].output {
                 value = output.resolve(pointer: reference.pointer)
                 why = "\(reference.node)'s output has no value at \"\(reference.pointer)\"; fix the pointer"
             } else {
                 value = nil
-                let status = resolved.target.flatMap { statuses[$0] }
+                let status = resolved.target.flatMap { nodes[$0].status }
                 why = "\(reference.node) ended \(status?.rawValue ?? "without a result") and has no output"
             }
             guard let value else {
                 let message = "Parameter \(reference.path) takes its value from $ref \"\(reference.text)\", but \(why)."
-                finish(index, .failure(nodeType: node.type, code: .invalidParameters, message: message, startedAt: WallClock.now()))
+                slots.store(.failure(nodeType: graph.workflow.nodes[index].type, code: .invalidParameters, message: message, startedAt: WallClock.now()), at: index)
+                finish(index, status: .error, output: nil)
                 report()
                 return nil
             }

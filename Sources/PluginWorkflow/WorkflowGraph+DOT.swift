@@ -16,7 +16,7 @@ extension WorkflowGraph {
             lines.append("  n\(index) [label=\(Self.quoted(node.name + "\n(" + node.type + ")"))];")
         }
         for edge in workflow.edges {
-            guard let from = indexByName[edge.from], let to = indexByName[edge.to] else { continue }
+            guard let from = nameIndex.index(of: edge.from), let to = nameIndex.index(of: edge.to) else { continue }
             var line = "  n\(from) -> n\(to)"
             if edge.outputIndex != 0 || edge.inputIndex != 0 { line += " [label=\(Self.quoted("\(edge.outputIndex)→\(edge.inputIndex)"))]" }
             lines.append(line + ";")

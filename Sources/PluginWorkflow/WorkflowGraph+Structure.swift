@@ -36,7 +36,7 @@ extension WorkflowGraph {
         var reportedSources: Set<String> = []
         for position in danglingEdges {
             let edge = workflow.edges[position]
-            if indexByName[edge.from] == nil {
+            if nameIndex.index(of: edge.from) == nil {
                 if reportedSources.insert(edge.from).inserted {
                     problems.append(Problem(
                         .danglingConnection, .error,
@@ -147,8 +147,11 @@ extension WorkflowGraph {
     /// ancestor guarantees.
     private func referenceProblems() -> [Problem] {
         var problems: [Problem] = []
-        var mark = [Int](repeating: -1, count: nodeCount)
-        for (index, node) in workflow.nodes.enumerated() {
+        var mark: [Int] = []
+        for index in workflow.nodes.indices {
+            // Most nodes have no `$ref` at all: skip them without touching the node.
+            guard !references[index].isEmpty || !referenceScans[index].malformed.isEmpty else { continue }
+            let node = workflow.nodes[index]
             for bad in referenceScans[index].malformed {
                 problems.append(Problem(
                     .workflowInvalid, .error,
@@ -157,6 +160,7 @@ extension WorkflowGraph {
                 ))
             }
             guard !references[index].isEmpty else { continue }
+            if mark.isEmpty { mark = [Int](repeating: -1, count: nodeCount) }
             markAncestors(of: index, in: &mark)
             for resolved in references[index] {
                 let reference = resolved.reference

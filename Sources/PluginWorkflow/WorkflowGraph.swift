@@ -13,7 +13,7 @@ import PluginHostCore
 public struct WorkflowGraph: Sendable {
     public let workflow: Workflow
     /// Name → index of the first node with that name.
-    let indexByName: [String: Int]
+    let nameIndex: NodeNameIndex
     /// `children[childStart[i] ..< childStart[i + 1]]`: the targets of node `i`'s connections,
     /// one entry per connection, in connection order.
     let childStart: [Int]
@@ -42,23 +42,22 @@ public struct WorkflowGraph: Sendable {
     public init(_ workflow: Workflow) {
         self.workflow = workflow
         let count = workflow.nodes.count
-        var indexByName: [String: Int] = [:]
-        indexByName.reserveCapacity(count)
         var duplicates: [(first: Int, repeated: Int)] = []
-        // One hash per name: the defaulted subscript stores `index` unless the name is taken.
-        func stored(_ slot: inout Int) -> Int { slot }
-        for (index, node) in workflow.nodes.enumerated() {
-            let first = stored(&indexByName[node.name, default: index])
-            if first != index { duplicates.append((first, index)) }
-        }
-        self.indexByName = indexByName
+        let nameIndex = NodeNameIndex(names: workflow.nodes.map { $0.name }, duplicates: &duplicates)
+        self.nameIndex = nameIndex
         self.duplicates = duplicates
 
         var resolved: [(from: Int, to: Int)] = []
         resolved.reserveCapacity(workflow.edges.count)
         var dangling: [Int] = []
-        for (position, edge) in workflow.edges.enumerated() {
-            if let from = indexByName[edge.from], let to = indexByName[edge.to] {
+        // Connections come grouped by source, and often several into one target: a repeated
+        // end is recognised by `==` on the previous edge's name instead of another lookup.
+        var fromLookup = RepeatedNameLookup(index: nameIndex)
+        var toLookup = RepeatedNameLookup(index: nameIndex)
+        for position in workflow.edges.indices {
+            let from = fromLookup.index(of: workflow.edges[position].from)
+            let to = toLookup.index(of: workflow.edges[position].to)
+            if let from, let to {
                 resolved.append((from, to))
             } else {
                 dangling.append(position)
@@ -72,9 +71,9 @@ public struct WorkflowGraph: Sendable {
         var references: [[ResolvedReference]] = []
         scans.reserveCapacity(count)
         references.reserveCapacity(count)
-        for node in workflow.nodes {
-            let scan = ParameterReferenceScan(parameters: node.parameters)
-            references.append(scan.references.map { ResolvedReference(reference: $0, target: indexByName[$0.node]) })
+        for index in workflow.nodes.indices {
+            let scan = ParameterReferenceScan(parameters: workflow.nodes[index].parameters)
+            references.append(scan.references.isEmpty ? [] : scan.references.map { ResolvedReference(reference: $0, target: nameIndex.index(of: $0.node)) })
             scans.append(scan)
         }
         self.referenceScans = scans
@@ -98,7 +97,7 @@ public struct WorkflowGraph: Sendable {
     }
 
     /// The index of the node named `name` (the first one, if the name repeats).
-    public func index(of name: String) -> Int? { indexByName[name] }
+    public func index(of name: String) -> Int? { nameIndex.index(of: name) }
 
     /// Node `index`'s children, one per connection, in connection order.
     func childIndices(of index: Int) -> ArraySlice<Int> { children[childStart[index]..<childStart[index + 1]] }
@@ -123,5 +122,21 @@ public struct WorkflowGraph: Sendable {
             }
         }
         return visited == count
+    }
+}
+
+/// A name lookup that remembers its last answer: consecutive connections usually repeat a
+/// source (or a target), and comparing with the last name costs less than hashing it.
+private struct RepeatedNameLookup {
+    let index: NodeNameIndex
+    private var last: (name: String, index: Int?)?
+
+    init(index: NodeNameIndex) { self.index = index }
+
+    mutating func index(of name: String) -> Int? {
+        if let last, last.name == name { return last.index }
+        let found = index.index(of: name)
+        last = (name, found)
+        return found
     }
 }

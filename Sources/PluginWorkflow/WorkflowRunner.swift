@@ -17,12 +17,13 @@ import Synchronization
 ///   upstream node X failed", no error code) and fails the run; independent branches go on.
 ///
 /// Scheduling: structured concurrency with a pool of at most `concurrency` worker tasks in
-/// one task group. A worker loops: take a ready node, run it, record its result (which makes
-/// children ready), take the next, all bookkeeping under one lock, in arrays indexed by node
-/// number. A worker exits when nothing is ready, or when more is ready than it can take and
-/// the pool is below the limit; the group's owner then tops the pool up to the number of
-/// ready nodes. So a chain runs on one worker with no task switches, and the limit holds:
-/// never more than `concurrency` nodes execute at once.
+/// one task group. A worker loops: take a ready node, run it, store its result in the node's
+/// slot, then in one critical section record how it ended (which makes children ready) and
+/// take the next; all bookkeeping under one lock, in arrays indexed by node number. A worker
+/// exits when nothing is ready, or when more is ready than it can take and the pool is below
+/// the limit; the group's owner then tops the pool up to the number of ready nodes. So a
+/// chain runs on one worker with no task switches, and the limit holds: never more than
+/// `concurrency` nodes execute at once.
 public struct WorkflowRunner: Sendable {
     public let graph: WorkflowGraph
     public let executor: any WorkflowNodeExecutor
@@ -54,7 +55,8 @@ public struct WorkflowRunner: Sendable {
     /// Runs every node and returns all results; never throws (a failed node is data).
     public func run() async -> WorkflowRunResult {
         let started = WallClock.monotonicNanoseconds()
-        let scheduler = Scheduler(state: SchedulerState(graph: graph, concurrency: concurrency, progress: progress))
+        let slots = NodeResultSlots(count: graph.nodeCount)
+        let scheduler = Scheduler(slots: slots, state: SchedulerState(graph: graph, concurrency: concurrency, slots: slots, progress: progress))
         let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings)
         await withTaskGroup(of: Void.self) { group in
             var spawn = scheduler.state.withLock { $0.claimWorkers() }
@@ -66,19 +68,15 @@ public struct WorkflowRunner: Sendable {
                 spawn = scheduler.state.withLock { $0.claimWorkers() }
             }
         }
-        var (results, failed) = scheduler.state.withLock { ($0.takeResults(), $0.failed) }
-        var nodes: [(name: String, result: NodeResult)] = []
-        nodes.reserveCapacity(results.count)
+        // Taking the lock once more orders every worker's result store before the reads.
+        let failed = scheduler.state.withLock { $0.failed }
         var anyUnreached = false
-        for (index, node) in graph.workflow.nodes.enumerated() {
-            // Moved out of the array, not copied. Every node ends with a result in an acyclic
+        let nodes = slots.takeAll { index, result -> (name: String, result: NodeResult) in
+            // Moved out of the slot, not copied. Every node ends with a result in an acyclic
             // graph; the fallback only guards the invariant.
-            if let result = results[index].take() {
-                nodes.append((node.name, result))
-            } else {
-                anyUnreached = true
-                nodes.append((node.name, Self.unreached(node)))
-            }
+            if let result { return (graph.workflow.nodes[index].name, result) }
+            anyUnreached = true
+            return (graph.workflow.nodes[index].name, Self.unreached(graph.workflow.nodes[index]))
         }
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
         return WorkflowRunResult(status: failed > 0 || anyUnreached ? .failed : .success, durationMs: elapsed, nodes: nodes)
@@ -86,9 +84,11 @@ public struct WorkflowRunner: Sendable {
 
     /// One worker: runs ready nodes one at a time until the scheduler tells it to exit.
     private func work(_ scheduler: Scheduler, _ shared: RunContext.Run) async {
-        var job = scheduler.state.withLock { $0.nextJob(cancelled: Task.isCancelled) }
+        // Task.isCancelled is read before each lock, so the critical section stays short.
+        let cancelledAtStart = Task.isCancelled
+        var job = scheduler.state.withLock { $0.nextJob(cancelled: cancelledAtStart) }
+        let nodes = graph.workflow.nodes
         while let current = job {
-            let node = graph.workflow.nodes[current.index]
             let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             var startNanoseconds: UInt64 = 0
             var startEpoch = 0.0
@@ -96,13 +96,18 @@ public struct WorkflowRunner: Sendable {
                 startEpoch = WallClock.now()
                 startNanoseconds = WallClock.monotonicNanoseconds()
             }
-            var result: NodeResult? = await executor.execute(node: node, parameters: current.parameters, input: current.input, context: context)
+            let result = await executor.execute(node: nodes[current.index], parameters: current.parameters, input: current.input, context: context)
             if let tracer {
-                record(result!, of: node, lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
+                record(result, of: nodes[current.index], lane: current.lane, from: startNanoseconds, epoch: startEpoch, into: tracer)
             }
+            let status = result.status
+            let output = result.output
+            // Stored before the lock (see NodeResultSlots): the critical section stays short.
+            scheduler.slots.store(result, at: current.index)
+            let cancelled = Task.isCancelled
             job = scheduler.state.withLock { state in
-                state.complete(current, result.take()!)
-                return state.nextJob(cancelled: Task.isCancelled)
+                state.complete(current, status: status, output: output)
+                return state.nextJob(cancelled: cancelled)
             }
         }
     }
@@ -136,9 +141,11 @@ public struct WorkflowRunner: Sendable {
 
 /// The scheduler's state behind its lock, shared by the workers of one run.
 final class Scheduler: Sendable {
+    let slots: NodeResultSlots
     let state: Locked<SchedulerState>
 
-    init(state: consuming SchedulerState) {
+    init(slots: NodeResultSlots, state: consuming SchedulerState) {
+        self.slots = slots
         self.state = Locked(state)
     }
 }

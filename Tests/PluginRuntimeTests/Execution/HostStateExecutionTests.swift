@@ -51,7 +51,7 @@ struct HostStateExecutionTests {
         _ = host.execute(nodeType: "demo.fail", parameters: [:])
         let stats = host.statistics()
         #expect(stats["registry"]?["plugins"] == 2)
-        #expect(stats["registry"]?["nodeTypes"] == 10)
+        #expect(stats["registry"]?["nodeTypes"] == 11)  // hostile's 7 and demo's 4
         #expect(stats["registry"]?["nodes"]?["hostile.echo"]?["calls"] == 1)
         #expect(stats["registry"]?["nodes"]?["demo.fail"]?["errors"] == 1)
         #expect(stats["validationCache"]?["capacity"] == 4096)

@@ -1,0 +1,185 @@
+import PluginHostCore
+import PluginLoader
+import PluginMetadata
+import PluginTenancy
+
+extension NodeRecovery {
+    /// One attempt, no time limit, `onError: fail`: nothing for the retry machinery to do, so
+    /// the synchronous `execute` takes the straight-line path (``PluginHost/executeOnce``).
+    var isSingleAttempt: Bool {
+        timeoutMs == nil && retry.maximumAttempts <= 1 && errorHandling.strategy == .fail
+    }
+}
+
+/// The synchronous single-attempt path (DESIGN §8: host dispatch of a trivial node ≤ 250 ns).
+///
+/// Same pipeline, refusals, accounting and result as the general path in
+/// `PluginHost+Execution.swift` with `RecoveryRun`, for the case where there is exactly one
+/// attempt and a failure is final; only the bookkeeping is leaner:
+///
+/// - one monotonic clock read at the start and one after the call (``WallClock/stamp()``
+///   derives the wall-clock start from the first); the attempt's duration is therefore the
+///   execution's, admission included (a few hundred nanoseconds);
+/// - the tenant check is free for a canonical registered node type under a policy without
+///   allow or restrict lists (single-tenant mode);
+/// - the node's entry lock is taken twice: once for the parameter and output memos, once for
+///   the statistics (and a newly parsed output);
+/// - the execution id is written into a stack buffer, the tenant and node type are borrowed
+///   C strings: the call itself allocates nothing;
+/// - output equal to the node's last output is neither copied nor parsed.
+extension PluginHost {
+    func executeOnce(nodeType: String, parameters: JSONValue, input: JSONValue, tenant: String?) -> NodeResult {
+        let (begin, startedAt) = WallClock.stamp()
+        let set = policySet.value
+        if set == nil, tenant == nil || tenant == "" {
+            return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: unrestrictedPolicy,
+                               unrestricted: true, begin: begin, startedAt: startedAt)
+        }
+        switch TenantPolicySet.resolve(set, tenant: tenant) {
+        case .success(let policy):
+            let unrestricted = policy.allowedNodeTypes.isEmpty && policy.restrictedNodeTypes.isEmpty
+            return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                               unrestricted: unrestricted, begin: begin, startedAt: startedAt)
+        case .failure(let problem):
+            return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
+        }
+    }
+
+    /// `unrestricted`: the policy has no allow or restrict lists (it allows every canonical name).
+    private func executeOnce(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool,
+        begin: UInt64, startedAt: Double
+    ) -> NodeResult {
+        var result: NodeResult
+        switch admitOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy, unrestricted: unrestricted) {
+        case .success(let admitted):
+            result = callOnce(admitted, policy: policy, begin: begin, startedAt: startedAt)
+        case .failure(let refusal):
+            result = refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        }
+        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
+        return result
+    }
+
+    /// A call that passed steps 1–4, with everything the plugin call borrows.
+    private struct AdmittedCall {
+        let entry: NodeEntry
+        let arguments: PreparedCall.Arguments
+        let output: NodeEntry.OutputMemo?
+    }
+
+    /// Steps 1–4 in the general path's order and with its refusals; the registry lookup comes
+    /// first only because it is pure, so a refused node type is still never loaded.
+    private func admitOnce(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool
+    ) -> Result<AdmittedCall, Refusal> {
+        let registered = registry.entry(nodeType)
+        let allowed = unrestricted && registered?.hasCanonicalName == true
+        if !allowed, let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
+        let entry: NodeEntry
+        if let registered {
+            entry = registered
+        } else {
+            switch resolveUnregistered(nodeType: nodeType) {
+            case .success(let resolved): entry = resolved
+            case .failure(let problem): return .failure(Refusal(problem))
+            }
+        }
+        var isolated = parameters
+        if policy.dataIsolation == .strict {
+            switch policy.isolate(parameters: parameters) {
+            case .success(let value): isolated = value
+            case .failure(let problem): return .failure(Refusal(problem))
+            }
+        }
+        let memos = entry.memos(for: isolated)
+        switch PreparedCall.validate(
+            entry: entry, parameters: isolated, input: input, validationCache: validationCache, remembered: memos.parameters)
+        {
+        case .success(let arguments): return .success(AdmittedCall(entry: entry, arguments: arguments, output: memos.output))
+        case .failure(let refusal): return .failure(refusal)
+        }
+    }
+
+    /// Steps 5–6 once, then the result, the error metrics, the breaker and the statistics.
+    private func callOnce(_ admitted: AdmittedCall, policy: TenantPolicy, begin: UInt64, startedAt: Double) -> NodeResult {
+        let entry = admitted.entry
+        let nodeType = entry.registered.nodeType
+        let executionID = executionIDs.nextID()
+        var result = NodeResult(nodeType: nodeType, status: .success, startedAt: startedAt)
+        result.executionIdentity = .generated(executionID)
+        guard let permit = entry.breaker.acquire() else {
+            fail(&result, code: .circuitOpen, message: entry.breaker.rejectionMessage(), tenant: policy.tenantID)
+            stamp(&result, nanoseconds: WallClock.monotonicNanoseconds() &- begin, entry: entry, output: nil)
+            return result
+        }
+        let outcome = call(admitted, tenantID: policy.tenantID, executionID: executionID)
+        let nanoseconds = WallClock.monotonicNanoseconds() &- begin
+        var newMemo: NodeEntry.OutputMemo?
+        if outcome.status == 0, outcome.outputIsExpected, let known = admitted.output {
+            result.output = known.value
+        } else if outcome.status == 0, outcome.refusedOutputBytes == nil, let bytes = outcome.output,
+                  let value = try? JSONParser.parse(bytes) {
+            result.output = value
+            if bytes.count <= NodeEntry.outputMemoLimit { newMemo = NodeEntry.OutputMemo(bytes: bytes, value: value) }
+        } else {
+            let interpretation = RecoveryRun.interpret(
+                .returned(outcome), entry: entry, maximumOutputBytes: configuration.maximumOutputBytes)
+            if let code = interpretation.code {
+                fail(&result, code: code, message: interpretation.message ?? "", tenant: policy.tenantID)
+            } else {
+                result.output = interpretation.output
+            }
+        }
+        result.logs = RecoveryRun.logLines(outcome.logs)
+        result.attempts = [NodeAttempt(
+            number: 1, status: result.status, errorCode: result.errorCode, durationMs: Double(nanoseconds) / 1e6,
+            startedAt: startedAt)]
+        permit.record(errorCode: result.errorCode)
+        stamp(&result, nanoseconds: nanoseconds, entry: entry, output: newMemo)
+        return result
+    }
+
+    /// The plugin call from borrowed C strings; the execution id lives on this stack frame.
+    private func call(_ admitted: AdmittedCall, tenantID: String, executionID: ExecutionID) -> PluginCallOutcome {
+        let entry = admitted.entry
+        let maximumOutputBytes = configuration.maximumOutputBytes
+        return entry.nodeType.withCString { nodeType, _ in
+            admitted.arguments.parameters.withCString { params, paramsLength in
+                admitted.arguments.input.withCString { input, inputLength in
+                    tenantID.withCString { tenant in
+                        executionID.withCString { id in
+                            let pointers = PluginCallPointers(
+                                nodeType: nodeType, params: params, paramsLength: paramsLength, input: input,
+                                inputLength: inputLength, tenantID: tenant, executionID: id,
+                                maximumOutputBytes: maximumOutputBytes)
+                            guard let expected = admitted.output else {
+                                return entry.plugin.execute(pointers, cancellation: nil)
+                            }
+                            return expected.bytes.withUnsafeBytes { bytes in
+                                entry.plugin.execute(pointers, expectedOutput: bytes, cancellation: nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A final failure: the result's error and one record in the error metrics (attempt 1).
+    private func fail(_ result: inout NodeResult, code: ProblemCode, message: String, tenant: String) {
+        result.status = .error
+        result.errorCode = code
+        result.error = message
+        result.output = nil
+        errorMetrics.recordError(
+            nodeType: result.nodeType, tenant: tenant.isEmpty ? nil : tenant, code: code, message: message, attempt: 1)
+    }
+
+    /// Sets the end time and duration and records the execution in the statistics.
+    private func stamp(_ result: inout NodeResult, nanoseconds: UInt64, entry: NodeEntry, output: NodeEntry.OutputMemo?) {
+        result.durationMs = Double(nanoseconds) / 1e6
+        result.finishedAt = result.startedAt + Double(nanoseconds) / 1e9
+        entry.record(nanoseconds: nanoseconds, succeeded: result.succeeded, output: output)
+    }
+}
