@@ -17,7 +17,7 @@ extension ScanReport {
             "mode": .string(mode.rawValue),
             "plugins": .array(plugins.map(Self.json)),
             "problems": .array(problems.map { problem in
-                var object = Self.json(problem)
+                var object = problem.json()
                 if case .object(var members) = object, let file = problem.file {
                     members["path"] = .string(file)
                     object = .object(members)
@@ -44,17 +44,7 @@ extension ScanReport {
             "id": manifest.map { .string($0.id) } ?? .null,
             "version": manifest.map { .string($0.version) } ?? .null,
             "nodes": manifest.map { .array($0.nodes.map { .string($0.nodeType) }) } ?? .null,
-            "problems": .array(plugin.problems.map(json)),
+            "problems": .array(plugin.problems.map { $0.json() }),
         ])
-    }
-
-    static func json(_ problem: Problem) -> JSONValue {
-        var object: JSONObject = [
-            "code": .string(problem.code.rawValue),
-            "severity": .string(problem.severity.rawValue),
-            "message": .string(problem.message),
-        ]
-        if let node = problem.node { object["node"] = .string(node) }
-        return .object(object)
     }
 }

@@ -61,3 +61,17 @@ extension Sequence where Element == Problem {
     /// Whether any problem is an error (and so blocks loading).
     public var containsError: Bool { contains { $0.severity == .error } }
 }
+
+extension Problem {
+    /// The `{code, severity, message, node?}` object every `--json` report uses for a problem
+    /// (a report that also names the file adds it under its own key).
+    public func json() -> JSONValue {
+        var object: JSONObject = [
+            "code": .string(code.rawValue),
+            "severity": .string(severity.rawValue),
+            "message": .string(message),
+        ]
+        if let node { object["node"] = .string(node) }
+        return .object(object)
+    }
+}

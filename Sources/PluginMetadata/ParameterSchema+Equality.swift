@@ -1,4 +1,3 @@
-import Glibc
 import PluginHostCore
 
 /// JSON equality as JSON Schema defines it, for `enum` and `const`, and exact number order
@@ -9,19 +8,8 @@ import PluginHostCore
 /// JSON compares code points. A plugin written in C sees bytes, so the host does too.
 enum JSONEquality {
     /// Same Unicode scalars (same UTF-8 bytes), with no normalization.
-    ///
-    /// Compares the contiguous UTF-8 storage with `memcmp` (native and small strings always
-    /// have it); iterating `utf8` byte by byte costs several times more on the hot path.
     @inline(__always)
-    static func sameText(_ a: String, _ b: String) -> Bool {
-        let count = a.utf8.count
-        guard count == b.utf8.count else { return false }
-        if count == 0 { return true }
-        let same = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y in memcmp(x.baseAddress!, y.baseAddress!, count) == 0 }
-        }
-        return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
-    }
+    static func sameText(_ a: String, _ b: String) -> Bool { String.sameUTF8(a, b) }
 
     static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {

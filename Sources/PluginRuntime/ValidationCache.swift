@@ -1,4 +1,3 @@
-import Glibc
 import PluginHostCore
 import PluginMetadata
 import Synchronization
@@ -153,21 +152,8 @@ extension ValidationCache {
         }
 
         /// Same UTF-8 bytes (`String ==` would equate canonically equivalent strings).
-        private static func sameBytes(_ a: String, _ b: String) -> Bool {
-            // Equal representations (a small string's inline bytes, or one shared buffer) hold
-            // equal bytes; anything else is compared byte by byte.
-            if MemoryLayout<String>.size == 16,
-               unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) {
-                return true
-            }
-            let count = a.utf8.count
-            guard count == b.utf8.count else { return false }
-            if count == 0 { return true }
-            let same = a.utf8.withContiguousStorageIfAvailable { x in
-                b.utf8.withContiguousStorageIfAvailable { y in memcmp(x.baseAddress!, y.baseAddress!, count) == 0 }
-            }
-            return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
-        }
+        @inline(__always)
+        private static func sameBytes(_ a: String, _ b: String) -> Bool { String.sameUTF8(a, b) }
     }
 
     /// A fast seeded hash of a key's bytes, computed once per call outside the lock.

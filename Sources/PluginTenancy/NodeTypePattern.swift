@@ -1,3 +1,4 @@
+import PluginHostCore
 import PluginMetadata
 
 /// One entry of a tenant's allow or restrict list: an exact node type or a `prefix.*` glob.
@@ -60,9 +61,7 @@ public enum NodeTypePattern: Sendable, Hashable, CustomStringConvertible {
     /// Byte equality. Swift's `==` on strings compares canonically equivalent Unicode as equal
     /// (`é` precomposed equals `e` + combining acute, the Kelvin sign equals `K`); a policy must
     /// not, so names and tenant ids compare as bytes.
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
-    }
+    static func sameBytes(_ a: String, _ b: String) -> Bool { String.sameUTF8(a, b) }
 
     /// Byte equality when `ascii` is known to be ASCII (a canonical node type or a validated
     /// tenant id), at the cost of `==`. Exact because a string canonically equivalent to an

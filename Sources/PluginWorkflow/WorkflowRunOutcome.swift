@@ -42,7 +42,7 @@ public enum WorkflowRunOutcome: Sendable {
         case .ran(let result, _):
             object = result.json().objectValue ?? JSONObject()
         }
-        object["problems"] = .array(validation.problems.map(WorkflowValidationReport.json))
+        object["problems"] = .array(validation.problems.map { $0.json() })
         return .object(object)
     }
 }

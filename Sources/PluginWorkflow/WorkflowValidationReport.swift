@@ -18,17 +18,7 @@ public struct WorkflowValidationReport: Error, Sendable {
     public func json() -> JSONValue {
         .object([
             "valid": .bool(valid),
-            "problems": .array(problems.map(Self.json)),
+            "problems": .array(problems.map { $0.json() }),
         ])
-    }
-
-    static func json(_ problem: Problem) -> JSONValue {
-        var object: JSONObject = [
-            "code": .string(problem.code.rawValue),
-            "severity": .string(problem.severity.rawValue),
-            "message": .string(problem.message),
-        ]
-        if let node = problem.node { object["node"] = .string(node) }
-        return .object(object)
     }
 }
