@@ -7,6 +7,8 @@
 //   PluginDiscovery  finding plugin files safely, the scan cache, the scan report
 //   PluginFFI        function nodes: C signatures, libffi call interfaces, JSON ↔ C values
 //   PluginLoader     the only module that calls dlopen or touches raw plugin pointers
+//   PluginIsolation  worker processes: the wire protocol, the worker pool, the probe
+//   PluginWorker     the `plugin-host-worker` executable: the worker's side of the protocol
 //   PluginTenancy    tenant policies, strict data isolation and the audit log
 //   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
 //   PluginWorkflow   workflows: parsing, validation, DAG scheduling, traces and pictures
@@ -28,9 +30,12 @@ let package = Package(
     products: [
         .executable(name: "plugin-host", targets: ["PluginHostCLI"]),
         .executable(name: "plugin-host-bench", targets: ["PluginHostBench"]),
+        // Runs plugin calls in a process of its own for hosts that isolate them; shipped beside
+        // plugin-host and libplugin_host.so, where the host looks for it.
+        .executable(name: "plugin-host-worker", targets: ["PluginWorker"]),
         .library(
             name: "PluginHost",
-            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow"]
+            targets: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginLoader", "PluginIsolation", "PluginTenancy", "PluginRuntime", "PluginWorkflow"]
         ),
         // The embedding C ABI (sdk/include/plugin_host/embed.h) for Python, Go, Rust, Node, C.
         .library(name: "plugin_host", type: .dynamic, targets: ["PluginEmbed"]),
@@ -40,6 +45,7 @@ let package = Package(
         .library(name: "ph-string", type: .dynamic, targets: ["StringPlugin"]),
         .library(name: "ph-greeter", type: .dynamic, targets: ["GreeterPlugin"]),
         .library(name: "ph-demo", type: .dynamic, targets: ["DemoPlugin"]),
+        .library(name: "ph-hazard", type: .dynamic, targets: ["HazardPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,6 +81,23 @@ let package = Package(
             dependencies: ["PluginHostCore", "PluginMetadata", "PluginFFI", "PluginSDK", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
+        // Starting worker processes (posix_spawn attributes, closefrom): the host's side.
+        .target(name: "CPluginIsolation", path: "Sources/CPluginIsolation"),
+        .target(
+            name: "PluginIsolation",
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "CPluginIsolation"],
+            swiftSettings: strictSwift
+        ),
+        // The worker's crash reporter and counting malloc: linked into the worker only.
+        .target(name: "CPluginWorkerRuntime", path: "Sources/CPluginWorkerRuntime"),
+        .executableTarget(
+            name: "PluginWorker",
+            dependencies: [
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginIsolation", "CPluginWorkerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "PluginTenancy",
             dependencies: ["PluginHostCore", "PluginMetadata"],
@@ -83,7 +106,7 @@ let package = Package(
         .target(
             name: "PluginRuntime",
             dependencies: [
-                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginSDK",
+                "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginIsolation", "PluginTenancy", "PluginSDK",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -125,6 +148,8 @@ let package = Package(
         .target(name: "StringPlugin", dependencies: ["PluginSDK"], path: "Plugins/string", publicHeadersPath: ".", cSettings: pluginC),
         // Nodes that fail, recover and hang on purpose, to demonstrate error recovery.
         .target(name: "DemoPlugin", dependencies: ["PluginSDK"], path: "Plugins/demo", exclude: ["README.md"], publicHeadersPath: ".", cSettings: pluginC),
+        // Nodes that crash, exit, hang and exhaust memory on purpose, to show process isolation.
+        .target(name: "HazardPlugin", dependencies: ["PluginSDK"], path: "Plugins/hazard", exclude: ["README.md"], publicHeadersPath: ".", cSettings: pluginC),
         // A Swift plugin; its metadata note comes from a one-file C companion target.
         .target(name: "GreeterMetadata", dependencies: ["PluginSDK"], path: "Plugins/greeter/metadata", cSettings: pluginC),
         .target(

@@ -40,6 +40,7 @@ struct ExecCommand: AsyncParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var initialization: InitOptionGroup
     @OptionGroup var tenancy: TenancyOptions
+    @OptionGroup var isolation: IsolationOptionGroup
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -85,7 +86,9 @@ struct ExecCommand: AsyncParsableCommand {
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
         try tenancy.apply(to: &configuration)
+        isolation.apply(to: &configuration)
         let host = PluginHost(configuration: configuration)
+        defer { host.shutdownWorkers() }
         let result = await host.execute(
             nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant, recovery: try recovery())
         // A node skipped by `--on-error skip` is a recovered outcome, as in a workflow run.

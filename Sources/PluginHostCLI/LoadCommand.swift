@@ -11,7 +11,9 @@ struct LoadCommand: AsyncParsableCommand {
         abstract: "Initialize every loadable plugin (dependencies first, a few at a time, under timeouts).",
         discussion: """
             Prints each plugin's outcome and init time, then totals. A plugin whose init fails or hangs is \
-            quarantined until its file changes. Exits 1 if any plugin did not initialize.
+            quarantined until its file changes. With --isolate each plugin is first loaded in a probe process, so \
+            one that crashes while loading never runs here; with --isolation process plugins are only probed (they \
+            will run in worker processes). Exits 1 if any plugin did not initialize.
             """
     )
 
@@ -21,14 +23,28 @@ struct LoadCommand: AsyncParsableCommand {
     @OptionGroup var mode: ModeOptions
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var initialization: InitOptionGroup
+    @OptionGroup var isolation: IsolationOptionGroup
     @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Load and initialize each plugin in a probe process first; only those that pass are loaded here. A constructor or init that crashes is PROBE_CRASHED, one that hangs INIT_TIMEOUT, and both are quarantined.")
+    var isolate = false
 
     func run() async throws {
         var configuration = discovery.configuration(directories: directories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
+        isolation.apply(to: &configuration)
         let host = PluginHost(configuration: configuration)
+        defer { host.shutdownWorkers() }
         let scan = host.scan()
-        let report = await host.load()
+        let report: InitReport
+        if isolation.isolation == .process {
+            // Plugins run in workers only: the probe is the whole load.
+            report = host.probe()
+        } else if isolate {
+            report = Self.merge(probe: host.probe(), load: await host.load())
+        } else {
+            report = await host.load()
+        }
         if output.json {
             var json = report.json().objectValue ?? JSONObject()
             json["scan"] = scan.json()["summary"] ?? .null
@@ -38,6 +54,18 @@ struct LoadCommand: AsyncParsableCommand {
         }
         let clean = report.outcomes.allSatisfy { $0.status == .initialized } && scan.isClean
         if !clean { throw ExitCode(1) }
+    }
+
+    /// The in-process load's report, with the probe's own outcome for each plugin the probe
+    /// stopped (so the line says PROBE_CRASHED, not just QUARANTINED).
+    static func merge(probe: InitReport, load: InitReport) -> InitReport {
+        var merged = load
+        for (index, outcome) in merged.outcomes.enumerated() where outcome.status == .quarantined {
+            if let probed = probe.outcome(path: outcome.path), probed.status != .initialized, probed.status != .quarantined {
+                merged.outcomes[index] = probed
+            }
+        }
+        return merged
     }
 
     private func render(_ report: InitReport, scan: ScanReport) -> String {

@@ -35,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var initialization: InitOptionGroup
     @OptionGroup var tenancy: TenancyOptions
+    @OptionGroup var isolation: IsolationOptionGroup
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -47,8 +48,10 @@ struct RunCommand: AsyncParsableCommand {
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
         try tenancy.apply(to: &configuration)
+        isolation.apply(to: &configuration)
         let traceFile = try trace.map(Self.prepareTraceFile)
         let host = PluginHost(configuration: configuration)
+        defer { host.shutdownWorkers() }
         let tracer = traceFile.map { _ in TraceRecorder(title: "plugin-host run \(parsed.workflow.name)") }
         let line = ProgressLine.forTerminal()
         var progress: (@Sendable (RunProgress) -> Void)?

@@ -121,6 +121,19 @@ extension ProblemCode {
     /// An embedding API call got a bad argument (NULL handle, malformed JSON, wrong shape).
     public static let invalidArgument = ProblemCode(rawValue: "INVALID_ARGUMENT")
 
+    // MARK: Isolation (worker processes)
+
+    /// The worker process running the call died during it (a signal, `exit`, `abort`); the
+    /// message names the signal or exit status and the plugin. Retryable.
+    public static let executionCrashed = ProblemCode(rawValue: "EXECUTION_CRASHED")
+    /// The call ran out of the memory or CPU time its tenant's `limits` allow its worker.
+    public static let resourceExhausted = ProblemCode(rawValue: "RESOURCE_EXHAUSTED")
+    /// Loading or initializing the plugin in a probe process crashed it; the host never ran
+    /// that code itself. The plugin is quarantined.
+    public static let probeCrashed = ProblemCode(rawValue: "PROBE_CRASHED")
+    /// No worker process could be started (the worker executable is missing or cannot run).
+    public static let workerUnavailable = ProblemCode(rawValue: "WORKER_UNAVAILABLE")
+
     // MARK: Dependencies and initialization
 
     /// A plugin depends on a plugin id that no loadable plugin provides.
@@ -223,6 +236,10 @@ extension ProblemCode {
         (.cancelled, "The plugin stopped because the host cancelled the call."),
         (.outputTooLarge, "The node's output exceeds the host's output size cap."),
         (.invalidArgument, "An embedding API call got a NULL handle, malformed JSON or a wrong shape."),
+        (.executionCrashed, "The worker process died during the call (signal or exit named); retryable."),
+        (.resourceExhausted, "The call exceeded its worker's memory or CPU-time limit."),
+        (.probeCrashed, "Loading or initializing the plugin crashed its probe process; it is quarantined."),
+        (.workerUnavailable, "No worker process could be started (plugin-host-worker missing or broken)."),
         (.dependencyMissing, "A required plugin id is not provided by any loadable plugin."),
         (.dependencyVersion, "A required plugin's version is outside the declared range."),
         (.dependencyCycle, "Plugins depend on each other in a cycle (named as a path)."),

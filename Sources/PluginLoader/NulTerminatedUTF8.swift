@@ -49,6 +49,9 @@ public struct NulTerminatedUTF8: Sendable, Hashable, CustomStringConvertible {
     /// The bytes without the terminating NUL (a copy).
     public var bytes: [UInt8] { Array(storage.dropLast()) }
 
+    /// The bytes without the terminating NUL, sharing the storage (no copy).
+    public var unterminated: ArraySlice<UInt8> { storage.dropLast() }
+
     /// Calls `body` with a pointer to the terminated bytes and their length without the NUL.
     /// The pointer is valid only inside `body`.
     @inlinable

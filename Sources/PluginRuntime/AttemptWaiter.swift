@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginIsolation
 import PluginLoader
 
 /// Runs one plugin call on a host-owned thread and hands its end to whoever waits first:
@@ -6,10 +7,11 @@ import PluginLoader
 /// when it is not the call's, the call's ``CancellationFlag`` is set so `is_cancelled` turns
 /// true for the plugin, and whatever the call returns later is dropped.
 ///
-/// The abandoned call keeps running on its thread until the plugin returns: C code cannot be
-/// stopped safely, so the host stops waiting; it never kills it. A plugin that is not
+/// In process, the abandoned call keeps running on its thread until the plugin returns: C code
+/// cannot be stopped safely, so the host stops waiting; it never kills it. A plugin that is not
 /// thread-safe keeps its lock until then, so its next calls wait for the abandoned one (with a
-/// time limit they time out too).
+/// time limit they time out too). In a worker process the host can stop it, and does: the
+/// pool kills the worker (``WorkerPool/abandon(_:because:)``).
 final class AttemptWaiter: Sendable {
     let cancellation = CancellationFlag()
     private let state = ConditionGate<State>(State())
@@ -17,28 +19,51 @@ final class AttemptWaiter: Sendable {
     struct State {
         var end: AttemptEnd?
         var continuation: CheckedContinuation<AttemptEnd, Never>?
+        /// Stops the call in its worker; set once the call was sent to a pool.
+        var abandon: (@Sendable () -> Void)?
     }
 
-    /// Starts `request` on one of `threads`.
-    func start(_ request: PluginCallRequest, plugin: LoadedPlugin, on threads: PluginCallThreads) {
-        threads.run { [self] in
-            let outcome = plugin.execute(request, cancellation: cancellation)
-            settle(.returned(outcome))
+    /// Starts `request` where `route` says: on one of `threads`, or in a worker of the pool.
+    /// `timeoutMs` lets a worker skip a batched call whose time ran out before it started.
+    func start(_ request: PluginCallRequest, route: CallRoute, on threads: PluginCallThreads, timeoutMs: Double?) {
+        switch route {
+        case .inProcess(let plugin):
+            threads.run { [self] in
+                let outcome = plugin.execute(request, cancellation: cancellation)
+                settle(.returned(outcome))
+            }
+        case .worker(let pool, let plugin):
+            let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
+            let ticket = pool.submit(WorkerCall(plugins: plugin.loadOrder, request: request, deadline: deadline)) { [self] end in
+                settle(AttemptEnd(end, timeoutMs: timeoutMs))
+            }
+            let abandon: @Sendable () -> Void = { pool.abandon(ticket, because: "the host stopped waiting for the call") }
+            let alreadyOver = state.withLock { state -> Bool in
+                guard let end = state.end else {
+                    state.abandon = abandon
+                    return false
+                }
+                return !end.isCallsOwn
+            }
+            if alreadyOver { abandon() }
         }
     }
 
-    /// Records `end` if it is the first; returns whether it was. A non-call end sets the
-    /// cancellation flag.
+    /// Records `end` if it is the first; returns whether it was. An end that is not the call's
+    /// own (a timeout, a cancel) sets the cancellation flag and stops a call in a worker.
     @discardableResult
     func settle(_ end: AttemptEnd) -> Bool {
-        let (first, continuation) = state.withLock { state -> (Bool, CheckedContinuation<AttemptEnd, Never>?) in
-            guard state.end == nil else { return (false, nil) }
+        let (first, continuation, abandon) = state.withLock { state -> (Bool, CheckedContinuation<AttemptEnd, Never>?, (@Sendable () -> Void)?) in
+            guard state.end == nil else { return (false, nil, nil) }
             state.end = end
             defer { state.continuation = nil }
-            return (true, state.continuation)
+            return (true, state.continuation, state.abandon)
         }
         guard first else { return false }
-        if case .returned = end {} else { cancellation.cancel() }
+        if !end.isCallsOwn {
+            cancellation.cancel()
+            abandon?()
+        }
         state.broadcast()
         continuation?.resume(returning: end)
         return true
@@ -85,5 +110,16 @@ final class AttemptWaiter: Sendable {
 
     private static func nanoseconds(_ milliseconds: Double) -> UInt64 {
         UInt64(min(max(milliseconds, 0), RetryPolicy.delayCeilingMs) * 1_000_000)
+    }
+}
+
+extension AttemptEnd {
+    /// Whether the call itself ended this way (returned, crashed, refused), rather than the
+    /// host giving up on it (a timeout, a cancel).
+    var isCallsOwn: Bool {
+        switch self {
+        case .timedOut, .cancelled: false
+        case .returned, .outOfMemory, .crashed, .workerRefused: true
+        }
     }
 }

@@ -23,6 +23,19 @@ public struct DependencyPlan: Sendable {
         self.dependencies = dependencies
         self.excluded = excluded
     }
+
+    /// The plugin at `path` and everything it needs, transitively, in the plan's order
+    /// (dependencies first, the plugin last). Empty when the plan does not hold it.
+    public func closure(of path: String) -> [ScannedPlugin] {
+        var needed: Set<String> = [path]
+        var frontier = [path]
+        while let next = frontier.popLast() {
+            for dependency in dependencies[next] ?? [] where needed.insert(dependency).inserted {
+                frontier.append(dependency)
+            }
+        }
+        return order.filter { needed.contains($0.path) }
+    }
 }
 
 /// Resolves plugin dependencies on their manifests (DESIGN §4: "resolved on metadata before

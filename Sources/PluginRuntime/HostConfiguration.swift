@@ -32,6 +32,9 @@ public struct HostConfiguration: Sendable {
     public var clock: any HostClock
     /// Uniform numbers in `[0, 1)` for retry jitter; tests inject a seeded sequence.
     public var random: @Sendable () -> Double
+    /// Where node calls run for tenants whose policy does not say, and the worker processes'
+    /// defaults.
+    public var isolation: IsolationOptions
 
     public init(
         directories: [SearchDirectory], scanOptions: ScanOptions = ScanOptions(), cacheFile: String? = nil,
@@ -41,7 +44,8 @@ public struct HostConfiguration: Sendable {
         maximumOutputBytes: Int = HostConfiguration.defaultMaximumOutputBytes,
         circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
         clock: any HostClock = MonotonicClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        isolation: IsolationOptions = IsolationOptions()
     ) {
         self.directories = directories
         self.scanOptions = scanOptions
@@ -56,8 +60,29 @@ public struct HostConfiguration: Sendable {
         self.circuitBreaker = circuitBreaker
         self.clock = clock
         self.random = random
+        self.isolation = isolation
     }
 
     /// 16 MiB: far above what a node should pass between steps, far below what hurts the host.
     public static let defaultMaximumOutputBytes = 16 << 20
+}
+
+/// How the host isolates node calls (see ``IsolationMode``) when a tenant's policy does not say.
+public struct IsolationOptions: Sendable {
+    /// The mode for requests whose tenant policy sets no `isolation` (and for requests without
+    /// a policy). A policy's own `isolation` always wins: a flag never loosens a policy.
+    public var mode: IsolationMode
+    /// Limits for tenants whose policy sets none; a policy's `limits` override field by field.
+    public var limits: ResourceLimits
+    /// The `plugin-host-worker` executable; nil looks for it (``WorkerExecutable/locate``).
+    public var workerExecutable: String?
+    /// The most worker processes one tenant's pool runs at once.
+    public var maximumWorkers: Int
+
+    public init(mode: IsolationMode = .none, limits: ResourceLimits = .none, workerExecutable: String? = nil, maximumWorkers: Int = 4) {
+        self.mode = mode
+        self.limits = limits
+        self.workerExecutable = workerExecutable
+        self.maximumWorkers = maximumWorkers
+    }
 }

@@ -18,6 +18,9 @@ public enum InitStatus: String, Sendable, Hashable, CaseIterable {
     case skipped
     /// Never attempted: an earlier run quarantined this unchanged file (QUARANTINED).
     case quarantined
+    /// Loading or `init` crashed the probe process (PROBE_CRASHED); the plugin is quarantined
+    /// and the host never ran its code.
+    case crashed
 }
 
 /// One plugin's line in an ``InitReport``.

@@ -50,7 +50,9 @@ final class NodeEntry: Sendable {
         schema = Self.compile(registered.descriptor)
     }
 
-    var plugin: LoadedPlugin { registered.plugin }
+    /// The in-process plugin. Only entries of the host's in-process registry are called
+    /// through it, and those always have one.
+    var plugin: LoadedPlugin { registered.plugin! }
     var descriptor: NodeDescriptor { registered.descriptor }
 
     func record(nanoseconds: UInt64, succeeded: Bool) {

@@ -1,24 +1,74 @@
 import PluginHostCore
+import PluginIsolation
 import PluginLoader
 import PluginMetadata
 import Synchronization
 
-/// A node type the host can execute: its declaration and the initialized plugin behind it.
+/// Who runs a registered node type's calls.
+public enum NodeProvider: Sendable {
+    /// A plugin loaded and initialized in this process.
+    case loaded(LoadedPlugin)
+    /// A plugin that runs only in worker processes: it passed the probe, and the host never
+    /// loaded it itself.
+    case worker(IsolatedPlugin)
+
+    /// The plugin file's path.
+    public var path: String {
+        switch self {
+        case .loaded(let plugin): plugin.path
+        case .worker(let plugin): plugin.path
+        }
+    }
+
+    public var manifest: PluginManifest {
+        switch self {
+        case .loaded(let plugin): plugin.manifest
+        case .worker(let plugin): plugin.manifest
+        }
+    }
+}
+
+/// A plugin as worker processes load it: the scanned file, and every plugin file a worker
+/// loads for it, dependencies first and the plugin itself last.
+public struct IsolatedPlugin: Sendable {
+    public let path: String
+    public let manifest: PluginManifest
+    public let loadOrder: [WorkerPluginSpec]
+
+    public init(path: String, manifest: PluginManifest, loadOrder: [WorkerPluginSpec]) {
+        self.path = path
+        self.manifest = manifest
+        self.loadOrder = loadOrder
+    }
+}
+
+/// A node type the host can execute: its declaration and the plugin behind it.
 public struct RegisteredNode: Sendable {
     public let descriptor: NodeDescriptor
-    public let plugin: LoadedPlugin
+    public let provider: NodeProvider
+
+    public init(descriptor: NodeDescriptor, provider: NodeProvider) {
+        self.descriptor = descriptor
+        self.provider = provider
+    }
 
     public init(descriptor: NodeDescriptor, plugin: LoadedPlugin) {
-        self.descriptor = descriptor
-        self.plugin = plugin
+        self.init(descriptor: descriptor, provider: .loaded(plugin))
     }
 
     public var nodeType: String { descriptor.nodeType }
-    public var pluginID: String { plugin.manifest.id }
-    public var pluginVersion: String { plugin.manifest.version }
+    /// The plugin loaded in this process; nil for a node that runs in worker processes only.
+    public var plugin: LoadedPlugin? {
+        if case .loaded(let plugin) = provider { return plugin }
+        return nil
+    }
+    public var pluginPath: String { provider.path }
+    public var pluginID: String { provider.manifest.id }
+    public var pluginVersion: String { provider.manifest.version }
 }
 
-/// Node type → executor, for initialized plugins only.
+/// Node type → executor: plugins initialized in this process, or (in the host's second
+/// registry) plugins that passed the probe and run in worker processes.
 ///
 /// Read on every execution, written once per plugin that initializes, so reads take no lock:
 /// the table is an immutable ``Snapshot`` published through an atomic pointer (read-copy-update).
@@ -51,7 +101,7 @@ public final class NodeRegistry: Sendable {
         self.circuitBreakers = circuitBreakers
         var table: [String: NodeEntry] = [:]
         var problems: [Problem] = []
-        Self.add(plugins, to: &table, problems: &problems, breakers: circuitBreakers)
+        Self.add(plugins.map(NodeProvider.loaded), to: &table, problems: &problems, breakers: circuitBreakers)
         let first = Snapshot(table)
         published = Locked(([first], problems))
         current = Atomic(UInt(bitPattern: Unmanaged.passUnretained(first).toOpaque()))
@@ -61,7 +111,10 @@ public final class NodeRegistry: Sendable {
     public func register(_ plugin: LoadedPlugin) { register(contentsOf: [plugin]) }
 
     /// Adds several plugins as one new snapshot.
-    public func register(contentsOf plugins: [LoadedPlugin]) {
+    public func register(contentsOf plugins: [LoadedPlugin]) { register(providers: plugins.map(NodeProvider.loaded)) }
+
+    /// Adds the node types of several providers as one new snapshot.
+    public func register(providers plugins: [NodeProvider]) {
         guard !plugins.isEmpty else { return }
         published.withLock { published in
             var table = snapshot.entries
@@ -75,22 +128,22 @@ public final class NodeRegistry: Sendable {
     }
 
     private static func add(
-        _ plugins: [LoadedPlugin], to table: inout [String: NodeEntry], problems: inout [Problem], breakers: CircuitBreakers
+        _ plugins: [NodeProvider], to table: inout [String: NodeEntry], problems: inout [Problem], breakers: CircuitBreakers
     ) {
         for plugin in plugins {
             for descriptor in plugin.manifest.nodes {
                 if let existing = table[descriptor.nodeType]?.registered {
-                    if existing.plugin !== plugin {
+                    if existing.pluginPath != plugin.path {
                         problems.append(Problem(
                             .duplicateNodeType, .error,
-                            "\(descriptor.nodeType) is declared by both \(existing.pluginID) (\(existing.plugin.path)) and "
+                            "\(descriptor.nodeType) is declared by both \(existing.pluginID) (\(existing.pluginPath)) and "
                                 + "\(plugin.manifest.id); the first registered keeps it. Rename one of the node types",
                             file: plugin.path, node: descriptor.nodeType))
                     }
                     continue
                 }
                 table[descriptor.nodeType] = NodeEntry(
-                    RegisteredNode(descriptor: descriptor, plugin: plugin),
+                    RegisteredNode(descriptor: descriptor, provider: plugin),
                     breaker: breakers.breaker(for: descriptor.nodeType))
             }
         }
@@ -130,7 +183,7 @@ public final class NodeRegistry: Sendable {
     public var count: Int { snapshot.entries.count }
 
     /// How many distinct plugins provide the registered node types.
-    public var pluginCount: Int { Set(snapshot.entries.values.map { ObjectIdentifier($0.registered.plugin) }).count }
+    public var pluginCount: Int { Set(snapshot.entries.values.map(\.registered.pluginPath)).count }
 
     /// Records one execution of `nodeType` for the statistics.
     public func record(nodeType: String, nanoseconds: UInt64, succeeded: Bool) {

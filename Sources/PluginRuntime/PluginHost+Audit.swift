@@ -6,10 +6,10 @@ import PluginTenancy
 extension PluginHost {
     /// Appends the audit record for `result`; a write failure turns the result into AUDIT_FAILED.
     func audit(_ result: inout NodeResult, tenant: String) {
-        let plugin: LoadedPlugin? = registry.node(result.nodeType)?.plugin
+        let node = registry.node(result.nodeType) ?? isolatedRegistry.node(result.nodeType)
         let record = AuditRecord(
-            tenant: tenant, nodeType: result.nodeType, pluginID: plugin?.manifest.id,
-            pluginVersion: plugin?.manifest.version, status: result.status.rawValue,
+            tenant: tenant, nodeType: result.nodeType, pluginID: node?.pluginID,
+            pluginVersion: node?.pluginVersion, status: result.status.rawValue,
             errorCode: result.errorCode?.rawValue, durationMs: result.durationMs,
             executionID: result.executionID ?? executionIDs.next().description)
         let outcome: Problem?

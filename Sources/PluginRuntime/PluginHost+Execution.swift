@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginIsolation
 import PluginLoader
 import PluginMetadata
 import PluginTenancy
@@ -78,7 +79,7 @@ extension PluginHost {
 
     // MARK: - Synchronous
 
-    private func run(
+    func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
         executionID: ExecutionID, startedAt: Double
     ) -> NodeResult {
@@ -97,12 +98,12 @@ extension PluginHost {
             let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
             let begin = WallClock.monotonicNanoseconds()
             let end: AttemptEnd
-            if let timeoutMs = recovery.timeoutMs {
-                let waiter = AttemptWaiter()
-                waiter.start(call.request(attempt: run.attempt), plugin: call.entry.plugin, on: callThreads)
-                end = waiter.wait(timeoutMs: timeoutMs)
+            if case .inProcess(let plugin) = call.route, recovery.timeoutMs == nil {
+                end = .returned(plugin.execute(call.request(attempt: run.attempt), cancellation: nil))
             } else {
-                end = .returned(call.entry.plugin.execute(call.request(attempt: run.attempt), cancellation: nil))
+                let waiter = AttemptWaiter()
+                waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, timeoutMs: recovery.timeoutMs)
+                end = waiter.wait(timeoutMs: recovery.timeoutMs)
             }
             let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
             permit.record(errorCode: code)
@@ -141,7 +142,7 @@ extension PluginHost {
             let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
             let begin = WallClock.monotonicNanoseconds()
             let waiter = AttemptWaiter()
-            waiter.start(call.request(attempt: run.attempt), plugin: call.entry.plugin, on: callThreads)
+            waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, timeoutMs: recovery.timeoutMs)
             let end = await waiter.wait(timeoutMs: recovery.timeoutMs)
             let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
             permit.record(errorCode: code)
@@ -163,35 +164,56 @@ extension PluginHost {
 
     /// Tenant check → lookup → isolation → validation, building the call; the registry lookup
     /// is lock-free, and only a node type not yet registered goes through the scan report.
+    ///
+    /// Under process isolation the node type comes from the worker registry (its plugin probed,
+    /// never loaded here) and the call is routed to the tenant's worker pool.
     private func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
         executionID: ExecutionID, startedAt: Double
     ) -> Result<PreparedCall, Refusal> {
         if let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
+        let placement = placement(for: policy)
         let entry: NodeEntry
-        if let registered = registry.entry(nodeType) {
-            entry = registered
-        } else {
-            switch resolveUnregistered(nodeType: nodeType) {
+        let route: CallRoute
+        if placement.mode == .process {
+            switch isolatedEntry(nodeType: nodeType) {
             case .success(let resolved): entry = resolved
             case .failure(let problem): return .failure(Refusal(problem))
             }
+            guard case .worker(let plugin) = entry.registered.provider else {
+                return .failure(Refusal(code: .workerUnavailable, message: "\(nodeType) is not registered for worker processes"))
+            }
+            switch workerPool(tenant: policy.tenantID, limits: placement.limits) {
+            case .success(let pool): route = .worker(pool, plugin)
+            case .failure(let problem): return .failure(Refusal(problem))
+            }
+        } else {
+            if let registered = registry.entry(nodeType) {
+                entry = registered
+            } else {
+                switch resolveUnregistered(nodeType: nodeType) {
+                case .success(let resolved): entry = resolved
+                case .failure(let problem): return .failure(Refusal(problem))
+                }
+            }
+            route = .inProcess(entry.plugin)
         }
-        return prepare(entry: entry, parameters: parameters, input: input, policy: policy,
-                       executionID: executionID, startedAt: startedAt)
+        return prepare(entry: entry, route: route, limits: placement.limits, parameters: parameters, input: input,
+                       policy: policy, executionID: executionID, startedAt: startedAt)
     }
 
-    /// ``admit`` for the async path: loading a plugin on demand runs its `init`, which may take
-    /// long, so that case moves to a host-owned thread.
+    /// ``admit`` for the async path: loading a plugin on demand runs its `init` (probing it
+    /// starts a process), which may take long, so that case moves to a host-owned thread.
     private func admitAsync(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
         executionID: ExecutionID, startedAt: Double
     ) async -> Result<PreparedCall, Refusal> {
-        if policy.isAllowed(nodeType: nodeType), registry.entry(nodeType) == nil {
+        let isolated = placement(for: policy).mode == .process
+        if policy.isAllowed(nodeType: nodeType), (isolated ? isolatedRegistry : registry).entry(nodeType) == nil {
             let threads = callThreads
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 threads.run { [self] in
-                    _ = resolveUnregistered(nodeType: nodeType)
+                    _ = isolated ? isolatedEntry(nodeType: nodeType) : resolveUnregistered(nodeType: nodeType)
                     continuation.resume()
                 }
             }
@@ -201,17 +223,18 @@ extension PluginHost {
     }
 
     private func prepare(
-        entry: NodeEntry, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: ExecutionID, startedAt: Double
+        entry: NodeEntry, route: CallRoute, limits: ResourceLimits, parameters: JSONValue, input: JSONValue,
+        policy: TenantPolicy, executionID: ExecutionID, startedAt: Double
     ) -> Result<PreparedCall, Refusal> {
         let isolated: JSONValue
         switch policy.isolate(parameters: parameters) {
         case .success(let value): isolated = value
         case .failure(let problem): return .failure(Refusal(problem))
         }
+        let maximumOutputBytes = min(configuration.maximumOutputBytes, limits.outputBytes ?? .max)
         return PreparedCall.make(
-            entry: entry, policy: policy, parameters: isolated, input: input, executionID: executionID,
-            maximumOutputBytes: configuration.maximumOutputBytes, validationCache: validationCache, startedAt: startedAt)
+            entry: entry, route: route, policy: policy, parameters: isolated, input: input, executionID: executionID,
+            maximumOutputBytes: maximumOutputBytes, validationCache: validationCache, startedAt: startedAt)
     }
 
     /// A result for an execution refused before any plugin code ran, counted in the error

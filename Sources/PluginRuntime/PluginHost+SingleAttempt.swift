@@ -31,11 +31,18 @@ extension PluginHost {
     func executeOnce(nodeType: String, parameters: JSONValue, input: JSONValue, tenant: String?) -> NodeResult {
         let (begin, startedAt) = WallClock.stamp()
         let set = policySet.value
-        if set == nil, tenant == nil || tenant == "" {
+        if set == nil, tenant == nil || tenant == "", configuration.isolation.mode == .none {
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: unrestrictedPolicy,
                                unrestricted: true, begin: begin, startedAt: startedAt)
         }
         switch TenantPolicySet.resolve(set, tenant: tenant) {
+        case .success(let policy) where placement(for: policy).mode == .process || !(policy.limits?.isEmpty ?? true)
+            || !configuration.isolation.limits.isEmpty:
+            // Worker processes and limits are the general path's business.
+            var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: .none,
+                             executionID: executionIDs.nextID(), startedAt: startedAt)
+            if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
+            return result
         case .success(let policy):
             let unrestricted = policy.allowedNodeTypes.isEmpty && policy.restrictedNodeTypes.isEmpty
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy,

@@ -22,7 +22,9 @@ extension PluginHost {
     ///   "validationCache": { "hits", "misses", "evictions", "size", "capacity" },
     ///   "circuitBreakers": { "failureThreshold", "coolDownMs",
     ///                        "breakers": [ CircuitBreakerSnapshot.json(), … ] },
-    ///   "errors": ErrorMetrics.json() }   // totals, recovery, recentErrors
+    ///   "errors": ErrorMetrics.json(),    // totals, recovery, recentErrors
+    ///   "workers": [ { "tenant", "limits", "started", "crashes", "killed", "calls",
+    ///                  "batches", "alive", "lastReplacementMs"? }, … ] }   // one per pool
     /// ```
     ///
     /// `nodes` holds every node type executed at least once (refused ones included, so a
@@ -46,6 +48,7 @@ extension PluginHost {
             ],
             "circuitBreakers": circuitBreakers.json(),
             "errors": errorMetrics.json(),
+            "workers": workerStatistics(),
         ]
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import PluginDiscovery
 import PluginHostCore
+import PluginIsolation
 import PluginLoader
 import PluginMetadata
 import PluginTenancy
@@ -26,6 +27,9 @@ public final class PluginHost: Sendable {
     public let configuration: HostConfiguration
     /// Initialized plugins' node types; filled by ``load()`` and by on-demand loading.
     public let registry: NodeRegistry
+    /// Node types that run in worker processes (process isolation): their plugins passed the
+    /// probe and were never loaded into this process. Filled on demand and by ``probe()``.
+    public let isolatedRegistry: NodeRegistry
     /// Validated parameters by node type and value (hit/miss counters in its statistics).
     public let validationCache = ValidationCache()
     /// Failed attempts, retries and recoveries since the host started (DESIGN §5.1).
@@ -40,7 +44,7 @@ public final class PluginHost: Sendable {
     /// Where async executions and timed attempts run plugin code.
     let callThreads = PluginCallThreads()
     private let cache: ScanCache
-    private let quarantine: Quarantine
+    let quarantine: Quarantine
     let state = Locked(State())
 
     struct State {
@@ -50,12 +54,17 @@ public final class PluginHost: Sendable {
         var prepared: [String: Result<LoadedPlugin, Problem>] = [:]
         /// Audit logs opened so far, by path.
         var auditLogs: [String: AuditLog] = [:]
+        /// Plugins probed for worker processes (or why they cannot run there), by path.
+        var isolated: [String: Result<IsolatedPlugin, Problem>] = [:]
+        /// Worker pools, one per tenant and limits.
+        var pools: [WorkerPoolKey: WorkerPool] = [:]
     }
 
     public init(configuration: HostConfiguration) {
         self.configuration = configuration
         circuitBreakers = CircuitBreakers(configuration: configuration.circuitBreaker, clock: configuration.clock)
         registry = NodeRegistry(circuitBreakers: circuitBreakers)
+        isolatedRegistry = NodeRegistry(circuitBreakers: circuitBreakers)
         policySet = PublishedValue(configuration.policy)
         cache = configuration.cacheFile.map(ScanCache.load(from:)) ?? ScanCache()
         quarantine = configuration.quarantineFile.map(Quarantine.load(from:)) ?? Quarantine()
@@ -115,14 +124,7 @@ public final class PluginHost: Sendable {
         if let excluded = plan.excluded.first(where: { $0.plugin.path == plugin.path }) {
             return remember(plugin.path, .failure(excluded.problem))
         }
-        // The plugin and everything it needs, transitively, in the plan's order.
-        var needed: Set<String> = [plugin.path]
-        var frontier = [plugin.path]
-        while let path = frontier.popLast() {
-            for dependency in plan.dependencies[path] ?? [] where needed.insert(dependency).inserted {
-                frontier.append(dependency)
-            }
-        }
+        let needed = Set(plan.closure(of: plugin.path).map(\.path))
         let subplan = DependencyPlan(
             order: plan.order.filter { needed.contains($0.path) },
             dependencies: plan.dependencies.filter { needed.contains($0.key) },
@@ -145,12 +147,16 @@ public final class PluginHost: Sendable {
                 if let problem = outcome.problem { state.prepared[outcome.path] = .failure(problem) }
             }
         }
-        if let file = configuration.quarantineFile {
-            do {
-                try quarantine.save(to: file)
-            } catch {
-                configuration.logger.warning("could not save the quarantine to \(file): \(error)")
-            }
+        saveQuarantine()
+    }
+
+    /// Persists the quarantine, when it has a file.
+    func saveQuarantine() {
+        guard let file = configuration.quarantineFile else { return }
+        do {
+            try quarantine.save(to: file)
+        } catch {
+            configuration.logger.warning("could not save the quarantine to \(file): \(error)")
         }
     }
 
@@ -175,17 +181,27 @@ public final class PluginHost: Sendable {
                     ?? Problem(.nodeTypeNotFound, .error, "node type \(nodeType) of \(loaded.path) could not be registered", node: nodeType))
             }
         case .rejected(let plugin):
-            let reason = plugin.inspection.problems.first { $0.severity == .error }.map { "\($0.code): \($0.message)" }
-                ?? "it was rejected"
-            return .failure(Problem(
-                .nodeTypeNotFound, .error,
-                "node type \(nodeType) is provided by \(plugin.path), which was rejected: \(reason)",
-                file: plugin.path, node: nodeType))
+            return .failure(Self.unavailable(nodeType, rejectedBy: plugin))
         case .notFound(let suggestions):
-            var message = "no loaded plugin provides node type \(nodeType)"
-            if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
-            message += " (`plugin-host scan` lists what is available)"
-            return .failure(Problem(.nodeTypeNotFound, .error, message, node: nodeType))
+            return .failure(Self.notFound(nodeType, suggestions: suggestions))
         }
+    }
+
+    /// NODE_TYPE_NOT_FOUND for a node type only a rejected plugin declares.
+    static func unavailable(_ nodeType: String, rejectedBy plugin: ScannedPlugin) -> Problem {
+        let reason = plugin.inspection.problems.first { $0.severity == .error }.map { "\($0.code): \($0.message)" }
+            ?? "it was rejected"
+        return Problem(
+            .nodeTypeNotFound, .error,
+            "node type \(nodeType) is provided by \(plugin.path), which was rejected: \(reason)",
+            file: plugin.path, node: nodeType)
+    }
+
+    /// NODE_TYPE_NOT_FOUND for a node type nobody declares, with the closest known names.
+    static func notFound(_ nodeType: String, suggestions: [String]) -> Problem {
+        var message = "no loaded plugin provides node type \(nodeType)"
+        if !suggestions.isEmpty { message += "; did you mean \(suggestions.joined(separator: " or "))?" }
+        message += " (`plugin-host scan` lists what is available)"
+        return Problem(.nodeTypeNotFound, .error, message, node: nodeType)
     }
 }

@@ -1,13 +1,29 @@
 import PluginHostCore
+import PluginIsolation
 import PluginLoader
 import PluginMetadata
 import PluginTenancy
+
+/// Where an attempt's plugin call runs.
+enum CallRoute: Sendable {
+    /// In this process, on a host-owned thread or the caller's.
+    case inProcess(LoadedPlugin)
+    /// In one of the pool's worker processes, which loads the plugin's files.
+    case worker(WorkerPool, IsolatedPlugin)
+
+    /// The limits of the worker processes; nil in process.
+    var workerLimits: ResourceLimits? {
+        if case .worker(let pool, _) = self { return pool.launch.limits }
+        return nil
+    }
+}
 
 /// A node execution that passed every check that comes before plugin code (tenant policy,
 /// lookup, data isolation, validation), with its request built: each attempt only sets the
 /// attempt number and calls.
 struct PreparedCall: Sendable {
     let entry: NodeEntry
+    let route: CallRoute
     let policy: TenantPolicy
     /// Attempt 1's request; later attempts change only `attempt`.
     let request: PluginCallRequest
@@ -24,7 +40,7 @@ struct PreparedCall: Sendable {
     /// Validates `parameters` (already isolated) and `input` against the node and builds the
     /// request; a refusal is the failed result to return (VALIDATION_FAILED, INVALID_PARAMETERS).
     static func make(
-        entry: NodeEntry, policy: TenantPolicy, parameters: JSONValue, input: JSONValue,
+        entry: NodeEntry, route: CallRoute, policy: TenantPolicy, parameters: JSONValue, input: JSONValue,
         executionID: ExecutionID, maximumOutputBytes: Int, validationCache: ValidationCache, startedAt: Double
     ) -> Result<PreparedCall, Refusal> {
         let arguments: Arguments
@@ -36,7 +52,7 @@ struct PreparedCall: Sendable {
             nodeType: entry.nodeType, params: arguments.parameters, input: arguments.input,
             tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
             executionID: executionID.text, attempt: 1, maximumOutputBytes: maximumOutputBytes)
-        return .success(PreparedCall(entry: entry, policy: policy, request: request, executionID: executionID))
+        return .success(PreparedCall(entry: entry, route: route, policy: policy, request: request, executionID: executionID))
     }
 
     /// The bytes a plugin receives for a validated call.

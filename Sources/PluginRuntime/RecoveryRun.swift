@@ -1,14 +1,33 @@
 import PluginHostCore
+import PluginIsolation
 import PluginLoader
 import PluginTenancy
 
 /// How one attempt's call ended, before it is interpreted.
 enum AttemptEnd: Sendable {
     case returned(PluginCallOutcome)
-    /// The host stopped waiting after `timeoutMs`; the call may still be running.
+    /// The host stopped waiting after `timeoutMs`. In process the call may still be running;
+    /// in a worker, the worker was killed.
     case timedOut(timeoutMs: Double)
-    /// The caller's task was cancelled while waiting; the call may still be running.
+    /// The caller's task was cancelled while waiting (in a worker: the worker was killed).
     case cancelled
+    /// The plugin returned a failure after an allocation failed under its worker's memory limit.
+    case outOfMemory(PluginCallOutcome)
+    /// The worker process died during the call.
+    case crashed(WorkerProcess.Death)
+    /// No worker could run the call (the plugin did not load there, or no worker started).
+    case workerRefused(Problem)
+
+    /// How a call sent to a worker pool ended, as an attempt's end.
+    init(_ end: WorkerCallEnd, timeoutMs: Double?) {
+        switch end {
+        case .returned(let outcome, let allocationFailed):
+            self = allocationFailed && outcome.status != 0 ? .outOfMemory(outcome) : .returned(outcome)
+        case .notLoaded(let problem), .unavailable(let problem): self = .workerRefused(problem)
+        case .crashed(let death): self = .crashed(death)
+        case .expired: self = .timedOut(timeoutMs: timeoutMs ?? 0)
+        }
+    }
 }
 
 /// The attempts of one node execution and what DESIGN §5.1 makes of them: retries first
@@ -27,6 +46,8 @@ struct RecoveryRun {
     let clock: any HostClock
     let random: @Sendable () -> Double
     let maximumOutputBytes: Int
+    /// The limits of the worker processes the call runs in; nil in process.
+    let workerLimits: ResourceLimits?
     /// The attempt about to be made (1-based).
     private(set) var attempt = 1
     private var result: NodeResult
@@ -41,7 +62,8 @@ struct RecoveryRun {
         metrics = host.errorMetrics
         clock = host.configuration.clock
         random = host.configuration.random
-        maximumOutputBytes = host.configuration.maximumOutputBytes
+        maximumOutputBytes = call.request.maximumOutputBytes
+        workerLimits = call.route.workerLimits
         result = NodeResult(nodeType: call.nodeType, status: .error, startedAt: startedAt)
         result.executionIdentity = .generated(call.executionID)
     }
@@ -56,7 +78,7 @@ struct RecoveryRun {
     /// Takes in how the current attempt ended; returns its error code (nil on success) for the
     /// circuit breaker.
     mutating func absorb(_ end: AttemptEnd, startedAt: Double, durationNanoseconds: UInt64) -> ProblemCode? {
-        let outcome = Self.interpret(end, entry: call.entry, maximumOutputBytes: maximumOutputBytes)
+        let outcome = Self.interpret(end, entry: call.entry, maximumOutputBytes: maximumOutputBytes, workerLimits: workerLimits)
         result.logs += outcome.logs
         if let code = outcome.code {
             fail(code: code, message: outcome.message ?? "")

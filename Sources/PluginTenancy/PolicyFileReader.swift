@@ -11,7 +11,8 @@ struct PolicyFileReader {
     private(set) var errorCount = 0
 
     static let topLevelKeys = ["defaultPolicy", "tenants", "auditLog"]
-    static let policyKeys = ["allowedNodeTypes", "restrictedNodeTypes", "dataIsolation", "auditLogging"]
+    static let policyKeys = ["allowedNodeTypes", "restrictedNodeTypes", "dataIsolation", "auditLogging", "isolation", "limits"]
+    static let limitKeys = ["memoryMb", "cpuSecondsPerCall", "outputBytes"]
     static let tenantKeys = ["tenantId"] + policyKeys
 
     init(file: String?) { self.file = file }
@@ -131,12 +132,50 @@ struct PolicyFileReader {
                 error("`\(base)/auditLogging` is \(value.typeName); it must be true or false.")
             }
         }
+        var placement: IsolationMode?
+        if let value = object["isolation"] {
+            if case .string(let text) = value, let mode = IsolationMode(rawValue: text) {
+                placement = mode
+            } else {
+                let shown = value.stringValue.map(NodeTypePattern.quoted) ?? value.typeName
+                error("`\(base)/isolation` is \(shown); it must be \"process\" (node calls run in worker processes) or \"none\" (in the host).")
+            }
+        }
+        let limits = readLimits(object["limits"], at: base + "/limits")
         guard errorCount == errorsBefore else { return nil }
 
         checkEffect(allowed: allowed, restricted: restricted, at: base)
+        if let limits, limits.memoryMb != nil || limits.cpuSecondsPerCall != nil, placement == IsolationMode.none {
+            warning("`\(base)/limits` sets memoryMb or cpuSecondsPerCall, which only worker processes can enforce, but `\(base)/isolation` is \"none\"; set it to \"process\" or remove those limits.")
+        }
         return TenantPolicy(
             tenantID: tenantID, allowedNodeTypes: allowed, restrictedNodeTypes: restricted,
-            dataIsolation: isolation, auditLogging: auditLogging, isDefaultPolicy: isDefault, policyFile: file)
+            dataIsolation: isolation, auditLogging: auditLogging, isolation: placement, limits: limits,
+            isDefaultPolicy: isDefault, policyFile: file)
+    }
+
+    /// Reads `limits`: an object of positive integers; absent is nil.
+    private mutating func readLimits(_ value: JSONValue?, at base: String) -> ResourceLimits? {
+        guard let value else { return nil }
+        guard case .object(let object) = value else {
+            error("`\(base)` is \(value.typeName); it must be an object like {\"memoryMb\": 512, \"cpuSecondsPerCall\": 10}.")
+            return nil
+        }
+        rejectUnknownKeys(object, allowed: Self.limitKeys, at: base)
+        var limits = ResourceLimits()
+        for key in Self.limitKeys {
+            guard let field = object[key] else { continue }
+            guard case .int(let number) = field, number >= 1, number <= Int64(Int32.max) else {
+                error("`\(base)/\(key)` is \(field.typeName == "number" || field.typeName == "integer" ? "\(JSONWriter.string(field))" : field.typeName); it must be a whole number from 1 to \(Int32.max).")
+                continue
+            }
+            switch key {
+            case "memoryMb": limits.memoryMb = Int(number)
+            case "cpuSecondsPerCall": limits.cpuSecondsPerCall = Int(number)
+            default: limits.outputBytes = Int(number)
+            }
+        }
+        return limits
     }
 
     /// Reads a list of patterns; absent is an empty list.

@@ -22,19 +22,27 @@ public struct TenantPolicy: Sendable, Hashable {
         let restricted: NodeTypePatternList
         let dataIsolation: DataIsolationMode
         let auditLogging: Bool
+        let isolation: IsolationMode?
+        let limits: ResourceLimits?
         let policyFile: String?
 
-        init(allowed: NodeTypePatternList, restricted: NodeTypePatternList, dataIsolation: DataIsolationMode, auditLogging: Bool, policyFile: String?) {
+        init(
+            allowed: NodeTypePatternList, restricted: NodeTypePatternList, dataIsolation: DataIsolationMode, auditLogging: Bool,
+            isolation: IsolationMode?, limits: ResourceLimits?, policyFile: String?
+        ) {
             self.allowed = allowed
             self.restricted = restricted
             self.dataIsolation = dataIsolation
             self.auditLogging = auditLogging
+            self.isolation = isolation
+            self.limits = limits
             self.policyFile = policyFile
         }
 
         static func == (lhs: Rules, rhs: Rules) -> Bool {
             lhs === rhs || (lhs.allowed == rhs.allowed && lhs.restricted == rhs.restricted && lhs.dataIsolation == rhs.dataIsolation
-                && lhs.auditLogging == rhs.auditLogging && lhs.policyFile == rhs.policyFile)
+                && lhs.auditLogging == rhs.auditLogging && lhs.isolation == rhs.isolation && lhs.limits == rhs.limits
+                && lhs.policyFile == rhs.policyFile)
         }
 
         func hash(into hasher: inout Hasher) {
@@ -42,6 +50,8 @@ public struct TenantPolicy: Sendable, Hashable {
             hasher.combine(restricted)
             hasher.combine(dataIsolation)
             hasher.combine(auditLogging)
+            hasher.combine(isolation)
+            hasher.combine(limits)
             hasher.combine(policyFile)
         }
     }
@@ -51,6 +61,11 @@ public struct TenantPolicy: Sendable, Hashable {
     public var dataIsolation: DataIsolationMode { rules.dataIsolation }
     /// Whether each execution for this tenant must leave an audit record (see ``AuditLog``).
     public var auditLogging: Bool { rules.auditLogging }
+    /// Where this tenant's node calls run; nil leaves it to the host (`--isolation`, the
+    /// embed options).
+    public var isolation: IsolationMode? { rules.isolation }
+    /// What this tenant's worker processes may use; nil leaves it to the host.
+    public var limits: ResourceLimits? { rules.limits }
     /// The policy file the rules came from, named in the problems this policy reports.
     public var policyFile: String? { rules.policyFile }
 
@@ -60,6 +75,8 @@ public struct TenantPolicy: Sendable, Hashable {
         restrictedNodeTypes: [NodeTypePattern] = [],
         dataIsolation: DataIsolationMode = .none,
         auditLogging: Bool = false,
+        isolation: IsolationMode? = nil,
+        limits: ResourceLimits? = nil,
         isDefaultPolicy: Bool = false,
         policyFile: String? = nil
     ) {
@@ -67,7 +84,7 @@ public struct TenantPolicy: Sendable, Hashable {
         self.isDefaultPolicy = isDefaultPolicy
         self.rules = Rules(
             allowed: NodeTypePatternList(allowedNodeTypes), restricted: NodeTypePatternList(restrictedNodeTypes),
-            dataIsolation: dataIsolation, auditLogging: auditLogging, policyFile: policyFile)
+            dataIsolation: dataIsolation, auditLogging: auditLogging, isolation: isolation, limits: limits, policyFile: policyFile)
     }
 
     private init(tenantID: String, isDefaultPolicy: Bool, rules: Rules) {

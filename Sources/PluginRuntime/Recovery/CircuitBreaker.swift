@@ -43,7 +43,7 @@ public final class CircuitBreaker: Sendable {
     }
 
     /// Codes that count against a node type's health: the plugin ran (or hung) and failed.
-    public static let failureCodes: Set<ProblemCode> = [.executionError, .transientError, .executionTimeout]
+    public static let failureCodes: Set<ProblemCode> = [.executionError, .transientError, .executionTimeout, .executionCrashed, .resourceExhausted]
 
     /// Whether a call that ended with `code` counts as a failure of the node type.
     public static func countsAsFailure(_ code: ProblemCode) -> Bool { failureCodes.contains(code) }

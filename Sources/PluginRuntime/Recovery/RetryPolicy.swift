@@ -72,7 +72,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Codes retried unless the policy lists them in `nonRetryableErrorCodes`: failures that may
     /// pass if the node is run again.
-    public static let retryableByDefault: Set<ProblemCode> = [.transientError, .executionTimeout, .executionError]
+    public static let retryableByDefault: Set<ProblemCode> = [.transientError, .executionTimeout, .executionError, .executionCrashed]
 
     /// Codes never retried, whatever a policy says: validation and policy errors give the same
     /// answer on every attempt, and a node type that is missing stays missing (RESEARCH lesson 5).

@@ -10,14 +10,14 @@ import Musl
 /// Like the house `Locked`, it is built on pthreads so ThreadSanitizer sees every hand-off.
 /// The condition variable runs on CLOCK_MONOTONIC, so a deadline is not moved by changes to
 /// the wall clock.
-final class ConditionGate<Value>: @unchecked Sendable {
+public final class ConditionGate<Value>: @unchecked Sendable {
     // @unchecked: `value` is only touched inside `withLock` and `locked`, under `mutex`; the mutex and the
     // condition variable are heap-allocated once and never move.
     fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
     fileprivate let condition: UnsafeMutablePointer<pthread_cond_t>
     fileprivate var value: Value
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -38,7 +38,7 @@ final class ConditionGate<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+    public func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body(&value)
@@ -53,28 +53,28 @@ final class ConditionGate<Value>: @unchecked Sendable {
     /// (that is the point of waiting). Release builds then read stale state (lost jobs, hangs,
     /// crashes on freed buffers). With ``Held`` each ``Held/access(_:)`` is a fresh access
     /// that begins and ends between waits.
-    func locked<Result>(_ body: (Held) -> Result) -> Result {
+    public func locked<Result>(_ body: (Held) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body(Held(gate: self))
     }
 
     /// The lock, held: valid only inside ``locked(_:)``'s body.
-    struct Held {
+    public struct Held {
         fileprivate let gate: ConditionGate
 
         /// One access to the value; never wait inside `body`.
-        func access<T>(_ body: (inout Value) -> T) -> T { body(&gate.value) }
+        public func access<T>(_ body: (inout Value) -> T) -> T { body(&gate.value) }
 
         /// Releases the lock until signalled or `seconds` pass; false on timeout. Wake-ups may
         /// be spurious: re-check the value afterwards.
-        func wait(seconds: Int) -> Bool {
+        public func wait(seconds: Int) -> Bool {
             gate.wait(until: WallClock.monotonicNanoseconds() &+ UInt64(max(0, seconds)) * 1_000_000_000)
         }
 
         /// Releases the lock until signalled or the monotonic time `deadline` (nanoseconds;
         /// nil: no limit); false on timeout.
-        func wait(deadline: UInt64?) -> Bool {
+        public func wait(deadline: UInt64?) -> Bool {
             guard let deadline else {
                 pthread_cond_wait(gate.condition, gate.mutex)
                 return true
@@ -90,8 +90,8 @@ final class ConditionGate<Value>: @unchecked Sendable {
     }
 
     /// Wakes one waiter.
-    func signal() { pthread_cond_signal(condition) }
+    public func signal() { pthread_cond_signal(condition) }
 
     /// Wakes every waiter.
-    func broadcast() { pthread_cond_broadcast(condition) }
+    public func broadcast() { pthread_cond_broadcast(condition) }
 }

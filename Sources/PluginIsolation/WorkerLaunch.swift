@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CPluginIsolation
+import PluginHostCore
+
+/// How worker processes are started: which executable, under which limits.
+///
+/// Workers with different limits never share a process (limits are set once, at start), so
+/// the limits are part of what identifies a pool.
+public struct WorkerLaunch: Sendable, Hashable {
+    /// The `plugin-host-worker` executable.
+    public var executable: String
+    public var limits: ResourceLimits
+
+    public init(executable: String, limits: ResourceLimits = .none) {
+        self.executable = executable
+        self.limits = limits
+    }
+
+    /// The worker's command line.
+    var arguments: [String] {
+        var arguments = [executable, "--parent", String(getpid())]
+        if let memoryMb = limits.memoryMb { arguments += ["--memory-mb", String(memoryMb)] }
+        if let cpu = limits.cpuSecondsPerCall { arguments += ["--cpu-seconds-per-call", String(cpu)] }
+        return arguments
+    }
+
+    /// The host's environment (plugins may need it) with the Swift backtracer turned off: a
+    /// crash then takes microseconds to report instead of 100+ ms of symbolication.
+    var environment: [String] {
+        var entries: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix("SWIFT_BACKTRACE=") { entries.append(text) }
+            cursor += 1
+        }
+        entries.append("SWIFT_BACKTRACE=enable=no")
+        return entries
+    }
+}
+
+/// Finds the `plugin-host-worker` executable.
+public enum WorkerExecutable {
+    /// The executable's file name.
+    public static let name = "plugin-host-worker"
+
+    /// The first of: `explicit`, `PLUGIN_HOST_WORKER`, the directory of the running executable,
+    /// the directory of the library or executable this code is linked into (for embedders,
+    /// whose executable is python or node). Nil when none holds an executable file.
+    public static func locate(explicit: String? = nil, environment: [String: String]) -> String? {
+        var candidates: [String] = []
+        if let explicit { candidates.append(explicit) }
+        if let fromEnvironment = environment["PLUGIN_HOST_WORKER"], !fromEnvironment.isEmpty { candidates.append(fromEnvironment) }
+        if let executable = resolvedLink("/proc/self/exe") { candidates.append(directory(of: executable) + "/" + name) }
+        if let image = ph_isolation_image_path().map({ String(cString: $0) }), image.hasPrefix("/") {
+            candidates.append(directory(of: image) + "/" + name)
+        }
+        return candidates.first { access($0, X_OK) == 0 }
+    }
+
+    /// Where the search looked, for the message when nothing was found.
+    public static func searchedPlaces(explicit: String?, environment: [String: String]) -> String {
+        var places: [String] = []
+        if let explicit { places.append(explicit) }
+        if let value = environment["PLUGIN_HOST_WORKER"], !value.isEmpty { places.append("PLUGIN_HOST_WORKER=\(value)") }
+        if let executable = resolvedLink("/proc/self/exe") { places.append(directory(of: executable)) }
+        if let image = ph_isolation_image_path().map({ String(cString: $0) }), image.hasPrefix("/") { places.append(directory(of: image)) }
+        return places.joined(separator: ", ")
+    }
+
+    private static func resolvedLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPluginWorkerRuntime
+import Logging
+import PluginDiscovery
+import PluginHostCore
+import PluginIsolation
+import PluginLoader
+import PluginMetadata
+
+/// The worker's one thread: read requests, answer each in order, until the host hangs up.
+///
+/// One call at a time, in the order the host sent them: the host relies on it to know which
+/// request a dead worker was running. A reply leaves as soon as it is ready, before the next
+/// request starts, so a crash in the next plugin call can never swallow the answer to the one
+/// before.
+struct WorkerLoop {
+    let socket: Int32
+    let cpuSecondsPerCall: Int?
+    /// Loaded plugins by the host's slot number, or why the slot could not be loaded.
+    private var slots: [UInt32: Result<LoadedPlugin, Problem>] = [:]
+    private let logger = Logger(label: "plugin-host-worker")
+
+    init(socket: Int32, cpuSecondsPerCall: Int?) {
+        self.socket = socket
+        self.cpuSecondsPerCall = cpuSecondsPerCall
+    }
+
+    mutating func serve() -> Int32 {
+        var encoder = FrameEncoder()
+        WorkerHello(pid: getpid()).encode(into: &encoder)
+        guard sendAll(encoder.bytes) else { return 0 }
+        var frames = FrameBuffer()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            chunk.withUnsafeBytes { frames.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            do {
+                while let frame = try frames.next() {
+                    guard answer(frame) else { return 0 }
+                }
+            } catch {
+                WorkerMain.report("the host sent a malformed frame (\(error)); exiting")
+                return 65
+            }
+        }
+        // The host hung up: shut the plugins down as the in-process host would, and leave.
+        for case .success(let plugin) in slots.values { plugin.shutdown(waitingUpTo: .seconds(1)) }
+        return 0
+    }
+
+    /// Answers one request; false when the reply could not be sent (the host is gone).
+    private mutating func answer(_ frame: ReceivedFrame) -> Bool {
+        var encoder = FrameEncoder()
+        ph_worker_begin_request(frame.tag)
+        switch frame.kind {
+        case .load:
+            guard let request = try? WorkerLoadRequest(decoding: frame.payload) else { return false }
+            let outcome = load(request)
+            slots[request.slot] = outcome
+            WorkerLoadReply(slot: request.slot, problem: outcome.failure).encode(into: &encoder, tag: frame.tag)
+        case .execute:
+            guard let request = try? WorkerExecuteRequest(decoding: frame.payload) else { return false }
+            execute(request, receivedAt: WallClock.monotonicNanoseconds()).encode(into: &encoder, tag: frame.tag)
+        case .hello, .loaded, .result, .crash:
+            return false
+        }
+        return sendAll(encoder.bytes)
+    }
+
+    /// Repeats the host's checks of the file, makes sure it is the file the host scanned,
+    /// then loads and initializes it.
+    private func load(_ request: WorkerLoadRequest) -> Result<LoadedPlugin, Problem> {
+        let path = request.path
+        let options = ScanOptions(mode: request.mode, maximumDepth: 0, allowUnsafePermissions: request.allowUnsafePermissions)
+        let report = Scanner(options: options, cache: nil).scan([SearchDirectory.singleFile(path)])
+        guard let scanned = report.plugins.first(where: { $0.path == path }) ?? report.plugins.first else {
+            return .failure(Problem(.loadFailed, .error, "\(path) is no longer there; scan again", file: path))
+        }
+        if let error = scanned.problems.first(where: { $0.severity == .error }) {
+            return .failure(error.file == nil ? error.with(file: path) : error)
+        }
+        guard let identity = scanned.identity, identity.contentStamp == request.identity.contentStamp else {
+            return .failure(Problem(.loadFailed, .error,
+                "\(path) changed after the host scanned it (another file is there now); scan again before running it",
+                file: path))
+        }
+        let config = (try? JSONParser.parse(request.config)) ?? .object([:])
+        return PluginLoader.load(scanned.inspection, logger: logger).flatMap { plugin in
+            plugin.initialize(config: config).map { plugin }
+        }
+    }
+
+    private func execute(_ request: WorkerExecuteRequest, receivedAt: UInt64) -> WorkerExecuteReply {
+        guard let slot = slots[request.slot] else {
+            return WorkerExecuteReply(.notLoaded(Problem(.loadFailed, .error, "the host asked for a plugin it never sent to this worker")))
+        }
+        let plugin: LoadedPlugin
+        switch slot {
+        case .success(let loaded): plugin = loaded
+        case .failure(let problem): return WorkerExecuteReply(.notLoaded(problem))
+        }
+        // A batched request whose time ran out while it waited: the host has given up on it.
+        if request.remainingNanoseconds > 0, WallClock.monotonicNanoseconds() &- receivedAt >= request.remainingNanoseconds {
+            return WorkerExecuteReply(.expired)
+        }
+        armCPULimit()
+        let outcome = plugin.execute(request.request, cancellation: nil)
+        return WorkerExecuteReply(.called(outcome, allocationFailed: ph_worker_allocation_failures() > 0))
+    }
+
+    /// Sets the soft CPU limit to what this process has used so far plus the per-call
+    /// allowance, so each call gets the whole allowance (the kernel counts per process).
+    private func armCPULimit() {
+        guard let cpuSecondsPerCall, cpuSecondsPerCall > 0 else { return }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        // Rounded up: the kernel checks whole seconds, so a call gets at least its allowance.
+        let used = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + 1
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_CPU.rawValue), &limit)
+        limit.rlim_cur = rlim_t(used + cpuSecondsPerCall)
+        if limit.rlim_max != rlim_t.max, limit.rlim_cur > limit.rlim_max { limit.rlim_cur = limit.rlim_max }
+        setrlimit(Int32(RLIMIT_CPU.rawValue), &limit)
+    }
+
+    private func sendAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let sent = send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                if sent < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += sent
+            }
+            return true
+        }
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let failure) = self { return failure }
+        return nil
+    }
+}
