@@ -21,8 +21,9 @@ struct EmbedOptions: Sendable {
     var mode: ValidationMode = .strict
     var initOptions = InitOptions()
     var policy: TenantPolicySet?
+    var isolation = IsolationOptions()
 
-    static let keys = ["pluginPath", "mode", "initConcurrency", "initTimeoutMs", "policy"]
+    static let keys = ["pluginPath", "mode", "initConcurrency", "initTimeoutMs", "policy", "isolation", "limits"]
 
     /// Parses `options_json` (NULL is every default).
     static func parse(_ text: UnsafePointer<CChar>?) throws(Problem) -> EmbedOptions {
@@ -52,6 +53,15 @@ struct EmbedOptions: Sendable {
                 options.initOptions.timeout = .milliseconds(milliseconds)
             case "policy":
                 options.policy = try policy(value)
+            case "isolation":
+                guard let name = value.stringValue, let mode = IsolationMode(rawValue: name) else {
+                    throw invalid("/isolation must be \"none\" or \"process\", not \(JSONWriter.string(value))")
+                }
+                options.isolation.mode = mode
+            case "limits":
+                let (limits, errors) = ResourceLimits.read(value, at: "/limits")
+                guard let limits else { throw invalid(errors.joined(separator: " ")) }
+                options.isolation.limits = limits.merged(over: IsolationOptions.defaultLimits)
             default:
                 throw invalid("has an unknown key \"\(key)\"; the keys are \(keys.joined(separator: ", "))")
             }
@@ -110,7 +120,7 @@ struct EmbedOptions: Sendable {
         var scanOptions = ScanOptions()
         scanOptions.mode = mode
         return HostConfiguration(directories: directories, scanOptions: scanOptions, initOptions: initOptions, policy: policy,
-                                 logger: Self.logger)
+                                 logger: Self.logger, isolation: isolation)
     }
 
     /// Host and plugin log lines: to stderr at `PLUGIN_HOST_LOG`'s level (default `warning`),

@@ -128,15 +128,11 @@ struct IsolationOptionGroup: ParsableArguments {
         discussion: "A tenant policy's own `isolation` wins over this flag.", valueName: "mode"))
     var isolation: IsolationMode = .none
 
-    @Option(help: ArgumentHelp("Address-space limit of each worker process, in MiB (with --isolation process; default \(IsolationOptionGroup.defaultMemoryMb)).", valueName: "MiB"))
+    @Option(help: ArgumentHelp("Address-space limit of each worker process, in MiB (with --isolation process; default \(IsolationOptions.defaultLimits.memoryMb ?? 0)).", valueName: "MiB"))
     var memoryMb: Int?
 
     @Option(help: ArgumentHelp("CPU seconds one call may use in its worker (with --isolation process; default: no limit).", valueName: "seconds"))
     var cpuSecondsPerCall: Int?
-
-    /// The worker memory limit when neither a policy nor --memory-mb sets one: generous for a
-    /// node, small enough that a runaway allocation cannot take the machine down.
-    static let defaultMemoryMb = 2048
 
     func validate() throws {
         if let memoryMb, memoryMb < 64 { throw ValidationError("--memory-mb must be at least 64 (the worker itself needs some).") }
@@ -145,7 +141,7 @@ struct IsolationOptionGroup: ParsableArguments {
 
     func apply(to configuration: inout HostConfiguration) {
         configuration.isolation.mode = isolation
-        configuration.isolation.limits = ResourceLimits(
-            memoryMb: memoryMb ?? Self.defaultMemoryMb, cpuSecondsPerCall: cpuSecondsPerCall)
+        configuration.isolation.limits = ResourceLimits(memoryMb: memoryMb, cpuSecondsPerCall: cpuSecondsPerCall)
+            .merged(over: IsolationOptions.defaultLimits)
     }
 }

@@ -66,6 +66,12 @@ public final class WorkerPool: Sendable {
         self.batchLimit = max(1, batchLimit)
     }
 
+    /// A pool nobody holds any more kills its workers (their reader threads reap them); call
+    /// ``shutdown(grace:)`` first to let them shut their plugins down.
+    deinit {
+        for member in state.withLock({ Array($0.workers.values) }) { member.worker.terminate(because: "the pool was released") }
+    }
+
     /// Sends `call` to a worker; `completion` gets how it ended, once, on a pool thread (or at
     /// once, on the caller's, when the pool is shut down). The ticket lets the caller abandon it.
     @discardableResult

@@ -79,10 +79,18 @@ public struct IsolationOptions: Sendable {
     /// The most worker processes one tenant's pool runs at once.
     public var maximumWorkers: Int
 
-    public init(mode: IsolationMode = .none, limits: ResourceLimits = .none, workerExecutable: String? = nil, maximumWorkers: Int = 4) {
+    public init(
+        mode: IsolationMode = .none, limits: ResourceLimits = IsolationOptions.defaultLimits, workerExecutable: String? = nil,
+        maximumWorkers: Int = 4
+    ) {
         self.mode = mode
         self.limits = limits
         self.workerExecutable = workerExecutable
         self.maximumWorkers = maximumWorkers
     }
+
+    /// The limits when neither a policy nor the host sets any: 2048 MiB of address space per
+    /// worker, generous for a node and small enough that a runaway allocation cannot take the
+    /// machine down; no CPU limit (a timeout is the usual bound).
+    public static let defaultLimits = ResourceLimits(memoryMb: 2048)
 }

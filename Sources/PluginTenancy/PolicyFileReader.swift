@@ -12,7 +12,6 @@ struct PolicyFileReader {
 
     static let topLevelKeys = ["defaultPolicy", "tenants", "auditLog"]
     static let policyKeys = ["allowedNodeTypes", "restrictedNodeTypes", "dataIsolation", "auditLogging", "isolation", "limits"]
-    static let limitKeys = ["memoryMb", "cpuSecondsPerCall", "outputBytes"]
     static let tenantKeys = ["tenantId"] + policyKeys
 
     init(file: String?) { self.file = file }
@@ -154,27 +153,11 @@ struct PolicyFileReader {
             isDefaultPolicy: isDefault, policyFile: file)
     }
 
-    /// Reads `limits`: an object of positive integers; absent is nil.
+    /// Reads `limits` (see ``ResourceLimits/read(_:at:)``); absent is nil.
     private mutating func readLimits(_ value: JSONValue?, at base: String) -> ResourceLimits? {
         guard let value else { return nil }
-        guard case .object(let object) = value else {
-            error("`\(base)` is \(value.typeName); it must be an object like {\"memoryMb\": 512, \"cpuSecondsPerCall\": 10}.")
-            return nil
-        }
-        rejectUnknownKeys(object, allowed: Self.limitKeys, at: base)
-        var limits = ResourceLimits()
-        for key in Self.limitKeys {
-            guard let field = object[key] else { continue }
-            guard case .int(let number) = field, number >= 1, number <= Int64(Int32.max) else {
-                error("`\(base)/\(key)` is \(field.typeName == "number" || field.typeName == "integer" ? "\(JSONWriter.string(field))" : field.typeName); it must be a whole number from 1 to \(Int32.max).")
-                continue
-            }
-            switch key {
-            case "memoryMb": limits.memoryMb = Int(number)
-            case "cpuSecondsPerCall": limits.cpuSecondsPerCall = Int(number)
-            default: limits.outputBytes = Int(number)
-            }
-        }
+        let (limits, errors) = ResourceLimits.read(value, at: base)
+        for message in errors { error(message) }
         return limits
     }
 

@@ -15,7 +15,7 @@ struct PluginsTests {
         let calls = try EmbedDriver.run(["create", "@null", "scan", "@null"])
         let names = pluginPaths(calls[1].doc).map { ($0 as NSString).lastPathComponent }.sorted()
         #expect(calls[1].status == Status.ok)
-        #expect(names == ["libph-demo.so", "libph-greeter.so", "libph-math.so", "libph-string.so"])
+        #expect(names == ["libph-demo.so", "libph-greeter.so", "libph-hazard.so", "libph-math.so", "libph-string.so"])
         #expect(calls[1].doc?["mode"] == "strict")
     }
 
@@ -61,8 +61,8 @@ struct PluginsTests {
     func load() throws {
         let calls = try EmbedDriver.run(["create", "@null", "load"])
         #expect(calls[1].status == Status.ok)
-        #expect(calls[1].doc?["totals"]?["initialized"] == 4)
-        #expect(calls[1].doc?["scan"]?["ok"] == 4)
+        #expect(calls[1].doc?["totals"]?["initialized"] == 5)
+        #expect(calls[1].doc?["scan"]?["ok"] == 5)
         #expect(calls[1].doc?["concurrencyLimit"] == 5)
     }
 

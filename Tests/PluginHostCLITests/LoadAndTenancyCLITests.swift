@@ -11,11 +11,11 @@ struct LoadCLITests {
         let (status, report, stderr) = try CLI.json(["load", "--json"])
         #expect(status == 0, "stderr: \(stderr)")
         let outcomes = try #require(report["plugins"]?.arrayValue)
-        #expect(outcomes.count == 4)  // math, string, greeter, demo
+        #expect(outcomes.count == 5)  // math, string, greeter, demo, hazard
         #expect(outcomes.allSatisfy { $0["status"] == "initialized" })
         let human = try CLI.run(["load"])
         #expect(human.status == 0)
-        #expect(human.stdout.contains("4 plugins: 4 initialized"))
+        #expect(human.stdout.contains("5 plugins: 5 initialized"))
     }
 
     @Test("a plugin whose init fails is reported with INIT_FAILED and its message, exit 1")

@@ -11,7 +11,7 @@ struct ScanCLITests {
         #expect(status == 0, "stderr: \(stderr)")
         #expect(report["hostAbi"] == "1.0")
         #expect(report["mode"] == "strict")
-        for name in ["math", "string", "greeter", "demo"] {
+        for name in ["math", "string", "greeter", "demo", "hazard"] {
             let plugin = try #require(report.plugin(endingWith: "/libph-\(name).so"), "libph-\(name).so missing")
             #expect(plugin["status"] == "ok", "\(name): \(plugin)")
             #expect(plugin.problemCodes == [])
@@ -20,7 +20,7 @@ struct ScanCLITests {
         #expect(math["id"] == "org.plugin-host.math")
         #expect(math["nodes"] == ["math.add", "math.sub", "math.mul", "math.div"])
         #expect(report["summary"]?["rejected"] == 0)
-        #expect(report["summary"]?["files"] == 4)
+        #expect(report["summary"]?["files"] == 5)
     }
 
     @Test("the human table shows each plugin's status, id and nodes")
@@ -30,7 +30,7 @@ struct ScanCLITests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("STATUS") == true)
         #expect(lines.contains { $0.hasPrefix("ok") && $0.contains("org.plugin-host.math") && $0.contains("math.add,math.sub") })
-        #expect(result.stdout.contains("4 files: 4 ok, 0 rejected, 0 warnings (strict"))
+        #expect(result.stdout.contains("5 files: 5 ok, 0 rejected, 0 warnings (strict"))
     }
 
     @Test("a hostile directory: every file reported with its code, nothing loaded, exit 1")

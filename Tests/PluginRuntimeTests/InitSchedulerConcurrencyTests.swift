@@ -61,7 +61,7 @@ struct InitSchedulerConcurrencyTests {
         // Concurrency 1: the second starts after the first ended.
         let failingStart = try #require(failing.startedAtMs), slowStart = try #require(slow.startedAtMs)
         #expect(failingStart >= slowStart + slow.durationMs)
-        #expect(report.totals == [.initialized: 1, .failed: 1, .timedOut: 0, .skipped: 0, .quarantined: 0])
+        #expect(report.totals == [.initialized: 1, .failed: 1, .timedOut: 0, .skipped: 0, .quarantined: 0, .crashed: 0])
         #expect(report.initialized.map(\.id) == [specs[0].id])
 
         let json = report.json()

@@ -1,3 +1,4 @@
+import PluginHostCore
 import Testing
 @testable import PluginRuntime
 

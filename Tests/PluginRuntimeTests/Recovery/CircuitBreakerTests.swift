@@ -240,7 +240,7 @@ struct RecoveryCircuitBreakerTests {
 
     @Test("countsAsFailure covers exactly the plugin failure codes")
     func failureCodes() {
-        #expect(CircuitBreaker.failureCodes == [.executionError, .transientError, .executionTimeout])
+        #expect(CircuitBreaker.failureCodes == [.executionError, .transientError, .executionTimeout, .executionCrashed, .resourceExhausted])
         #expect(CircuitBreaker.countsAsFailure(.circuitOpen) == false)
     }
 }

@@ -53,7 +53,7 @@ struct RecoveryRetryPolicyDecisionTests {
     @Test("the never-retried set and the default-retryable set do not overlap")
     func setsAreDisjoint() {
         #expect(RetryPolicy.neverRetried.isDisjoint(with: RetryPolicy.retryableByDefault))
-        #expect(RetryPolicy.retryableByDefault == [.transientError, .executionTimeout, .executionError])
+        #expect(RetryPolicy.retryableByDefault == [.transientError, .executionTimeout, .executionError, .executionCrashed])
     }
 
     @Test("a configured non-retryable code is not retried; the others still are")

@@ -62,6 +62,13 @@ typedef struct ph_host ph_host;
  *   "initConcurrency": 5       plugins initialized at the same time (≥ 1)
  *   "initTimeoutMs": 5000      time limit of each plugin's init
  *   "policy": {…}              tenant policies, the policy-file format (default: single tenant)
+ *   "isolation": "none"|"process"  where node calls run for tenants whose policy does not say
+ *                              (default "none": in this process; "process": in worker processes,
+ *                              so a plugin that crashes or hangs costs only its call; the
+ *                              plugin-host-worker executable must sit beside libplugin_host.so or
+ *                              be named by PLUGIN_HOST_WORKER)
+ *   "limits": {"memoryMb": N, "cpuSecondsPerCall": N, "outputBytes": N}  worker limits for
+ *                              tenants whose policy sets none (default memoryMb 2048)
  * "pluginPath": [] counts as absent. Unknown keys, values of the wrong type or out of range are
  * PH_ERR_INVALID_ARGUMENT (a misspelt option must not be silently ignored); an invalid policy is
  * POLICY_INVALID (also PH_ERR_INVALID_ARGUMENT). The scan cache and quarantine are kept in

@@ -14,8 +14,8 @@ def names(report):
 
 def test_default_scan_finds_the_bundled_plugins(host):
     report = host.scan()
-    assert names(report) == ["libph-demo.so", "libph-greeter.so", "libph-math.so", "libph-string.so"]
-    assert report["summary"]["ok"] == 4
+    assert names(report) == ["libph-demo.so", "libph-greeter.so", "libph-hazard.so", "libph-math.so", "libph-string.so"]
+    assert report["summary"]["ok"] == 5
 
 
 def test_scan_of_given_directories(host, plugin_dir, tmp_path):
@@ -53,8 +53,8 @@ def test_scan_of_a_non_directory_list_is_invalid_argument(host):
 
 def test_load_initializes_the_bundled_plugins(host):
     report = host.load()
-    assert report["totals"]["initialized"] == 4
-    assert report["scan"]["ok"] == 4
+    assert report["totals"]["initialized"] == 5
+    assert report["scan"]["ok"] == 5
 
 
 def test_list_is_empty_before_load(host):
