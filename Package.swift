@@ -136,8 +136,8 @@ let package = Package(
         .executableTarget(
             name: "PluginHostBench",
             dependencies: [
-                "PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow",
-                "PluginSDK", "CFFI", .product(name: "Logging", package: "swift-log"),
+                "PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginLoader", "PluginIsolation", "PluginTenancy",
+                "PluginRuntime", "PluginWorkflow", "PluginSDK", "CFFI", .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/Sources",
             swiftSettings: strictSwift

@@ -103,3 +103,11 @@ __attribute__((visibility("default"))) void *realloc(void *pointer, size_t size)
     return size == 0 ? moved : counted(moved);
 }
 #endif
+
+int ph_worker_runtime_sanitized(void) {
+#ifdef PH_WORKER_SANITIZED
+    return 1;
+#else
+    return 0;
+#endif
+}

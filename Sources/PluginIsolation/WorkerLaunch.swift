@@ -48,13 +48,18 @@ public enum WorkerExecutable {
     /// The executable's file name.
     public static let name = "plugin-host-worker"
 
-    /// The first of: `explicit`, `PLUGIN_HOST_WORKER`, the directory of the running executable,
-    /// the directory of the library or executable this code is linked into (for embedders,
-    /// whose executable is python or node). Nil when none holds an executable file.
+    /// `explicit` when given, else `PLUGIN_HOST_WORKER` when set (nil when the one named is not
+    /// an executable file), else the first directory holding it of: the running executable's,
+    /// then the library or executable this code is linked into (for embedders, whose executable
+    /// is python or node).
     public static func locate(explicit: String? = nil, environment: [String: String]) -> String? {
+        // A path the caller or the environment names is the answer, even when it is wrong:
+        // falling back to another worker binary would hide the mistake.
+        if let explicit { return access(explicit, X_OK) == 0 ? explicit : nil }
+        if let fromEnvironment = environment["PLUGIN_HOST_WORKER"], !fromEnvironment.isEmpty {
+            return access(fromEnvironment, X_OK) == 0 ? fromEnvironment : nil
+        }
         var candidates: [String] = []
-        if let explicit { candidates.append(explicit) }
-        if let fromEnvironment = environment["PLUGIN_HOST_WORKER"], !fromEnvironment.isEmpty { candidates.append(fromEnvironment) }
         if let executable = resolvedLink("/proc/self/exe") { candidates.append(directory(of: executable) + "/" + name) }
         if let image = ph_isolation_image_path().map({ String(cString: $0) }), image.hasPrefix("/") {
             candidates.append(directory(of: image) + "/" + name)
@@ -64,9 +69,9 @@ public enum WorkerExecutable {
 
     /// Where the search looked, for the message when nothing was found.
     public static func searchedPlaces(explicit: String?, environment: [String: String]) -> String {
+        if let explicit { return explicit }
+        if let value = environment["PLUGIN_HOST_WORKER"], !value.isEmpty { return "PLUGIN_HOST_WORKER=\(value)" }
         var places: [String] = []
-        if let explicit { places.append(explicit) }
-        if let value = environment["PLUGIN_HOST_WORKER"], !value.isEmpty { places.append("PLUGIN_HOST_WORKER=\(value)") }
         if let executable = resolvedLink("/proc/self/exe") { places.append(directory(of: executable)) }
         if let image = ph_isolation_image_path().map({ String(cString: $0) }), image.hasPrefix("/") { places.append(directory(of: image)) }
         return places.joined(separator: ", ")

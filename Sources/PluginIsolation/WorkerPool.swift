@@ -49,6 +49,9 @@ public final class WorkerPool: Sendable {
         let worker: WorkerProcess
         var busy = false
         var ready = false
+        /// Takes no more calls, and is told to exit once idle: it ran out of memory, and a
+        /// heap at its limit would fail the next call too.
+        var retiring = false
     }
 
     struct Queued {
@@ -152,7 +155,7 @@ public final class WorkerPool: Sendable {
         while true {
             let step = state.withLock { state -> Step in
                 guard !state.queue.isEmpty else { return .none }
-                if let pid = state.workers.first(where: { $0.value.ready && !$0.value.busy })?.key {
+                if let pid = state.workers.first(where: { $0.value.ready && !$0.value.busy && !$0.value.retiring })?.key {
                     state.workers[pid]!.busy = true
                     let count = min(state.queue.count, batchLimit)
                     let batch = Array(state.queue.prefix(count))
@@ -166,7 +169,8 @@ public final class WorkerPool: Sendable {
                     }
                     return .send(state.workers[pid]!.worker, batch, state.slots)
                 }
-                if state.workers.count + state.starting < maximumWorkers, !state.closed {
+                let working = state.workers.values.filter { !$0.retiring }.count
+                if working + state.starting < maximumWorkers, !state.closed {
                     if state.failedStarts >= Self.startAttempts {
                         let failed = state.queue
                         state.queue = []
@@ -224,7 +228,7 @@ public final class WorkerPool: Sendable {
                 item.ticket.sent(tag: requestTag)
                 let ticket = item.ticket, call = item.call
                 requests.append(WorkerProcess.Pending(loads: loads, expectsResult: true) { [self] reply in
-                    deliver(reply, call: call, ticket: ticket)
+                    deliver(reply, call: call, ticket: ticket, worker: worker)
                 })
             }
             return (requests, encoder, asked)
@@ -242,13 +246,15 @@ public final class WorkerPool: Sendable {
         }
     }
 
-    private func deliver(_ reply: WorkerProcess.Reply, call: WorkerCall, ticket: WorkerTicket) {
+    private func deliver(_ reply: WorkerProcess.Reply, call: WorkerCall, ticket: WorkerTicket, worker: WorkerProcess) {
         switch reply {
         case .loaded:
             break  // a failed load is reported again by the execute that needed it
         case .executed(let executed):
             switch executed.ending {
-            case .called(let outcome, let allocationFailed): ticket.finish(.returned(outcome, allocationFailed: allocationFailed))
+            case .called(let outcome, let allocationFailed):
+                if allocationFailed { state.withLock { $0.workers[worker.pid]?.retiring = true } }
+                ticket.finish(.returned(outcome, allocationFailed: allocationFailed))
             case .notLoaded(let problem): ticket.finish(.notLoaded(problem))
             case .expired: ticket.finish(.expired)
             }
@@ -306,7 +312,11 @@ public final class WorkerPool: Sendable {
             }
             pump()
         case .idle:
-            state.withLock { state in state.workers[worker.pid]?.busy = false }
+            let retiring = state.withLock { state -> Bool in
+                state.workers[worker.pid]?.busy = false
+                return state.workers[worker.pid]?.retiring == true
+            }
+            if retiring { worker.closeInput() }
             pump()
         case .died(let exit):
             let replace = state.withLock { state -> Bool in

@@ -247,6 +247,11 @@ extension PluginHost {
         })
     }
 
+    /// The pids of the worker processes alive now, in every pool (for diagnostics and tests).
+    public var workerProcessIDs: [Int32] {
+        state.withLock { Array($0.pools.values) }.flatMap(\.workerPIDs).sorted()
+    }
+
     /// Stops every worker process (their plugins' `shutdown` runs; a worker that does not exit
     /// within half a second is killed) and waits until all are reaped. Later isolated calls
     /// start new workers.

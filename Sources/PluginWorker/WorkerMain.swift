@@ -44,7 +44,8 @@ enum WorkerMain {
         dup2(STDERR_FILENO, STDOUT_FILENO)
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
-        if let memoryMb, memoryMb > 0 {
+        // A sanitizer's runtime maps terabytes of shadow memory: no address-space limit there.
+        if let memoryMb, memoryMb > 0, ph_worker_runtime_sanitized() == 0 {
             let bytes = rlim_t(memoryMb) << 20
             var limit = rlimit(rlim_cur: bytes, rlim_max: bytes)
             if setrlimit(Int32(RLIMIT_AS.rawValue), &limit) != 0 {

@@ -46,6 +46,13 @@ void ph_worker_begin_request(uint32_t tag);
  */
 uint64_t ph_worker_allocation_failures(void);
 
+/*
+ * 1 when this worker was built with a sanitizer (ASan, TSan). Their runtimes reserve terabytes
+ * of address space and own malloc, so the worker then sets no address-space limit and counts
+ * no allocation failures.
+ */
+int ph_worker_runtime_sanitized(void);
+
 #ifdef __cplusplus
 }
 #endif

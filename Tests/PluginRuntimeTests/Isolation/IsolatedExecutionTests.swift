@@ -1,0 +1,168 @@
+import Foundation
+import PluginDiscovery
+import PluginHostCore
+import PluginHostTestSupport
+import PluginRuntime
+import Testing
+
+@Suite("Isolation: calls in worker processes")
+struct IsolatedExecutionTests {
+    @Test("a node run in a worker gives the in-process result's shape and value")
+    func sameResult() throws {
+        let isolated = try isolatedHost()
+        defer { isolated.shutdownWorkers() }
+        let inProcess = PluginHost(configuration: HostConfiguration(
+            directories: [.init(path: try IsolationPlugins.directory())], logger: testLogger))
+        let a = isolated.execute(nodeType: "math.add", parameters: ["a": 2, "b": 3])
+        let b = inProcess.execute(nodeType: "math.add", parameters: ["a": 2, "b": 3])
+        #expect(a.status == .success, "\(a.error ?? "")")
+        #expect(a.output == ["result": 5])
+        #expect(a.output == b.output)
+        #expect(a.attempts.count == 1 && b.attempts.count == 1)
+        #expect(a.executionID != nil)
+        // The host never loaded the plugin itself: only the worker registry knows the node.
+        #expect(isolated.registry.node("math.add") == nil)
+        #expect(isolated.isolatedRegistry.node("math.add")?.pluginID == "org.plugin-host.math")
+        #expect(!isolated.workerProcessIDs.isEmpty)
+    }
+
+    @Test("a worker that dies in a call gives EXECUTION_CRASHED naming the signal or exit and the plugin; the next call works",
+          arguments: [
+            ("hazard.segfault", JSONValue.object([:]), "SIGSEGV (signal 11)"),
+            ("hazard.abort", JSONValue.object([:]), "SIGABRT (signal 6)"),
+            ("hazard.exit", JSONValue.object(["status": 0]), "exited with status 0"),
+            ("hazard.exit", JSONValue.object(["status": 7]), "exited with status 7"),
+          ])
+    func crashes(nodeType: String, parameters: JSONValue, cause: String) throws {
+        let host = try isolatedHost()
+        defer { host.shutdownWorkers() }
+        let crashed = host.execute(nodeType: nodeType, parameters: parameters)
+        #expect(crashed.status == .error)
+        #expect(crashed.errorCode == .executionCrashed)
+        #expect(crashed.error?.contains(cause) == true, "\(crashed.error ?? "")")
+        #expect(crashed.error?.contains("org.plugin-host.hazard") == true)
+        let after = host.execute(nodeType: "math.add", parameters: ["a": 1, "b": 1])
+        #expect(after.output == ["result": 2], "\(after.error ?? "")")
+    }
+
+    @Test("EXECUTION_CRASHED is retried by default, counts for the circuit breaker and the error metrics")
+    func crashRecovery() throws {
+        let host = try isolatedHost(failureThreshold: 3)
+        defer { host.shutdownWorkers() }
+        let retried = host.execute(nodeType: "hazard.segfault", parameters: [:], recovery: NodeRecovery(retry: RetryPolicy(initialIntervalMs: 1, maximumAttempts: 3)))
+        #expect(retried.attempts.map(\.errorCode) == [.executionCrashed, .executionCrashed, .executionCrashed])
+        let open = host.execute(nodeType: "hazard.segfault", parameters: [:])
+        #expect(open.errorCode == .circuitOpen)
+        let errors = host.statistics()["errors"]?["byCode"]?["EXECUTION_CRASHED"]
+        #expect(errors == 3, "\(host.statistics()["errors"] ?? .null)")
+        #expect(host.statistics()["workers"]?.arrayValue?.first?["crashes"] == 3)
+    }
+
+    @Test("a call past timeoutMs in a worker is stopped: its worker is gone within 100 ms of the deadline")
+    func timeoutKills() async throws {
+        let host = try isolatedHost()
+        defer { host.shutdownWorkers() }
+        // A warm worker with the hazard plugin probed and loaded, so the call starts at once.
+        #expect(await host.execute(nodeType: "hazard.print", parameters: [:]).status == .success)
+        let spin = Task { await host.execute(nodeType: "hazard.spin", parameters: [:], recovery: NodeRecovery(timeoutMs: 300)) }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let before = host.workerProcessIDs
+        let result = await spin.value
+        #expect(result.errorCode == .executionTimeout)
+        #expect(result.error?.contains("killed its worker process") == true)
+        let deadline = try #require(result.attempts.first).startedAt + 0.3
+        var gone: Int32?
+        while Date().timeIntervalSince1970 < deadline + 0.1 {
+            if let dead = before.first(where: { !IsolationPlugins.processExists($0) }) {
+                gone = dead
+                break
+            }
+            usleep(1_000)
+        }
+        #expect(gone != nil, "no worker of \(before) was gone within 100 ms of the deadline")
+    }
+
+    @Test("memory past limits.memoryMb is RESOURCE_EXHAUSTED, whether the plugin fails cleanly or crashes",
+          .disabled(if: IsolationPlugins.workerIsSanitized, "a sanitizer owns malloc and address space: no memory limit there"),
+          arguments: [true, false])
+    func memoryLimit(checked: Bool) throws {
+        let host = try isolatedHost(limits: ResourceLimits(memoryMb: 256))
+        defer { host.shutdownWorkers() }
+        let result = host.execute(nodeType: "hazard.allocate", parameters: ["mb": 1024, "checked": .bool(checked)])
+        #expect(result.errorCode == .resourceExhausted, "\(result.error ?? "")")
+        #expect(result.error?.contains("256 MiB") == true)
+        let small = host.execute(nodeType: "hazard.allocate", parameters: ["mb": 64])
+        #expect(small.output == ["allocatedMb": 64], "\(small.error ?? "")")
+    }
+
+    @Test("CPU past limits.cpuSecondsPerCall is RESOURCE_EXHAUSTED")
+    func cpuLimit() throws {
+        let host = try isolatedHost(limits: ResourceLimits(memoryMb: 2048, cpuSecondsPerCall: 1))
+        defer { host.shutdownWorkers() }
+        let begin = Date()
+        let result = host.execute(nodeType: "hazard.spin", parameters: [:])
+        #expect(result.errorCode == .resourceExhausted, "\(result.error ?? "")")
+        #expect(result.error?.contains("1 CPU seconds per call") == true)
+        #expect(Date().timeIntervalSince(begin) < 10)
+    }
+
+    @Test("tenants get their own workers: one tenant's crash leaves another's worker running")
+    func tenantsApart() throws {
+        let policy = try policySet(#"{"defaultPolicy": {"isolation": "process"}, "tenants": [{"tenantId": "a"}, {"tenantId": "b"}]}"#)
+        let host = try isolatedHost(policy: policy)
+        defer { host.shutdownWorkers() }
+        #expect(host.execute(nodeType: "math.add", parameters: ["a": 1, "b": 2], tenant: "b").output == ["result": 3])
+        let tenantB = host.workerProcessIDs
+        #expect(host.execute(nodeType: "hazard.segfault", parameters: [:], tenant: "a").errorCode == .executionCrashed)
+        #expect(tenantB.allSatisfy(IsolationPlugins.processExists))
+        #expect(host.execute(nodeType: "math.add", parameters: ["a": 2, "b": 2], tenant: "b").output == ["result": 4])
+    }
+
+    @Test("a policy's isolation wins over the host's: process for one tenant, in-process for another")
+    func policyDecides() throws {
+        let policy = try policySet(#"{"tenants": [{"tenantId": "safe", "isolation": "process"}, {"tenantId": "fast", "isolation": "none"}]}"#)
+        let host = PluginHost(configuration: HostConfiguration(
+            directories: [.init(path: try IsolationPlugins.directory())], policy: policy, logger: testLogger,
+            isolation: IsolationOptions(mode: .none, workerExecutable: IsolationPlugins.worker)))
+        defer { host.shutdownWorkers() }
+        #expect(host.execute(nodeType: "hazard.segfault", parameters: [:], tenant: "safe").errorCode == .executionCrashed)
+        #expect(host.execute(nodeType: "math.add", parameters: ["a": 1, "b": 1], tenant: "fast").output == ["result": 2])
+        #expect(host.registry.node("math.add") != nil, "the in-process tenant loads the plugin here")
+        #expect(host.registry.node("hazard.segfault") == nil, "the hazard plugin was never loaded here")
+    }
+
+    @Test("a missing worker executable is WORKER_UNAVAILABLE with what to do, not a hang")
+    func missingWorker() throws {
+        let host = PluginHost(configuration: HostConfiguration(
+            directories: [.init(path: try IsolationPlugins.directory())], logger: testLogger,
+            isolation: IsolationOptions(mode: .process, workerExecutable: "/nonexistent/plugin-host-worker")))
+        let result = host.execute(nodeType: "math.add", parameters: ["a": 1, "b": 1])
+        #expect(result.errorCode == .workerUnavailable || result.errorCode == .executionCrashed, "\(result.errorCode?.rawValue ?? "")")
+        #expect(result.error != nil)
+    }
+
+    @Test("validation and the tenant check stay in the host: no worker is started for a refused call")
+    func refusalsBeforeWorkers() throws {
+        let host = try isolatedHost()
+        let result = host.execute(nodeType: "math.add", parameters: ["a": "two", "b": 3])
+        #expect(result.errorCode == .validationFailed)
+        #expect(host.workerProcessIDs.isEmpty)
+    }
+
+    @Test("many concurrent calls through a small pool all finish, in order per call")
+    func concurrentCalls() async throws {
+        let host = try isolatedHost()
+        defer { host.shutdownWorkers() }
+        let results = await withTaskGroup(of: (Int, JSONValue?).self) { group in
+            for index in 0..<200 {
+                group.addTask { (index, await host.execute(nodeType: "math.add", parameters: ["a": .int(Int64(index)), "b": 1]).output) }
+            }
+            var all: [(Int, JSONValue?)] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 200)
+        #expect(results.allSatisfy { $0.1 == ["result": .int(Int64($0.0 + 1))] })
+        #expect(host.workerProcessIDs.count <= 4)
+    }
+}
