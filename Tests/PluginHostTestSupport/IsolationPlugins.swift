@@ -49,3 +49,39 @@ public enum IsolationPlugins {
         }
     }
 }
+
+/// Plugins whose loading or `init` misbehaves, for the probe's tests: each an echo plugin
+/// (``CPluginBuilder/echoPluginSource(id:nodeType:version:metadata:abiMajor:abiMinor:)``) with
+/// one change.
+public enum ProbePlugins {
+    /// A constructor that writes through NULL: loading the library at all crashes the process.
+    /// (Through a volatile global: a literal NULL store is undefined behaviour the compiler may
+    /// delete, constructor and all.)
+    public static func constructorCrash(id: String = "org.test.crasher", nodeType: String = "test.crasher") -> String {
+        CPluginBuilder.echoPluginSource(id: id, nodeType: nodeType)
+            + "\nint *volatile crash_target = 0;\n__attribute__((constructor)) static void crash_on_load(void) { *crash_target = 1; }\n"
+    }
+
+    /// An `init` that sleeps `seconds` before it returns.
+    public static func initHang(id: String = "org.test.hanger", nodeType: String = "test.hanger", seconds: Int = 30) -> String {
+        "#define _POSIX_C_SOURCE 200809L\n#include <unistd.h>\n"
+            + CPluginBuilder.echoPluginSource(id: id, nodeType: nodeType).replacingOccurrences(
+                of: "(void)host; (void)config; *state = 0; return PH_OK;",
+                with: "(void)host; (void)config; *state = 0; sleep(\(seconds)); return PH_OK;")
+    }
+
+    /// An `init` that fails with a message.
+    public static func initFailure(id: String = "org.test.failing", nodeType: String = "test.failing") -> String {
+        CPluginBuilder.echoPluginSource(id: id, nodeType: nodeType).replacingOccurrences(
+            of: "(void)host; (void)config; *state = 0; return PH_OK;",
+            with: "(void)config; *state = 0; host->set_init_error(host, \"database unreachable\"); return PH_ERR_EXECUTION;")
+    }
+
+    /// An `init` that crashes.
+    public static func initCrash(id: String = "org.test.initcrash", nodeType: String = "test.initcrash") -> String {
+        CPluginBuilder.echoPluginSource(id: id, nodeType: nodeType).replacingOccurrences(
+            of: "(void)host; (void)config; *state = 0; return PH_OK;",
+            with: "(void)host; (void)config; *state = 0; *crash_target = 1; return PH_OK;")
+            .replacingOccurrences(of: "PH_PLUGIN_METADATA(", with: "int *volatile crash_target = 0;\nPH_PLUGIN_METADATA(")
+    }
+}
