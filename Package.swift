@@ -174,6 +174,9 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "PluginIsolationTests", dependencies: ["PluginIsolation", "PluginLoader", "PluginDiscovery", "PluginMetadata", "PluginHostTestSupport"],
+            swiftSettings: strictSwift),
         .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginWorkflowTests", dependencies: ["PluginWorkflow", "PluginHostTestSupport"], swiftSettings: strictSwift),

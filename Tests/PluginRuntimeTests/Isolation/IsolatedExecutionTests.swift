@@ -166,3 +166,29 @@ struct IsolatedExecutionTests {
         #expect(host.workerProcessIDs.count <= 4)
     }
 }
+
+@Suite("Isolation: function nodes and workflows in worker processes")
+struct IsolatedFunctionAndWorkflowTests {
+    /// zlib's crc32 as a zero-code function node (libz.so.1 is part of every Debian system).
+    static let zlibManifest = """
+        { "id": "org.test.zlib", "name": "zlib", "version": "1.0.0", "abi": "1.0", "description": "crc32 from zlib, no code.",
+          "threadSafe": true, "dependencies": {}, "library": "libz.so.1",
+          "nodes": [ { "nodeType": "zlib.crc32", "version": "1.0.0", "category": "checksum", "supportedVersions": [1],
+            "description": "crc32(crc, data, len) of zlib.",
+            "function": { "symbol": "crc32", "signature": "uint64(uint64,string,uint32)", "params": ["crc", "data", "len"] } } ] }
+        """
+
+    @Test("a zero-code function node runs through libffi in a worker; a length past its data is EXECUTION_CRASHED, not a dead host")
+    func functionNodeCrash() throws {
+        let dir = try TemporaryDirectory(prefix: "zlib")
+        try dir.write("zlib.plugin.json", Self.zlibManifest)
+        let host = try isolatedHost(directories: [dir.path])
+        defer { host.shutdownWorkers() }
+        let fine = host.execute(nodeType: "zlib.crc32", parameters: ["crc": 0, "data": "hello", "len": 5])
+        #expect(fine.output == ["result": 907_060_870], "\(fine.error ?? "")")
+        let wild = host.execute(nodeType: "zlib.crc32", parameters: ["crc": 0, "data": "hello", "len": 4_000_000_000])
+        #expect(wild.errorCode == .executionCrashed, "\(wild.error ?? "")")
+        #expect(wild.error?.contains("SIGSEGV") == true)
+        #expect(host.execute(nodeType: "zlib.crc32", parameters: ["crc": 0, "data": "hello", "len": 5]).output == fine.output)
+    }
+}
