@@ -42,7 +42,9 @@ class Host:
 
     ``options``: ``None`` or a dict (or JSON text) with any of ``pluginPath`` (list of
     directories), ``mode`` (``"strict"``/``"loose"``), ``initConcurrency``, ``initTimeoutMs``,
-    ``policy`` (the policy-file format). ``library``: the path of libplugin_host.so (default:
+    ``policy`` (the policy-file format), ``isolation`` (``"none"``/``"process"``: node calls in
+    worker processes, so a plugin that crashes or hangs costs only its call) and ``limits``
+    (``{"memoryMb", "cpuSecondsPerCall", "outputBytes"}`` for those workers). ``library``: the path of libplugin_host.so (default:
     see ``plugin_host.find_library``).
 
     One ``Host`` may be shared by many threads: every method may run concurrently (ctypes
