@@ -1,6 +1,6 @@
 import Glibc
 
-/// Decides which directories a scan looks in (DESIGN §4).
+/// Decides which directories a scan looks in.
 ///
 /// Order of precedence: explicit arguments, else `PLUGIN_HOST_PATH`, else the defaults. The
 /// defaults make `swift run plugin-host scan` work on a fresh clone: `swift build` puts the

@@ -4,7 +4,7 @@ import PluginMetadata
 import Synchronization
 
 /// Remembers what the inspector said about each plugin file, so a re-scan of an unchanged tree
-/// only `stat`s files (DESIGN §4; GStreamer's `registry.bin` works the same way).
+/// only `stat`s files (GStreamer's `registry.bin` works the same way).
 ///
 /// An entry is keyed by the file's absolute path and is valid while the file's device, inode,
 /// size and nanosecond mtime, the validation mode, and the sidecar `<file>.plugin.json`'s same

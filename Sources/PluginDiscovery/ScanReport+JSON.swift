@@ -2,7 +2,7 @@ import PluginHostCore
 import PluginMetadata
 
 extension ScanReport {
-    /// The `scan --json` document (DESIGN §7):
+    /// The `scan --json` document (README.md, *JSON shapes*):
     /// `{"hostAbi","mode","plugins":[{"path","status","id","version","nodes","problems"}],
     ///   "problems":[…],"summary":{"files","ok","rejected","warnings","durationMs","cacheHits","cacheMisses"}}`.
     ///

@@ -1,7 +1,7 @@
 import PluginHostCore
 import PluginMetadata
 
-/// Finds plugin files and reports on each one without ever loading it (DESIGN §4).
+/// Finds plugin files and reports on each one without ever loading it.
 ///
 /// A scan walks the directories (``DirectoryWalker``), takes each file's inspection from the
 /// cache when the file is unchanged or from ``PluginInspector`` otherwise, adds the permission

@@ -12,10 +12,10 @@ public struct SearchDirectory: Sendable, Hashable {
     /// How many levels below this directory to search; nil takes ``ScanOptions/maximumDepth``.
     /// The executable's own directory uses 0: it is a build folder, not a plugin tree.
     public var maximumDepth: Int?
-    /// Whether standalone manifests (`<name>.plugin.json` with no file `<name>` beside them,
-    /// DESIGN §3.2) are scanned here whatever the patterns say. True for plugin directories;
-    /// false for the executable's own directory, a build folder where only the bundled
-    /// libraries are plugins. A manifest a pattern matches by name is scanned either way.
+    /// Whether standalone manifests (`<name>.plugin.json` with no file `<name>` beside them)
+    /// are scanned here whatever the patterns say. True for plugin directories; false for the
+    /// executable's own directory, a build folder where only the bundled libraries are
+    /// plugins. A manifest a pattern matches by name is scanned either way.
     public var standaloneManifests: Bool
 
     public init(path: String, patterns: [String] = ["*.so"], maximumDepth: Int? = nil, standaloneManifests: Bool = true) {

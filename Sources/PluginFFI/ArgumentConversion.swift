@@ -1,7 +1,7 @@
 import PluginHostCore
 import PluginMetadata
 
-/// JSON → C for one argument, with exact type and range checks (DESIGN §3.2).
+/// JSON → C for one argument, with exact type and range checks.
 ///
 /// Each argument lives in an 8-byte slot (every supported type fits) and is written with its
 /// own C width, so libffi reads exactly the bytes it expects on either byte order. Nothing is

@@ -3,7 +3,7 @@ import PluginHostCore
 import PluginMetadata
 
 /// One function node, ready to call: its C function's address and a libffi call interface
-/// prepared once, at load time (DESIGN §3.2).
+/// prepared once, at load time.
 ///
 /// A call maps the JSON parameters to C arguments with exact type and range checks, calls
 /// through `ffi_call`, and maps the return value to `{"result": value}`. Argument storage is

@@ -31,8 +31,9 @@ enum HostVersion {
 
 /// Runs the command line with the exit codes the product promises.
 ///
-/// swift-argument-parser exits 64 (EX_USAGE) on a usage error; DESIGN §7 promises 2, so the
-/// entry point maps codes itself: usage errors → 2, `ExitCode` thrown by a command → as is.
+/// swift-argument-parser exits 64 (EX_USAGE) on a usage error; the documented exit code is 2
+/// (README.md, *The command line*), so the entry point maps codes itself: usage errors → 2,
+/// `ExitCode` thrown by a command → as is.
 @main
 enum PluginHostMain {
     static func main() async {

@@ -23,10 +23,10 @@ import Synchronization
 /// `shutdown` began. `execute` runs only when ready and not closed; `shutdown` closes first,
 /// then waits for calls in flight, so the plugin's `shutdown` never overlaps an `execute`.
 ///
-/// Function nodes (DESIGN §3.2) run through the same `execute`: a node type found in
-/// ``functions`` is called through libffi instead of the plugin's `execute`, under the same
-/// lifecycle and serialization rules. A standalone manifest has functions only and no
-/// descriptor: `initialize` then calls nothing and `shutdown` has nothing to run.
+/// Function nodes run through the same `execute`: a node type found in ``functions`` is
+/// called through libffi instead of the plugin's `execute`, under the same lifecycle and
+/// serialization rules. A standalone manifest has functions only and no descriptor:
+/// `initialize` then calls nothing and `shutdown` has nothing to run.
 public final class LoadedPlugin: Sendable {
     /// Absolute path of the library file (of the manifest, for a standalone manifest).
     public let path: String
@@ -86,7 +86,7 @@ public final class LoadedPlugin: Sendable {
     /// A non-zero status is INIT_FAILED carrying what the plugin gave `host->set_init_error`.
     /// Calling it again is a programming error and returns the first outcome without calling
     /// the plugin. The call runs on the caller's thread and cannot be interrupted: a caller
-    /// that wants a timeout runs it on a thread it can abandon (DESIGN §4).
+    /// that wants a timeout runs it on a thread it can abandon.
     public func initialize(config: JSONValue) -> Result<Void, Problem> {
         initOutcome.withLock { outcome in
             if let outcome { return outcome }

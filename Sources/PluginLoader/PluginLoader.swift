@@ -34,9 +34,9 @@ public enum PluginLoader {
     /// (ENTRY_INVALID), an ABI this host cannot load (ABI_INCOMPATIBLE), and metadata that
     /// differs from the bytes scanned from the file (METADATA_MISMATCH).
     ///
-    /// A standalone manifest (DESIGN §3.2) loads its `library` instead (LOAD_FAILED with
-    /// `dlerror()`'s text when it cannot be opened). In both cases each function node's symbol
-    /// is then resolved (SYMBOL_MISSING, naming the node) and its call interface prepared.
+    /// A standalone manifest loads its `library` instead (LOAD_FAILED with `dlerror()`'s text
+    /// when it cannot be opened). In both cases each function node's symbol is then resolved
+    /// (SYMBOL_MISSING, naming the node) and its call interface prepared.
     ///
     /// Host log lines the plugin writes go to `logger` with a `plugin` metadata value (its id);
     /// without one, a logger labelled `plugin-host.plugin.<id>` is made from the bootstrapped

@@ -1,4 +1,4 @@
-/// A C type a function node may take or return (DESIGN §3.2), named as manifests spell it.
+/// A C type a function node may take or return, named as manifests spell it.
 ///
 /// The set is closed on purpose: each type has one exact JSON mapping and one range check, so
 /// nothing a manifest declares can make the host read or write memory it did not size. Pointers

@@ -1,7 +1,7 @@
 import PluginHostCore
 
-/// A node served by calling one C function through libffi instead of the plugin's `execute`
-/// (DESIGN §3.2): `"function": {"symbol": "pow", "signature": "double(double,double)",
+/// A node served by calling one C function through libffi instead of the plugin's `execute`:
+/// `"function": {"symbol": "pow", "signature": "double(double,double)",
 /// "params": ["base", "exp"]}`.
 ///
 /// `params[i]` names the JSON parameter that becomes the C function's argument `i`, so the

@@ -1,7 +1,7 @@
 import PluginHostCore
 
 extension ManifestCheck {
-    /// Keys of a node object. `function` declares a libffi function node (DESIGN §3.2).
+    /// Keys of a node object. `function` declares a libffi function node.
     static let nodeKeys = KeySet([
         "nodeType", "version", "category", "description", "requiredFields", "schema", "supportedVersions", "tags",
         "icon", "experimental", "function",

@@ -2,10 +2,10 @@ import PluginHostCore
 import Synchronization
 
 extension ManifestCheck {
-    /// The JSON Schema keywords the host's parameter validator enforces (DESIGN §5), plus the
-    /// annotations `description` and `title`. Anything else is rejected rather than ignored: an
-    /// author who wrote `oneOf` or `$ref` expects it enforced, and silently skipping it would let
-    /// parameters the plugin never expected reach its code.
+    /// The JSON Schema keywords the host's parameter validator enforces (see ``ParameterSchema``),
+    /// plus the annotations `description` and `title`. Anything else is rejected rather than
+    /// ignored: an author who wrote `oneOf` or `$ref` expects it enforced, and silently skipping it
+    /// would let parameters the plugin never expected reach its code.
     static let schemaKeywords = KeySet([
         "type", "properties", "required", "additionalProperties", "enum", "const", "minimum", "maximum", "minLength",
         "maxLength", "pattern", "items", "minItems", "maxItems", "default", "description", "title",

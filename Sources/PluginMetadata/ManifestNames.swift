@@ -1,4 +1,4 @@
-/// The spelling rules for plugin ids and node types (DESIGN §3.1).
+/// The spelling rules for plugin ids and node types.
 ///
 /// Both are checked byte by byte on UTF-8, accepting ASCII only, so no case folding, Unicode
 /// look-alike, normalization or whitespace trick can make two names that print alike compare

@@ -1,6 +1,7 @@
 import PluginHostCore
 
-/// Checks plugin metadata JSON against the manifest format (DESIGN §3.1), strict or loose.
+/// Checks plugin metadata JSON, strict or loose, against the manifest format (sdk/README.md,
+/// *Metadata*).
 ///
 /// Every problem is reported in one pass. What each rule costs in each mode:
 ///
@@ -34,9 +35,8 @@ import PluginHostCore
 /// | standalone: `library` missing, a node w/o `function` | META_MISSING_FIELD   | error  | error                          |
 /// | plugin library metadata naming a `library`           | META_BAD_VALUE       | error  | warning (ignored)              |
 ///
-/// A function node (DESIGN §3.2) may leave out `schema` and `requiredFields`: the schema is
-/// derived from the signature (``FunctionDeclaration/derivedSchema``), `requiredFields` is
-/// its `params`.
+/// A function node may leave out `schema` and `requiredFields`: the schema is derived from
+/// the signature (``FunctionDeclaration/derivedSchema``), `requiredFields` is its `params`.
 ///
 /// Loose defaults: `name` = the id, `description` "", `threadSafe` false (calls serialized),
 /// `dependencies` none; per node `version` "1.0.0", `category` "uncategorized", `description` "",
@@ -49,7 +49,7 @@ import PluginHostCore
 /// loading only when no problem is an error. `node:` is set on node problems once the node's type
 /// is known to be valid (a malformed one is shown, escaped, in the message instead).
 public enum ManifestValidator {
-    /// Keys of the manifest object. `library` is reserved for standalone manifests (DESIGN §3.2).
+    /// Keys of the manifest object. `library` is reserved for standalone manifests.
     static let manifestKeys = KeySet([
         "id", "name", "version", "abi", "author", "license", "description", "threadSafe", "dependencies", "nodes",
         "library",

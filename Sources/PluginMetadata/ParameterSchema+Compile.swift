@@ -6,7 +6,8 @@ import PluginHostCore
 /// always compiles) and a little more that is still meaningful: boolean schemas anywhere, a
 /// `required` name without a property, whole-number bounds written as `2.0`.
 enum SchemaCompiler {
-    /// The keywords compiled (DESIGN §5) plus the ignored annotations.
+    /// The keywords compiled (the subset ``ParameterSchema`` documents), plus the ignored
+    /// annotations.
     static let keywords: Set<String> = [
         "type", "properties", "required", "additionalProperties", "enum", "const", "minimum", "maximum", "minLength",
         "maxLength", "pattern", "items", "minItems", "maxItems", "default", "description", "title",

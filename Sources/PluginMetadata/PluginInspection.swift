@@ -6,7 +6,7 @@ public enum MetadataOrigin: Sendable, Hashable {
     case elfNote
     /// A `<file>.plugin.json` beside the library.
     case sidecar(path: String)
-    /// A standalone `<name>.plugin.json` naming an existing C library (DESIGN §3.2); the
+    /// A standalone `<name>.plugin.json` naming an existing C library; the
     /// inspection's path is the manifest itself.
     case standaloneManifest
 }

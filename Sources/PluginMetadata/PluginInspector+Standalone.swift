@@ -3,9 +3,9 @@ import PluginHostCore
 
 extension PluginInspector {
     /// Inspects a standalone manifest, a `<name>.plugin.json` that exposes an existing C
-    /// library as function nodes (DESIGN §3.2). Only the manifest is read: the library it names
-    /// is not opened, or even looked for, until the plugin is loaded, so scanning stays free of
-    /// other people's code.
+    /// library as function nodes. Only the manifest is read: the library it names is not
+    /// opened, or even looked for, until the plugin is loaded, so scanning stays free of other
+    /// people's code.
     ///
     /// `fileDescriptor` is the manifest as discovery opened it (not closed here), or nil to open
     /// `path` here (non-blocking, so a FIFO cannot hang the scan). Every problem names `path`.

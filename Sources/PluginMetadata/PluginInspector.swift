@@ -4,7 +4,7 @@ import PluginHostCore
 
 /// Reads a plugin library's metadata from its file, without loading it, and validates it.
 ///
-/// Scanning never runs plugin code (DESIGN §3.1), so the metadata comes from the ELF note that
+/// Scanning never runs plugin code, so the metadata comes from the ELF note that
 /// `PH_PLUGIN_METADATA` embeds or, for plugins that cannot emit one, from the sidecar
 /// `<file>.plugin.json`. The note wins when both exist: it is the copy `ph_plugin_entry` returns
 /// and the loader compares against (METADATA_MISMATCH). Problems from validating a sidecar name

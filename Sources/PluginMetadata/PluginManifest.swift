@@ -1,7 +1,7 @@
 import PluginHostCore
 import PluginSDK
 
-/// How hard metadata is checked (DESIGN §3.1).
+/// How hard metadata is checked.
 ///
 /// `strict` is for plugin authors' CI and production hosts: every documented field present,
 /// unknown keys rejected. `loose` fills in defaults and turns format complaints into warnings,
@@ -99,7 +99,7 @@ public struct NodeDescriptor: Sendable, Hashable {
     public var icon: String?
     public var experimental: Bool
     /// Set when the node is a C function called through libffi rather than through the
-    /// plugin's `execute` (DESIGN §3.2).
+    /// plugin's `execute`.
     public var function: FunctionDeclaration?
 
     public init(
@@ -136,7 +136,7 @@ public struct PluginManifest: Sendable, Hashable {
     public var threadSafe: Bool
     public var dependencies: [PluginDependency]
     public var nodes: [NodeDescriptor]
-    /// A standalone manifest's library (DESIGN §3.2): a soname such as `libm.so.6` (found by
+    /// A standalone manifest's library: a soname such as `libm.so.6` (found by
     /// the dynamic linker's search) or a path, relative ones resolved against the manifest's
     /// directory. nil for a plugin library's own metadata.
     public var library: String?

@@ -38,8 +38,7 @@ public struct DependencyPlan: Sendable {
     }
 }
 
-/// Resolves plugin dependencies on their manifests (DESIGN §4: "resolved on metadata before
-/// loading").
+/// Resolves plugin dependencies on their manifests, before anything is loaded.
 ///
 /// Only plugins the scan accepted (`status == .ok`) provide dependencies; plugin ids are unique
 /// among them (discovery rejects duplicates), so every dependency has at most one candidate.

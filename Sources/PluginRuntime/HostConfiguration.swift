@@ -24,7 +24,7 @@ public struct HostConfiguration: Sendable {
     /// The largest output a plugin may hand back, in bytes; a larger one is OUTPUT_TOO_LARGE
     /// and is never copied into the host (16 MiB by default).
     public var maximumOutputBytes: Int
-    /// When each node type's circuit opens and for how long (DESIGN §5.1).
+    /// When each node type's circuit opens and for how long.
     public var circuitBreaker: CircuitBreaker.Configuration
     /// The time source for circuit-breaker cool-downs and retry backoff waits. Tests inject a
     /// ``ManualClock`` so both run without real waiting. Attempt timeouts (`timeoutMs`) always

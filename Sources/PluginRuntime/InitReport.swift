@@ -52,7 +52,7 @@ public struct InitOutcome: Sendable {
 }
 
 /// What an ``InitScheduler`` run did: every plugin's outcome and the run's statistics
-/// (DESIGN §4: per-plugin duration and outcome, totals, wall time).
+/// (per-plugin duration and outcome, totals, wall time).
 public struct InitReport: Sendable {
     /// One per plugin of the plan: those of `plan.order` in that order, then `plan.excluded`
     /// (as `skipped`, with their dependency problem).

@@ -1,6 +1,6 @@
 import PluginHostCore
 
-/// How an ``InitScheduler`` run initializes plugins (DESIGN §4: at most 5 at a time, 5 s each).
+/// How an ``InitScheduler`` run initializes plugins (by default at most 5 at a time, 5 s each).
 public struct InitOptions: Sendable {
     /// At most this many plugins load and initialize at once (values below 1 count as 1).
     public var concurrency: Int

@@ -5,7 +5,7 @@ import PluginLoader
 import PluginMetadata
 
 /// Loads and initializes a plan's plugins, dependencies first, at most `concurrency` at a time,
-/// each under a timeout (DESIGN §4).
+/// each under a timeout.
 ///
 /// Scheduling is a DAG, not layers: a plugin starts as soon as all of its own dependencies have
 /// initialized and a slot is free, so one slow plugin holds back only what depends on it. Among

@@ -47,7 +47,8 @@ public typealias ParameterViolation = SchemaViolation
 
 /// The outcome of executing one node: a value, never an exception (a plugin's failure is data).
 ///
-/// Field names are the DESIGN §5 contract and the `exec --json` output shape.
+/// Field names are a public contract: they are the `exec --json` output shape (README.md,
+/// *JSON shapes*).
 public struct NodeResult: Sendable {
     public var nodeType: String
     public var status: NodeStatus

@@ -10,6 +10,23 @@ import PluginLoader
 import PluginMetadata
 import PluginTenancy
 
+/// One probe under way, which later callers for the same plugin wait for.
+final class ProbeFlight: Sendable {
+    private let gate = ConditionGate<Result<IsolatedPlugin, Problem>?>(nil)
+
+    func finish(_ outcome: Result<IsolatedPlugin, Problem>) {
+        gate.withLock { $0 = outcome }
+        gate.broadcast()
+    }
+
+    func outcome() -> Result<IsolatedPlugin, Problem> {
+        gate.locked { held in
+            while held.access({ $0 }) == nil { _ = held.wait(deadline: nil) }
+            return held.access { $0! }
+        }
+    }
+}
+
 /// A tenant's worker pool: workers never mix tenants, and limits are set when a worker starts.
 struct WorkerPoolKey: Hashable, Sendable {
     var tenant: String
@@ -52,9 +69,31 @@ extension PluginHost {
     }
 
     /// `plugin` as workers load it, after probing it and the plugins it depends on (once; later
-    /// calls return the same outcome).
+    /// calls return the same outcome). Calls that arrive while the probe runs wait for it rather
+    /// than starting probes of their own: a workflow's first wave of ready nodes asks at once.
     func isolatedPlugin(_ plugin: ScannedPlugin) -> Result<IsolatedPlugin, Problem> {
-        if let done = state.withLock({ $0.isolated[plugin.path] }) { return done }
+        enum Role { case done(Result<IsolatedPlugin, Problem>), wait(ProbeFlight), probe(ProbeFlight) }
+        let role = state.withLock { state -> Role in
+            if let done = state.isolated[plugin.path] { return .done(done) }
+            if let flight = state.probing[plugin.path] { return .wait(flight) }
+            let flight = ProbeFlight()
+            state.probing[plugin.path] = flight
+            return .probe(flight)
+        }
+        switch role {
+        case .done(let outcome):
+            return outcome
+        case .wait(let flight):
+            return flight.outcome()
+        case .probe(let flight):
+            let outcome = probeForWorkers(plugin)
+            state.withLock { $0.probing[plugin.path] = nil }
+            flight.finish(outcome)
+            return outcome
+        }
+    }
+
+    private func probeForWorkers(_ plugin: ScannedPlugin) -> Result<IsolatedPlugin, Problem> {
         let plan = DependencyResolver.plan(report.plugins)
         if let excluded = plan.excluded.first(where: { $0.plugin.path == plugin.path }) {
             return rememberIsolated(plugin.path, .failure(excluded.problem))

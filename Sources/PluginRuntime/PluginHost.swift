@@ -32,7 +32,7 @@ public final class PluginHost: Sendable {
     public let isolatedRegistry: NodeRegistry
     /// Validated parameters by node type and value (hit/miss counters in its statistics).
     public let validationCache = ValidationCache()
-    /// Failed attempts, retries and recoveries since the host started (DESIGN §5.1).
+    /// Failed attempts, retries and recoveries since the host started.
     public let errorMetrics = ErrorMetrics()
     /// One breaker per node type, configured by `configuration.circuitBreaker`.
     public let circuitBreakers: CircuitBreakers
@@ -56,6 +56,8 @@ public final class PluginHost: Sendable {
         var auditLogs: [String: AuditLog] = [:]
         /// Plugins probed for worker processes (or why they cannot run there), by path.
         var isolated: [String: Result<IsolatedPlugin, Problem>] = [:]
+        /// Probes under way, by plugin path.
+        var probing: [String: ProbeFlight] = [:]
         /// Worker pools, one per tenant and limits.
         var pools: [WorkerPoolKey: WorkerPool] = [:]
     }

@@ -4,7 +4,7 @@ import PluginMetadata
 import Synchronization
 
 /// Plugins whose `init` failed or hung, remembered by file identity so they are never called
-/// again until the file changes (DESIGN §4; GStreamer blacklists crashers the same way, by
+/// again until the file changes (GStreamer blacklists crashers the same way, by
 /// size and mtime).
 ///
 /// Both INIT_TIMEOUT and INIT_FAILED quarantine. A hung init costs its whole timeout on every

@@ -5,7 +5,7 @@ import Synchronization
 /// Remembers the outcome of validating a node's parameters, so a repeated call (a workflow
 /// run many times, a node called in a loop) skips the schema walk, its regexes and its defaults.
 ///
-/// A bounded LRU (DESIGN §5): at most `capacity` entries; adding one to a full cache evicts
+/// A bounded LRU: at most `capacity` entries; adding one to a full cache evicts
 /// the least recently used. Entries live in arrays linked by index, so a get or a put is O(1)
 /// with no allocation per entry. One `Mutex` guards the state; the key is hashed and the
 /// schema walked outside it, so threads only queue for the table itself.

@@ -3,7 +3,7 @@ import PluginMetadata
 
 /// What one tenant may run, and how its executions are isolated and audited.
 ///
-/// The rule (DESIGN §5): a non-empty allow list alone decides ("allow list wins"); otherwise a
+/// The rule: a non-empty allow list alone decides ("allow list wins"); otherwise a
 /// node type is allowed unless the restrict list matches it. A requested node type that is not
 /// canonical is always denied, whatever the lists say, so a look-alike name can never slip past
 /// a restrict list or be matched loosely by an allow list. ``check(nodeType:)`` is on the hot

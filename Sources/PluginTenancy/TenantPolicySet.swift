@@ -2,7 +2,7 @@ import PluginHostCore
 
 /// A parsed tenant policy file: who may run what, how data is isolated, where audits go.
 ///
-/// The file (DESIGN §5):
+/// The file (every field is described in README.md, *Tenants*):
 /// ```json
 /// { "defaultPolicy": { "restrictedNodeTypes": ["http.*"] },
 ///   "auditLog": "/var/log/plugin-host/audit.jsonl",

@@ -4,7 +4,7 @@ import PluginRuntime
 /// A workflow's recovery rules, read once: the defaults in `settings` and, per node, the
 /// ``NodeRecovery`` the host applies when it executes that node.
 ///
-/// The precedence (DESIGN §5.1): a node's own `retry`, `onError`, `fallbackNodeType` and
+/// The precedence: a node's own `retry`, `onError`, `fallbackNodeType` and
 /// `timeoutMs` win; what it leaves out comes from `settings` (`settings.retry` is the default
 /// retry policy, merged field by field under the node's `retry`; `settings.onError` the default
 /// strategy; `settings.timeoutMs` the default time limit); what neither sets is

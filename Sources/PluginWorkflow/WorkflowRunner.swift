@@ -4,7 +4,7 @@ import Synchronization
 
 /// Runs a workflow as a DAG: each node once all its parents are done, up to `concurrency` at a time.
 ///
-/// Semantics (DESIGN §6):
+/// Semantics:
 /// - A node's input is a JSON array of its parents' output items, in connection order (see
 ///   ``Workflow``): an array output contributes its elements, `null` or no output contributes
 ///   nothing, any other value contributes itself as one item. A root node gets `[]`.

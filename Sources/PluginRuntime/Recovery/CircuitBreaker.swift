@@ -12,7 +12,7 @@ public enum CircuitState: String, Sendable, Hashable {
 }
 
 /// Stops calling a node type that keeps failing, so a broken backend costs one fast
-/// `CIRCUIT_OPEN` per call instead of a timeout and a round of retries each (DESIGN §5.1).
+/// `CIRCUIT_OPEN` per call instead of a timeout and a round of retries each.
 ///
 /// closed → open after `failureThreshold` consecutive failures → calls fail fast for
 /// `coolDownMs` → half-open: exactly one probe is let through while others still fail fast →

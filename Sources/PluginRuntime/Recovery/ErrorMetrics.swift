@@ -1,7 +1,7 @@
 import PluginHostCore
 import Synchronization
 
-/// What has gone wrong in a host since it started, and how well recovery copes (DESIGN §5.1):
+/// What has gone wrong in a host since it started, and how well recovery copes:
 /// error totals by code, node type and tenant; recovery episodes and how long they took; and
 /// the last 1 000 errors in a ring buffer.
 ///

@@ -1,7 +1,7 @@
 import PluginHostCore
 
 /// What happens to a node whose failure is final: its retries are exhausted, or its code is
-/// not retryable (DESIGN §5.1). Retries always come first, then the strategy (n8n had to fix
+/// not retryable. Retries always come first, then the strategy (n8n had to fix
 /// that ordering), and the host applies it from the error code: a plugin never routes its own
 /// errors.
 ///

@@ -1,4 +1,4 @@
-/// Everything that decides how one node execution recovers from failure (DESIGN §5.1):
+/// Everything that decides how one node execution recovers from failure:
 /// the retry policy, what happens once retries are exhausted, and the per-attempt time limit.
 ///
 /// A workflow node builds one from its own fields and the workflow's `settings` (its fields

@@ -5,8 +5,8 @@ import Musl
 #endif
 import PluginHostCore
 
-/// When and how often a failed node is tried again (DESIGN §5.1), with Temporal's field names
-/// and meanings plus a backoff kind and jitter.
+/// When and how often a failed node is tried again, with Temporal's field names and meanings
+/// plus a backoff kind and jitter.
 ///
 /// `maximumAttempts` counts *attempts*, not retries: 1 means "run once, never retry", 3 means
 /// "the first try and up to two retries". Temporal's `0 = unlimited` is deliberately not
@@ -75,7 +75,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public static let retryableByDefault: Set<ProblemCode> = [.transientError, .executionTimeout, .executionError, .executionCrashed]
 
     /// Codes never retried, whatever a policy says: validation and policy errors give the same
-    /// answer on every attempt, and a node type that is missing stays missing (RESEARCH lesson 5).
+    /// answer on every attempt, and a node type that is missing stays missing.
     /// Every code outside ``retryableByDefault`` (CREDENTIAL_MISSING, UNSUPPORTED, CANCELLED,
     /// codes added later) is not retried either; this set names the ones that never may be.
     public static let neverRetried: Set<ProblemCode> = [
