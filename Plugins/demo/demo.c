@@ -6,8 +6,8 @@
  * sleeps `ms` milliseconds in 1 ms steps, polling is_cancelled, so a timeout stops it promptly.
  * demo.fail always fails, to show onError (fallback, skip, continue) and the circuit breaker.
  * demo.echo does nothing and returns {}: its schema is only {"type":"object"}, so timing it
- * measures the host's dispatch cost (DESIGN §8) rather than any work of the plugin's.
- * Stateless (everything comes from the call), hence threadSafe. This is a demo, not a tool.
+ * measures the host's dispatch cost rather than any work of the plugin's. Stateless (everything
+ * comes from the call), hence threadSafe. This is a demo, not a tool.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <plugin_host/params.h>

@@ -4,8 +4,8 @@ import PluginMetadata
 /// Binds a function's arguments straight from the parameters' JSON text, for the common case
 /// of a flat object of numbers and booleans, without building a `JSONValue`.
 ///
-/// This is the call path's fast lane (the performance goal is ≤ 1 µs per call including the JSON
-/// mapping; parsing into a `JSONValue` alone cost more than the call). It understands only
+/// This is the call path's fast lane (the performance goal is ≤ 1 µs per call including the
+/// JSON mapping; parsing into a `JSONValue` alone cost more than the call). It understands only
 /// what it can judge exactly: an object whose members are the declared parameters, each once,
 /// with number, `true`, `false` or `null` values. Anything else (a string value, an escaped
 /// key, nesting, a duplicate, an unknown or missing member, a syntax error) is `.fallback`:

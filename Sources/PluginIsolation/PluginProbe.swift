@@ -112,7 +112,7 @@ public enum PluginProbe {
             var encoder = FrameEncoder()
             var requests: [WorkerProcess.Pending] = []
             for (index, plugin) in plugins.enumerated() {
-                plugin.loadRequest(slot: UInt32(index + 1)).encode(into: &encoder, tag: tag(index))
+                WorkerLoadRequest(slot: UInt32(index + 1), plugin: plugin).encode(into: &encoder, tag: tag(index))
                 requests.append(WorkerProcess.Pending(loads: 1, expectsResult: false) { reply in
                     mailbox.withLock { $0.replies[index] = reply }
                     mailbox.broadcast()

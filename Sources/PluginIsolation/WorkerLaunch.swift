@@ -31,15 +31,7 @@ public struct WorkerLaunch: Sendable, Hashable {
     /// The host's environment (plugins may need it) with the Swift backtracer turned off: a
     /// crash then takes microseconds to report instead of 100+ ms of symbolication.
     var environment: [String] {
-        var entries: [String] = []
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if !text.hasPrefix("SWIFT_BACKTRACE=") { entries.append(text) }
-            cursor += 1
-        }
-        entries.append("SWIFT_BACKTRACE=enable=no")
-        return entries
+        ProcessEnvironment.entries.filter { !$0.hasPrefix("SWIFT_BACKTRACE=") } + ["SWIFT_BACKTRACE=enable=no"]
     }
 }
 

@@ -27,7 +27,7 @@ public struct WorkerHello: Sendable, Equatable {
     }
 }
 
-/// Host → worker: load the plugin file at `path` into `slot` and initialize it with `config`.
+/// Host → worker: load `plugin` into `slot` and initialize it with its configuration.
 ///
 /// The worker repeats the host's scan of that one file (the same ELF, metadata and permission
 /// checks, in the same mode) and refuses it unless it is still the file the host scanned:
@@ -35,48 +35,42 @@ public struct WorkerHello: Sendable, Equatable {
 /// never loaded, in the worker or anywhere.
 public struct WorkerLoadRequest: Sendable, Equatable {
     public var slot: UInt32
-    public var path: String
-    public var identity: FileIdentity
-    public var mode: ValidationMode
-    public var allowUnsafePermissions: Bool
-    /// The JSON object passed to the plugin's `init`.
-    public var config: String
+    public var plugin: WorkerPluginSpec
 
-    public init(slot: UInt32, path: String, identity: FileIdentity, mode: ValidationMode, allowUnsafePermissions: Bool, config: String) {
+    public init(slot: UInt32, plugin: WorkerPluginSpec) {
         self.slot = slot
-        self.path = path
-        self.identity = identity
-        self.mode = mode
-        self.allowUnsafePermissions = allowUnsafePermissions
-        self.config = config
+        self.plugin = plugin
     }
 
     public func encode(into encoder: inout FrameEncoder, tag: UInt32) {
         encoder.begin(.load, tag: tag)
         encoder.u32(slot)
-        encoder.string(path)
-        encoder.u64(identity.device)
-        encoder.u64(identity.inode)
-        encoder.i64(identity.size)
-        encoder.i64(identity.modificationTimeNanoseconds)
-        encoder.u32(identity.mode)
-        encoder.u32(identity.owner)
-        encoder.bool(mode == .loose)
-        encoder.bool(allowUnsafePermissions)
-        encoder.string(config)
+        encoder.string(plugin.path)
+        encoder.string(plugin.pluginID)
+        encoder.u64(plugin.identity.device)
+        encoder.u64(plugin.identity.inode)
+        encoder.i64(plugin.identity.size)
+        encoder.i64(plugin.identity.modificationTimeNanoseconds)
+        encoder.u32(plugin.identity.mode)
+        encoder.u32(plugin.identity.owner)
+        encoder.bool(plugin.mode == .loose)
+        encoder.bool(plugin.allowUnsafePermissions)
+        encoder.string(plugin.config)
         encoder.end()
     }
 
     public init(decoding payload: ArraySlice<UInt8>) throws(WorkerProtocolError) {
         var decoder = FrameDecoder(payload)
         slot = try decoder.u32()
-        path = try decoder.string()
-        identity = FileIdentity(
+        let path = try decoder.string()
+        let pluginID = try decoder.string()
+        let identity = FileIdentity(
             device: try decoder.u64(), inode: try decoder.u64(), size: try decoder.i64(),
             modificationTimeNanoseconds: try decoder.i64(), mode: try decoder.u32(), owner: try decoder.u32())
-        mode = try decoder.bool() ? .loose : .strict
-        allowUnsafePermissions = try decoder.bool()
-        config = try decoder.string()
+        let mode: ValidationMode = try decoder.bool() ? .loose : .strict
+        plugin = WorkerPluginSpec(
+            path: path, pluginID: pluginID, identity: identity, mode: mode, allowUnsafePermissions: try decoder.bool(),
+            config: try decoder.string())
     }
 }
 

@@ -22,10 +22,6 @@ public struct WorkerPluginSpec: Sendable, Hashable {
         self.allowUnsafePermissions = allowUnsafePermissions
         self.config = config
     }
-
-    func loadRequest(slot: UInt32) -> WorkerLoadRequest {
-        WorkerLoadRequest(slot: slot, path: path, identity: identity, mode: mode, allowUnsafePermissions: allowUnsafePermissions, config: config)
-    }
 }
 
 /// One node call for a worker: the plugins to have loaded (dependencies first, the plugin

@@ -219,7 +219,7 @@ public final class WorkerPool: Sendable {
                     let slot = slots[plugin.path]!
                     guard !loaded.contains(slot), !asked.contains(slot) else { continue }
                     asked.insert(slot)
-                    plugin.loadRequest(slot: slot).encode(into: &encoder, tag: requestTag)
+                    WorkerLoadRequest(slot: slot, plugin: plugin).encode(into: &encoder, tag: requestTag)
                     loads += 1
                 }
                 let remaining = item.call.deadline.map { $0 > now ? max(1, $0 - now) : 1 } ?? 0

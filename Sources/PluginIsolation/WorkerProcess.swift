@@ -149,7 +149,7 @@ public final class WorkerProcess: Sendable {
             for (index, request) in requests.enumerated() { state.unanswered.append((tag(index), request)) }
             state.nextTag = tag(requests.count)
             state.slots.formUnion(slots)
-            if !sendAll(frames.bytes) {
+            if !FrameSocket(descriptor: socket).send(frames.bytes) {
                 // The reader thread sees the broken connection and fails these requests.
                 state.protocolError = state.protocolError ?? "the connection to the worker broke"
                 kill(-pid, SIGKILL)
@@ -175,31 +175,12 @@ public final class WorkerProcess: Sendable {
     /// Whether the request with `tag` is the oldest unanswered one (the one running).
     public func isRunning(tag: UInt32) -> Bool { state.withLock { $0.unanswered.first?.tag == tag } }
 
-    private func sendAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let sent = Glibc.send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                if sent < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += sent
-            }
-            return true
-        }
-    }
-
     // MARK: - The reader thread
 
     private func readReplies() {
         var frames = FrameBuffer()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        reading: while true {
-            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            chunk.withUnsafeBytes { frames.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        var connection = FrameSocket(descriptor: socket)
+        reading: while connection.receive(into: &frames) {
             do {
                 while let frame = try frames.next() {
                     if let violation = handle(frame) {

@@ -9,10 +9,10 @@ extension ManifestCheck {
     /// Longest parameter name accepted.
     static let maximumParamLength = 64
 
-    /// Reads and checks a node's `function` declaration; nil when it is absent or
-    /// has any problem. Problems are errors in both modes except unknown keys: a declaration
-    /// that is almost right would make libffi call the function with the wrong arguments, and
-    /// loose mode never relaxes safety.
+    /// Reads and checks a node's `function` declaration; nil when it is absent or has any
+    /// problem. Problems are errors in both modes except unknown keys: a declaration that is
+    /// almost right would make libffi call the function with the wrong arguments, and loose
+    /// mode never relaxes safety.
     mutating func function(_ value: JSONValue, at base: String, node: String?) -> FunctionDeclaration? {
         let here = base + "/function"
         guard case .object(let object) = value else {

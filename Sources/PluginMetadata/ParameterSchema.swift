@@ -22,9 +22,9 @@ public struct SchemaViolation: Error, Sendable, Hashable, CustomStringConvertibl
 /// A node's parameter schema, compiled once so checking parameters costs no parsing.
 ///
 /// Parameters are checked before any plugin code runs, so a plugin only ever sees values its
-/// schema allows. This is the reference for the supported JSON Schema subset;
-/// the scan-time check (`ManifestCheck+Schema.swift`) rejects any other keyword, so nothing an
-/// author writes is silently ignored.
+/// schema allows. This is the reference for the supported JSON Schema subset; the scan-time
+/// check (`ManifestCheck+Schema.swift`) rejects any other keyword, so nothing an author writes
+/// is silently ignored.
 ///
 /// | keyword | meaning here |
 /// |---|---|

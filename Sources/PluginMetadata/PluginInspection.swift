@@ -6,8 +6,8 @@ public enum MetadataOrigin: Sendable, Hashable {
     case elfNote
     /// A `<file>.plugin.json` beside the library.
     case sidecar(path: String)
-    /// A standalone `<name>.plugin.json` naming an existing C library; the
-    /// inspection's path is the manifest itself.
+    /// A standalone `<name>.plugin.json` naming an existing C library; the inspection's path
+    /// is the manifest itself.
     case standaloneManifest
 }
 

@@ -136,9 +136,9 @@ public struct PluginManifest: Sendable, Hashable {
     public var threadSafe: Bool
     public var dependencies: [PluginDependency]
     public var nodes: [NodeDescriptor]
-    /// A standalone manifest's library: a soname such as `libm.so.6` (found by
-    /// the dynamic linker's search) or a path, relative ones resolved against the manifest's
-    /// directory. nil for a plugin library's own metadata.
+    /// A standalone manifest's library: a soname such as `libm.so.6` (found by the dynamic
+    /// linker's search) or a path, relative ones resolved against the manifest's directory.
+    /// nil for a plugin library's own metadata.
     public var library: String?
 
     public init(

@@ -78,7 +78,7 @@ public struct RegisteredNode: Sendable {
 /// ``PluginHost/load()`` registers every plugin of a run as one snapshot.
 ///
 /// Lookup is one dictionary probe, the same with 10 or 10 000 node types. Duplicate node types
-/// cannot reach it in normal use (the scan rejects the later plugin, DESIGN §4: walk order
+/// cannot reach it in normal use (the scan rejects the later plugin: walk order
 /// wins); if two initialized plugins still declare one, the first registered keeps it and the
 /// clash is reported as DUPLICATE_NODE_TYPE.
 public final class NodeRegistry: Sendable {

@@ -4,7 +4,7 @@ import PluginLoader
 import PluginMetadata
 import PluginTenancy
 
-/// Node execution: the pipeline of DESIGN §5 and §5.1, in this order —
+/// Node execution: the pipeline the README's "Executing a node" describes, in this order —
 ///
 /// 1. tenant policy (TENANT_UNKNOWN, NODE_TYPE_DISABLED_FOR_TENANT),
 /// 2. lookup, loading and initializing the provider on demand (NODE_TYPE_NOT_FOUND, …),

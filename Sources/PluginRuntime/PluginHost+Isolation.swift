@@ -259,7 +259,7 @@ extension PluginHost {
     }
 
     private func workerLaunch(limits: ResourceLimits) -> Result<WorkerLaunch, Problem> {
-        let environment = Self.environment()
+        let environment = ProcessEnvironment.table
         guard let executable = WorkerExecutable.locate(explicit: configuration.isolation.workerExecutable, environment: environment) else {
             return .failure(Problem(
                 .workerUnavailable, .error,
@@ -300,25 +300,5 @@ extension PluginHost {
             return Array(state.pools.values)
         }
         for pool in pools { pool.shutdown() }
-    }
-
-    /// The process environment, for finding the worker executable.
-    static func environment() -> [String: String] {
-        var table: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { table[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            cursor += 1
-        }
-        return table
-    }
-}
-
-extension Result {
-    /// The error, or nil on success.
-    var failure: Failure? {
-        if case .failure(let failure) = self { return failure }
-        return nil
     }
 }

@@ -11,7 +11,7 @@ extension NodeRecovery {
     }
 }
 
-/// The synchronous single-attempt path (DESIGN §8: host dispatch of a trivial node ≤ 250 ns).
+/// The synchronous single-attempt path (the dispatch benchmark's path: a trivial node's host overhead, goal ≤ 150 ns).
 ///
 /// Same pipeline, refusals, accounting and result as the general path in
 /// `PluginHost+Execution.swift` with `RecoveryRun`, for the case where there is exactly one

@@ -16,7 +16,7 @@ extension RecoveryRun {
         var logs: [String] = []
     }
 
-    /// Turns how a call ended into a success or an error class (DESIGN §5): a plugin's non-zero
+    /// Turns how a call ended into a success or an error class: a plugin's non-zero
     /// status maps through ``ProblemCode/init(pluginStatus:)``; success without output, output
     /// that is not JSON and output over the cap are the plugin's bugs (EXECUTION_ERROR,
     /// OUTPUT_TOO_LARGE).

@@ -30,7 +30,7 @@ enum AttemptEnd: Sendable {
     }
 }
 
-/// The attempts of one node execution and what DESIGN §5.1 makes of them: retries first
+/// The attempts of one node execution and what the recovery rules make of them: retries first
 /// (RetryPolicy), then the node's `onError` strategy, recording every attempt in the result
 /// and in the error metrics.
 ///

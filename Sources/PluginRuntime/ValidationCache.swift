@@ -5,10 +5,10 @@ import Synchronization
 /// Remembers the outcome of validating a node's parameters, so a repeated call (a workflow
 /// run many times, a node called in a loop) skips the schema walk, its regexes and its defaults.
 ///
-/// A bounded LRU: at most `capacity` entries; adding one to a full cache evicts
-/// the least recently used. Entries live in arrays linked by index, so a get or a put is O(1)
-/// with no allocation per entry. One `Mutex` guards the state; the key is hashed and the
-/// schema walked outside it, so threads only queue for the table itself.
+/// A bounded LRU: at most `capacity` entries; adding one to a full cache evicts the least
+/// recently used. Entries live in arrays linked by index, so a get or a put is O(1) with no
+/// allocation per entry. One `Mutex` guards the state; the key is hashed and the schema walked
+/// outside it, so threads only queue for the table itself.
 ///
 /// Keys are (node type, parameters), compared exactly on every hit, not just by hash: member
 /// order, `2` versus `2.0` and canonically equivalent strings (`é` versus `e` + U+0301) all

@@ -3,10 +3,10 @@ import PluginMetadata
 
 /// What one tenant may run, and how its executions are isolated and audited.
 ///
-/// The rule: a non-empty allow list alone decides ("allow list wins"); otherwise a
-/// node type is allowed unless the restrict list matches it. A requested node type that is not
-/// canonical is always denied, whatever the lists say, so a look-alike name can never slip past
-/// a restrict list or be matched loosely by an allow list. ``check(nodeType:)`` is on the hot
+/// The rule: a non-empty allow list alone decides ("allow list wins"); otherwise a node type
+/// is allowed unless the restrict list matches it. A requested node type that is not canonical
+/// is always denied, whatever the lists say, so a look-alike name can never slip past a
+/// restrict list or be matched loosely by an allow list. ``check(nodeType:)`` is on the hot
 /// path of every execution: it allocates only when it denies.
 public struct TenantPolicy: Sendable, Hashable {
     /// The tenant this policy is applied to (for a default policy, the tenant that asked).

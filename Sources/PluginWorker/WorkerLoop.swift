@@ -30,17 +30,13 @@ struct WorkerLoop {
     mutating func serve() -> Int32 {
         var encoder = FrameEncoder()
         WorkerHello(pid: getpid()).encode(into: &encoder)
-        guard sendAll(encoder.bytes) else { return 0 }
+        var connection = FrameSocket(descriptor: socket)
+        guard connection.send(encoder.bytes) else { return 0 }
         var frames = FrameBuffer()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress!, $0.count, 0) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            chunk.withUnsafeBytes { frames.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        while connection.receive(into: &frames) {
             do {
                 while let frame = try frames.next() {
-                    guard answer(frame) else { return 0 }
+                    guard answer(frame, on: connection) else { return 0 }
                 }
             } catch {
                 WorkerMain.report("the host sent a malformed frame (\(error)); exiting")
@@ -53,7 +49,7 @@ struct WorkerLoop {
     }
 
     /// Answers one request; false when the reply could not be sent (the host is gone).
-    private mutating func answer(_ frame: ReceivedFrame) -> Bool {
+    private mutating func answer(_ frame: ReceivedFrame, on connection: FrameSocket) -> Bool {
         var encoder = FrameEncoder()
         ph_worker_begin_request(frame.tag)
         switch frame.kind {
@@ -68,14 +64,14 @@ struct WorkerLoop {
         case .hello, .loaded, .result, .crash:
             return false
         }
-        return sendAll(encoder.bytes)
+        return connection.send(encoder.bytes)
     }
 
     /// Repeats the host's checks of the file, makes sure it is the file the host scanned,
     /// then loads and initializes it.
     private func load(_ request: WorkerLoadRequest) -> Result<LoadedPlugin, Problem> {
-        let path = request.path
-        let options = ScanOptions(mode: request.mode, maximumDepth: 0, allowUnsafePermissions: request.allowUnsafePermissions)
+        let plugin = request.plugin, path = plugin.path
+        let options = ScanOptions(mode: plugin.mode, maximumDepth: 0, allowUnsafePermissions: plugin.allowUnsafePermissions)
         let report = Scanner(options: options, cache: nil).scan([SearchDirectory.singleFile(path)])
         guard let scanned = report.plugins.first(where: { $0.path == path }) ?? report.plugins.first else {
             return .failure(Problem(.loadFailed, .error, "\(path) is no longer there; scan again", file: path))
@@ -83,14 +79,14 @@ struct WorkerLoop {
         if let error = scanned.problems.first(where: { $0.severity == .error }) {
             return .failure(error.file == nil ? error.with(file: path) : error)
         }
-        guard let identity = scanned.identity, identity.contentStamp == request.identity.contentStamp else {
+        guard let identity = scanned.identity, identity.contentStamp == plugin.identity.contentStamp else {
             return .failure(Problem(.loadFailed, .error,
                 "\(path) changed after the host scanned it (another file is there now); scan again before running it",
                 file: path))
         }
-        let config = (try? JSONParser.parse(request.config)) ?? .object([:])
-        return PluginLoader.load(scanned.inspection, logger: logger).flatMap { plugin in
-            plugin.initialize(config: config).map { plugin }
+        let config = (try? JSONParser.parse(plugin.config)) ?? .object([:])
+        return PluginLoader.load(scanned.inspection, logger: logger).flatMap { loaded in
+            loaded.initialize(config: config).map { loaded }
         }
     }
 
@@ -125,27 +121,5 @@ struct WorkerLoop {
         limit.rlim_cur = rlim_t(used + cpuSecondsPerCall)
         if limit.rlim_max != rlim_t.max, limit.rlim_cur > limit.rlim_max { limit.rlim_cur = limit.rlim_max }
         setrlimit(Int32(RLIMIT_CPU.rawValue), &limit)
-    }
-
-    private func sendAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let sent = send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                if sent < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += sent
-            }
-            return true
-        }
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let failure) = self { return failure }
-        return nil
     }
 }

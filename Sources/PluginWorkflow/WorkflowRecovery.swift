@@ -4,11 +4,11 @@ import PluginRuntime
 /// A workflow's recovery rules, read once: the defaults in `settings` and, per node, the
 /// ``NodeRecovery`` the host applies when it executes that node.
 ///
-/// The precedence: a node's own `retry`, `onError`, `fallbackNodeType` and
-/// `timeoutMs` win; what it leaves out comes from `settings` (`settings.retry` is the default
-/// retry policy, merged field by field under the node's `retry`; `settings.onError` the default
-/// strategy; `settings.timeoutMs` the default time limit); what neither sets is
-/// ``NodeRecovery/none``'s (one attempt, `fail`, no limit).
+/// The precedence: a node's own `retry`, `onError`, `fallbackNodeType` and `timeoutMs` win;
+/// what it leaves out comes from `settings` (`settings.retry` is the default retry policy,
+/// merged field by field under the node's `retry`; `settings.onError` the default strategy;
+/// `settings.timeoutMs` the default time limit); what neither sets is ``NodeRecovery/none``'s
+/// (one attempt, `fail`, no limit).
 ///
 /// The same reading serves validation (its problems, each a `RECOVERY_INVALID` whose message
 /// starts with the JSON pointer of the value, e.g. `/nodes/2/retry/jitter`) and execution (the

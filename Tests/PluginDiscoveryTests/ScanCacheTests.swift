@@ -98,7 +98,7 @@ struct ScanCacheTests {
     @Test("a sidecar appearing or changing invalidates the entry")
     func sidecarIsPartOfTheKey() throws {
         // Needs an inspector that reads `<file>.plugin.json` when the ELF file has no metadata
-        // note (DESIGN §3.1); the library is a real cc-built .so without PH_PLUGIN_METADATA.
+        // note; the library is a real cc-built .so without PH_PLUGIN_METADATA.
         let dir = try TemporaryDirectory()
         let path = try dir.write("s.so", try Fixtures.libraryWithoutNote())
         let cache = ScanCache()

@@ -4,10 +4,10 @@ import PluginHostCore
 import PluginHostTestSupport
 import Testing
 
-/// `scan --json` (DESIGN §7) plus the documented additions.
+/// `scan --json` in the shape README.md documents (*JSON shapes*).
 @Suite("Scan report JSON")
 struct ScanReportJSONTests {
-    @Test("the report has DESIGN §7's shape, with null id/version/nodes for unreadable metadata")
+    @Test("the report has the documented shape, with null id/version/nodes for unreadable metadata")
     func shape() throws {
         let dir = try TemporaryDirectory()
         let good = try Fixtures.install("a.so", id: "org.test.json", nodeTypes: ["test.x", "test.y"], in: dir)

@@ -5,8 +5,8 @@ import PluginHostTestSupport
 import PluginMetadata
 import Testing
 
-/// Standalone `<name>.plugin.json` manifests (DESIGN §3.2): found, checked like plugin files,
-/// reported once, and never confused with a library's sidecar.
+/// Standalone `<name>.plugin.json` manifests: found, checked like plugin files, reported once,
+/// and never confused with a library's sidecar.
 @Suite("Standalone manifests in plugin directories")
 struct StandaloneManifestTests {
     /// A strict-valid standalone manifest; the library need not exist, it is not opened.

@@ -28,7 +28,8 @@ struct WorkerFrameTests {
     func roundTrip() throws {
         var encoder = FrameEncoder()
         WorkerHello(pid: 4242).encode(into: &encoder)
-        let load = WorkerLoadRequest(slot: 7, path: "/p/libx.so", identity: Self.identity, mode: .loose, allowUnsafePermissions: true, config: #"{"k":"é"}"#)
+        let load = WorkerLoadRequest(slot: 7, plugin: WorkerPluginSpec(
+            path: "/p/libx.so", pluginID: "org.x", identity: Self.identity, mode: .loose, allowUnsafePermissions: true, config: #"{"k":"é"}"#))
         load.encode(into: &encoder, tag: 5)
         WorkerLoadReply(slot: 7, problem: Problem(.initFailed, .error, "no database")).encode(into: &encoder, tag: 5)
         let request = PluginCallRequest(nodeType: "math.add", params: #"{"a":1}"#, input: "[]", tenantID: "acme", executionID: "id-1", attempt: 3, maximumOutputBytes: 99)
@@ -68,7 +69,8 @@ struct WorkerFrameTests {
     @Test("a truncated payload throws instead of reading past it")
     func truncated() throws {
         var encoder = FrameEncoder()
-        WorkerLoadRequest(slot: 1, path: "/x", identity: Self.identity, mode: .strict, allowUnsafePermissions: false, config: "{}")
+        WorkerLoadRequest(slot: 1, plugin: WorkerPluginSpec(
+            path: "/x", pluginID: "org.x", identity: Self.identity, mode: .strict, allowUnsafePermissions: false, config: "{}"))
             .encode(into: &encoder, tag: 1)
         let payload = try #require(try Self.frames(encoder).first).payload
         for cut in [0, 4, payload.count / 2, payload.count - 1] {

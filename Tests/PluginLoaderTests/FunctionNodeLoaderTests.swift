@@ -7,8 +7,8 @@ import PluginSDK
 import Synchronization
 import Testing
 
-/// Function nodes (DESIGN §3.2) through the loader: standalone manifests open their library,
-/// symbols are resolved at load, and calls go through `LoadedPlugin.execute` like any node.
+/// Function nodes through the loader: standalone manifests open their library, symbols are
+/// resolved at load, and calls go through `LoadedPlugin.execute` like any node.
 @Suite("Function nodes through the loader")
 struct FunctionNodeLoaderTests {
     /// A standalone manifest for `library` with one function node per (nodeType, symbol, signature, params).

@@ -72,7 +72,7 @@ struct PolicyWarningTests {
         }
     }
 
-    @Test("the DESIGN example has no problems at all")
+    @Test("the documented example has no problems at all")
     func designExampleIsClean() throws {
         let (policy, problems) = try F.parse(F.withDefault)
         #expect(policy != nil)

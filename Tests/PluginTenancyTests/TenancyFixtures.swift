@@ -17,7 +17,8 @@ enum TenancyFixtures {
         ] }
         """
 
-    /// The DESIGN §5 example: a default policy that restricts http, and one strict tenant.
+    /// The example of README.md's *Tenants* (without `auditLog`): a default policy that
+    /// restricts http, and one strict tenant.
     static let withDefault = """
         { "defaultPolicy": { "restrictedNodeTypes": ["http.*"] },
           "tenants": [ { "tenantId": "acme", "allowedNodeTypes": ["math.*", "string.upper"],

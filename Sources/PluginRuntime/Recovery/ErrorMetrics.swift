@@ -1,9 +1,9 @@
 import PluginHostCore
 import Synchronization
 
-/// What has gone wrong in a host since it started, and how well recovery copes:
-/// error totals by code, node type and tenant; recovery episodes and how long they took; and
-/// the last 1 000 errors in a ring buffer.
+/// What has gone wrong in a host since it started, and how well recovery copes: error totals
+/// by code, node type and tenant; recovery episodes and how long they took; and the last 1 000
+/// errors in a ring buffer.
 ///
 /// A *recovery episode* is one node execution whose first attempt failed and on which the host
 /// tried to recover (retries, then the error strategy). It ends in a success (a retry or the

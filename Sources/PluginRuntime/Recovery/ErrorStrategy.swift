@@ -1,9 +1,8 @@
 import PluginHostCore
 
 /// What happens to a node whose failure is final: its retries are exhausted, or its code is
-/// not retryable. Retries always come first, then the strategy (n8n had to fix
-/// that ordering), and the host applies it from the error code: a plugin never routes its own
-/// errors.
+/// not retryable. Retries always come first, then the strategy (n8n had to fix that ordering),
+/// and the host applies it from the error code: a plugin never routes its own errors.
 ///
 /// Skipping and continuing are different on purpose (n8n's lesson): `skip` says "this node
 /// produced nothing", `continue` says "act as if it were a pass-through".

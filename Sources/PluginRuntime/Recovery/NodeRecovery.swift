@@ -1,5 +1,5 @@
-/// Everything that decides how one node execution recovers from failure:
-/// the retry policy, what happens once retries are exhausted, and the per-attempt time limit.
+/// Everything that decides how one node execution recovers from failure: the retry policy,
+/// what happens once retries are exhausted, and the per-attempt time limit.
 ///
 /// A workflow node builds one from its own fields and the workflow's `settings` (its fields
 /// win); `exec` and the embedding API build one from their options. ``none`` — one attempt,

@@ -128,7 +128,7 @@ ph_status ph_host_execute(ph_host *host, const char *tenant, const char *node_ty
                           char **out_result_json, char **out_error);
 
 /**
- * Validates and runs a workflow (DESIGN §6 format) with its recovery settings.
+ * Validates and runs a workflow (the JSON `plugin-host run` reads) with its recovery settings.
  * tenant: NULL for none. Returns PH_OK exactly when the run succeeded. *out_result_json is
  * the `plugin-host run --json` document whenever a run result exists, failures included; a
  * workflow that fails validation is not run: PH_ERR_INVALID_PARAMETERS whatever the problems'

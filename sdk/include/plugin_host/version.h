@@ -1,9 +1,9 @@
 /*
  * plugin_host/version.h — the ABI version this SDK describes.
  *
- * Compatibility rule (DESIGN §3): a plugin built against ABI major.minor loads into a host
- * with the same major and a minor that is equal or newer. Anything else is ABI_INCOMPATIBLE
- * and the file is never dlopen'ed.
+ * Compatibility rule: a plugin built against ABI major.minor loads into a host with the same
+ * major and a minor that is equal or newer. Anything else is ABI_INCOMPATIBLE and the file is
+ * never dlopen'ed.
  */
 #ifndef PLUGIN_HOST_VERSION_H
 #define PLUGIN_HOST_VERSION_H
