@@ -151,58 +151,65 @@ public final class WorkerPool: Sendable {
     // MARK: - Dispatch
 
     /// Hands queued calls to idle workers, and starts workers for what is left.
+    ///
+    /// Parallelism first: when more calls wait than there are idle workers, workers are started
+    /// (up to ``maximumWorkers``), and an idle worker takes only its fair share of the queue —
+    /// the queue divided among the idle workers and those starting — so slow calls are not
+    /// lined up behind each other in one worker while others could run them. Fast calls still
+    /// travel in batches: a worker that comes back idle takes its share of what is left.
     private func pump() {
         while true {
             let step = state.withLock { state -> Step in
-                guard !state.queue.isEmpty else { return .none }
-                if let pid = state.workers.first(where: { $0.value.ready && !$0.value.busy && !$0.value.retiring })?.key {
-                    state.workers[pid]!.busy = true
-                    let count = min(state.queue.count, batchLimit)
-                    let batch = Array(state.queue.prefix(count))
-                    state.queue.removeFirst(count)
-                    var slots: [UInt32] = []
-                    for item in batch {
-                        for plugin in item.call.plugins where state.slots[plugin.path] == nil {
-                            state.slots[plugin.path] = UInt32(state.slots.count + 1)
-                        }
-                        slots.append(contentsOf: item.call.plugins.map { state.slots[$0.path]! })
-                    }
-                    return .send(state.workers[pid]!.worker, batch, state.slots)
-                }
+                guard !state.queue.isEmpty else { return Step() }
+                var step = Step()
+                let idle = state.workers.filter { $0.value.ready && !$0.value.busy && !$0.value.retiring }.map(\.key)
                 let working = state.workers.values.filter { !$0.retiring }.count
-                if working + state.starting < maximumWorkers, !state.closed {
-                    if state.failedStarts >= Self.startAttempts {
-                        let failed = state.queue
+                let startable = state.closed ? 0 : max(0, maximumWorkers - working - state.starting)
+                let unserved = state.queue.count - idle.count
+                if unserved > 0, startable > 0 {
+                    if state.failedStarts >= Self.startAttempts, idle.isEmpty, working == 0, state.starting == 0 {
+                        step.failed = state.queue
+                        step.problem = state.lastStartProblem
                         state.queue = []
-                        return .fail(failed, state.lastStartProblem)
+                        return step
                     }
-                    state.starting += 1
-                    return .start
+                    if state.failedStarts < Self.startAttempts {
+                        step.start = min(startable, unserved)
+                        state.starting += step.start
+                    }
                 }
-                return .none
+                guard let pid = idle.first else { return step }
+                state.workers[pid]!.busy = true
+                let sharers = idle.count + state.starting
+                let share = (state.queue.count + sharers - 1) / max(1, sharers)
+                let count = min(state.queue.count, batchLimit, max(1, share))
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                for item in batch {
+                    for plugin in item.call.plugins where state.slots[plugin.path] == nil {
+                        state.slots[plugin.path] = UInt32(state.slots.count + 1)
+                    }
+                }
+                step.send = (state.workers[pid]!.worker, batch, state.slots)
+                return step
             }
-            switch step {
-            case .none:
-                return
-            case .start:
-                WorkerSpawner.shared.run { [self] in startWorker() }
-                return
-            case .fail(let calls, let problem):
-                let problem = problem ?? Problem(.workerUnavailable, .error,
+            for _ in 0..<step.start { WorkerSpawner.shared.run { [self] in startWorker() } }
+            if !step.failed.isEmpty {
+                let problem = step.problem ?? Problem(.workerUnavailable, .error,
                     "worker processes die before they are ready; run \(launch.executable) by hand to see why")
-                for item in calls { item.ticket.finish(.unavailable(problem)) }
-                return
-            case .send(let worker, let batch, let slots):
-                send(batch, to: worker, slots: slots)
+                for item in step.failed { item.ticket.finish(.unavailable(problem)) }
             }
+            guard let (worker, batch, slots) = step.send else { return }
+            send(batch, to: worker, slots: slots)
         }
     }
 
-    private enum Step {
-        case none
-        case start
-        case fail([Queued], Problem?)
-        case send(WorkerProcess, [Queued], [String: UInt32])
+    /// What one look at the pool decided: workers to start, calls to fail, a batch to send.
+    private struct Step {
+        var start = 0
+        var failed: [Queued] = []
+        var problem: Problem?
+        var send: (WorkerProcess, [Queued], [String: UInt32])?
     }
 
     private func send(_ batch: [Queued], to worker: WorkerProcess, slots: [String: UInt32]) {
