@@ -1,10 +1,11 @@
 // plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
 //
 //   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--no-dag-host] [--count N] [--scan-only]
-//                                         [--profile cold|warm|cacheload|cli N] [--work DIR] [--threads N]
+//                                         [--profile cold|warm|cacheload|cli|isolation.KIND N] [--work DIR] [--threads N]
 //
-// GROUPS is a comma-separated subset of runtime,dispatch,dag,ffi,embed,scan (default: all; `scan`
-// includes the stage figures; `embed` builds libplugin_host.so first). --setup-peers first creates .build/bench-venv with dask (bench/peers/setup.sh);
+// GROUPS is a comma-separated subset of runtime,dispatch,dag,ffi,embed,isolation,scan (default: all;
+// `scan` includes the stage figures; `embed` builds libplugin_host.so first; `isolation` builds
+// plugin-host-worker beside the runner first and measures calls in worker processes). --setup-peers first creates .build/bench-venv with dask (bench/peers/setup.sh);
 // the Python peers then run with that interpreter, else with python3 on PATH, else are skipped.
 //
 // Prints a Markdown table (value, goal, peer, ratio) or, with --json, one JSON array of
@@ -16,7 +17,7 @@ import PluginHostCore
 var arguments = Array(CommandLine.arguments.dropFirst())
 let wantsJSON = arguments.contains("--json")
 var pluginCount = 1000
-let allGroups: Set<String> = ["runtime", "dispatch", "dag", "ffi", "embed", "scan"]
+let allGroups: Set<String> = ["runtime", "dispatch", "dag", "ffi", "embed", "isolation", "scan"]
 var groups = allGroups
 if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
     groups = Set(arguments[index + 1].split(separator: ",").map(String.init))
@@ -53,10 +54,16 @@ scanBenchmark.scanOnly = arguments.contains("--scan-only")
 if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) {
     scanBenchmark.profileThreads = n
 }
-// --profile KIND ITERATIONS: run one path only, for valgrind/perf; prints nothing.
+// --profile KIND ITERATIONS: run one path only, for valgrind/perf; prints nothing. KIND is a scan
+// kind (cold, warm, cacheload, cli) or an isolation one (isolation.roundtrip, .floor, .workflow,
+// .crash, .probe).
 if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.count {
     let iterations = index + 2 < arguments.count ? Int(arguments[index + 2]) ?? 10 : 10
-    try scanBenchmark.profile(arguments[index + 1], iterations: iterations)
+    if arguments[index + 1].hasPrefix("isolation.") {
+        try await IsolationBenchmark(workDirectory: workDirectory, template: template).profile(arguments[index + 1], iterations: iterations)
+    } else {
+        try scanBenchmark.profile(arguments[index + 1], iterations: iterations)
+    }
 } else {
     var figures: [Figure] = []
     // Runtime first: its resident-memory figure must not include what later groups load.
@@ -82,6 +89,12 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
     if groups.contains("scan") {
         figures += try scanBenchmark.run(log: log)
         figures += try StageBenchmark(paths: PluginFarm.paths(in: workDirectory + "/scan")).run(log: log)
+    }
+    // Process isolation: a call through a worker, batched workflows, crash → replacement, the
+    // probe, each beside the in-process figure of this run. Last: its probe peer leaves 1 000
+    // plugins loaded in this process, which the scan group's load figure must not see.
+    if groups.contains("isolation") && !scanBenchmark.scanOnly {
+        figures += try await IsolationBenchmark(workDirectory: workDirectory, template: template).run(log: log)
     }
     if wantsJSON {
         print(JSONWriter.string(.array(figures.map(\.json)), style: .pretty))
