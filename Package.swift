@@ -50,7 +50,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/mxcl/Version", from: "2.2.1"),
     ],
     targets: [
         // The SDK headers (ABI), exposed to Swift. Header-only: sdk/ holds docs, the template
@@ -65,7 +64,7 @@ let package = Package(
         .target(name: "PluginELF", dependencies: ["PluginHostCore"], swiftSettings: strictSwift),
         .target(
             name: "PluginMetadata",
-            dependencies: ["PluginHostCore", "PluginELF", "PluginSDK", .product(name: "Version", package: "Version")],
+            dependencies: ["PluginHostCore", "PluginELF", "PluginSDK"],
             swiftSettings: strictSwift
         ),
         .target(

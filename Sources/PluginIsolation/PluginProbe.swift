@@ -84,7 +84,6 @@ public enum PluginProbe {
                 switch event {
                 case .ready: box.ready = true
                 case .died(let exit): box.exit = exit
-                case .idle: break
                 }
             }
             mailbox.broadcast()

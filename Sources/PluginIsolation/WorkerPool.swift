@@ -47,7 +47,9 @@ public final class WorkerPool: Sendable {
 
     struct Member {
         let worker: WorkerProcess
-        var busy = false
+        /// Calls sent to it and not yet answered (counted here, under the pool's lock, so a
+        /// caller woken by the last answer already finds the worker idle).
+        var inFlight = 0
         var ready = false
         /// Takes no more calls, and is told to exit once idle: it ran out of memory, and a
         /// heap at its limit would fail the next call too.
@@ -162,7 +164,7 @@ public final class WorkerPool: Sendable {
             let step = state.withLock { state -> Step in
                 guard !state.queue.isEmpty else { return Step() }
                 var step = Step()
-                let idle = state.workers.filter { $0.value.ready && !$0.value.busy && !$0.value.retiring }.map(\.key)
+                let idle = state.workers.filter { $0.value.ready && $0.value.inFlight == 0 && !$0.value.retiring }.map(\.key)
                 let working = state.workers.values.filter { !$0.retiring }.count
                 let startable = state.closed ? 0 : max(0, maximumWorkers - working - state.starting)
                 let unserved = state.queue.count - idle.count
@@ -179,10 +181,10 @@ public final class WorkerPool: Sendable {
                     }
                 }
                 guard let pid = idle.first else { return step }
-                state.workers[pid]!.busy = true
                 let sharers = idle.count + state.starting
                 let share = (state.queue.count + sharers - 1) / max(1, sharers)
                 let count = min(state.queue.count, batchLimit, max(1, share))
+                state.workers[pid]!.inFlight = count
                 let batch = Array(state.queue.prefix(count))
                 state.queue.removeFirst(count)
                 for item in batch {
@@ -214,6 +216,7 @@ public final class WorkerPool: Sendable {
 
     private func send(_ batch: [Queued], to worker: WorkerProcess, slots: [String: UInt32]) {
         let live = batch.filter { $0.ticket.beginSending(to: worker) }
+        if live.count < batch.count { answered(batch.count - live.count, by: worker) }
         let sent = worker.send { loaded, tag in
             var encoder = FrameEncoder()
             var asked = Set<UInt32>()
@@ -241,6 +244,7 @@ public final class WorkerPool: Sendable {
             return (requests, encoder, asked)
         }
         if !sent {
+            answered(live.count, by: worker)
             requeue(live)
         } else {
             state.withLock { $0.statistics.calls += UInt64(live.count); $0.statistics.batches += 1 }
@@ -261,9 +265,17 @@ public final class WorkerPool: Sendable {
             switch executed.ending {
             case .called(let outcome, let allocationFailed):
                 if allocationFailed { state.withLock { $0.workers[worker.pid]?.retiring = true } }
+                let idle = answered(1, by: worker)
                 ticket.finish(.returned(outcome, allocationFailed: allocationFailed))
-            case .notLoaded(let problem): ticket.finish(.notLoaded(problem))
-            case .expired: ticket.finish(.expired)
+                if idle { pump() }
+            case .notLoaded(let problem):
+                let idle = answered(1, by: worker)
+                ticket.finish(.notLoaded(problem))
+                if idle { pump() }
+            case .expired:
+                let idle = answered(1, by: worker)
+                ticket.finish(.expired)
+                if idle { pump() }
             }
         case .died(let death):
             if death.wasRunning {
@@ -274,6 +286,20 @@ public final class WorkerPool: Sendable {
                 requeue([Queued(call: call, ticket: ticket)])
             }
         }
+    }
+
+    /// Counts `count` of the worker's calls as answered; true when it is idle now. A retiring
+    /// worker that is idle is told to exit (it is replaced when it has).
+    @discardableResult
+    private func answered(_ count: Int, by worker: WorkerProcess) -> Bool {
+        let (idle, retiring) = state.withLock { state -> (Bool, Bool) in
+            guard var member = state.workers[worker.pid] else { return (false, false) }
+            member.inFlight = max(0, member.inFlight - count)
+            state.workers[worker.pid] = member
+            return (member.inFlight == 0, member.retiring)
+        }
+        if idle, retiring { worker.closeInput() }
+        return idle && !retiring
     }
 
     private func requeue(_ items: [Queued]) {
@@ -317,13 +343,6 @@ public final class WorkerPool: Sendable {
                     state.deathAt = nil
                 }
             }
-            pump()
-        case .idle:
-            let retiring = state.withLock { state -> Bool in
-                state.workers[worker.pid]?.busy = false
-                return state.workers[worker.pid]?.retiring == true
-            }
-            if retiring { worker.closeInput() }
             pump()
         case .died(let exit):
             let replace = state.withLock { state -> Bool in

@@ -28,8 +28,6 @@ public final class WorkerProcess: Sendable {
     public enum Event: Sendable {
         /// The handshake arrived: the worker can take requests.
         case ready
-        /// The last unanswered request was answered.
-        case idle
         /// The worker is gone (already reaped).
         case died(WorkerExit)
     }
@@ -219,7 +217,7 @@ public final class WorkerProcess: Sendable {
             if let report = try? WorkerCrashReport(decoding: frame.payload) { state.withLock { $0.crash = report } }
             return nil
         case .loaded, .result:
-            let taken = state.withLock { state -> (Pending, done: Bool, idle: Bool)? in
+            let taken = state.withLock { state -> Pending? in
                 guard let head = state.unanswered.first, head.tag == frame.tag else { return nil }
                 var pending = head.pending
                 if frame.kind == .loaded {
@@ -231,9 +229,9 @@ public final class WorkerProcess: Sendable {
                 }
                 let done = pending.loads == 0 && !pending.expectsResult
                 if done { state.unanswered.removeFirst() } else { state.unanswered[0].pending = pending }
-                return (pending, done, done && state.unanswered.isEmpty)
+                return pending
             }
-            guard let (pending, _, idle) = taken else {
+            guard let pending = taken else {
                 return "the worker answered tag \(frame.tag), which is not the request it was working on"
             }
             do throws(WorkerProtocolError) {
@@ -246,7 +244,6 @@ public final class WorkerProcess: Sendable {
                 pending.deliver(.died(Death(exit: .unknown, crash: nil, wasRunning: true, killedBecause: nil, protocolError: error.description)))
                 return error.description
             }
-            if idle { events(self, .idle) }
             return nil
         case .load, .execute:
             return "the worker sent a request frame (\(frame.kind))"

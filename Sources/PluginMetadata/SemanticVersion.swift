@@ -1,24 +1,20 @@
-import Version
-
 /// A semantic version (semver 2.0): `MAJOR.MINOR.PATCH[-prerelease][+build]`.
 ///
 /// Parsing is strict, because plugin versions decide dependency resolution: no leading zeros,
-/// no `v` prefix, no sign, no empty identifiers, ASCII only. The `Version` package's own parser
-/// accepts all of those (`Int("+1")`, `"01"`), so this type checks the grammar itself and stores
-/// the result in a `Version` (for callers that use that package). Precedence is implemented
-/// here too, per semver §11: `Version` classifies a prerelease identifier with `Int(_:)`, so it
-/// compares the alphanumeric identifier `-1` as the number −1. Build metadata is ignored by
-/// `<` and `==` alike. Numeric components must fit in `Int`.
+/// no `v` prefix, no sign, no empty identifiers, ASCII only. Precedence follows semver §11
+/// exactly (an alphanumeric prerelease identifier such as `-1` is text, not the number −1).
+/// Build metadata is ignored by `<` and `==` alike. Numeric components must fit in `Int`.
+///
+/// The type is its own: a general version package brought Foundation (and ICU, ~35 MB) into
+/// every process that links the metadata layer — the host, `libplugin_host.so` and each worker
+/// process, whose start-up time is a crash's recovery time.
 public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The parsed value; `Version` is `Sendable` and immutable, so sharing it is safe.
-    public let version: Version
-
-    public var major: Int { version.major }
-    public var minor: Int { version.minor }
-    public var patch: Int { version.patch }
-    public var prerelease: [String] { version.prereleaseIdentifiers }
-    public var build: [String] { version.buildMetadataIdentifiers }
-    public var isPrerelease: Bool { !version.prereleaseIdentifiers.isEmpty }
+    public let major: Int
+    public let minor: Int
+    public let patch: Int
+    public let prerelease: [String]
+    public let build: [String]
+    public var isPrerelease: Bool { !prerelease.isEmpty }
 
     /// Parses `text`; nil unless it is exactly a semver 2.0 version.
     public init?(_ text: String) {
@@ -40,31 +36,44 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         guard let (major, minor, patch) = Self.core(coreAndPrerelease[..<(dash ?? coreAndPrerelease.endIndex)]) else {
             return nil
         }
-        version = Version(major, minor, patch, pre: prerelease, build: build)
+        self.major = major
+        self.minor = minor
+        self.patch = patch
+        self.prerelease = prerelease
+        self.build = build
     }
 
     /// A release version (no prerelease, no build), as ranges build their bounds.
     public init(major: Int, minor: Int, patch: Int, prerelease: [String] = []) {
         precondition(major >= 0 && minor >= 0 && patch >= 0, "version components are non-negative")
-        version = Version(major, minor, patch, pre: prerelease)
+        self.major = major
+        self.minor = minor
+        self.patch = patch
+        self.prerelease = prerelease
+        self.build = []
     }
 
-    public var description: String { version.description }
+    public var description: String {
+        var text = "\(major).\(minor).\(patch)"
+        if !prerelease.isEmpty { text += "-" + prerelease.joined(separator: ".") }
+        if !build.isEmpty { text += "+" + build.joined(separator: ".") }
+        return text
+    }
 
     /// Semver §11 precedence: core numbers, then a release above its prereleases, then the
     /// prerelease identifiers left to right (numbers numerically and below text, text in ASCII
     /// order), then the shorter list first.
     public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
-        let (l, r) = (lhs.version, rhs.version)
+        let (l, r) = (lhs, rhs)
         if (l.major, l.minor, l.patch) != (r.major, r.minor, r.patch) {
             return (l.major, l.minor, l.patch) < (r.major, r.minor, r.patch)
         }
-        switch (l.prereleaseIdentifiers.isEmpty, r.prereleaseIdentifiers.isEmpty) {
+        switch (l.prerelease.isEmpty, r.prerelease.isEmpty) {
         case (true, _): return false
         case (false, true): return true
         case (false, false): break
         }
-        for (a, b) in zip(l.prereleaseIdentifiers, r.prereleaseIdentifiers) where a != b {
+        for (a, b) in zip(l.prerelease, r.prerelease) where a != b {
             switch (number(Substring(a)), number(Substring(b))) {
             case let (x?, y?): return x < y
             case (.some, nil): return true
@@ -72,13 +81,20 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
             case (nil, nil): return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
             }
         }
-        return l.prereleaseIdentifiers.count < r.prereleaseIdentifiers.count
+        return l.prerelease.count < r.prerelease.count
     }
 
     /// Equal precedence; build metadata does not count (semver §10), matching `<`.
-    public static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool { lhs.version == rhs.version }
+    public static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+        (lhs.major, lhs.minor, lhs.patch) == (rhs.major, rhs.minor, rhs.patch) && lhs.prerelease == rhs.prerelease
+    }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(version) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(major)
+        hasher.combine(minor)
+        hasher.combine(patch)
+        hasher.combine(prerelease)
+    }
 
     /// `MAJOR.MINOR.PATCH`, each a numeric identifier, read in one pass over the bytes.
     private static func core(_ text: Substring) -> (Int, Int, Int)? {

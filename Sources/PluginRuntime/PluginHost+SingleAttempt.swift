@@ -31,14 +31,16 @@ extension PluginHost {
     func executeOnce(nodeType: String, parameters: JSONValue, input: JSONValue, tenant: String?) -> NodeResult {
         let (begin, startedAt) = WallClock.stamp()
         let set = policySet.value
-        if set == nil, tenant == nil || tenant == "", configuration.isolation.mode == .none {
+        let isolation = configuration.isolation
+        if set == nil, tenant == nil || tenant == "", isolation.mode == .none, isolation.limits.outputBytes == nil {
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: unrestrictedPolicy,
                                unrestricted: true, begin: begin, startedAt: startedAt)
         }
         switch TenantPolicySet.resolve(set, tenant: tenant) {
-        case .success(let policy) where placement(for: policy).mode == .process || !(policy.limits?.isEmpty ?? true)
-            || !configuration.isolation.limits.isEmpty:
-            // Worker processes and limits are the general path's business.
+        case .success(let policy) where (policy.isolation ?? isolation.mode) == .process
+            || (policy.limits?.outputBytes ?? isolation.limits.outputBytes) != nil:
+            // Worker processes, and an output limit below the host's, are the general path's
+            // business (memory and CPU limits apply only in workers).
             var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: .none,
                              executionID: executionIDs.nextID(), startedAt: startedAt)
             if policy.auditLogging { audit(&result, tenant: policy.tenantID) }

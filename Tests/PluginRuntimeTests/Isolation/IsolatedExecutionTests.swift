@@ -149,6 +149,17 @@ struct IsolatedExecutionTests {
         #expect(host.workerProcessIDs.isEmpty)
     }
 
+    @Test("a caller making one call after another keeps reusing one worker")
+    func sequentialReuse() throws {
+        let host = try isolatedHost()
+        defer { host.shutdownWorkers() }
+        for index in 0..<50 {
+            #expect(host.execute(nodeType: "math.add", parameters: ["a": .int(Int64(index)), "b": 0]).output == ["result": .int(Int64(index))])
+        }
+        #expect(host.workerProcessIDs.count == 1)
+        #expect(host.statistics()["workers"]?.arrayValue?.first?["started"] == 1)
+    }
+
     @Test("many concurrent calls through a small pool all finish, in order per call")
     func concurrentCalls() async throws {
         let host = try isolatedHost()
