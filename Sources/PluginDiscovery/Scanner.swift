@@ -18,6 +18,14 @@ public struct Scanner: Sendable {
         self.cache = cache
     }
 
+    /// Scans the one file at `path` (a library or a standalone manifest) with every check a
+    /// scan of its directory would make, without listing that directory or using the cache.
+    public func scanFile(at path: String) -> ScannedPlugin {
+        let walker = DirectoryWalker(options: options, cached: nil)
+        walker.walkSingleFile(path)
+        return walker.plugins.first ?? ScannedPlugin(path: path, identity: nil, inspection: PluginInspection(path: path))
+    }
+
     /// Scans `directories` in order and reports every matched file.
     public func scan(_ directories: [SearchDirectory]) -> ScanReport {
         let start = SystemCalls.monotonicNanoseconds()

@@ -72,10 +72,7 @@ struct WorkerLoop {
     private func load(_ request: WorkerLoadRequest) -> Result<LoadedPlugin, Problem> {
         let plugin = request.plugin, path = plugin.path
         let options = ScanOptions(mode: plugin.mode, maximumDepth: 0, allowUnsafePermissions: plugin.allowUnsafePermissions)
-        let report = Scanner(options: options, cache: nil).scan([SearchDirectory.singleFile(path)])
-        guard let scanned = report.plugins.first(where: { $0.path == path }) ?? report.plugins.first else {
-            return .failure(Problem(.loadFailed, .error, "\(path) is no longer there; scan again", file: path))
-        }
+        let scanned = Scanner(options: options, cache: nil).scanFile(at: path)
         if let error = scanned.problems.first(where: { $0.severity == .error }) {
             return .failure(error.file == nil ? error.with(file: path) : error)
         }
