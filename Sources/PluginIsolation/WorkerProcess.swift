@@ -80,6 +80,10 @@ public final class WorkerProcess: Sendable {
         var slots: Set<UInt32> = []
     }
 
+    /// The reader polls this many times, yielding between polls, before it blocks in `recv`:
+    /// a worker's answer usually comes within microseconds (see ``FrameSocket``).
+    static let yieldsBeforeSleeping = 100
+
     private init(pid: Int32, socket: Int32, events: @escaping @Sendable (WorkerProcess, Event) -> Void) {
         self.pid = pid
         self.socket = socket
@@ -178,7 +182,7 @@ public final class WorkerProcess: Sendable {
     private func readReplies() {
         var frames = FrameBuffer()
         var connection = FrameSocket(descriptor: socket)
-        reading: while connection.receive(into: &frames) {
+        reading: while connection.receive(into: &frames, yields: Self.yieldsBeforeSleeping) {
             do {
                 while let frame = try frames.next() {
                     if let violation = handle(frame) {

@@ -1,6 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PluginHostCore
 import PluginIsolation
 import PluginLoader
+import Synchronization
 
 /// Runs one plugin call on a host-owned thread and hands its end to whoever waits first:
 /// the call finishing, the time limit, or the caller giving up. Only the first end counts;
@@ -15,6 +21,13 @@ import PluginLoader
 final class AttemptWaiter: Sendable {
     let cancellation = CancellationFlag()
     private let state = ConditionGate<State>(State())
+    /// Set once an end is recorded: what a spinning waiter reads without the lock.
+    private let ended = Atomic<Bool>(false)
+    /// How many times a synchronous waiter yields its core, checking ``ended``, before it
+    /// sleeps on the condition variable. A worker's answer usually arrives within tens of
+    /// microseconds; catching it while yielding saves the futex sleep and wake-up, which on a
+    /// virtual machine cost more than the call itself.
+    static let yieldsBeforeSleeping = 200
 
     struct State {
         var end: AttemptEnd?
@@ -60,6 +73,7 @@ final class AttemptWaiter: Sendable {
             return (true, state.continuation, state.abandon)
         }
         guard first else { return false }
+        ended.store(true, ordering: .releasing)
         if !end.isCallsOwn {
             cancellation.cancel()
             abandon?()
@@ -72,6 +86,7 @@ final class AttemptWaiter: Sendable {
     /// Blocks the calling thread until the call ends or `timeoutMs` passes (nil: no limit).
     func wait(timeoutMs: Double?) -> AttemptEnd {
         let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
+        for _ in 0..<Self.yieldsBeforeSleeping where !ended.load(ordering: .acquiring) { sched_yield() }
         let end = state.locked { held -> AttemptEnd? in
             while held.access({ $0.end }) == nil {
                 if !held.wait(deadline: deadline) { break }
