@@ -28,6 +28,8 @@ public final class WorkerPool: Sendable {
     public let maximumWorkers: Int
     public let batchLimit: Int
     private let state = Locked(State())
+    /// Stops calls whose deadline passed, on a thread of its own (see ``DeadlineWatch``).
+    private let watch = DeadlineWatch()
 
     struct State {
         var workers: [Int32: Member] = [:]
@@ -74,6 +76,7 @@ public final class WorkerPool: Sendable {
     /// A pool nobody holds any more kills its workers (their reader threads reap them); call
     /// ``shutdown(grace:)`` first to let them shut their plugins down.
     deinit {
+        watch.stop()
         for member in state.withLock({ Array($0.workers.values) }) { member.worker.terminate(because: "the pool was released") }
     }
 
@@ -93,6 +96,7 @@ public final class WorkerPool: Sendable {
             ticket.finish(.unavailable(refused))
             return ticket
         }
+        if let deadline = call.deadline { watch.add(ticket, deadline: deadline) }
         pump()
         return ticket
     }
@@ -140,6 +144,7 @@ public final class WorkerPool: Sendable {
         for item in queued {
             item.ticket.finish(.unavailable(Problem(.workerUnavailable, .error, "the host stopped before the call could run")))
         }
+        watch.stop()
         for worker in workers { worker.closeInput() }
         let (seconds, attoseconds) = grace.components
         let deadline = WallClock.monotonicNanoseconds() &+ UInt64(max(0, seconds)) * 1_000_000_000 &+ UInt64(max(0, attoseconds / 1_000_000_000))
@@ -409,6 +414,17 @@ public final class WorkerTicket: Sendable {
 
     var isAbandoned: Bool { state.withLock { $0.abandoned } }
 
+    /// Whether its completion has been called.
+    var isFinished: Bool { state.withLock { $0.completion == nil } }
+
+    /// Its worker and tag once sent.
+    var placement: (WorkerProcess, UInt32)? {
+        state.withLock { state in
+            guard let worker = state.worker, let tag = state.tag else { return nil }
+            return (worker, tag)
+        }
+    }
+
     /// About to be sent to `worker`: false when it was abandoned (then it is not sent).
     func beginSending(to worker: WorkerProcess) -> Bool {
         state.withLock { state in
@@ -441,6 +457,69 @@ public final class WorkerTicket: Sendable {
         state.withLock { state in
             guard state.abandoned, let worker = state.worker, let tag = state.tag else { return nil }
             return (worker, tag)
+        }
+    }
+}
+
+/// Enforces calls' deadlines from a thread of its own, so a worker running a call past its
+/// deadline is killed on time whatever the caller's threads are doing (an async caller's own
+/// timer runs on Swift's cooperative pool, which a busy process may not run promptly).
+///
+/// The thread starts with the first deadline and sleeps until the earliest one; at a deadline it
+/// kills the worker if the call is still the one running there and ends the call as expired
+/// (the caller sees EXECUTION_TIMEOUT, whichever of its timer and this came first).
+final class DeadlineWatch: Sendable {
+    private let gate = ConditionGate<State>(State())
+
+    struct State {
+        var entries: [(deadline: UInt64, ticket: WorkerTicket)] = []
+        var started = false
+        var stopped = false
+    }
+
+    func add(_ ticket: WorkerTicket, deadline: UInt64) {
+        let start = gate.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.entries.append((deadline, ticket))
+            defer { state.started = true }
+            return !state.started
+        }
+        if start {
+            if DedicatedThread.start({ [self] in run() }) != nil { gate.withLock { $0.started = false } }
+        } else {
+            gate.signal()
+        }
+    }
+
+    func stop() {
+        gate.withLock { $0.stopped = true }
+        gate.broadcast()
+    }
+
+    private func run() {
+        while true {
+            let due: [WorkerTicket]? = gate.locked { held in
+                while true {
+                    if held.access({ $0.stopped }) { return nil }
+                    held.access { state in state.entries.removeAll { $0.ticket.isFinished } }
+                    let now = WallClock.monotonicNanoseconds()
+                    let due = held.access { state -> [WorkerTicket] in
+                        let due = state.entries.filter { $0.deadline <= now }.map(\.ticket)
+                        state.entries.removeAll { $0.deadline <= now }
+                        return due
+                    }
+                    if !due.isEmpty { return due }
+                    let earliest = held.access { $0.entries.map(\.deadline).min() }
+                    _ = held.wait(deadline: earliest)
+                }
+            }
+            guard let due else { return }
+            for ticket in due {
+                if let (worker, tag) = ticket.placement, worker.isRunning(tag: tag) {
+                    worker.terminate(because: "the call's deadline passed")
+                }
+                ticket.finish(.expired)
+            }
         }
     }
 }

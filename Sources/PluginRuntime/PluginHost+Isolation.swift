@@ -163,7 +163,7 @@ extension PluginHost {
         }
         let elapsedMs = Double(WallClock.monotonicNanoseconds() &- started) / 1e6
         for (plugin, result) in zip(toProbe, probeOutcomes) {
-            outcomes[plugin.path] = probeOutcome(plugin, result, elapsedMs: elapsedMs)
+            outcomes[plugin.path] = probeOutcome(plugin, result)
         }
         // In plan order: a plugin whose dependency did not pass cannot run either.
         var passed: [IsolatedPlugin] = []
@@ -198,7 +198,7 @@ extension PluginHost {
     }
 
     /// One probed plugin's outcome; failures that mean "do not run this again" are quarantined.
-    private func probeOutcome(_ plugin: ScannedPlugin, _ result: PluginProbe.Outcome, elapsedMs: Double) -> InitOutcome {
+    private func probeOutcome(_ plugin: ScannedPlugin, _ result: PluginProbe.Outcome) -> InitOutcome {
         let id = plugin.manifest?.id ?? plugin.path
         switch result {
         case .loaded:
