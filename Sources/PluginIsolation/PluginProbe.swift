@@ -83,7 +83,7 @@ public enum PluginProbe {
             mailbox.withLock { box in
                 switch event {
                 case .ready: box.ready = true
-                case .died(let exit): box.exit = exit
+                case .died(let exit, _): box.exit = exit
                 }
             }
             mailbox.broadcast()

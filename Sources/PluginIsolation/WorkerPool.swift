@@ -84,7 +84,7 @@ public final class WorkerPool: Sendable {
     /// once, on the caller's, when the pool is shut down). The ticket lets the caller abandon it.
     @discardableResult
     public func submit(_ call: WorkerCall, completion: @escaping @Sendable (WorkerCallEnd) -> Void) -> WorkerTicket {
-        let ticket = WorkerTicket(completion: completion)
+        let ticket = WorkerTicket(completion: completion, deadline: call.deadline)
         let refused = state.withLock { state -> Problem? in
             guard !state.closed else {
                 return Problem(.workerUnavailable, .error, "the worker pool is shut down; the host is stopping")
@@ -113,7 +113,7 @@ public final class WorkerPool: Sendable {
         if removed { return }
         if let (worker, tag) = ticket.abandon(), worker.isRunning(tag: tag) {
             state.withLock { $0.statistics.killed += 1 }
-            worker.terminate(because: reason)
+            worker.terminate(because: reason, deadline: ticket.deadline)
         }
     }
 
@@ -349,8 +349,9 @@ public final class WorkerPool: Sendable {
                 }
             }
             pump()
-        case .died(let exit):
+        case .died(let exit, let stopped):
             let replace = state.withLock { state -> Bool in
+                if let stopped { state.statistics.lastStop = stopped }
                 let member = state.workers.removeValue(forKey: worker.pid)
                 if member?.ready != true {
                     state.failedStarts += 1
@@ -384,6 +385,8 @@ public struct WorkerPoolStatistics: Sendable, Equatable {
     public var queued = 0
     /// From the last worker's death to its replacement's handshake.
     public var lastReplacementMs: Double?
+    /// The last worker the host killed: why, how late after the call's deadline, how soon reaped.
+    public var lastStop: WorkerStop?
 
     public init() {}
 }
@@ -399,8 +402,12 @@ public final class WorkerTicket: Sendable {
         var abandoned = false
     }
 
-    init(completion: @escaping @Sendable (WorkerCallEnd) -> Void) {
+    /// The call's deadline (monotonic nanoseconds), if it has one.
+    let deadline: UInt64?
+
+    init(completion: @escaping @Sendable (WorkerCallEnd) -> Void, deadline: UInt64?) {
         state = Locked(State(completion: completion))
+        self.deadline = deadline
     }
 
     /// Calls the completion, the first time only.
@@ -516,7 +523,7 @@ final class DeadlineWatch: Sendable {
             guard let due else { return }
             for ticket in due {
                 if let (worker, tag) = ticket.placement, worker.isRunning(tag: tag) {
-                    worker.terminate(because: "the call's deadline passed")
+                    worker.terminate(because: "the call's deadline passed", deadline: ticket.deadline)
                 }
                 ticket.finish(.expired)
             }

@@ -28,8 +28,8 @@ public final class WorkerProcess: Sendable {
     public enum Event: Sendable {
         /// The handshake arrived: the worker can take requests.
         case ready
-        /// The worker is gone (already reaped).
-        case died(WorkerExit)
+        /// The worker is gone (already reaped); `stopped` when the host killed it.
+        case died(WorkerExit, stopped: WorkerStop?)
     }
 
     /// A reply to one request.
@@ -74,6 +74,9 @@ public final class WorkerProcess: Sendable {
         var alive = true
         var ready = false
         var killedBecause: String?
+        /// When the host killed it (monotonic nanoseconds), and the deadline that asked for it.
+        var killedAt: UInt64?
+        var killDeadline: UInt64?
         var crash: WorkerCrashReport?
         var protocolError: String?
         /// Plugin slots this worker has been asked to load (successfully or not).
@@ -161,10 +164,15 @@ public final class WorkerProcess: Sendable {
     }
 
     /// Kills the worker's process group now; the reader thread reaps it and fails what is
-    /// unanswered. `reason` is kept for the messages (the timeout, the cancel, a shutdown).
-    public func terminate(because reason: String) {
+    /// unanswered. `reason` is kept for the messages (the timeout, the cancel, a shutdown);
+    /// `deadline` (monotonic nanoseconds), when a call's deadline is why, for ``WorkerStop``.
+    public func terminate(because reason: String, deadline: UInt64? = nil) {
         let alive = state.withLock { state -> Bool in
-            if state.alive, state.killedBecause == nil { state.killedBecause = reason }
+            if state.alive, state.killedBecause == nil {
+                state.killedBecause = reason
+                state.killedAt = WallClock.monotonicNanoseconds()
+                state.killDeadline = deadline
+            }
             return state.alive
         }
         if alive { kill(-pid, SIGKILL) }
@@ -260,19 +268,34 @@ public final class WorkerProcess: Sendable {
         var status: Int32 = 0
         var reaped: pid_t
         repeat { reaped = waitpid(pid, &status, 0) } while reaped < 0 && errno == EINTR
+        let reapedAt = WallClock.monotonicNanoseconds()
         let exit = reaped == pid ? WorkerExit(waitStatus: status) : .unknown
         close(socket)
-        let (unanswered, crash, killedBecause, protocolError) = state.withLock { state in
+        let (unanswered, crash, killedBecause, protocolError, stop) = state.withLock { state in
             state.alive = false
             defer { state.unanswered = [] }
-            return (state.unanswered, state.crash, state.killedBecause, state.protocolError)
+            let stop = state.killedAt.map { killedAt in
+                WorkerStop(
+                    reason: state.killedBecause ?? "",
+                    latenessMs: state.killDeadline.map { Double(Int64(bitPattern: killedAt &- $0)) / 1e6 },
+                    reapMs: Double(reapedAt &- killedAt) / 1e6)
+            }
+            return (state.unanswered, state.crash, state.killedBecause, state.protocolError, stop)
         }
-        events(self, .died(exit))
+        events(self, .died(exit, stopped: stop))
         for (index, request) in unanswered.enumerated() {
             request.pending.deliver(.died(Death(
                 exit: exit, crash: crash, wasRunning: index == 0, killedBecause: killedBecause, protocolError: protocolError)))
         }
     }
+}
+
+/// How the host stopped a worker: why, how long after the call's deadline it sent the kill
+/// (nil without a deadline), and how long from the kill until the worker was reaped.
+public struct WorkerStop: Sendable, Equatable {
+    public var reason: String
+    public var latenessMs: Double?
+    public var reapMs: Double
 }
 
 /// Runs `body` with `strings` as a NULL-terminated `char *const[]`, valid only inside `body`.

@@ -282,6 +282,11 @@ extension PluginHost {
                 "batches": .int(Int64(statistics.batches)), "alive": .int(Int64(statistics.alive)),
             ]
             if let replacement = statistics.lastReplacementMs { object["lastReplacementMs"] = .double(replacement.roundedToMicroseconds) }
+            if let stop = statistics.lastStop {
+                var stopped: JSONObject = ["reason": .string(stop.reason), "reapMs": .double(stop.reapMs.roundedToMicroseconds)]
+                if let lateness = stop.latenessMs { stopped["afterDeadlineMs"] = .double(lateness.roundedToMicroseconds) }
+                object["lastStop"] = .object(stopped)
+            }
             return .object(object)
         })
     }

@@ -24,7 +24,8 @@ extension PluginHost {
     ///                        "breakers": [ CircuitBreakerSnapshot.json(), … ] },
     ///   "errors": ErrorMetrics.json(),    // totals, recovery, recentErrors
     ///   "workers": [ { "tenant", "limits", "started", "crashes", "killed", "calls",
-    ///                  "batches", "alive", "lastReplacementMs"? }, … ] }   // one per pool
+    ///                  "batches", "alive", "lastReplacementMs"?,
+    ///                  "lastStop"?: { "reason", "afterDeadlineMs"?, "reapMs" } }, … ] }   // one per pool
     /// ```
     ///
     /// `nodes` holds every node type executed at least once (refused ones included, so a
