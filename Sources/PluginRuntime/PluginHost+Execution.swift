@@ -21,7 +21,12 @@ import PluginTenancy
 ///    the host clock), then `onError` on a final failure (fail, fallback, skip, continue).
 ///
 /// Every attempt is in `attempts`, every failed attempt in the error metrics, and every
-/// execution in the registry statistics and, when the tenant's policy asks, the audit log.
+/// execution in the registry statistics and, when the tenant's policy asks, the audit log —
+/// audited ahead (`PluginHost+Audit.swift`): a `started` record before any plugin code runs for
+/// the execution (before an on-demand load or probe of its plugin, else before step 5 of the
+/// first attempt; one per execution, shared by retries and a fallback), and the `finished`
+/// record after. If the `started` record cannot be written the plugin is not called and the
+/// result is AUDIT_FAILED, never retried and never turned into a success by `onError`.
 extension PluginHost {
     /// Executes one node and returns its result whatever happens, blocking the calling thread.
     ///
@@ -43,10 +48,8 @@ extension PluginHost {
         case .success(let resolved): policy = resolved
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
         }
-        var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                         recovery: recovery, executionID: executionIDs.nextID(), startedAt: startedAt)
-        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
-        return result
+        return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
+                   startedAt: startedAt)
     }
 
     /// Executes one node without ever blocking a thread of Swift's cooperative pool: every
@@ -63,9 +66,11 @@ extension PluginHost {
         case .success(let resolved): policy = resolved
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
         }
+        let executionID = executionIDs.nextID()
+        var audit = ExecutionAudit(policy: policy, executionID: executionID)
         var result = await run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               recovery: recovery, executionID: executionIDs.nextID(), startedAt: startedAt)
-        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
+                               recovery: recovery, executionID: executionID, startedAt: startedAt, audit: &audit)
+        if policy.auditLogging { self.audit(&result, tenant: policy.tenantID, executionID: executionID) }
         return result
     }
 
@@ -79,15 +84,32 @@ extension PluginHost {
 
     // MARK: - Synchronous
 
+    /// One execution on the general path under a resolved `policy`: a new execution id, the
+    /// attempts, and the audit records when the policy asks for them.
     func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, startedAt: Double
+        startedAt: Double
+    ) -> NodeResult {
+        let executionID = executionIDs.nextID()
+        var audit = ExecutionAudit(policy: policy, executionID: executionID)
+        var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
+                         executionID: executionID, startedAt: startedAt, audit: &audit)
+        if policy.auditLogging { self.audit(&result, tenant: policy.tenantID, executionID: executionID) }
+        return result
+    }
+
+    private func run(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
+        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
     ) -> NodeResult {
         let call: PreparedCall
         switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                     executionID: executionID, startedAt: startedAt) {
+                     executionID: executionID, startedAt: startedAt, audit: &audit) {
         case .success(let admitted): call = admitted
         case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        }
+        if let refusal = auditStarted(&audit, entry: call.entry) {
+            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
         var run = RecoveryRun(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
         while true {
@@ -114,7 +136,8 @@ extension PluginHost {
         if let fallbackType = run.pendingFallback {
             fallback = self.run(
                 nodeType: fallbackType, parameters: parameters, input: input, policy: policy,
-                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now())
+                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now(),
+                audit: &audit)
         }
         let result = run.finish(fallback: fallback)
         call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
@@ -125,13 +148,16 @@ extension PluginHost {
 
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, startedAt: Double
+        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
     ) async -> NodeResult {
         let call: PreparedCall
         switch await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                                executionID: executionID, startedAt: startedAt) {
+                                executionID: executionID, startedAt: startedAt, audit: &audit) {
         case .success(let admitted): call = admitted
         case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        }
+        if let refusal = auditStarted(&audit, entry: call.entry) {
+            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
         var run = RecoveryRun(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
         while true {
@@ -153,7 +179,8 @@ extension PluginHost {
         if let fallbackType = run.pendingFallback, !Task.isCancelled {
             fallback = await self.run(
                 nodeType: fallbackType, parameters: parameters, input: input, policy: policy,
-                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now())
+                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now(),
+                audit: &audit)
         }
         let result = run.finish(fallback: fallback)
         call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
@@ -167,15 +194,21 @@ extension PluginHost {
     ///
     /// Under process isolation the node type comes from the worker registry (its plugin probed,
     /// never loaded here) and the call is routed to the tenant's worker pool.
+    ///
+    /// Loading or probing a plugin on demand runs its code, so an audited execution writes its
+    /// `started` record first (and is refused AUDIT_FAILED, the plugin left alone, if it cannot).
     private func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: ExecutionID, startedAt: Double
+        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
     ) -> Result<PreparedCall, Refusal> {
         if let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
         let placement = placement(for: policy)
         let entry: NodeEntry
         let route: CallRoute
         if placement.mode == .process {
+            if isolatedRegistry.entry(nodeType) == nil, let refusal = auditBeforeLoading(&audit, nodeType: nodeType) {
+                return .failure(refusal)
+            }
             switch isolatedEntry(nodeType: nodeType) {
             case .success(let resolved): entry = resolved
             case .failure(let problem): return .failure(Refusal(problem))
@@ -191,6 +224,7 @@ extension PluginHost {
             if let registered = registry.entry(nodeType) {
                 entry = registered
             } else {
+                if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { return .failure(refusal) }
                 switch resolveUnregistered(nodeType: nodeType) {
                 case .success(let resolved): entry = resolved
                 case .failure(let problem): return .failure(Refusal(problem))
@@ -206,10 +240,11 @@ extension PluginHost {
     /// starts a process), which may take long, so that case moves to a host-owned thread.
     private func admitAsync(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: ExecutionID, startedAt: Double
+        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
     ) async -> Result<PreparedCall, Refusal> {
         let isolated = placement(for: policy).mode == .process
         if policy.isAllowed(nodeType: nodeType), (isolated ? isolatedRegistry : registry).entry(nodeType) == nil {
+            if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { return .failure(refusal) }
             let threads = callThreads
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 threads.run { [self] in
@@ -219,7 +254,7 @@ extension PluginHost {
             }
         }
         return admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                     executionID: executionID, startedAt: startedAt)
+                     executionID: executionID, startedAt: startedAt, audit: &audit)
     }
 
     private func prepare(

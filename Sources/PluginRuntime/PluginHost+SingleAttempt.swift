@@ -15,7 +15,9 @@ extension NodeRecovery {
 ///
 /// Same pipeline, refusals, accounting and result as the general path in
 /// `PluginHost+Execution.swift` with `RecoveryRun`, for the case where there is exactly one
-/// attempt and a failure is final; only the bookkeeping is leaner:
+/// attempt and a failure is final, and the tenant does not audit (an audited tenant, like one
+/// whose calls run in worker processes, takes the general path, which writes the `started`
+/// record before any plugin code); only the bookkeeping is leaner:
 ///
 /// - one monotonic clock read at the start and one after the call (``WallClock/stamp()``
 ///   derives the wall-clock start from the first); the attempt's duration is therefore the
@@ -37,14 +39,14 @@ extension PluginHost {
                                unrestricted: true, begin: begin, startedAt: startedAt)
         }
         switch TenantPolicySet.resolve(set, tenant: tenant) {
-        case .success(let policy) where (policy.isolation ?? isolation.mode) == .process
+        case .success(let policy) where policy.auditLogging || (policy.isolation ?? isolation.mode) == .process
             || (policy.limits?.outputBytes ?? isolation.limits.outputBytes) != nil:
-            // Worker processes, and an output limit below the host's, are the general path's
-            // business (memory and CPU limits apply only in workers).
-            var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: .none,
-                             executionID: executionIDs.nextID(), startedAt: startedAt)
-            if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
-            return result
+            // Audited tenants (a `started` record before any plugin code, the outcome after: a
+            // disk flush each, which dwarfs what this path saves), worker processes, and an
+            // output limit below the host's are the general path's business (memory and CPU
+            // limits apply only in workers).
+            return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: .none,
+                       startedAt: startedAt)
         case .success(let policy):
             let unrestricted = policy.allowedNodeTypes.isEmpty && policy.restrictedNodeTypes.isEmpty
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
@@ -55,19 +57,18 @@ extension PluginHost {
     }
 
     /// `unrestricted`: the policy has no allow or restrict lists (it allows every canonical name).
+    /// Never for a policy with `auditLogging` (see above).
     private func executeOnce(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool,
         begin: UInt64, startedAt: Double
     ) -> NodeResult {
-        var result: NodeResult
+        assert(!policy.auditLogging, "an audited execution must take the general path")
         switch admitOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy, unrestricted: unrestricted) {
         case .success(let admitted):
-            result = callOnce(admitted, policy: policy, begin: begin, startedAt: startedAt)
+            return callOnce(admitted, policy: policy, begin: begin, startedAt: startedAt)
         case .failure(let refusal):
-            result = refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
-        if policy.auditLogging { audit(&result, tenant: policy.tenantID) }
-        return result
     }
 
     /// A call that passed steps 1–4, with everything the plugin call borrows.

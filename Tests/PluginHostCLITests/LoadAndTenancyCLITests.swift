@@ -75,13 +75,18 @@ struct TenancyCLITests {
         let trick = try exec("Math.add", #"{"a":1,"b":2}"#, ["--tenant", "acme"])
         #expect(trick.1["errorCode"] == "NODE_TYPE_DISABLED_FOR_TENANT")
 
-        // acme audits every execution, successes and failures alike.
+        // acme audits every execution, successes and failures alike: the call that ran plugin
+        // code has a started record before its outcome, the two denials only their outcome.
         let lines = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n")
         let records = try lines.map { try JSONParser.parse(String($0)) }
-        #expect(records.count == 3)
-        #expect(records.map { $0["status"] } == ["success", "error", "error"])
+        #expect(records.count == 4)
+        #expect(records.map { $0["phase"] } == ["started", "finished", "finished", "finished"])
+        #expect(records.map { $0["status"] } == ["running", "success", "error", "error"])
         #expect(records[0]["pluginId"] == "org.plugin-host.math")
-        #expect(records[1]["errorCode"] == "NODE_TYPE_DISABLED_FOR_TENANT")
+        #expect(records[1]["pluginId"] == "org.plugin-host.math")
+        #expect(records[0]["executionId"] == records[1]["executionId"])
+        #expect(records[1]["executionId"] != records[2]["executionId"])
+        #expect(records[2]["errorCode"] == "NODE_TYPE_DISABLED_FOR_TENANT")
         #expect(records.allSatisfy { $0["tenant"] == "acme" })
     }
 

@@ -31,7 +31,24 @@ struct AuditLogTests {
         let log = try AuditLog(path: directory.url("audit.jsonl"))
         #expect(log.append(Self.success()) == nil)
         let lines = try Self.lines(log.path)
-        #expect(lines == [#"{"time":"2023-11-14T22:13:20.123Z","tenant":"acme","nodeType":"math.add","pluginId":"org.example.math","pluginVersion":"1.2.0","status":"success","errorCode":null,"durationMs":0.25,"executionId":"exec-1"}"#])
+        #expect(lines == [#"{"time":"2023-11-14T22:13:20.123Z","tenant":"acme","nodeType":"math.add","pluginId":"org.example.math","pluginVersion":"1.2.0","status":"success","errorCode":null,"durationMs":0.25,"executionId":"exec-1","phase":"finished"}"#])
+    }
+
+    @Test("a started record has every field too: status running, no error code or duration, phase started")
+    func startedRecord() throws {
+        let directory = try TemporaryDirectory()
+        let log = try AuditLog(path: directory.url("audit.jsonl"))
+        let started = AuditRecord.started(
+            tenant: "acme", nodeType: "math.add", pluginID: "org.example.math", pluginVersion: "1.2.0",
+            executionID: "exec-1", timeMilliseconds: 1_700_000_000_100)
+        #expect(started.phase == .started)
+        #expect(log.append(started) == nil)
+        #expect(log.append(Self.success()) == nil)
+        let lines = try Self.lines(log.path)
+        #expect(lines == [
+            #"{"time":"2023-11-14T22:13:20.100Z","tenant":"acme","nodeType":"math.add","pluginId":"org.example.math","pluginVersion":"1.2.0","status":"running","errorCode":null,"durationMs":0,"executionId":"exec-1","phase":"started"}"#,
+            #"{"time":"2023-11-14T22:13:20.123Z","tenant":"acme","nodeType":"math.add","pluginId":"org.example.math","pluginVersion":"1.2.0","status":"success","errorCode":null,"durationMs":0.25,"executionId":"exec-1","phase":"finished"}"#,
+        ])
     }
 
     @Test("a failure record carries its error code, and absent values are null, not omitted")
@@ -44,7 +61,8 @@ struct AuditLogTests {
         #expect(log.append(record) == nil)
         let line = try #require(try Self.lines(log.path).first)
         let json = try JSONParser.parse(line)
-        #expect(json.objectValue?.keys == ["time", "tenant", "nodeType", "pluginId", "pluginVersion", "status", "errorCode", "durationMs", "executionId"])
+        #expect(json.objectValue?.keys == ["time", "tenant", "nodeType", "pluginId", "pluginVersion", "status", "errorCode", "durationMs", "executionId", "phase"])
+        #expect(json["phase"] == "finished")
         #expect(json["status"] == "error")
         #expect(json["errorCode"] == "NODE_TYPE_DISABLED_FOR_TENANT")
         #expect(json["pluginId"] == .null)
@@ -90,12 +108,85 @@ struct AuditLogTests {
         #expect(Self.mode(directory.path) == 0o700)  // existing directories are left alone
     }
 
-    @Test("an existing log we own with looser permissions is tightened to 0600")
-    func tightensPermissions() throws {
+    // The host used to fchmod an existing log to 0600 (and, through a symlink, whatever file
+    // the link named): it must never change the mode of a file it did not create.
+    @Test("an existing log keeps its mode and is appended to", arguments: [0o600, 0o640, 0o644] as [mode_t])
+    func keepsExistingMode(mode: mode_t) throws {
         let directory = try TemporaryDirectory()
-        let path = try directory.write("audit.jsonl", "", mode: 0o644)
-        _ = try AuditLog(path: path)
-        #expect(Self.mode(path) == 0o600)
+        let path = try directory.write("audit.jsonl", "{\"earlier\":true}\n", mode: mode)
+        let log = try AuditLog(path: path)
+        #expect(Self.mode(path) == mode)
+        #expect(log.append(Self.success()) == nil)
+        #expect(Self.mode(path) == mode)
+        #expect(try Self.lines(path).count == 2)
+    }
+
+    @Test("an existing log that group or others may write is refused, its mode and content left alone",
+          arguments: [0o620, 0o660, 0o602, 0o666] as [mode_t])
+    func refusesWritableByOthers(mode: mode_t) throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("audit.jsonl", "{\"earlier\":true}\n", mode: mode)
+        do {
+            _ = try AuditLog(path: path)
+            Issue.record("opened a log of mode \(String(mode, radix: 8))")
+        } catch {
+            #expect(error.code == .auditFailed)
+            #expect(error.file == path)
+            #expect(error.message.contains(path))
+            #expect(error.message.contains("writable by its group or others (mode 0\(String(mode, radix: 8)))"), "\(error.message)")
+            #expect(error.message.contains("chmod go-w"))
+        }
+        #expect(Self.mode(path) == mode)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"earlier\":true}\n")
+    }
+
+    @Test("a symbolic link as the log is refused, naming the path; its target is neither written nor chmodded")
+    func refusesSymbolicLink() throws {
+        let directory = try TemporaryDirectory()
+        let target = try directory.write("elsewhere/precious.txt", "precious\n", mode: 0o644)
+        let link = directory.url("audit.jsonl")
+        #expect(symlink(target, link) == 0)
+        do {
+            _ = try AuditLog(path: link)
+            Issue.record("opened the log through a symbolic link")
+        } catch {
+            #expect(error.code == .auditFailed)
+            #expect(error.file == link)
+            #expect(error.message.contains("The audit log \(link) is a symbolic link (to \(target))"), "\(error.message)")
+            #expect(error.message.contains("Point the audit log at the real file"))
+        }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
+        #expect(Self.mode(target) == 0o644)
+    }
+
+    @Test("a dangling symbolic link as the log is refused, and its target is not created")
+    func refusesDanglingLink() throws {
+        let directory = try TemporaryDirectory()
+        let target = directory.url("created-through-link.jsonl")
+        let link = directory.url("audit.jsonl")
+        #expect(symlink(target, link) == 0)
+        #expect(throws: Problem.self) { try AuditLog(path: link) }
+        #expect(access(target, F_OK) != 0)
+    }
+
+    @Test("a FIFO with a reader and a character device are refused after fstat, without writing to them")
+    func refusesSpecialFilesThatOpen() throws {
+        let directory = try TemporaryDirectory()
+        let fifo = directory.url("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // so opening for writing succeeds
+        try #require(reader >= 0)
+        defer { close(reader) }
+        for (path, kind) in [(fifo, "a FIFO"), ("/dev/null", "a character device")] {
+            do {
+                _ = try AuditLog(path: path)
+                Issue.record("opened \(path)")
+            } catch {
+                #expect(error.code == .auditFailed)
+                #expect(error.message.contains("\(path) is \(kind), not a regular file"), "\(error.message)")
+            }
+        }
+        #expect(Self.drain(reader).isEmpty)
     }
 
     @Test("many threads appending at once produce whole, non-interleaved lines", arguments: [AuditLog.Durability.none, .everyRecord])
