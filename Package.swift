@@ -75,9 +75,12 @@ let package = Package(
         // libffi, the one system prerequisite (Debian: libffi-dev).
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
         .target(name: "PluginFFI", dependencies: ["PluginHostCore", "PluginMetadata", "CFFI"], swiftSettings: strictSwift),
+        // The exit guard's thread mark and exit handler (an exit() in a plugin running in process
+        // ends the host with a message and status 70, not silently with the plugin's status).
+        .target(name: "CPluginExitGuard", path: "Sources/CPluginExitGuard"),
         .target(
             name: "PluginLoader",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginFFI", "PluginSDK", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginFFI", "PluginSDK", "CPluginExitGuard", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         // Starting worker processes (posix_spawn attributes, closefrom): the host's side.

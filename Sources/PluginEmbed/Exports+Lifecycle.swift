@@ -29,6 +29,9 @@ public func ph_host_create(
             throw Problem(.invalidArgument, .error, "out_host is NULL; pass the address of a ph_host * to receive the handle")
         }
         let options = try EmbedOptions.parse(optionsJSON)
+        // A host exists from now on: a plugin's exit() in this process ends it with status 70
+        // and a line naming the plugin and node (installed once per process).
+        PluginExitGuard.install(.embedded)
         outHost.pointee = HostHandle.register(HostHandle(options: options))
         return PH_OK
     }

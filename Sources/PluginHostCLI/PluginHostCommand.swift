@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PluginLoader
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,8 @@ struct PluginHostCommand: AsyncParsableCommand {
         commandName: "plugin-host",
         abstract: "Scan, check, load and run workflow node-executor plugins.",
         discussion: """
-            Exit codes: 0 all good, 1 problems found or the node/run failed, 2 usage error.
+            Exit codes: 0 all good, 1 problems found or the node/run failed, 2 usage error,
+            70 a plugin running in this process called exit().
             Plugin directories come from arguments, else PLUGIN_HOST_PATH (colon-separated), else the
             bundled example plugins beside this executable.
             """,
@@ -33,10 +35,14 @@ enum HostVersion {
 ///
 /// swift-argument-parser exits 64 (EX_USAGE) on a usage error; the documented exit code is 2
 /// (README.md, *The command line*), so the entry point maps codes itself: usage errors → 2,
-/// `ExitCode` thrown by a command → as is.
+/// `ExitCode` thrown by a command → as is. A plugin running in this process that calls `exit()`
+/// ends it with 70 and a line naming the plugin and node (``PluginExitGuard``); the host's own
+/// exits are announced to the guard first, so a call still running then (abandoned after its
+/// timeout) never changes the status.
 @main
 enum PluginHostMain {
     static func main() async {
+        PluginExitGuard.install(.commandLine)
         // Plugin and host log lines go to stderr; routine progress only with PLUGIN_HOST_LOG=info.
         let level = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PLUGIN_HOST_LOG"] ?? "") ?? .warning
         LoggingSystem.bootstrap { label in
@@ -52,6 +58,7 @@ enum PluginHostMain {
                 try command.run()
             }
         } catch {
+            PluginExitGuard.hostExits()
             let code = PluginHostCommand.exitCode(for: error)
             let message = PluginHostCommand.fullMessage(for: error)
             if code == .success {
@@ -61,5 +68,6 @@ enum PluginHostMain {
             if !message.isEmpty { Terminal.error(message) }
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
+        PluginExitGuard.hostExits()
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CPluginExitGuard
 import Logging
 import PluginFFI
 import PluginHostCore
@@ -27,6 +28,11 @@ import Synchronization
 /// called through libffi instead of the plugin's `execute`, under the same lifecycle and
 /// serialization rules. A standalone manifest has functions only and no descriptor:
 /// `initialize` then calls nothing and `shutdown` has nothing to run.
+///
+/// Whatever plugin code runs here (init, a node call, a function call, shutdown) runs with the
+/// thread marked for ``PluginExitGuard``: the plugin's id and the node type (or phase), two
+/// thread-local stores on entry and two on return, so an `exit()` in the plugin ends a host
+/// that installed the guard with a line naming them instead of a silent status 0.
 public final class LoadedPlugin: Sendable {
     /// Absolute path of the library file (of the manifest, for a standalone manifest).
     public let path: String
@@ -49,6 +55,12 @@ public final class LoadedPlugin: Sendable {
     private let serial: Locked<UInt64>
     private let serialized: Bool
     private let lifecycle = Atomic<Int>(0)
+    /// The phase running outside node calls (a `ph_exit_guard_phase`: init, shutdown) or 0;
+    /// what ``PluginExitGuard`` reports for an exit on another thread meanwhile.
+    private let phase = Atomic<UInt32>(0)
+    /// The plugin id as a C string, for the exit guard's mark: allocated once and never freed
+    /// (plugins are never unloaded, and the exit handler may read it at any time).
+    nonisolated(unsafe) let exitGuardID: UnsafePointer<CChar>
     /// The `*out_state` from a successful `init`, as an integer (raw pointers are not Sendable).
     private let pluginState = Atomic<UInt>(0)
     private let initOutcome = Locked<Result<Void, Problem>?>(nil)
@@ -69,6 +81,27 @@ public final class LoadedPlugin: Sendable {
         self.host = host
         self.serial = Locked(0)
         self.serialized = !manifest.threadSafe
+        self.exitGuardID = UnsafePointer(strdup(manifest.id)!)
+    }
+
+    /// What ``PluginExitGuard`` reports for an exit on another thread: nil when no code of this
+    /// plugin runs; otherwise the phase's name, or nil inside for a node call.
+    var runningActivity: UnsafePointer<CChar>?? {
+        if lifecycle.load(ordering: .relaxed) & Self.inFlightMask != 0 { return .some(nil) }
+        let current = phase.load(ordering: .relaxed)
+        guard current != 0 else { return nil }
+        return .some(ph_exit_guard_phase_name(ph_exit_guard_phase(rawValue: current)))
+    }
+
+    /// Runs `body`, which calls the plugin's init or shutdown, with the thread marked.
+    private func running<Result>(_ current: ph_exit_guard_phase, _ body: () -> Result) -> Result {
+        let previous = ph_exit_guard_enter_phase(exitGuardID, current)
+        phase.store(current.rawValue, ordering: .relaxed)
+        defer {
+            phase.store(0, ordering: .relaxed)
+            ph_exit_guard_leave(previous)
+        }
+        return body()
     }
 
     /// The plugin id from the manifest.
@@ -110,7 +143,7 @@ public final class LoadedPlugin: Sendable {
         host.initError.withLock { $0 = nil }
         var state: UnsafeMutableRawPointer?
         let status = JSONWriter.string(config).withCString { configJSON in
-            descriptor.`init`!(host.hostAPI, configJSON, &state)
+            running(PH_EXIT_GUARD_INIT) { descriptor.`init`!(host.hostAPI, configJSON, &state) }
         }
         guard status == PH_OK else {
             let reason = host.initError.withLock { $0 }
@@ -127,7 +160,7 @@ public final class LoadedPlugin: Sendable {
         if previous & Self.closedBit != 0 {
             // shutdown() ran during init and found nothing to release; no execute can start
             // now (closed), so release what init acquired here.
-            descriptor.shutdown!(state)
+            running(PH_EXIT_GUARD_SHUTDOWN) { descriptor.shutdown!(state) }
         }
         return .success(())
     }
@@ -185,6 +218,10 @@ public final class LoadedPlugin: Sendable {
                 ? "plugin \(manifest.id) has been shut down; restart the host to use it again"
                 : "plugin \(manifest.id) is not initialized; call initialize before execute")
         }
+        // Plugin code runs from here on: mark the thread for the exit guard (the node type
+        // pointer is valid for the whole call, which is as long as the mark stays).
+        let mark = ph_exit_guard_enter(exitGuardID, pointers.nodeType)
+        defer { ph_exit_guard_leave(mark) }
         if !functions.isEmpty, let function = functions[NulTerminatedUTF8(String(cString: pointers.nodeType))] {
             return Self.callFunction(function, params: UnsafeRawBufferPointer(start: pointers.params, count: pointers.paramsLength))
         }
@@ -258,7 +295,9 @@ public final class LoadedPlugin: Sendable {
             }
             usleep(200)
         }
-        descriptor.shutdown!(UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed)))
+        running(PH_EXIT_GUARD_SHUTDOWN) {
+            descriptor.shutdown!(UnsafeMutableRawPointer(bitPattern: pluginState.load(ordering: .relaxed)))
+        }
         return true
     }
 }

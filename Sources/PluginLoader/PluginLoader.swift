@@ -54,7 +54,10 @@ public enum PluginLoader {
             let result = inspection.origin == .standaloneManifest
                 ? loadStandalone(path: path, manifest: manifest, logger: logger)
                 : loadFresh(path: path, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
-            if case .success(let plugin) = result { table[identity] = plugin }
+            if case .success(let plugin) = result {
+                table[identity] = plugin
+                PluginExitGuard.register(plugin)
+            }
             return result
         }
     }
@@ -63,7 +66,8 @@ public enum PluginLoader {
         path: String, manifest: PluginManifest, rawMetadata: [UInt8]?, logger: Logger?
     ) -> Result<LoadedPlugin, Problem> {
         let handle: UnsafeMutableRawPointer
-        switch DynamicLinker.open(path) {
+        // dlopen runs the library's constructors: plugin code, marked for the exit guard.
+        switch PluginExitGuard.whileLoading(manifest.id, { DynamicLinker.open(path) }) {
         case .opened(let opened): handle = opened
         case .failed(let message):
             return .failure(Problem(.loadFailed, .error,
@@ -76,7 +80,7 @@ public enum PluginLoader {
                 file: path))
         }
         let entry = unsafeBitCast(symbol, to: (@convention(c) () -> UnsafePointer<ph_plugin>?).self)
-        switch checkDescriptor(entry(), rawMetadata: rawMetadata, path: path) {
+        switch checkDescriptor(PluginExitGuard.whileLoading(manifest.id, entry), rawMetadata: rawMetadata, path: path) {
         case .failure(let problem):
             return .failure(problem)
         case .success(let descriptor):
@@ -95,7 +99,7 @@ public enum PluginLoader {
         }
         let target = libraryPath(library, manifest: path)
         let handle: UnsafeMutableRawPointer
-        switch DynamicLinker.open(target) {
+        switch PluginExitGuard.whileLoading(manifest.id, { DynamicLinker.open(target) }) {
         case .opened(let opened): handle = opened
         case .failed(let message):
             return .failure(Problem(.loadFailed, .error,

@@ -20,6 +20,11 @@ enum EmbedDriver {
 
     private static let program = Result { try CompiledProgram(name: "embed_driver", source: embedDriverSource) }
 
+    /// Runs `ops` in one process and returns how the process ended, whatever its status.
+    static func runProcess(_ ops: [String], environment: [String: String] = EmbedLibrary.environment()) throws -> ProcessRunner.Result {
+        try program.get().run(ops, environment: environment)
+    }
+
     /// Runs `ops` (see `embedDriverSource`) in one process; throws when the driver itself fails.
     static func run(_ ops: [String], environment: [String: String] = EmbedLibrary.environment()) throws -> [Call] {
         let result = try program.get().run(ops, environment: environment)
