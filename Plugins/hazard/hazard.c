@@ -1,7 +1,8 @@
 /*
  * org.plugin-host.hazard — nodes that crash, exit, hang and exhaust memory on purpose, to show
  * (and test) what process isolation does with them. Run them only with `--isolation process`:
- * in the host's own process they do exactly what they say, to the host.
+ * in the host's own process they do exactly what they say, to the host (which turns an exit during
+ * a call into status 70 with a line naming the plugin, never a silent success).
  *
  * hazard.segfault writes through a NULL pointer (SIGSEGV); hazard.abort calls abort() (SIGABRT);
  * hazard.exit calls exit(status); hazard.spin burns CPU forever and never polls is_cancelled;
