@@ -1,6 +1,6 @@
 import PluginHostCore
 
-/// One measured figure, printed beside its peer measured in the same run (DESIGN §8).
+/// One measured figure, printed beside its peer measured in the same run.
 struct Figure {
     var name: String
     /// nil when the figure itself could not be measured in this run (the reason is then in

@@ -6,7 +6,7 @@ import PluginHostCore
 import PluginMetadata
 import PluginRuntime
 
-/// Issue #5's function-node figure (DESIGN §8: ≤ 1 µs for JSON parameters → C arguments →
+/// Issue #5's function-node figure (goal: ≤ 1 µs for JSON parameters → C arguments →
 /// libffi call → JSON result): the libm example's `libm.pow` with `{"base":2,"exp":10}`,
 /// measured three ways beside two floors, all in the same run.
 ///

@@ -1,4 +1,4 @@
-// plugin-host-bench: measures the DESIGN §8 figures beside peers measured in the same run.
+// plugin-host-bench: measures the performance goals beside peers measured in the same run.
 //
 //   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--no-dag-host] [--count N] [--scan-only]
 //                                         [--profile cold|warm|cacheload|cli|isolation.KIND N] [--work DIR] [--threads N]
