@@ -127,7 +127,12 @@ struct PluginExitCLITests {
     func constructorExit() throws {
         let directory = try Self.exitingPlugin("EXIT_IN_CONSTRUCTOR")
         let result = try CLI.run(["load", directory.path])
-        #expect(result.status == Self.pluginExitStatus, "stderr: \(result.stderr)")
+        // Under ThreadSanitizer an exit() inside dlopen ends the loading thread "with ignores
+        // enabled", which TSan reports, ending the process with its own status 66; the line
+        // still says who called exit.
+        if !BuildProducts.pluginsAreSanitized {
+            #expect(result.status == Self.pluginExitStatus, "stderr: \(result.stderr)")
+        }
         #expect(result.stderr.contains("EXECUTION_CRASHED: plugin org.test.exits called exit(3) while it was being loaded;"), "\(result.stderr)")
     }
 
