@@ -186,7 +186,7 @@ struct AuditLogTests {
                 #expect(error.message.contains("\(path) is \(kind), not a regular file"), "\(error.message)")
             }
         }
-        #expect(Self.drain(reader).isEmpty)
+        #expect(PipeDrain.drain(reader).isEmpty)
     }
 
     @Test("many threads appending at once produce whole, non-interleaved lines", arguments: [AuditLog.Durability.none, .everyRecord])
@@ -280,29 +280,16 @@ struct AuditLogTests {
 
         let huge = String(repeating: "x", count: 256 * 1024)
         #expect(log.append(Self.success(huge))?.code == .auditFailed)
-        var received = Self.drain(readEnd)
+        var received = PipeDrain.drain(readEnd)
         #expect(!received.isEmpty && received.count < huge.utf8.count)
 
         #expect(log.append(Self.success("after")) == nil)
-        received += Self.drain(readEnd)
+        received += PipeDrain.drain(readEnd)
         let text = String(decoding: received, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 3)  // the torn line, the whole record, and the empty tail
         #expect(try JSONParser.parse(String(lines[1]))["executionId"] == "after")
         #expect(lines[2].isEmpty)
-    }
-
-    /// Everything the pipe holds right now.
-    static func drain(_ fd: Int32) -> [UInt8] {
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            out += buffer[..<count]
-        }
-        return out
     }
 
     @Test("a flush that fails is AUDIT_FAILED from append")

@@ -220,7 +220,7 @@ struct AuditExecutionTests {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !received.contains(UInt8(ascii: "\n")) {
-            received += AuditLogTestsDrain.drain(readEnd)
+            received += PipeDrain.drain(readEnd)
             usleep(1_000)
         }
         let started = try JSONParser.parse(String(decoding: received.dropLast(), as: UTF8.self))
@@ -279,19 +279,5 @@ struct AuditExecutionTests {
         let sync = host.executeBlocking(nodeType: "hostile.ids", parameters: lab.ids(), tenant: "acme")
         #expect(sync.errorCode == (broken ? .auditFailed : nil))
         #expect(lab.marker.lines.count == (broken ? 0 : 2))
-    }
-}
-
-/// Reads what a non-blocking pipe holds right now.
-enum AuditLogTestsDrain {
-    static func drain(_ fd: Int32) -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            out += buffer[..<count]
-        }
-        return out
     }
 }
