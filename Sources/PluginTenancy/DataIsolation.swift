@@ -11,10 +11,14 @@ import PluginHostCore
 /// - A filter that already has `tenantId` equal to the tenant (as a string) is left as it is;
 ///   any other `tenantId` value (another tenant, `null`, a number, an object) is a
 ///   `TENANT_VIOLATION` naming the JSON pointer, never silently overwritten.
-/// - A `filter` whose value is not an object (a string, an array, null…) is left untouched: it
-///   has nowhere to put a tenant id, and the plugin's parameter schema decides whether it is
-///   acceptable. Objects inside such an array are still searched for nested `filter` keys, but
-///   are not themselves filters.
+/// - **Every object under a filter is a filter too**: the objects of an array of filters
+///   (`{"filter": [{…}, {…}]}`) and nested clauses (`{"filter": {"$or": [{"a": 1}, {"b": 2}]}}`)
+///   each get the tenant id, at any depth, so no clause of a selection can reach past the tenant.
+///   (Operator objects such as `{"$gt": 3}` get it as well: a plugin that reads filters strictly
+///   must tolerate the extra member; it cannot be told apart from a clause.)
+/// - A `filter` whose value is a string, a number, a boolean or null is left untouched: it has
+///   nowhere to put a tenant id, and the plugin's parameter schema decides whether it is
+///   acceptable.
 /// Values that hold no `filter` are returned without being copied.
 public enum DataIsolation {
     /// The key that names a filter object.
@@ -82,12 +86,9 @@ public enum DataIsolation {
         for member in object {
             path.append(.key(member.key))
             defer { path.removeLast() }
-            let changed: JSONValue?
-            if member.key == filterKey, case .object(let filter) = member.value {
-                changed = try isolateFilter(filter, tenant: tenant, path: &path).map(JSONValue.object)
-            } else {
-                changed = try rewrite(member.value, tenant: tenant, path: &path)
-            }
+            let changed = member.key == filterKey
+                ? try isolateFilterValue(member.value, tenant: tenant, path: &path)
+                : try rewrite(member.value, tenant: tenant, path: &path)
             if let changed {
                 if copy == nil { copy = object }
                 copy![member.key] = changed
@@ -96,9 +97,38 @@ public enum DataIsolation {
         return copy
     }
 
-    /// One filter object: check or add `tenantId`, then look for filters inside it.
+    /// A filter's value: every object in it, at any depth, is a filter (nil: nothing changed).
+    private static func isolateFilterValue(_ value: JSONValue, tenant: String, path: inout [PathStep]) throws(Problem) -> JSONValue? {
+        switch value {
+        case .object(let filter):
+            return try isolateFilter(filter, tenant: tenant, path: &path).map(JSONValue.object)
+        case .array(let elements):
+            var copy: [JSONValue]? = nil
+            for (index, element) in elements.enumerated() {
+                path.append(.index(index))
+                defer { path.removeLast() }
+                if let changed = try isolateFilterValue(element, tenant: tenant, path: &path) {
+                    if copy == nil { copy = elements }
+                    copy![index] = changed
+                }
+            }
+            return copy.map(JSONValue.array)
+        default:
+            return nil
+        }
+    }
+
+    /// One filter object: its members' objects are filters too; then check or add `tenantId`.
     private static func isolateFilter(_ filter: JSONObject, tenant: String, path: inout [PathStep]) throws(Problem) -> JSONObject? {
-        var result = try rewriteMembers(of: filter, tenant: tenant, path: &path)
+        var result: JSONObject? = nil
+        for member in filter where !(member.key == tenantKey) {
+            path.append(.key(member.key))
+            defer { path.removeLast() }
+            if let changed = try isolateFilterValue(member.value, tenant: tenant, path: &path) {
+                if result == nil { result = filter }
+                result![member.key] = changed
+            }
+        }
         if let existing = filter[tenantKey] {
             guard case .string(let id) = existing, NodeTypePattern.sameBytes(id, tenant) else {
                 path.append(.key(tenantKey))

@@ -28,10 +28,10 @@ struct DataIsolationTests {
         #expect(try apply(parse(input)).get() == (try parse(expected)))
     }
 
-    @Test("a filter inside a filter gets the tenant id at both levels")
+    @Test("a filter inside a filter gets the tenant id at both levels, and so does every clause object")
     func filterInFilter() throws {
         let input = #"{"filter": {"filter": {"c": 1}, "or": [{"filter": {}}]}}"#
-        let expected = #"{"filter": {"filter": {"c": 1, "tenantId": "acme"}, "or": [{"filter": {"tenantId": "acme"}}], "tenantId": "acme"}}"#
+        let expected = #"{"filter": {"filter": {"c": 1, "tenantId": "acme"}, "or": [{"filter": {"tenantId": "acme"}, "tenantId": "acme"}], "tenantId": "acme"}}"#
         #expect(try apply(parse(input)).get() == (try parse(expected)))
     }
 
@@ -75,16 +75,36 @@ struct DataIsolationTests {
         #expect(apply(parameters, tenant: "K1").failure?.code == .tenantViolation)
     }
 
-    @Test("a filter that is not an object is left untouched", arguments: [#""open""#, "null", "3", "[]", #"["a", 1]"#, #"[{"a": 1}]"#])
+    @Test("a filter that is a scalar, or an array without objects, is left untouched", arguments: [#""open""#, "null", "3", "true", "[]", #"["a", 1]"#])
     func nonObjectFilter(value: String) throws {
         let input = try parse(#"{"filter": \#(value)}"#)
         #expect(try apply(input).get() == input)
     }
 
-    @Test("a filter inside a non-object filter is still a filter")
+    @Test("every object in an array of filters gets the tenant id")
+    func arrayOfFilters() throws {
+        let result = try apply(parse(#"{"filter": [{"a": 1}, "x", {"b": 2}]}"#)).get()
+        #expect(result == (try parse(#"{"filter": [{"a": 1, "tenantId": "acme"}, "x", {"b": 2, "tenantId": "acme"}]}"#)))
+    }
+
+    @Test("nested clauses of a filter get the tenant id too, so none can select another tenant's rows")
+    func nestedClauses() throws {
+        let result = try apply(parse(#"{"filter": {"$or": [{"owner": "x"}, {"$and": [{"y": 1}]}]}}"#)).get()
+        #expect(result == (try parse(
+            #"{"filter": {"$or": [{"owner": "x", "tenantId": "acme"}, {"$and": [{"y": 1, "tenantId": "acme"}], "tenantId": "acme"}], "tenantId": "acme"}}"#)))
+    }
+
+    @Test("another tenant named inside a nested clause is TENANT_VIOLATION with its pointer")
+    func nestedViolation() throws {
+        let problem = try #require(apply(parse(#"{"filter": {"$or": [{"tenantId": "evil"}]}}"#)).failure)
+        #expect(problem.code == .tenantViolation)
+        #expect(problem.message.contains("`/filter/$or/0/tenantId`"), "\(problem.message)")
+    }
+
+    @Test("a filter inside an array filter is still a filter")
     func filterInsideArrayFilter() throws {
         let result = try apply(parse(#"{"filter": [{"filter": {}}]}"#)).get()
-        #expect(result == (try parse(#"{"filter": [{"filter": {"tenantId": "acme"}}]}"#)))
+        #expect(result == (try parse(#"{"filter": [{"filter": {"tenantId": "acme"}, "tenantId": "acme"}]}"#)))
     }
 
     @Test("the key is exactly `filter`: other spellings are not filters", arguments: ["Filter", "filters", "FILTER", " filter"])
