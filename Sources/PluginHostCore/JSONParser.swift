@@ -1,6 +1,10 @@
 /// Why a text is not JSON, with where it went wrong.
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     public let reason: String
+    /// ``reason`` without any byte of the input in it ("unexpected character", not
+    /// "unexpected character 's'"): what a message may say about a file the host should not
+    /// quote — a sidecar that is a link to someone's secret must not leak its first byte.
+    public let reasonWithoutInput: String
     /// Byte offset of the problem in the input.
     public let offset: Int
     /// 1-based line and column of the problem, for people.
@@ -73,12 +77,12 @@ private struct Cursor {
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    func error(_ reason: String) -> JSONParseError {
+    func error(_ reason: String, withoutInput: String? = nil) -> JSONParseError {
         var line = 1, column = 1
         for i in 0..<min(index, bytes.count) {
             if bytes[i] == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
         }
-        return JSONParseError(reason: reason, offset: index, line: line, column: column)
+        return JSONParseError(reason: reason, reasonWithoutInput: withoutInput ?? reason, offset: index, line: line, column: column)
     }
 
     var atEnd: Bool { index >= bytes.count }
@@ -102,7 +106,7 @@ private struct Cursor {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(printable(bytes[index]))'")
+        default: throw error("unexpected character '\(printable(bytes[index]))'", withoutInput: "unexpected character")
         }
     }
 
@@ -259,7 +263,7 @@ private struct Cursor {
                 case UInt8(ascii: "r"): utf8.append(0x0D)
                 case UInt8(ascii: "t"): utf8.append(0x09)
                 case UInt8(ascii: "u"): try appendUnicodeEscape(into: &utf8)
-                default: index -= 1; throw error("invalid escape '\\\(printable(escape))'")
+                default: index -= 1; throw error("invalid escape '\\\(printable(escape))'", withoutInput: "invalid escape")
                 }
             default:
                 if byte < 0x20 { throw error("control character in a string (escape it)") }

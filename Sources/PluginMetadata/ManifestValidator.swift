@@ -65,7 +65,9 @@ public enum ManifestValidator {
         do {
             parsed = try JSONParser.parseReportingDuplicates(bytes)
         } catch {
-            let message = "The metadata is not JSON: \(error.reason) at line \(error.line), column \(error.column); fix the JSON text."
+            // Never a byte of the file in the message: the "metadata" may be a sidecar that is a
+            // link to a file the plugin's author should not be shown (the position is enough).
+            let message = "The metadata is not JSON: \(error.reasonWithoutInput) at line \(error.line), column \(error.column); fix the JSON text."
             return (nil, [Problem(.metadataNotJSON, .error, message, file: file)])
         }
         var check = ManifestCheck(mode: mode, file: file, kind: kind)

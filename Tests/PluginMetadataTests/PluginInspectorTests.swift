@@ -92,6 +92,17 @@ struct PluginInspectorTests {
         #expect(inspection.manifest == nil)
     }
 
+    @Test("a sidecar that links to a file that is not JSON never has a byte of it quoted in the message")
+    func sidecarLinkLeaksNothing() throws {
+        let path = try CPluginBuilder.build(source: Self.noNoteSource, name: "libpeek.so", in: directory)
+        let secret = try directory.write("secret.txt", "S3cret-token\n")
+        #expect(symlink(secret, directory.url("libpeek.so.plugin.json")) == 0)
+        let inspection = PluginInspector.inspect(path: path, fileDescriptor: nil, fileSize: nil, mode: .loose)
+        let message = try #require(inspection.problems.first { $0.code == .metadataNotJSON }?.message)
+        #expect(message == "The metadata is not JSON: unexpected character at line 1, column 1; fix the JSON text.")
+        #expect(!message.contains("'S'"), "a byte of the linked file is quoted: \(message)")
+    }
+
     @Test("a note that is not JSON is METADATA_NOT_JSON")
     func noteNotJSON() throws {
         let source = CPluginBuilder.echoPluginSource(metadata: "{\"id\": \"org.test.x\", nodes}")
