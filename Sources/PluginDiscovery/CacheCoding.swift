@@ -73,6 +73,7 @@ enum CacheCoding {
         out.u64(stamp.inode)
         out.i64(stamp.size)
         out.i64(stamp.modificationTimeNanoseconds)
+        out.i64(stamp.changeTimeNanoseconds)
     }
 
     static func encode(_ problem: Problem, into out: inout Writer) {
@@ -255,10 +256,11 @@ enum CacheCoding {
     }
 
     static func decodeStamp(_ reader: inout Reader) -> ContentStamp? {
-        guard let device = reader.u64(), let inode = reader.u64(), let size = reader.i64(), let mtime = reader.i64() else {
+        guard let device = reader.u64(), let inode = reader.u64(), let size = reader.i64(), let mtime = reader.i64(),
+              let ctime = reader.i64() else {
             return nil
         }
-        return ContentStamp(device: device, inode: inode, size: size, modificationTimeNanoseconds: mtime)
+        return ContentStamp(device: device, inode: inode, size: size, modificationTimeNanoseconds: mtime, changeTimeNanoseconds: ctime)
     }
 
     static func decodeProblem(_ reader: inout Reader) -> Problem? {

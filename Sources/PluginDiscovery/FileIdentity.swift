@@ -12,23 +12,32 @@ public struct FileIdentity: Sendable, Hashable {
     public var size: Int64
     /// Modification time in nanoseconds since the epoch.
     public var modificationTimeNanoseconds: Int64
+    /// Status-change time (`st_ctim`) in nanoseconds since the epoch; 0 when unknown. Unlike
+    /// the mtime, no unprivileged call can set it back, so a file rewritten in place with the
+    /// same size and a restored mtime still differs here.
+    public var changeTimeNanoseconds: Int64
     /// The full `st_mode` (file type and permission bits).
     public var mode: UInt32
     /// The owner's user id.
     public var owner: UInt32
 
-    public init(device: UInt64, inode: UInt64, size: Int64, modificationTimeNanoseconds: Int64, mode: UInt32, owner: UInt32) {
+    public init(
+        device: UInt64, inode: UInt64, size: Int64, modificationTimeNanoseconds: Int64, mode: UInt32, owner: UInt32,
+        changeTimeNanoseconds: Int64 = 0
+    ) {
         self.device = device
         self.inode = inode
         self.size = size
         self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        self.changeTimeNanoseconds = changeTimeNanoseconds
         self.mode = mode
         self.owner = owner
     }
 
     /// The part of the identity that changes when the file's contents may have changed:
-    /// device, inode, size and mtime. Equal stamps mean "the same, unchanged file" — the rule
-    /// the scan cache and the quarantine share.
+    /// device, inode, size, mtime and ctime. Equal stamps mean "the same, unchanged file" — the
+    /// rule the scan cache, the quarantine and a worker's re-check share. (The ctime also moves
+    /// on a chmod or chown: such a file is re-inspected, which is cheap, rather than trusted.)
     public var contentStamp: ContentStamp { ContentStamp(self) }
 
     /// The identity of the file `status` describes.
@@ -36,7 +45,8 @@ public struct FileIdentity: Sendable, Hashable {
         self.init(
             device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
             modificationTimeNanoseconds: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec),
-            mode: UInt32(status.st_mode), owner: UInt32(status.st_uid))
+            mode: UInt32(status.st_mode), owner: UInt32(status.st_uid),
+            changeTimeNanoseconds: Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec))
     }
 
     var fileKey: FileKey { FileKey(device: device, inode: inode) }

@@ -13,7 +13,7 @@ extension ScanCache {
     /// layout changes, so an old file (including the JSON of version 1) is ignored and
     /// rebuilt rather than misread.
     static let magic: [UInt8] = Array("PHSCACHE".utf8)
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
     /// A cache file larger than this is ignored (a sane one holds about 1 KiB per plugin).
     static let maximumFileSize = 64 << 20
 

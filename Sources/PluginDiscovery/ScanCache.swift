@@ -98,16 +98,28 @@ public struct ContentStamp: Sendable, Hashable {
     var inode: UInt64
     var size: Int64
     var modificationTimeNanoseconds: Int64
+    /// 0 when it was not recorded (an entry written by an older version).
+    var changeTimeNanoseconds: Int64
 
-    init(device: UInt64, inode: UInt64, size: Int64, modificationTimeNanoseconds: Int64) {
+    init(device: UInt64, inode: UInt64, size: Int64, modificationTimeNanoseconds: Int64, changeTimeNanoseconds: Int64) {
         self.device = device
         self.inode = inode
         self.size = size
         self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        self.changeTimeNanoseconds = changeTimeNanoseconds
     }
 
     init(_ identity: FileIdentity) {
         self.init(device: identity.device, inode: identity.inode, size: identity.size,
-                  modificationTimeNanoseconds: identity.modificationTimeNanoseconds)
+                  modificationTimeNanoseconds: identity.modificationTimeNanoseconds,
+                  changeTimeNanoseconds: identity.changeTimeNanoseconds)
+    }
+
+    /// Equal, or equal but for a ctime this stamp did not record (a quarantine entry written
+    /// before ctimes were kept): such an entry must keep holding, not lapse on an upgrade.
+    public func matches(_ other: ContentStamp) -> Bool {
+        guard changeTimeNanoseconds == 0 else { return self == other }
+        return device == other.device && inode == other.inode && size == other.size
+            && modificationTimeNanoseconds == other.modificationTimeNanoseconds
     }
 }

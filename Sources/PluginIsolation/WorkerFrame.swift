@@ -15,7 +15,7 @@ public enum WorkerFrame {
     public static let magic: UInt32 = 0x3157_4850
     public static let headerSize = 12
     /// Bumped on any change to a payload's layout.
-    public static let protocolVersion: UInt32 = 1
+    public static let protocolVersion: UInt32 = 2
     /// The largest payload accepted: the largest output a call may return plus room for the
     /// rest of a result.
     public static let maximumPayload = (64 << 20) + 4096

@@ -53,6 +53,7 @@ public struct WorkerLoadRequest: Sendable, Equatable {
         encoder.i64(plugin.identity.modificationTimeNanoseconds)
         encoder.u32(plugin.identity.mode)
         encoder.u32(plugin.identity.owner)
+        encoder.i64(plugin.identity.changeTimeNanoseconds)
         encoder.bool(plugin.mode == .loose)
         encoder.bool(plugin.allowUnsafePermissions)
         encoder.string(plugin.config)
@@ -66,7 +67,8 @@ public struct WorkerLoadRequest: Sendable, Equatable {
         let pluginID = try decoder.string()
         let identity = FileIdentity(
             device: try decoder.u64(), inode: try decoder.u64(), size: try decoder.i64(),
-            modificationTimeNanoseconds: try decoder.i64(), mode: try decoder.u32(), owner: try decoder.u32())
+            modificationTimeNanoseconds: try decoder.i64(), mode: try decoder.u32(), owner: try decoder.u32(),
+            changeTimeNanoseconds: try decoder.i64())
         let mode: ValidationMode = try decoder.bool() ? .loose : .strict
         plugin = WorkerPluginSpec(
             path: path, pluginID: pluginID, identity: identity, mode: mode, allowUnsafePermissions: try decoder.bool(),

@@ -66,6 +66,7 @@ extension Quarantine {
             "inode": .int(Int64(bitPattern: entry.identity.inode)),
             "size": .int(entry.identity.size),
             "mtimeNs": .int(entry.identity.modificationTimeNanoseconds),
+            "ctimeNs": .int(entry.identity.changeTimeNanoseconds),
             "mode": .int(Int64(entry.identity.mode)),
             "owner": .int(Int64(entry.identity.owner)),
             "code": .string(entry.problem.code.rawValue),
@@ -87,7 +88,9 @@ extension Quarantine {
             modificationTimeNanoseconds: mtime,
             // Informational only (a chmod does not lift a quarantine), so absent means 0.
             mode: UInt32(truncatingIfNeeded: value["mode"]?.intValue ?? 0),
-            owner: UInt32(truncatingIfNeeded: value["owner"]?.intValue ?? 0))
+            owner: UInt32(truncatingIfNeeded: value["owner"]?.intValue ?? 0),
+            // Absent in files written before ctimes were kept: 0, which matches any ctime.
+            changeTimeNanoseconds: value["ctimeNs"]?.intValue ?? 0)
         let problem = Problem(ProblemCode(rawValue: code), .error, message, file: path)
         return Entry(path: path, pluginID: id, version: version, identity: identity, problem: problem, quarantinedAt: quarantinedAt)
     }

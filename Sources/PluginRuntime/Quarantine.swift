@@ -15,7 +15,8 @@ import Synchronization
 /// own code never ran, and they are reported again on every run at no cost.
 ///
 /// "The file changed" means its device, inode, size or modification time differ from when it
-/// was quarantined (the scan cache's rule); permissions and owner do not count. An entry whose
+/// was quarantined (the scan cache's rule, ctime included: no unprivileged call can set it back);
+/// a chmod or chown moves the ctime too, so it counts as a change. An entry whose
 /// file changed is forgotten the first time it is consulted, so a rebuilt plugin starts afresh.
 /// Thread-safe: all state sits behind one mutex.
 public final class Quarantine: Sendable {
@@ -42,7 +43,7 @@ public final class Quarantine: Sendable {
 
         /// Whether `other` is the same, unchanged file.
         func matches(_ other: FileIdentity) -> Bool {
-            identity.contentStamp == other.contentStamp
+            identity.contentStamp.matches(other.contentStamp)
         }
     }
 
