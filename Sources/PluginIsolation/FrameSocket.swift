@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import PluginHostCore
 
 /// Blocking frame I/O on a worker socket, the same for both ends of the connection.
 ///
@@ -13,6 +14,9 @@ public struct FrameSocket: Sendable {
     private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
     public init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// The longest a ``receive(into:yields:)`` polls before it blocks.
+    public static let pollingNanoseconds: UInt64 = 200_000
 
     /// Sends all of `bytes`; false when the connection is broken.
     public func send(_ bytes: [UInt8]) -> Bool {
@@ -33,16 +37,19 @@ public struct FrameSocket: Sendable {
     /// Waits for bytes and appends them to `frames`; false at the end of the stream or on an
     /// error (the peer is gone).
     ///
-    /// With `yields` above zero it first polls that many times, yielding the core between
-    /// polls, before it blocks: a peer that answers within microseconds is then read without a
-    /// sleep and a wake-up (which on a virtual machine cost more than the exchange itself).
+    /// With `yields` above zero it first polls up to that many times — and for at most
+    /// ``pollingNanoseconds`` — yielding the core between polls, before it blocks: a peer that
+    /// answers within microseconds is then read without a sleep and a wake-up (which on a
+    /// virtual machine cost more than the exchange itself). The time bound matters on a busy
+    /// machine, where one yield can give the core away for milliseconds.
     public mutating func receive(into frames: inout FrameBuffer, yields: Int = 0) -> Bool {
         var polls = yields
+        let stopPolling = WallClock.monotonicNanoseconds() &+ Self.pollingNanoseconds
         while true {
             let flags = polls > 0 ? Int32(MSG_DONTWAIT) : 0
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, flags) }
             if count < 0, errno == EAGAIN || errno == EWOULDBLOCK, polls > 0 {
-                polls -= 1
+                polls = WallClock.monotonicNanoseconds() < stopPolling ? polls - 1 : 0
                 sched_yield()
                 continue
             }

@@ -23,11 +23,12 @@ final class AttemptWaiter: Sendable {
     private let state = ConditionGate<State>(State())
     /// Set once an end is recorded: what a spinning waiter reads without the lock.
     private let ended = Atomic<Bool>(false)
-    /// How many times a synchronous waiter yields its core, checking ``ended``, before it
-    /// sleeps on the condition variable. A worker's answer usually arrives within tens of
-    /// microseconds; catching it while yielding saves the futex sleep and wake-up, which on a
-    /// virtual machine cost more than the call itself.
-    static let yieldsBeforeSleeping = 200
+    /// How long a synchronous waiter yields its core, checking ``ended``, before it sleeps on
+    /// the condition variable (and never past the call's deadline). A worker's answer usually
+    /// arrives within tens of microseconds; catching it while yielding saves the futex sleep
+    /// and wake-up, which on a virtual machine cost more than the call itself. Bounded in time,
+    /// not in yields: on a busy machine one yield can give the core away for milliseconds.
+    static let yieldingNanoseconds: UInt64 = 200_000
 
     struct State {
         var end: AttemptEnd?
@@ -86,7 +87,8 @@ final class AttemptWaiter: Sendable {
     /// Blocks the calling thread until the call ends or `timeoutMs` passes (nil: no limit).
     func wait(timeoutMs: Double?) -> AttemptEnd {
         let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
-        for _ in 0..<Self.yieldsBeforeSleeping where !ended.load(ordering: .acquiring) { sched_yield() }
+        let stopYielding = min(deadline ?? .max, WallClock.monotonicNanoseconds() &+ Self.yieldingNanoseconds)
+        while !ended.load(ordering: .acquiring), WallClock.monotonicNanoseconds() < stopYielding { sched_yield() }
         let end = state.locked { held -> AttemptEnd? in
             while held.access({ $0.end }) == nil {
                 if !held.wait(deadline: deadline) { break }
