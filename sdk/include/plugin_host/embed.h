@@ -75,6 +75,10 @@ typedef struct ph_host ph_host;
  * memory: the library writes no files of its own (audit logs are written where the policy says).
  * out_host is required (NULL is PH_ERR_INVALID_ARGUMENT). On success *out_host is the new
  * handle; on failure it is set to NULL.
+ * The first call installs an exit handler: a plugin that calls exit() while its code runs in
+ * this process (a node, its init or shutdown, its constructors) ends the process with status 70
+ * and a line on stderr naming the plugin, not with the status it chose. Use "isolation":
+ * "process" to keep plugins' exits out of your process altogether.
  */
 ph_status ph_host_create(const char *options_json, ph_host **out_host, char **out_error);
 
