@@ -73,18 +73,8 @@ struct DispatchBenchmark {
         ]
     }
 
-    /// Median over `batches` of the mean ns per call of `callsPerBatch` calls; throws if any
-    /// call reports failure (a failing path would be measured otherwise).
+    /// ``medianNanoseconds(batches:calls:_:)`` with this group's batch sizes.
     static func medianNanoseconds(_ body: () -> Bool) throws -> Double {
-        var samples: [Double] = []
-        samples.reserveCapacity(batches)
-        for _ in 0..<batches {
-            var failures = 0
-            let start = WallClockNanos.now()
-            for _ in 0..<callsPerBatch where !body() { failures += 1 }
-            samples.append(Double(WallClockNanos.now() - start) / Double(callsPerBatch))
-            guard failures == 0 else { throw BenchError("\(failures) calls failed during a timed batch") }
-        }
-        return median(samples)
+        try PluginHostBench.medianNanoseconds(batches: batches, calls: callsPerBatch, body)
     }
 }

@@ -136,7 +136,7 @@ struct IsolationBenchmark {
             try check(isolated.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant), "warm-up")
         }
         log("isolation: PluginHost.execute(math.add) through a worker × \(Self.roundTripBatches * Self.roundTripCalls)…")
-        let isolatedNs = try Self.medianNanoseconds(batches: Self.roundTripBatches, calls: Self.roundTripCalls) {
+        let isolatedNs = try medianNanoseconds(batches: Self.roundTripBatches, calls: Self.roundTripCalls) {
             isolated.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant).succeeded
         }
         log("isolation: pool after the sequential calls: \(Self.workerCounters(isolated))")
@@ -149,7 +149,7 @@ struct IsolationBenchmark {
             try check(single.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant), "warm-up, 1 worker")
         }
         log("isolation: the same through a one-worker pool × \(Self.roundTripBatches * Self.roundTripCalls)…")
-        let singleNs = try Self.medianNanoseconds(batches: Self.roundTripBatches, calls: Self.roundTripCalls) {
+        let singleNs = try medianNanoseconds(batches: Self.roundTripBatches, calls: Self.roundTripCalls) {
             single.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant).succeeded
         }
         log("isolation: one-worker pool: \(Self.workerCounters(single))")
@@ -158,7 +158,7 @@ struct IsolationBenchmark {
         try check(inProcess.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant), "in process")
         for _ in 0..<10_000 { _ = inProcess.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant) }
         log("isolation: the same calls in process × \(Self.inProcessBatches * Self.inProcessCalls)…")
-        let inProcessNs = try Self.medianNanoseconds(batches: Self.inProcessBatches, calls: Self.inProcessCalls) {
+        let inProcessNs = try medianNanoseconds(batches: Self.inProcessBatches, calls: Self.inProcessCalls) {
             inProcess.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant).succeeded
         }
 
@@ -168,7 +168,7 @@ struct IsolationBenchmark {
         try check(unlimited.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant), "no limits")
         for _ in 0..<10_000 { _ = unlimited.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant) }
         log("isolation: in process with IsolationOptions.limits = .none × \(Self.inProcessBatches * Self.inProcessCalls)…")
-        let unlimitedNs = try Self.medianNanoseconds(batches: Self.inProcessBatches, calls: Self.inProcessCalls) {
+        let unlimitedNs = try medianNanoseconds(batches: Self.inProcessBatches, calls: Self.inProcessCalls) {
             unlimited.execute(nodeType: "math.add", parameters: parameters, input: input, tenant: MathHost.tenant).succeeded
         }
 
@@ -324,7 +324,7 @@ struct IsolationBenchmark {
         }
         try addOnce()
         for _ in 0..<1_000 { try addOnce() }
-        let warm = try Self.medianNanoseconds(batches: 5, calls: 1_000) { host.execute(nodeType: "math.add", parameters: add).succeeded }
+        let warm = try medianNanoseconds(batches: 5, calls: 1_000) { host.execute(nodeType: "math.add", parameters: add).succeeded }
 
         log("isolation: hazard.segfault × \(Self.crashes), each followed by math.add…")
         var replacements: [Double] = []
@@ -434,19 +434,6 @@ struct IsolationBenchmark {
         return pools.map { pool in
             ["started", "calls", "batches", "crashes", "alive"].map { "\($0) \(pool[$0]?.intValue ?? 0)" }.joined(separator: ", ")
         }.joined(separator: "; ")
-    }
-
-    /// Median over `batches` of the mean ns per call of `calls` calls; throws if any fails.
-    static func medianNanoseconds(batches: Int, calls: Int, _ body: () -> Bool) throws -> Double {
-        var samples: [Double] = []
-        for _ in 0..<batches {
-            var failures = 0
-            let start = WallClockNanos.now()
-            for _ in 0..<calls where !body() { failures += 1 }
-            samples.append(Double(WallClockNanos.now() - start) / Double(calls))
-            guard failures == 0 else { throw BenchError("\(failures) calls failed during a timed batch") }
-        }
-        return median(samples)
     }
 
     private static func format(_ value: Double) -> String { "\(rounded(value))" }

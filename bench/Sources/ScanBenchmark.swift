@@ -170,6 +170,21 @@ struct ScanBenchmark {
     }
 }
 
+/// Median over `batches` of the mean ns per call of `calls` calls of `body`; throws if any call
+/// reports failure (a failing path would be measured otherwise).
+func medianNanoseconds(batches: Int, calls: Int, _ body: () -> Bool) throws -> Double {
+    var samples: [Double] = []
+    samples.reserveCapacity(batches)
+    for _ in 0..<batches {
+        var failures = 0
+        let start = WallClockNanos.now()
+        for _ in 0..<calls where !body() { failures += 1 }
+        samples.append(Double(WallClockNanos.now() - start) / Double(calls))
+        guard failures == 0 else { throw BenchError("\(failures) calls failed during a timed batch") }
+    }
+    return median(samples)
+}
+
 func median(_ samples: [Double]) -> Double {
     let sorted = samples.sorted()
     guard !sorted.isEmpty else { return 0 }
