@@ -185,5 +185,24 @@ let package = Package(
         .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginEmbedTests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),
+        // What each fuzz target does with one input; the suite replays the committed corpora
+        // through it, and the fuzz executables below call it.
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["PluginHostCore", "PluginELF", "PluginMetadata", "PluginRuntime", "PluginTenancy", "PluginWorkflow"],
+            path: "Tests/FuzzHarness",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness"], swiftSettings: strictSwift),
     ]
 )
+
+// libFuzzer executables (scripts/fuzz.sh): declared only when PLUGIN_HOST_FUZZ is set, because
+// their `main` comes from libFuzzer (`--sanitize=fuzzer`) and an ordinary build has none.
+if Context.environment["PLUGIN_HOST_FUZZ"] != nil {
+    for name in ["ELF", "Metadata", "JSON", "Workflow", "Policy", "Schema"] {
+        package.targets.append(.executableTarget(
+            name: "Fuzz\(name)", dependencies: ["FuzzHarness"], path: "Tests/Fuzz/Fuzz\(name)", swiftSettings: strictSwift
+        ))
+    }
+}

@@ -1,0 +1,8 @@
+import FuzzHarness
+
+/// libFuzzer's entry point for the `elf` target (built only by scripts/fuzz.sh).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    FuzzHarness.elf(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
