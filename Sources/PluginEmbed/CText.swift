@@ -33,11 +33,19 @@ enum CText {
         return text.withMemoryRebound(to: UInt8.self, capacity: count) { Array(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
-    /// A required string argument as Swift text; NULL or invalid UTF-8 is INVALID_ARGUMENT.
-    static func string(_ text: UnsafePointer<CChar>?, argument: String) throws(Problem) -> String {
+    /// A required string argument; NULL is INVALID_ARGUMENT.
+    static func required(_ text: UnsafePointer<CChar>?, argument: String) throws(Problem) -> UnsafePointer<CChar> {
         guard let text else {
             throw Problem(.invalidArgument, .error, "\(argument) is NULL; pass a NUL-terminated UTF-8 string")
         }
+        return text
+    }
+
+    /// A required string argument as Swift text; NULL or invalid UTF-8 is INVALID_ARGUMENT.
+    /// (A JSON argument is read as bytes by ``json(_:argument:expected:)`` instead, so the
+    /// parser reports invalid UTF-8 with its offset, as it does for the CLI's files.)
+    static func string(_ text: UnsafePointer<CChar>?, argument: String) throws(Problem) -> String {
+        let text = try required(text, argument: argument)
         guard let value = String(validatingCString: text) else {
             throw Problem(.invalidArgument, .error, "\(argument) is not valid UTF-8; pass UTF-8 text")
         }

@@ -15,13 +15,13 @@ public func ph_host_run_workflow(
     return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
         let pluginHost = try HostHandle.resolve(host).host
         let tenantID = try CText.optionalString(tenant, argument: "tenant")
-        let text = try CText.string(workflowJSON, argument: "workflow_json")
-        // Syntax and shape are argument errors; everything past them is the workflow's own
-        // validation (parsed by the CLI's code path, which also reports repeated keys).
-        guard let workflowJSON else { return PH_ERR_INTERNAL }  // checked by CText.string above
+        // Syntax (invalid UTF-8 included, as the parser reports it) and shape are argument
+        // errors; everything past them is the workflow's own validation, parsed from the same
+        // bytes by the CLI's code path (which also reports repeated keys).
+        let workflowJSON = try CText.required(workflowJSON, argument: "workflow_json")
         _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object")
         let workflows = HostWorkflows(host: pluginHost, tenant: tenantID)
-        let parsed = Workflow.parse(text: text)
+        let parsed = Workflow.parse(bytes: CText.bytes(workflowJSON))
         let outcome = BlockingWait.run { await workflows.run(parsed) }
         result.set(outcome.json())
         if outcome.succeeded { return PH_OK }

@@ -70,7 +70,7 @@ struct ExecCommand: AsyncParsableCommand {
     static func parseJSON(_ text: String, option: String, expected: String) throws -> JSONValue {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(text)
+            value = try JSONParser.parse(Terminal.rawArgument(text, option: option))
         } catch {
             throw ValidationError("\(option) is not valid JSON: \(error). Quote it for the shell, e.g. \(option) '{\"a\":2}'.")
         }

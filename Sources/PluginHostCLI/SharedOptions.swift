@@ -86,7 +86,13 @@ struct InitOptionGroup: ParsableArguments {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ValidationError("--plugin-config \(path) cannot be read.")
             }
-            guard case .object(let object) = (try? JSONParser.parse(Array(data))) ?? .null else {
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(Array(data))
+            } catch {
+                throw ValidationError("--plugin-config \(path) is not valid JSON (\(error)); fix the syntax there.")
+            }
+            guard case .object(let object) = document else {
                 throw ValidationError("--plugin-config \(path) must be a JSON object of plugin id → configuration object.")
             }
             for member in object { configurations[member.key] = member.value }

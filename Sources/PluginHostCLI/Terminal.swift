@@ -21,6 +21,31 @@ enum Terminal {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
+    /// The bytes the user passed for `option`'s `value`, read from the raw argv.
+    ///
+    /// `CommandLine.arguments` (and so every parsed option) is decoded with invalid UTF-8
+    /// replaced by U+FFFD, which would make a broken JSON argument look valid. A JSON option is
+    /// therefore parsed from the argv bytes it came from (`--option VALUE` or `--option=VALUE`,
+    /// the last one given, as the parser keeps), so the JSON parser refuses invalid UTF-8 the
+    /// same way for an argument, a file and the embed API. Falls back to `value`'s own bytes.
+    static func rawArgument(_ value: String, option: String) -> [UInt8] {
+        func decoded(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+        let assignment = Array((option + "=").utf8)
+        var found: [UInt8]? = nil
+        var previous: [UInt8] = []
+        for index in 1..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+            let raw = Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+            if String.sameUTF8(decoded(previous[...]), option), String.sameUTF8(decoded(raw[...]), value) {
+                found = raw
+            } else if raw.starts(with: assignment), String.sameUTF8(decoded(raw[assignment.count...]), value) {
+                found = Array(raw[assignment.count...])
+            }
+            previous = raw
+        }
+        return found ?? Array(value.utf8)
+    }
+
     /// `path` made absolute against the current directory, with `.` and `..` resolved.
     static func absolutePath(_ path: String) -> String {
         let base = FileManager.default.currentDirectoryPath

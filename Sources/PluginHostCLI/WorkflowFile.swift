@@ -18,7 +18,8 @@ enum WorkflowFile {
             Terminal.error("FILE_UNREADABLE: cannot read the workflow file \(absolute): \(reason); check the path.")
             throw ExitCode(2)
         }
-        return Workflow.parse(text: String(decoding: data, as: UTF8.self))
+        // The raw bytes: invalid UTF-8 is the parser's error (with its offset), never repaired.
+        return Workflow.parse(bytes: Array(data))
     }
 }
 

@@ -16,10 +16,15 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
 
 /// Parses JSON text (RFC 8259) into ``JSONValue``.
 ///
-/// Strict where the host needs strictness: strings must be valid UTF-8, nesting is bounded
+/// Strict where the host needs strictness: the text must be valid UTF-8 (RFC 8259 §8.1; the
+/// error names the byte offset of the first invalid byte, and every document the host reads —
+/// CLI files and arguments, embed API strings — is parsed from its raw bytes so this is the one
+/// place the rule lives), nesting is bounded
 /// (so hostile metadata cannot exhaust the stack), and trailing garbage is an error. Duplicate
 /// object keys keep the last value, as most parsers do, and are reported in
-/// ``Result/duplicateKeys`` so strict metadata validation can reject them.
+/// ``Result/duplicateKeys`` so strict metadata validation can reject them. Keys are the same
+/// when their UTF-8 bytes are (`"é"` and `"e\u0301"` are two keys), as ``JSONObject`` looks
+/// them up.
 public struct JSONParser {
     /// The parsed value and what the parser noticed on the way.
     public struct Result: Sendable {
@@ -48,7 +53,10 @@ public struct JSONParser {
             parser.skipWhitespace()
             let value = try parser.parseValue(depth: 0)
             parser.skipWhitespace()
-            if parser.index != buffer.count { throw parser.error("unexpected text after the JSON value") }
+            if parser.index != buffer.count {
+                try parser.rejectInvalidUTF8()
+                throw parser.error("unexpected text after the JSON value")
+            }
             return Result(value: value, duplicateKeys: parser.duplicateKeys)
         }
     }
@@ -106,7 +114,9 @@ private struct Cursor {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character '\(printable(bytes[index]))'", withoutInput: "unexpected character")
+        default:
+            try rejectInvalidUTF8()
+            throw error("unexpected character '\(printable(bytes[index]))'", withoutInput: "unexpected character")
         }
     }
 
@@ -128,7 +138,7 @@ private struct Cursor {
         // Room for a typical object up front: growing 1, 2, 4, 8, 16 cost more than the members.
         var members: [(key: String, value: JSONValue)] = []
         members.reserveCapacity(8)
-        var seen: Set<String>? = nil  // built only for large objects; small ones scan linearly
+        var seen: Set<UTF8Key>? = nil  // built only for large objects; small ones scan linearly
         while true {
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -141,8 +151,8 @@ private struct Cursor {
             let value = try parseValue(depth: depth)
             var duplicate: Int? = nil
             if members.count >= 16 {
-                if seen == nil { seen = Set(members.lazy.map(\.key)) }
-                if !seen!.insert(key).inserted { duplicate = Self.index(of: key, in: members) }
+                if seen == nil { seen = Set(members.lazy.map { UTF8Key($0.key) }) }
+                if !seen!.insert(UTF8Key(key)).inserted { duplicate = Self.index(of: key, in: members) }
             } else {
                 duplicate = Self.index(of: key, in: members)
             }
@@ -161,15 +171,10 @@ private struct Cursor {
         }
     }
 
-    /// Where `key` already is among `members` (Swift `==`, as ``JSONObject`` compares keys).
+    /// Where `key` already is among `members`: same UTF-8 bytes, as ``JSONObject/index(of:)``.
+    @inline(__always)
     static func index(of key: String, in members: [(key: String, value: JSONValue)]) -> Int? {
-        let ascii = isASCII(key)
-        let length = key.utf8.count
-        for position in members.indices {
-            // An ASCII key equals only a key of the same bytes, so lengths filter first.
-            if ascii && members[position].key.utf8.count != length { continue }
-            if members[position].key == key { return position }
-        }
+        for position in members.indices where String.sameUTF8(members[position].key, key) { return position }
         return nil
     }
 
@@ -225,7 +230,7 @@ private struct Cursor {
                 index = position + 1
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 if high >= 0x80 {
-                    if !isValidUTF8(slice) { index = position; throw error("string is not valid UTF-8") }
+                    if let invalid = firstInvalidUTF8(slice) { index = start + invalid; throw invalidUTF8() }
                 } else if isKey, let known = JSONKeyTable.string(for: slice) {
                     return known
                 }
@@ -238,15 +243,20 @@ private struct Cursor {
             position += 1
         }
         index = position
-        // Slow path: escapes present.
-        var utf8 = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        // Slow path: escapes present. The run before the first one is checked as a whole.
+        let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if high >= 0x80, let invalid = firstInvalidUTF8(run) {
+            index = start + invalid
+            throw invalidUTF8()
+        }
+        var utf8 = Array(run)
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                let valid = utf8.withUnsafeBufferPointer { isValidUTF8($0) }
-                guard valid else { throw error("string is not valid UTF-8") }
+                // Valid: raw runs were checked before the first escape and as copied below,
+                // and an escape appends an encoded scalar.
                 return String(decoding: utf8, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
@@ -267,8 +277,16 @@ private struct Cursor {
                 }
             default:
                 if byte < 0x20 { throw error("control character in a string (escape it)") }
-                utf8.append(byte)
-                index += 1
+                if byte < 0x80 {
+                    utf8.append(byte)
+                    index += 1
+                    continue
+                }
+                // A multi-byte sequence holds no quote or backslash: check it here, in place.
+                let length = validUTF8SequenceLength(UnsafeBufferPointer(rebasing: bytes[index...]))
+                guard length > 0 else { throw invalidUTF8() }
+                utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<index + length]))
+                index += length
             }
         }
         throw error("unterminated string")
@@ -360,6 +378,19 @@ private struct Cursor {
         return value == .min ? nil : -value
     }
 
+    /// The error for input that is not UTF-8 at ``index``, the first invalid byte.
+    func invalidUTF8() -> JSONParseError {
+        error("invalid UTF-8 at byte offset \(index) (JSON text must be UTF-8)")
+    }
+
+    /// Throws ``invalidUTF8()`` when the byte at ``index`` does not start a valid UTF-8
+    /// sequence: outside strings any non-ASCII byte is a syntax error, but a byte that is not
+    /// even UTF-8 is reported as what it is.
+    func rejectInvalidUTF8() throws(JSONParseError) {
+        guard index < bytes.count, bytes[index] >= 0x80 else { return }
+        if validUTF8SequenceLength(UnsafeBufferPointer(rebasing: bytes[index...])) == 0 { throw invalidUTF8() }
+    }
+
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     func printable(_ byte: UInt8) -> String {
@@ -367,61 +398,64 @@ private struct Cursor {
     }
 }
 
-/// Whether `text` is all ASCII, read from its contiguous UTF-8 (iterating `utf8` byte by byte
-/// cost several times more).
-@inline(__always)
-func isASCII(_ text: String) -> Bool {
-    text.utf8.withContiguousStorageIfAvailable { buffer in
-        for byte in buffer where byte >= 0x80 { return false }
-        return true
-    } ?? text.utf8.allSatisfy { $0 < 0x80 }
-}
-
-/// Whether `bytes` is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
-/// above U+10FFFF, no truncated sequence — the same rule as `String(validating:as:)`, whose
-/// generic implementation cost more than the rest of the parse.
-func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+/// The offset of the first byte of `bytes` that is not part of well-formed UTF-8 (RFC 3629: no
+/// overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequence), or nil when
+/// all of it is — the same rule as `String(validating:as:)`, whose generic implementation cost
+/// more than the rest of the parse. The offset is the start of the bad sequence.
+func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var index = 0
     let count = bytes.count
     while index < count {
-        let lead = bytes[index]
-        if lead < 0x80 { index += 1; continue }
-        func continuation(_ offset: Int) -> Bool {
-            index + offset < count && bytes[index + offset] & 0xC0 == 0x80
-        }
-        switch lead {
-        case 0xC2...0xDF:
-            guard continuation(1) else { return false }
-            index += 2
-        case 0xE0...0xEF:
-            guard continuation(1), continuation(2) else { return false }
-            let second = bytes[index + 1]
-            if lead == 0xE0 && second < 0xA0 { return false }  // overlong
-            if lead == 0xED && second > 0x9F { return false }  // surrogate
-            index += 3
-        case 0xF0...0xF4:
-            guard continuation(1), continuation(2), continuation(3) else { return false }
-            let second = bytes[index + 1]
-            if lead == 0xF0 && second < 0x90 { return false }  // overlong
-            if lead == 0xF4 && second > 0x8F { return false }  // above U+10FFFF
-            index += 4
-        default:
-            return false  // a continuation byte first, an overlong C0/C1, or F5...FF
-        }
+        if bytes[index] < 0x80 { index += 1; continue }
+        let length = validUTF8SequenceLength(UnsafeBufferPointer(rebasing: bytes[index...]))
+        if length == 0 { return index }
+        index += length
     }
-    return true
+    return nil
+}
+
+/// The length (2...4) of the well-formed multi-byte UTF-8 sequence `bytes` starts with, or 0
+/// when it does not start with one (a continuation byte, C0/C1, F5...FF, a bad or missing
+/// continuation, an overlong form, a surrogate, above U+10FFFF).
+@inline(__always)
+func validUTF8SequenceLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    let count = bytes.count
+    guard count > 0 else { return 0 }
+    let lead = bytes[0]
+    func continuation(_ offset: Int) -> Bool { offset < count && bytes[offset] & 0xC0 == 0x80 }
+    switch lead {
+    case 0xC2...0xDF:
+        return continuation(1) ? 2 : 0
+    case 0xE0...0xEF:
+        guard continuation(1), continuation(2) else { return 0 }
+        let second = bytes[1]
+        if lead == 0xE0 && second < 0xA0 { return 0 }  // overlong
+        if lead == 0xED && second > 0x9F { return 0 }  // surrogate
+        return 3
+    case 0xF0...0xF4:
+        guard continuation(1), continuation(2), continuation(3) else { return 0 }
+        let second = bytes[1]
+        if lead == 0xF0 && second < 0x90 { return 0 }  // overlong
+        if lead == 0xF4 && second > 0x8F { return 0 }  // above U+10FFFF
+        return 4
+    default:
+        return 0
+    }
 }
 
 /// Escapes a key for use in a JSON pointer (`~` → `~0`, `/` → `~1`).
+///
+/// Works on Unicode scalars, not `Character`s: a `/` followed by a combining mark is one
+/// `Character` that is not `"/"`, and must still be escaped.
 public func escapePointerToken(_ key: String) -> String {
-    guard key.contains("~") || key.contains("/") else { return key }
-    var result = ""
-    for character in key {
-        switch character {
-        case "~": result += "~0"
-        case "/": result += "~1"
-        default: result.append(character)
+    guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return key }
+    var result = String.UnicodeScalarView()
+    for scalar in key.unicodeScalars {
+        switch scalar {
+        case "~": result.append(contentsOf: "~0".unicodeScalars)
+        case "/": result.append(contentsOf: "~1".unicodeScalars)
+        default: result.append(scalar)
         }
     }
-    return result
+    return String(result)
 }

@@ -4,6 +4,10 @@
 /// things those do not give: objects that keep their key order (outputs print as the plugin
 /// wrote them), integers kept exact up to 64 bits, duplicate keys noticed (strict metadata
 /// rejects them), and a value that is `Sendable` so results cross tasks freely.
+///
+/// Strings and keys compare byte for byte (their UTF-8), never by Swift's canonical
+/// equivalence: JSON compares code points, and `"é"` and `"e\u0301"` are different values to
+/// the C plugins that receive them (see ``String/sameUTF8(_:_:)``).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -33,27 +37,28 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }
 
+    /// The value of the member whose key has the same UTF-8 bytes as `key` (no Unicode
+    /// normalization: `"é"` does not find `"e\u0301"`).
     public subscript(key: String) -> JSONValue? {
         get {
-            // An ASCII key (the usual case) is canonically equivalent only to itself, so only
-            // members of the same UTF-8 length need the full `==`.
-            if isASCII(key) {
-                let length = key.utf8.count
-                for index in members.indices where members[index].key.utf8.count == length && members[index].key == key {
-                    return members[index].value
-                }
-                return nil
-            }
-            for member in members where member.key == key { return member.value }
-            return nil
+            guard let index = index(of: key) else { return nil }
+            return members[index].value
         }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = index(of: key) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append((key: key, value: newValue))
             }
         }
+    }
+
+    /// Where the member keyed `key` (same UTF-8 bytes) is, if any. The parser's duplicate check
+    /// uses it too, so a lookup and a duplicate mean the same thing.
+    @inline(__always)
+    public func index(of key: String) -> Int? {
+        for index in members.indices where String.sameUTF8(members[index].key, key) { return index }
+        return nil
     }
 
     /// Appends without checking for an existing key (the parser uses it after its own check).
@@ -77,7 +82,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         var combined = 0
         for member in members {
             var inner = Hasher()
-            inner.combine(member.key)
+            member.key.hashUTF8(into: &inner)
             inner.combine(member.value)
             combined ^= inner.finalize()
         }
@@ -87,6 +92,33 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 }
 
 extension JSONValue {
+    /// Byte-exact for strings (see the type's note); otherwise as each payload's own `==`
+    /// (`.int(2)` is not `.double(2)`: JSON Schema equality is `JSONEquality` in PluginMetadata).
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.string(let x), .string(let y)): return String.sameUTF8(x, y)
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0 as UInt8)
+        case .bool(let b): hasher.combine(1 as UInt8); hasher.combine(b)
+        case .int(let i): hasher.combine(2 as UInt8); hasher.combine(i)
+        case .double(let d): hasher.combine(3 as UInt8); hasher.combine(d)
+        case .string(let s): hasher.combine(4 as UInt8); s.hashUTF8(into: &hasher)
+        case .array(let a): hasher.combine(5 as UInt8); hasher.combine(a)
+        case .object(let o): hasher.combine(6 as UInt8); hasher.combine(o)
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil
@@ -144,7 +176,8 @@ extension JSONValue {
         if pointer.isEmpty { return self }
         guard pointer.first == "/" else { return nil }
         var current = self
-        for rawToken in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+        // Split on the scalar `/`, not the `Character`: `/` + a combining mark is one Character.
+        for rawToken in pointer.unicodeScalars.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             let token = unescapePointerToken(rawToken)
             switch current {
             case .object(let object):
@@ -152,7 +185,7 @@ extension JSONValue {
                 current = next
             case .array(let array):
                 guard let index = Int(token), index >= 0, index < array.count,
-                      token == "0" || !token.hasPrefix("0") else { return nil }
+                      token.utf8.count == 1 || token.utf8.first != UInt8(ascii: "0") else { return nil }
                 current = array[index]
             default:
                 return nil
@@ -176,13 +209,14 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     }
 }
 
-/// Decodes an RFC 6901 reference token: `~1` is `/`, `~0` is `~`.
-private func unescapePointerToken(_ token: Substring) -> String {
-    guard token.contains("~") else { return String(token) }
-    var result = ""
+/// Decodes an RFC 6901 reference token: `~1` is `/`, `~0` is `~` (scalar by scalar, so a `~`
+/// followed by a combining mark is still an escape).
+private func unescapePointerToken(_ token: Substring.UnicodeScalarView) -> String {
+    guard token.contains("~") else { return String(String.UnicodeScalarView(token)) }
+    var result = String.UnicodeScalarView()
     var iterator = token.makeIterator()
-    while let character = iterator.next() {
-        guard character == "~" else { result.append(character); continue }
+    while let scalar = iterator.next() {
+        guard scalar == "~" else { result.append(scalar); continue }
         switch iterator.next() {
         case "1": result.append("/")
         case "0": result.append("~")
@@ -190,5 +224,5 @@ private func unescapePointerToken(_ token: Substring) -> String {
         case nil: result.append("~")
         }
     }
-    return result
+    return String(result)
 }

@@ -158,10 +158,11 @@ extension ManifestCheck {
         return nil
     }
 
-    /// Whether a short list repeats a name (a quadratic scan beats hashing at these sizes).
+    /// Whether a short list repeats a name (a quadratic scan beats hashing at these sizes),
+    /// byte for byte: `"é"` and `"e\u0301"` are two property names.
     static func hasDuplicates(_ names: [String]) -> Bool {
-        if names.count > 16 { return Set(names).count != names.count }
-        for i in names.indices where names[(i + 1)...].contains(names[i]) { return true }
+        if names.count > 16 { return Set(names.map { UTF8Key($0) }).count != names.count }
+        for i in names.indices where names[(i + 1)...].contains(where: { String.sameUTF8($0, names[i]) }) { return true }
         return false
     }
 

@@ -97,8 +97,10 @@ final class SchemaNode: Sendable {
     let minItems: Int?
     let maxItems: Int?
     let properties: [SchemaProperty]
-    /// Name → index into `properties`, built only when a linear scan would be slower.
-    let propertyIndex: [String: Int]
+    /// Name → index into `properties`, built only when a linear scan would be slower. Keyed by
+    /// bytes: `"é"` and `"e\u0301"` may both be properties (a `String` key would merge them
+    /// and hide the second).
+    let propertyIndex: [UTF8Key: Int]
     /// `required` names that have no entry in `properties`.
     let otherRequired: [String]
     let additional: AdditionalProperties
@@ -143,11 +145,11 @@ final class SchemaNode: Sendable {
         self.properties = properties
         self.otherRequired = otherRequired
         self.additional = additional
-        var index: [String: Int] = [:]
+        var index: [UTF8Key: Int] = [:]
         if properties.count > Self.linearLookupLimit {
             // First entry wins, as in the linear scan (a JSON object cannot repeat a name anyway).
-            for (position, property) in properties.enumerated() where index[property.name] == nil {
-                index[property.name] = position
+            for (position, property) in properties.enumerated() where index[UTF8Key(property.name)] == nil {
+                index[UTF8Key(property.name)] = position
             }
         }
         propertyIndex = index
@@ -180,9 +182,7 @@ final class SchemaNode: Sendable {
             for position in properties.indices where properties[position].matches(name) { return position }
             return nil
         }
-        // Swift's String hashing treats canonically equivalent strings alike: confirm the bytes.
-        guard let position = propertyIndex[name], properties[position].matches(name) else { return nil }
-        return position
+        return propertyIndex[UTF8Key(name)]
     }
 }
 

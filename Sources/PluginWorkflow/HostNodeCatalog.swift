@@ -18,20 +18,21 @@ import PluginTenancy
 public struct HostNodeCatalog: NodeCatalog {
     public let host: PluginHost
     /// Node name → the node's JSON pointer in the file (`/nodes/3`), so recovery problems
-    /// point at the exact spot; a node not listed is located as `/nodes/<name>`.
-    public let nodePointers: [String: String]
+    /// point at the exact spot; a node not listed is located as `/nodes/<name>`. Keyed by
+    /// bytes: `"é"` and `"e\u0301"` are two nodes.
+    public let nodePointers: [UTF8Key: String]
     private let schemas = SchemaTable()
 
-    public init(host: PluginHost, nodePointers: [String: String] = [:]) {
+    public init(host: PluginHost, nodePointers: [UTF8Key: String] = [:]) {
         self.host = host
         self.nodePointers = nodePointers
     }
 
     /// The catalog for one workflow: its nodes' pointers known.
     public init(host: PluginHost, workflow: Workflow) {
-        var pointers: [String: String] = [:]
-        for (index, node) in workflow.nodes.enumerated() where pointers[node.name] == nil {
-            pointers[node.name] = "/nodes/\(index)"
+        var pointers: [UTF8Key: String] = [:]
+        for (index, node) in workflow.nodes.enumerated() where pointers[UTF8Key(node.name)] == nil {
+            pointers[UTF8Key(node.name)] = "/nodes/\(index)"
         }
         self.init(host: host, nodePointers: pointers)
     }
@@ -71,7 +72,7 @@ public struct HostNodeCatalog: NodeCatalog {
     }
 
     public func validateRecovery(node: WorkflowNode, settings: WorkflowSettings) -> [Problem] {
-        let pointer = nodePointers[node.name] ?? "/nodes/\(escapePointerToken(node.name))"
+        let pointer = nodePointers[UTF8Key(node.name)] ?? "/nodes/\(escapePointerToken(node.name))"
         return WorkflowRecovery(settings: settings).recovery(for: node, pointer: pointer).1
     }
 
@@ -85,10 +86,11 @@ public struct HostNodeCatalog: NodeCatalog {
 /// A schema that passed the scan compiles; one that still does not is reported as a violation
 /// of the whole parameters, so the node is refused rather than run unchecked.
 final class SchemaTable: Sendable {
-    private let table = Locked<[String: Result<ParameterSchema?, SchemaViolation>]>([:])
+    /// Keyed by bytes, as the registry looks node types up.
+    private let table = Locked<[UTF8Key: Result<ParameterSchema?, SchemaViolation>]>([:])
 
     func schema(for nodeType: String, host: PluginHost) -> Result<ParameterSchema?, SchemaViolation> {
-        if let known = table.withLock({ $0[nodeType] }) { return known }
+        if let known = table.withLock({ $0[UTF8Key(nodeType)] }) { return known }
         let compiled: Result<ParameterSchema?, SchemaViolation>
         if case .found(_, let descriptor) = host.lookup(nodeType: nodeType), let raw = descriptor.schema {
             do throws(SchemaViolation) {
@@ -100,7 +102,7 @@ final class SchemaTable: Sendable {
         } else {
             compiled = .success(nil)
         }
-        table.withLock { $0[nodeType] = compiled }
+        table.withLock { $0[UTF8Key(nodeType)] = compiled }
         return compiled
     }
 }

@@ -1,17 +1,21 @@
+import PluginHostCore
+
 /// Node name → index of the first node with that name, built once per graph.
 ///
 /// Why not just `[String: Int]`: building a 10 000-node graph looks a name up once per node
 /// and twice per connection, and `Dictionary`'s seeded SipHash made those lookups half of
 /// the runner's construction time. Node names are nearly always short ASCII, so when every
 /// name is ASCII the index hashes bytes with FNV-1a into one flat open-addressing array
-/// (a collision only lengthens a probe: every hit is confirmed with `==`). A workflow with
-/// any non-ASCII name uses a `Dictionary`, whose hashing respects Unicode canonical
-/// equivalence as `String.==` does.
+/// (a collision only lengthens a probe: every hit is confirmed byte for byte). A workflow with
+/// any non-ASCII name uses a `Dictionary` keyed by ``UTF8Key``.
+///
+/// Names are the same when their UTF-8 bytes are: `"é"` and `"e\u0301"` are two nodes, as
+/// they are two keys of the JSON object they came from (`String ==` would merge them).
 struct NodeNameIndex: Sendable {
     private enum Storage: Sendable {
         /// Slots holding node indices (-1 is empty); a power of two, at most half full.
         case ascii(slots: [Int32], mask: Int)
-        case general([String: Int])
+        case general([UTF8Key: Int])
     }
 
     private let storage: Storage
@@ -23,12 +27,12 @@ struct NodeNameIndex: Sendable {
         self.names = names
         let hashes = names.map(Self.asciiHash)
         guard !hashes.contains(nil) else {
-            var dictionary: [String: Int] = [:]
+            var dictionary: [UTF8Key: Int] = [:]
             dictionary.reserveCapacity(names.count)
             // One hash per name: the defaulted subscript stores `index` unless the name is taken.
             func stored(_ slot: inout Int) -> Int { slot }
             for index in names.indices {
-                let first = stored(&dictionary[names[index], default: index])
+                let first = stored(&dictionary[UTF8Key(names[index]), default: index])
                 if first != index { duplicates.append((first, index)) }
             }
             storage = .general(dictionary)
@@ -46,7 +50,7 @@ struct NodeNameIndex: Sendable {
                     slots[slot] = Int32(truncatingIfNeeded: index)
                     break
                 }
-                if names[occupant] == names[index] {
+                if String.sameUTF8(names[occupant], names[index]) {
                     duplicates.append((occupant, index))
                     break
                 }
@@ -56,41 +60,22 @@ struct NodeNameIndex: Sendable {
         storage = .ascii(slots: slots, mask: mask)
     }
 
-    /// The index of the first node named `name` (compared as `String.==` does), nil when none is.
+    /// The index of the first node named `name` (same UTF-8 bytes), nil when none is.
     func index(of name: String) -> Int? {
         switch storage {
         case .general(let dictionary):
-            return dictionary[name]
+            return dictionary[UTF8Key(name)]
         case .ascii(let slots, let mask):
-            guard let hash = Self.asciiHash(name) else {
-                // Only three non-ASCII scalars are canonically equivalent to ASCII ones
-                // (U+037E ";", U+1FEF "`", U+212A "K"); any other leaves the name non-ASCII
-                // in every normal form, so it cannot equal an all-ASCII node name.
-                guard let folded = Self.foldedToASCII(name) else { return nil }
-                return index(of: folded)
-            }
+            // A non-ASCII name has other bytes than every (all-ASCII) node name.
+            guard let hash = Self.asciiHash(name) else { return nil }
             var slot = hash & mask
             while true {
                 let occupant = Int(slots[slot])
                 if occupant < 0 { return nil }
-                if names[occupant] == name { return occupant }
+                if String.sameUTF8(names[occupant], name) { return occupant }
                 slot = (slot + 1) & mask
             }
         }
-    }
-
-    private static func foldedToASCII(_ name: String) -> String? {
-        var folded = String.UnicodeScalarView()
-        for scalar in name.unicodeScalars {
-            switch scalar.value {
-            case 0..<0x80: folded.append(scalar)
-            case 0x037E: folded.append(";")
-            case 0x1FEF: folded.append("`")
-            case 0x212A: folded.append("K")
-            default: return nil
-            }
-        }
-        return String(folded)
     }
 
     /// FNV-1a over the UTF-8 bytes, finished with a multiply-xorshift so the low bits (the

@@ -84,17 +84,19 @@ public struct ParameterReferenceScan: Sendable {
             malformed.append((path: path, reason: "`$ref` must be a string \"<node name>#<JSON pointer>\", not \(target.typeName)"))
             return
         }
-        guard let hash = text.firstIndex(of: "#") else {
+        // Split at the scalar `#`, not the Character: `#` + a combining mark is one Character.
+        let scalars = text.unicodeScalars
+        guard let hash = scalars.firstIndex(of: "#") else {
             malformed.append((path: path, reason: "`$ref` \"\(text)\" has no `#`; write \"<node name>#<JSON pointer>\" such as \"Add#/result\""))
             return
         }
-        let node = String(text[..<hash])
-        let pointer = String(text[text.index(after: hash)...])
+        let node = String(String.UnicodeScalarView(scalars[..<hash]))
+        let pointer = String(String.UnicodeScalarView(scalars[scalars.index(after: hash)...]))
         guard !node.isEmpty else {
             malformed.append((path: path, reason: "`$ref` \"\(text)\" names no node before `#`"))
             return
         }
-        guard pointer.isEmpty || pointer.hasPrefix("/") else {
+        guard pointer.isEmpty || pointer.utf8.first == UInt8(ascii: "/") else {
             malformed.append((path: path, reason: "`$ref` \"\(text)\" has a pointer that does not start with `/` (use \"\(node)#/\(pointer)\")"))
             return
         }

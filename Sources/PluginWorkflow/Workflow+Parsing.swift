@@ -2,14 +2,22 @@ import PluginHostCore
 
 extension Workflow {
     /// Parses workflow JSON text; every shape problem is reported (`WORKFLOW_INVALID`).
-    ///
-    /// Text that is not JSON yields an empty workflow and one problem with the line and column.
-    /// A key repeated in one JSON object is a problem too: the parser keeps the last value, which
-    /// would silently drop, say, a node's first list of connections.
     public static func parse(text: String) -> ParsedWorkflow {
+        parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses a workflow document from its raw bytes, as read from a file or a C string.
+    ///
+    /// Bytes rather than a `String`: decoding to a `String` first would replace invalid UTF-8
+    /// with U+FFFD and hide it, while the parser refuses it with the byte offset (JSON text is
+    /// UTF-8), the same way for the CLI and the embed API. Text that is not JSON yields an
+    /// empty workflow and one problem with the line and column. A key repeated in one JSON
+    /// object is a problem too: the parser keeps the last value, which would silently drop,
+    /// say, a node's first list of connections.
+    public static func parse(bytes: [UInt8]) -> ParsedWorkflow {
         let parsed: JSONParser.Result
         do {
-            parsed = try JSONParser.parseReportingDuplicates(Array(text.utf8))
+            parsed = try JSONParser.parseReportingDuplicates(bytes)
         } catch {
             return ParsedWorkflow(
                 workflow: Workflow(name: "", nodes: []),

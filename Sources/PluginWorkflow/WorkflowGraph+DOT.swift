@@ -1,3 +1,5 @@
+import PluginHostCore
+
 extension WorkflowGraph {
     /// The workflow in Graphviz DOT (`validate --dot`), the same text for the same workflow.
     ///
@@ -22,11 +24,11 @@ extension WorkflowGraph {
             lines.append(line + ";")
         }
         for (index, nodeReferences) in references.enumerated() {
-            var drawn: Set<String> = []
+            var drawn: Set<UTF8Key> = []
             for resolved in nodeReferences {
                 guard let target = resolved.target else { continue }
                 let pointer = resolved.reference.pointer
-                guard drawn.insert("\(target)#\(pointer)").inserted else { continue }
+                guard drawn.insert(UTF8Key("\(target)#\(pointer)")).inserted else { continue }
                 lines.append("  n\(target) -> n\(index) [style=dashed, label=\(Self.quoted(pointer.isEmpty ? "#" : pointer))];")
             }
         }

@@ -33,11 +33,11 @@ extension WorkflowGraph {
     /// One problem per unknown source (however many targets it lists), one per unknown target.
     private func danglingConnectionProblems() -> [Problem] {
         var problems: [Problem] = []
-        var reportedSources: Set<String> = []
+        var reportedSources: Set<UTF8Key> = []
         for position in danglingEdges {
             let edge = workflow.edges[position]
             if nameIndex.index(of: edge.from) == nil {
-                if reportedSources.insert(edge.from).inserted {
+                if reportedSources.insert(UTF8Key(edge.from)).inserted {
                     problems.append(Problem(
                         .danglingConnection, .error,
                         "`connections` lists connections from `\(edge.from)`, but no node has that name; add the node or remove its connections.",

@@ -134,7 +134,7 @@ private struct RepeatedNameLookup {
     init(index: NodeNameIndex) { self.index = index }
 
     mutating func index(of name: String) -> Int? {
-        if let last, last.name == name { return last.index }
+        if let last, String.sameUTF8(last.name, name) { return last.index }
         let found = index.index(of: name)
         last = (name, found)
         return found

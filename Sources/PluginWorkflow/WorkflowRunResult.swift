@@ -21,9 +21,9 @@ public struct WorkflowRunResult: Sendable {
         self.nodes = nodes
     }
 
-    /// The result of the node named `name`.
+    /// The result of the node named `name` (same UTF-8 bytes).
     public subscript(name: String) -> NodeResult? {
-        nodes.first { $0.name == name }?.result
+        nodes.first { String.sameUTF8($0.name, name) }?.result
     }
 
     /// The `run --json` shape: `{"status": "success|failed", "durationMs": …, "nodes": {"<name>": <node result>}}`,

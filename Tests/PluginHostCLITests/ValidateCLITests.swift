@@ -109,3 +109,30 @@ struct ValidateCLITests {
         #expect(report.problemPairs == [["WORKFLOW_INVALID", "-"]])
     }
 }
+
+/// Invalid UTF-8 in what the CLI reads as JSON is refused by the JSON parser with the offset of
+/// the first bad byte, never repaired to U+FFFD (the embed API refuses the same bytes).
+@Suite("plugin-host: invalid UTF-8 in JSON input")
+struct InvalidUTF8CLITests {
+    @Test("a workflow file with invalid UTF-8 is WORKFLOW_INVALID naming the byte offset")
+    func workflowFile() throws {
+        let dir = try TemporaryDirectory()
+        let prefix = Array(#"{"nodes":[{"name":""#.utf8)
+        let file = try dir.write("bad.json", prefix + [0xFF] + Array(#"","type":"math.add"}]}"#.utf8))
+        let (status, report, _) = try CLI.json(["validate", file, "--json"])
+        #expect(status == 1)
+        let problems = try #require(report["problems"]?.arrayValue)
+        #expect(problems.map { $0["code"]?.stringValue } == ["WORKFLOW_INVALID"])
+        let message = problems.first?["message"]?.stringValue ?? ""
+        #expect(message.contains("invalid UTF-8 at byte offset \(prefix.count)"), "\(message)")
+    }
+
+    @Test("--params with invalid UTF-8 is refused naming the byte offset, in both spellings", arguments: [
+        #"--params "$(printf '{"a":"\377"}')""#, #""--params=$(printf '{"a":"\377"}')""#,
+    ])
+    func paramsArgument(spelling: String) throws {
+        let result = try ProcessRunner.run("/bin/sh", ["-c", "exec \"$0\" exec math.add \(spelling)", BuildProducts.cli])
+        #expect(result.status == 64 || result.status == 2, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("--params is not valid JSON: invalid UTF-8 at byte offset 6"), "\(result.stderr)")
+    }
+}

@@ -76,6 +76,24 @@ struct ParameterSchemaObjectTests {
         #expect(try violations(Self.addSchema, ["a": 2]) == [violation("/b", "is required")])
     }
 
+    @Test("required \"é\" is not satisfied by \"e\\u0301\"; both can be properties, also past the hashed lookup")
+    func requiredIsByteExact() throws {
+        let required = try JSONParser.parse(#"{"type": "object", "required": ["é"]}"#)
+        let decomposed = try JSONParser.parse(#"{"e\u0301": 1}"#)
+        #expect(try violations(required, decomposed) == [violation("/\u{E9}", "is required")])
+        #expect(try violations(required, ["\u{E9}": 1]) == [])
+        // More properties than the linear limit: the index is keyed by bytes too.
+        var properties: JSONObject = [:]
+        for index in 0..<20 { properties["p\(index)"] = ["type": "integer"] }
+        properties["\u{E9}"] = ["type": "integer"]
+        properties["e\u{301}"] = ["type": "string"]
+        let schema: JSONValue = ["type": "object", "properties": .object(properties), "required": ["\u{E9}", "e\u{301}"],
+                                 "additionalProperties": false]
+        #expect(try violations(schema, ["\u{E9}": 1, "e\u{301}": "s"]) == [])
+        #expect(try violations(schema, ["\u{E9}": 1]) == [violation("/e\u{301}", "is required")])
+        #expect(try violations(schema, ["\u{E9}": 1, "e\u{301}": 2]).map(\.path) == ["/e\u{301}"])
+    }
+
     @Test("a required name without a property is still required")
     func requiredWithoutProperty() throws {
         let schema: JSONValue = ["type": "object", "required": ["token"]]

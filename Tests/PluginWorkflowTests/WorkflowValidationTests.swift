@@ -33,6 +33,22 @@ struct WorkflowValidationTests {
         #expect(!report.valid)
     }
 
+    @Test("nodes named \"é\" and \"e\\u0301\" are two nodes: no duplicate, each connection finds its own")
+    func canonicallyEquivalentNamesAreDistinct() {
+        let report = Self.validate(#"""
+        { "nodes": [ { "name": "é", "type": "string.upper", "parameters": { "text": "x" } },
+                     { "name": "e\u0301", "type": "string.upper", "parameters": { "text": { "$ref": "é#/result" } } } ],
+          "connections": { "é": { "main": [[ { "node": "e\u0301" } ]] } } }
+        """#)
+        #expect(report.problems == [])
+        let dangling = Self.validate(#"""
+        { "nodes": [ { "name": "é", "type": "string.upper", "parameters": { "text": "x" } } ],
+          "connections": { "e\u0301": { "main": [[ { "node": "é" } ]] } } }
+        """#)
+        #expect(dangling.problems.map(\.code) == [.danglingConnection])
+        #expect(dangling.problems.first?.node == "e\u{301}")
+    }
+
     @Test("a connection from or to a missing node: DANGLING_CONNECTION, one per unknown source")
     func dangling() {
         let report = Self.validate(#"""

@@ -3,7 +3,8 @@
 /// host returned (raw JSON, or null). Tests run a sequence of ops on one handle and assert
 /// on the lines.
 ///
-/// Arguments spelled `@null` are passed as NULL. Out parameters start as a garbage sentinel,
+/// Arguments spelled `@null` are passed as NULL; `@bytes:TEXT` passes TEXT with each `%XX`
+/// replaced by that byte (how a test hands over invalid UTF-8). Out parameters start as a garbage sentinel,
 /// so a function that forgets to set one to NULL shows up as the string "NOT_CLEARED" instead
 /// of going unnoticed.
 ///
@@ -22,7 +23,19 @@ let embedDriverSource = #"""
 static char sentinel_byte;
 #define SENTINEL (&sentinel_byte)
 
-static const char *arg(const char *text) { return strcmp(text, "@null") == 0 ? NULL : text; }
+static const char *arg(const char *text) {
+    if (strcmp(text, "@null") == 0) return NULL;
+    if (strncmp(text, "@bytes:", 7) != 0) return text;
+    const char *in = text + 7;
+    char *out = malloc(strlen(in) + 1), *next = out;  /* kept until the process exits */
+    while (*in) {
+        unsigned int byte;
+        if (in[0] == '%' && sscanf(in + 1, "%2x", &byte) == 1) { *next++ = (char)byte; in += 3; }
+        else *next++ = *in++;
+    }
+    *next = 0;
+    return out;
+}
 
 static void print_doc(const char *name, char *doc) {
     printf(",\"%s\":", name);
