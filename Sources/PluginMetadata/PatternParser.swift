@@ -34,8 +34,8 @@ struct PatternRepetition: Sendable {
     let text: String
 }
 
-/// A pattern's tree and the scalar sets its `.set` nodes refer to (shared by index, so a
-/// class under `{1000}` is stored once however often the program repeats it).
+/// A pattern's tree and the scalar sets its `.set` nodes refer to (by index, so a class under
+/// `{1000}` is stored once however often the program repeats it).
 struct ParsedPattern: Sendable {
     let root: PatternNode
     let sets: [PatternScalarSet]
@@ -85,9 +85,10 @@ struct PatternParser {
         PatternSyntaxError(offset: offset, message: message)
     }
 
-    /// Registers a set and returns the node that matches one of its scalars.
+    /// Registers a set and returns the node that matches one of its scalars. Not deduplicated
+    /// (a search would make parsing quadratic): the table grows with the pattern's length, and
+    /// a repeated class shares its entry because the program repeats the node, not the set.
     mutating func setNode(_ set: PatternScalarSet) -> PatternNode {
-        if let index = sets.firstIndex(of: set) { return .set(index) }
         sets.append(set)
         return .set(sets.count - 1)
     }

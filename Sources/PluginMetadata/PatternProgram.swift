@@ -102,7 +102,7 @@ private struct PatternEmitter {
     private mutating func emitRepetition(_ inner: PatternNode, minimum: Int, maximum: Int?) throws(PatternSyntaxError) {
         guard let maximum else {
             if minimum > 0 {
-                for _ in 0..<(minimum - 1) { try emit(inner) }
+                try emitRepetition(inner, minimum: minimum - 1, maximum: minimum - 1)
                 let loop = instructions.count
                 try emit(inner)
                 _ = try append(.split(loop, instructions.count + 1))
@@ -114,7 +114,12 @@ private struct PatternEmitter {
             }
             return
         }
-        for _ in 0..<minimum { try emit(inner) }
+        for copy in 0..<minimum {
+            let before = instructions.count
+            try emit(inner)
+            // Copies of nothing are nothing: stop, or `((){1000}){1000}` would loop a million times.
+            if copy == 0, instructions.count == before { break }
+        }
         var skips: [Int] = []
         for _ in minimum..<maximum {
             skips.append(try append(.split(0, 0)))

@@ -4,7 +4,7 @@
 /// scalars), plus a 128-bit map of its ASCII part so the common test is one shift and mask.
 /// Values are scalar values; the surrogate range may appear in a complement but never matches,
 /// as no Swift string holds a surrogate.
-struct PatternScalarSet: Sendable, Equatable {
+struct PatternScalarSet: Sendable {
     /// Sorted by lower bound, disjoint and never adjacent (adjacent ranges are merged).
     let ranges: [ClosedRange<UInt32>]
     private let asciiLow: UInt64

@@ -43,6 +43,20 @@ struct SchemaPatternTimeTests {
         #expect(elapsed < 2, "\(pattern) took \(elapsed) s")
     }
 
+    @Test("compiling is bounded too: nested counts of nothing, or of too much, are decided quickly")
+    func compileBounded() throws {
+        var matched = false
+        let elapsed = try seconds {
+            matched = try compiled("^(?:(?:(?:){1000}){1000}){1000}$").matches("")
+            guard case .failure = SchemaPattern.compile("(?:(?:(?:a{1000}){1000}){1000}){1000}") else {
+                Issue.record("a pattern of 10^12 instructions compiled")
+                return
+            }
+        }
+        #expect(matched)
+        #expect(elapsed < 2, "took \(elapsed) s")
+    }
+
     @Test("a pattern at the size limit still matches a long input in linear time")
     func largestProgram() throws {
         let pattern = try compiled("(?:[a-c]|b){0,1000}(?:x|y){1000}$")  // about 9 000 instructions
