@@ -1,5 +1,4 @@
 import PluginHostCore
-import Synchronization
 
 extension ManifestCheck {
     /// The JSON Schema keywords the host's parameter validator enforces (see ``ParameterSchema``),
@@ -120,8 +119,9 @@ extension ManifestCheck {
                     bad("`\(here)` is \(Self.describe(value)): it must be a regular expression string; fix it.")
                     continue
                 }
-                if let failure = Self.patternError(pattern) {
-                    bad("`\(here)` is \(Self.quoted(pattern)), which is not a valid regular expression (\(failure)): fix the pattern.")
+                // The validator's own compiler: a pattern passes here exactly when it will run.
+                if case .failure(let failure) = SchemaPattern.compile(pattern) {
+                    bad("`\(here)` is \(Self.quoted(pattern)), which is not a pattern the host accepts: \(failure.message).")
                 }
             case "description", "title":
                 guard case .string = value else {
@@ -135,27 +135,6 @@ extension ManifestCheck {
         checkOrder(schema, "minimum", "maximum", at: pointer, node: node)
         checkOrder(schema, "minLength", "maxLength", at: pointer, node: node)
         checkOrder(schema, "minItems", "maxItems", at: pointer, node: node)
-    }
-
-    /// Patterns already compiled without error. Compiling a `Regex` costs far more than the
-    /// rest of a manifest's check, and plugins repeat patterns (across nodes, and across the
-    /// scans of a long-lived host), so each distinct valid pattern is compiled once. Bounded, so
-    /// hostile metadata cannot grow it without limit; invalid patterns are never remembered.
-    private static let compiledPatterns = Locked<Set<String>>([])
-    private static let compiledPatternLimit = 4_096
-
-    /// Why `pattern` does not compile as a regular expression, or nil when it does.
-    static func patternError(_ pattern: String) -> String? {
-        if compiledPatterns.withLock({ $0.contains(pattern) }) { return nil }
-        do {
-            _ = try Regex(pattern)
-        } catch {
-            return "\(error)"
-        }
-        compiledPatterns.withLock { known in
-            if known.count < compiledPatternLimit { known.insert(pattern) }
-        }
-        return nil
     }
 
     /// Whether a short list repeats a name (a quadratic scan beats hashing at these sizes),

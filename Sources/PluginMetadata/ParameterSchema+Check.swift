@@ -78,7 +78,7 @@ enum SchemaChecker {
                     path: "", message: "must be at most \(SchemaMessages.characters(maximum)) long, got \(scalarCount())"))
             }
         }
-        if let pattern = node.pattern, !string.contains(pattern.regex) {
+        if let pattern = node.pattern, !pattern.matches(string) {
             violations.append(SchemaViolation(
                 path: "", message: "must match the pattern \(SchemaMessages.describe(.string(pattern.source))), got \(SchemaMessages.describe(.string(string)))"))
         }

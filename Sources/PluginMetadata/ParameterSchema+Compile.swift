@@ -99,16 +99,9 @@ enum SchemaCompiler {
                 }
             case "pattern":
                 guard case .string(let source) = value else { throw fail("must be a regular expression string, got \(value.typeName)") }
-                do {
-                    // The same initializer the scan-time check uses, so both agree on the dialect.
-                    // Matching options only (the parse is unchanged): code points, and `\d`, `\w`,
-                    // `\b` ASCII-only as in ECMA-262, so "^\\d+$" never admits "١٢" that C's strtol rejects.
-                    let regex = try Regex(source).matchingSemantics(.unicodeScalar)
-                        .asciiOnlyDigits().asciiOnlyWordCharacters()
-                    _ = "".contains(regex)  // lowers the program now, not on the first call
-                    pattern = SchemaPattern(source: source, regex: regex)
-                } catch {
-                    throw fail("is not a valid regular expression (\(error)): fix the pattern")
+                switch SchemaPattern.compile(source) {  // the parser the scan-time check uses
+                case .success(let compiled): pattern = compiled
+                case .failure(let error): throw fail("is not a pattern the host accepts: \(error.message)")
                 }
             default:
                 throw fail("is a keyword the host does not support: use only \(keywords.sorted().joined(separator: ", ")), or remove it")

@@ -63,18 +63,6 @@ struct SchemaProperty: Sendable {
     let defaultViolations: [SchemaViolation]
 }
 
-/// A regular expression from `pattern`, kept with its source for messages.
-///
-/// `@unchecked Sendable` because `Regex<AnyRegexOutput>` is not `Sendable` only for its phantom
-/// output type: the value itself is an immutable reference to the parsed program, whose one
-/// lazily built part (the lowered program) swift-experimental-string-processing publishes with
-/// an atomic compare-and-swap (`Regex.Program.loweredProgram`). Matching never mutates it, so
-/// sharing one across threads is safe; the compiler also lowers it once up front.
-struct SchemaPattern: @unchecked Sendable {
-    let source: String
-    let regex: Regex<AnyRegexOutput>
-}
-
 /// One compiled schema. Immutable once built, so a tree of them is shared by every thread.
 ///
 /// The `checks…` flags let the checker skip whole keyword groups with one test, which keeps

@@ -36,7 +36,7 @@ public struct SchemaViolation: Error, Sendable, Hashable, CustomStringConvertibl
 /// | `const` | the value must equal this (JSON equality). |
 /// | `minimum`, `maximum` | inclusive bounds on numbers, compared exactly (64-bit integers are not rounded through `Double`). |
 /// | `minLength`, `maxLength` | bounds on a string's length in Unicode scalars (JSON Schema's code points): `"é"` written as `e` + U+0301 is 2, an emoji flag is 2. |
-/// | `pattern` | a regular expression that must match somewhere in the string (unanchored, as JSON Schema: write `^…$` to match the whole string). Compiled by Swift's `Regex(_:)`, the same engine and dialect the scan-time check uses, matching as ECMA-262 (JSON Schema's dialect) does where they differ: `.` is one Unicode scalar (as with the `u` flag), and `\d`, `\w`, `\b` are ASCII-only (`\d` is `[0-9]`, never Arabic-Indic digits). `$` matches only at the end (not before a final newline). |
+/// | `pattern` | a regular expression that must match somewhere in the string (unanchored, as JSON Schema: write `^…$` to match the whole string). Matched by the host's own engine (``SchemaPattern``) in time linear in the string's length: it never backtracks, so no pattern can make a check slow (`^(a+)+$` costs what `^a+$` does). The dialect is this subset of ECMA-262, with the syntax of its `u` flag, matched over Unicode scalars and compared byte-exactly (no normalization): literals; `.` (any scalar but the line terminators \n, \r, U+2028, U+2029); `\d` `\D` `\w` `\W`, ASCII as in ECMA-262 (`\d` is `[0-9]`, never Arabic-Indic digits; `\w` is `[A-Za-z0-9_]`); `\s` `\S` (ECMA's white space and line terminators); `^` (the start), `$` (the very end, never before a final newline), `\b` `\B` (ASCII word boundary); `\t` `\n` `\r` `\f` `\v` `\0`, `\xHH`, `\uHHHH` (a surrogate pair is one scalar), `\u{H…}`, and `\` before one of `^$\.*+?()[]{}\|/-`; classes `[…]` and `[^…]` with ranges and the class escapes (`\b` in a class is a backspace); groups `(…)`, `(?:…)`, `(?<name>…)`; alternation `\|`; quantifiers `*` `+` `?` `{n}` `{n,}` `{n,m}` and their lazy forms (which match the same strings). Counts are at most 1000, and a pattern compiles to at most 10 000 instructions. Rejected at scan time as META_BAD_SCHEMA, with the construct, its offset and what to write instead, because linear-time matching cannot run them or dialects disagree on them: backreferences (`\1`, `\k<name>`), lookahead and lookbehind (`(?=` `(?!` `(?<=` `(?<!`), property escapes (`\p{…}`), `\c`, octal and other unknown escapes, inline flags and modifiers (`(?i)`), and a lone `{`, `}` or `]` (escape it). |
 /// | `items` | one schema every array element is checked against. |
 /// | `minItems`, `maxItems` | bounds on an array's element count. |
 /// | `default` | a value filled in for a missing member of an object (below). |
@@ -69,7 +69,7 @@ public struct ParameterSchema: Sendable {
     /// (`/properties/count/default`). Empty for a well-written schema.
     public let defaultViolations: [SchemaViolation]
 
-    /// Compiles `schema`: regexes compiled, enum and const values kept, property tables built.
+    /// Compiles `schema`: patterns compiled, enum and const values kept, property tables built.
     ///
     /// Every schema that passes the scan-time check compiles. Anything else (an unsupported
     /// keyword, a malformed keyword value, a pattern that does not compile) throws the first
@@ -95,7 +95,7 @@ public struct ParameterSchema: Sendable {
     /// so a caller may skip validation and caching altogether.
     public var acceptsEverything: Bool { root.isTrivial }
 
-    /// Whether remembering outcomes pays: the schema has a `pattern` (a regex run costs
+    /// Whether remembering outcomes pays: the schema has a `pattern` (a match costs
     /// microseconds) or a `default` (filling allocates a new object on every call).
     ///
     /// Without them a check costs a few comparisons per value, less than hashing and

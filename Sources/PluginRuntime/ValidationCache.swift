@@ -3,7 +3,7 @@ import PluginMetadata
 import Synchronization
 
 /// Remembers the outcome of validating a node's parameters, so a repeated call (a workflow
-/// run many times, a node called in a loop) skips the schema walk, its regexes and its defaults.
+/// run many times, a node called in a loop) skips the schema walk, its patterns and its defaults.
 ///
 /// A bounded LRU: at most `capacity` entries; adding one to a full cache evicts the least
 /// recently used. Entries live in arrays linked by index, so a get or a put is O(1) with no
