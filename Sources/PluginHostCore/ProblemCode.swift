@@ -199,7 +199,7 @@ extension ProblemCode {
         (.duplicateFile, "The same file was reached through a second path; only the first is used."),
         (.unsafePermissions, "The file or its directory is writable by others or owned by another user."),
         (.notELF, "The file is not an ELF object."),
-        (.elfMalformed, "The ELF headers point outside the file or are inconsistent (truncated file)."),
+        (.elfMalformed, "The ELF headers point outside the file or are inconsistent (truncated file), or the program headers or dynamic section give something the dynamic linker would map or follow outside the loadable segments."),
         (.wrongArch, "The ELF file is for another machine, word size or byte order."),
         (.notSharedLibrary, "The ELF file is an executable or object file, not a shared library."),
         (.noMetadata, "No embedded metadata note and no <file>.plugin.json sidecar."),
