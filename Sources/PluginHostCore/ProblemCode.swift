@@ -88,6 +88,9 @@ extension ProblemCode {
     public static let entryInvalid = ProblemCode(rawValue: "ENTRY_INVALID")
     /// `dlopen` failed; the message carries `dlerror()`'s text.
     public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
+    /// The file at a plugin's path is not the one the scan checked (replaced, rewritten, or
+    /// reached through a directory swapped for a symbolic link since): nothing was loaded.
+    public static let pluginChanged = ProblemCode(rawValue: "PLUGIN_CHANGED")
     /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
     public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
     /// A function node's `symbol` is not exported by its library (checked when it is loaded).
@@ -222,6 +225,7 @@ extension ProblemCode {
         (.entryMissing, "The library does not export ph_plugin_entry."),
         (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
         (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
+        (.pluginChanged, "The file changed between the scan and the load (replaced or rewritten); nothing was loaded: scan again."),
         (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
         (.symbolMissing, "A function node's symbol is not exported by its library."),
         (.initFailed, "The plugin's init returned an error; the message carries its reason."),
