@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "CPluginExitGuard", path: "Sources/CPluginExitGuard"),
         .target(
             name: "PluginLoader",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginFFI", "PluginSDK", "CPluginExitGuard", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginSDK", "CPluginExitGuard", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         // Starting worker processes (posix_spawn attributes, closefrom): the host's side.
@@ -175,7 +175,7 @@ let package = Package(
             dependencies: ["PluginFFI", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime", "PluginHostTestSupport"],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "PluginLoaderTests", dependencies: ["PluginLoader", "PluginDiscovery", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "PluginIsolationTests", dependencies: ["PluginIsolation", "PluginLoader", "PluginDiscovery", "PluginMetadata", "PluginHostTestSupport"],
             swiftSettings: strictSwift),

@@ -20,13 +20,14 @@ extension DirectoryWalker {
             job.isStandaloneManifest = isManifest
             return .pending(job)
         }
-        return .done(scanFileByStatus(in: directory, name, path: path, inherited: inherited, sidecars: sidecars,
-                                      isManifest: isManifest))
+        return .done(scanFileByStatus(in: directory, name, listedType: listedType, path: path, inherited: inherited,
+                                      sidecars: sidecars, isManifest: isManifest))
     }
 
     /// The general path: `stat` first, so nothing but a regular file is ever opened.
     private func scanFileByStatus(
-        in directory: Int32, _ name: [CChar], path: String, inherited: [Problem], sidecars: Set<[CChar]>, isManifest: Bool
+        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, inherited: [Problem], sidecars: Set<[CChar]>,
+        isManifest: Bool
     ) -> ScannedPlugin {
         let status: stat
         switch SystemCalls.status(in: directory, name, follow: options.followSymlinks) {
@@ -57,6 +58,7 @@ extension DirectoryWalker {
 
         var found: [Problem] = inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
+        found += symlinkTargetProblems(in: directory, name, listedType: listedType, path: path)
 
         let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
         if let entry = cached?[path], entry.mode == options.mode, entry.file == ContentStamp(identity), entry.sidecar == sidecar {
@@ -88,6 +90,17 @@ extension DirectoryWalker {
         let inspection = job.inspect(mode: options.mode)
         close(descriptor)
         return finish(job, inspection)
+    }
+
+    /// For a file that is a symbolic link: the problems of its target's directory and every
+    /// directory above it (``PermissionCheck/targetDirectoryProblems(_:file:)``). The listing
+    /// says which names are links, so a regular file costs nothing here.
+    private func symlinkTargetProblems(in directory: Int32, _ name: [CChar], listedType: UInt8, path: String) -> [Problem] {
+        guard options.followSymlinks, listedType == UInt8(DT_LNK) || listedType == UInt8(DT_UNKNOWN),
+              case .success(let link) = SystemCalls.status(in: directory, name, follow: false), (link.st_mode & S_IFMT) == S_IFLNK,
+              let resolved = SystemCalls.resolvedPath(path), let slash = resolved.lastIndex(of: "/") else { return [] }
+        let targetDirectory = slash == resolved.startIndex ? "/" : String(resolved[..<slash])
+        return permissions.targetDirectoryProblems(targetDirectory, file: path)
     }
 
     /// The cold path for a name the listing says is a regular file the cache does not know:

@@ -25,6 +25,7 @@ extension DirectoryWalker {
         if case .success(let status) = SystemCalls.status(of: descriptor) {
             inherited = permissions.problems(path: directoryPath, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
         }
+        inherited += symlinkedDirectoryProblems(directoryPath).map { $0.with(file: path) }
         // What the listing would have told: whether a sidecar is beside it, whether it is a
         // standalone manifest (a `.plugin.json` with no library of the stem's name).
         var sidecars: Set<[CChar]> = []

@@ -97,7 +97,8 @@ final class DirectoryWalker {
                                     file: path))
             return
         }
-        let inherited = permissions.problems(path: path, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
+        var inherited = permissions.problems(path: path, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
+        inherited += symlinkedDirectoryProblems(path)
         walkDirectory(descriptor, path: path, key: key, depth: 0, inherited: inherited)
     }
 
@@ -239,7 +240,8 @@ final class DirectoryWalker {
                     if pending.count >= Self.batchSize { flushPending() }
                 }
             } else {
-                enterIfDirectory(in: directory, entry.name, path: childPath, depth: depth + 1, inherited: inherited)
+                enterIfDirectory(in: directory, entry.name, listedType: entry.type, path: childPath, depth: depth + 1,
+                                 inherited: inherited)
             }
         }
     }
@@ -247,7 +249,9 @@ final class DirectoryWalker {
     /// Recurses into `name` if it is a directory (or a followed link to one) within the depth
     /// limit and not already walked. Non-matching names that are not directories are ignored,
     /// even broken links: they are not plugin files.
-    private func enterIfDirectory(in directory: Int32, _ name: [CChar], path: String, depth: Int, inherited: [Problem]) {
+    private func enterIfDirectory(
+        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String, depth: Int, inherited: [Problem]
+    ) {
         guard case .success(let status) = SystemCalls.status(in: directory, name, follow: options.followSymlinks),
               (status.st_mode & S_IFMT) == S_IFDIR else { return }
         let key = FileKey(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
@@ -285,6 +289,17 @@ final class DirectoryWalker {
         }
         var own = inherited
         own += permissions.problems(path: path, mode: UInt32(opened.st_mode), owner: UInt32(opened.st_uid), file: path)
+        if listedType == UInt8(DT_LNK) || listedType == UInt8(DT_UNKNOWN) {
+            own += symlinkedDirectoryProblems(path)
+        }
         walkDirectory(descriptor, path: path, key: key, depth: depth, inherited: own)
+    }
+
+    /// For a directory reached through a symbolic link: the problems of the directories above
+    /// its resolved target (its own mode is checked by the caller on the opened descriptor).
+    /// Empty, at the cost of one `lstat` per path component, when no link is on the way.
+    func symlinkedDirectoryProblems(_ path: String) -> [Problem] {
+        guard SystemCalls.passesThroughSymlink(path), let resolved = SystemCalls.resolvedPath(path) else { return [] }
+        return permissions.ancestorProblems(of: resolved, file: path)
     }
 }

@@ -49,6 +49,14 @@ public struct FileIdentity: Sendable, Hashable {
             changeTimeNanoseconds: Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec))
     }
 
+    /// The identity of the file at `path` now (following symbolic links), nil when it cannot
+    /// be stat'ed. For callers that checked a file themselves rather than through a scan.
+    public init?(atPath path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
     var fileKey: FileKey { FileKey(device: device, inode: inode) }
 }
 

@@ -10,6 +10,16 @@ import PluginHostCore
 /// and the common roots live under directories such as `/tmp` (world-writable with the sticky
 /// bit) or a home directory the host cannot judge. Checking them would reject every plugin in a
 /// temporary directory and teach people to pass `--allow-unsafe-permissions` by reflex.
+///
+/// A symbolic link is different: the operator chose the link, not where it leads, and whoever
+/// can write a directory on the way to the target can swap the code. So when a plugin path is or
+/// passes through a symbolic link (the scan root, a followed directory or the file itself), the
+/// target is checked all the way up (``targetDirectoryProblems(_:file:)``): the target's own
+/// directory by the rule above, and every directory above it up to `/` the same way except
+/// that a world-writable directory with the sticky bit owned by root (`/tmp`) is accepted —
+/// there nobody but an entry's owner can rename or replace it, so the next directory down (the
+/// user's own) is what protects the target. The file itself is checked through the link
+/// already (`stat` follows it).
 struct PermissionCheck {
     /// The effective user id the host runs as.
     let currentUser: uid_t
@@ -52,5 +62,31 @@ struct PermissionCheck {
         severity == .error
             ? "run \(command) or pass --allow-unsafe-permissions"
             : "allowed by --allow-unsafe-permissions; run \(command) to fix it"
+    }
+
+    /// Problems with `directory` (the resolved directory of a symbolic link's target, checked
+    /// strictly) and every directory above it up to `/` (see the type's comment). `file` is the
+    /// plugin they block.
+    func targetDirectoryProblems(_ directory: String, file: String) -> [Problem] {
+        var status = stat()
+        guard stat(directory, &status) == 0 else { return [] }  // the open that follows reports it
+        return problems(path: directory, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: file)
+            + ancestorProblems(of: directory, file: file)
+    }
+
+    /// Problems with the directories strictly above `resolved` (an absolute path without
+    /// symbolic links) up to `/`: each must pass the rule, or be root's and sticky.
+    func ancestorProblems(of resolved: String, file: String) -> [Problem] {
+        var found: [Problem] = []
+        var current = resolved
+        while current != "/", let slash = current.lastIndex(of: "/") {
+            current = slash == current.startIndex ? "/" : String(current[..<slash])
+            var status = stat()
+            guard stat(current, &status) == 0 else { continue }
+            let mode = UInt32(status.st_mode), owner = UInt32(status.st_uid)
+            if owner == 0 && mode & UInt32(S_ISVTX) != 0 { continue }  // /tmp: entries cannot be swapped by others
+            found += problems(path: current, mode: mode, owner: owner, file: file)
+        }
+        return found
     }
 }

@@ -122,4 +122,7 @@ public struct ContentStamp: Sendable, Hashable {
         return device == other.device && inode == other.inode && size == other.size
             && modificationTimeNanoseconds == other.modificationTimeNanoseconds
     }
+
+    /// Whether both stamps name the same file (device and inode), whatever its contents.
+    public func isSameFile(as other: ContentStamp) -> Bool { device == other.device && inode == other.inode }
 }

@@ -44,6 +44,26 @@ enum SystemCalls {
         return descriptor >= 0 ? .success(descriptor) : .failure(errno)
     }
 
+    /// The absolute path `path` leads to with every symbolic link, `.` and `..` resolved, or nil.
+    /// The corresponding C function is `realpath`.
+    static func resolvedPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` is a symbolic link or has one among the directories on the way to it
+    /// (one `lstat` per component; for scan roots, once per root).
+    static func passesThroughSymlink(_ path: String) -> Bool {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            var status = stat()
+            if lstat(prefix, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK { return true }
+        }
+        return false
+    }
+
     /// The system's description of an `errno` value, e.g. "Permission denied".
     static func describe(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "errno \(code)" }

@@ -39,15 +39,43 @@ enum ELF {
     static let segmentLoad: UInt32 = 1
     static let segmentDynamic: UInt32 = 2
     static let segmentNote: UInt32 = 4
+    // p_flags
+    static let segmentExecutable: UInt32 = 1  // PF_X
 
-    // d_tag
+    // d_tag (the ones the reader or the load checks act on; see ELFDynamicSection)
     static let dynamicNull: UInt64 = 0
+    static let dynamicNeeded: UInt64 = 1
+    static let dynamicPLTRelocationsSize: UInt64 = 2
+    static let dynamicPLTGOT: UInt64 = 3
     static let dynamicHash: UInt64 = 4
     static let dynamicStringTable: UInt64 = 5
     static let dynamicSymbolTable: UInt64 = 6
+    static let dynamicRela: UInt64 = 7
+    static let dynamicRelaSize: UInt64 = 8
     static let dynamicStringTableSize: UInt64 = 10
     static let dynamicSymbolEntrySize: UInt64 = 11
+    static let dynamicInit: UInt64 = 12
+    static let dynamicFini: UInt64 = 13
+    static let dynamicSoname: UInt64 = 14
+    static let dynamicRPath: UInt64 = 15
+    static let dynamicRel: UInt64 = 17
+    static let dynamicRelSize: UInt64 = 18
+    static let dynamicJumpRelocations: UInt64 = 23
+    static let dynamicInitArray: UInt64 = 25
+    static let dynamicFiniArray: UInt64 = 26
+    static let dynamicInitArraySize: UInt64 = 27
+    static let dynamicFiniArraySize: UInt64 = 28
+    static let dynamicRunPath: UInt64 = 29
+    static let dynamicPreinitArray: UInt64 = 32
+    static let dynamicPreinitArraySize: UInt64 = 33
+    static let dynamicRelrSize: UInt64 = 35
+    static let dynamicRelr: UInt64 = 36
     static let dynamicGNUHash: UInt64 = 0x6fff_fef5
+    static let dynamicVersionSymbols: UInt64 = 0x6fff_fff0
+    static let dynamicVersionDefinitions: UInt64 = 0x6fff_fffc
+    static let dynamicVersionNeeds: UInt64 = 0x6fff_fffe
+    static let dynamicAuxiliary: UInt64 = 0x7fff_fffd
+    static let dynamicFilter: UInt64 = 0x7fff_ffff
 
     // Symbols
     static let undefinedSection: UInt16 = 0  // SHN_UNDEF

@@ -4,7 +4,7 @@ import PluginHostCore
 /// every region already checked to be inside the file.
 ///
 /// Found from the section headers (`.dynsym` and its `sh_link` string table, `.gnu.hash` and
-/// `.hash` linked to it) or, when a file has no section headers, from the PT_DYNAMIC segment
+/// `.hash` linked to it) or, when a file has no section headers, from the dynamic section
 /// (DT_SYMTAB, DT_STRTAB, DT_STRSZ, DT_GNU_HASH, DT_HASH), whose addresses are mapped to file
 /// offsets through the PT_LOAD segments exactly as the dynamic linker would see them.
 struct ELFDynamicSymbols {
@@ -18,9 +18,6 @@ struct ELFDynamicSymbols {
     var stringsSize: Int
     var gnuHash: (offset: Int, size: Int)?
     var sysvHash: (offset: Int, size: Int)?
-
-    /// Above this many entries the PT_DYNAMIC segment is treated as hostile (real ones have ~40).
-    static let maximumDynamicEntries = 4_096
 
     /// From the section headers; nil when the file has no `.dynsym` (so it exports nothing).
     static func fromSections(_ sections: ELFSectionTable, file: ELFFileBytes) throws(Problem) -> ELFDynamicSymbols? {
@@ -58,34 +55,14 @@ struct ELFDynamicSymbols {
         return table
     }
 
-    /// From PT_DYNAMIC; nil when the file has no dynamic segment or no symbol table in it.
-    static func fromDynamicSegment(_ segments: ELFSegmentTable, file: ELFFileBytes) throws(Problem) -> ELFDynamicSymbols? {
-        var dynamic: ELFSegment?
-        for index in 0..<segments.count where segments.segment(index).type == ELF.segmentDynamic {
-            dynamic = segments.segment(index)
-            break
+    /// From the dynamic section (already checked by ``ELFLoadLayout``); nil when it names no
+    /// symbol or string table.
+    static func fromDynamicSection(_ dynamic: ELFDynamicSection, segments: ELFSegmentTable,
+                                   file: ELFFileBytes) throws(Problem) -> ELFDynamicSymbols? {
+        guard let symbolsAddress = dynamic.value(.symbolTable), let stringsAddress = dynamic.value(.stringTable) else {
+            return nil
         }
-        guard let dynamic else { return nil }
-        let region = try file.range(offset: dynamic.offset, size: dynamic.fileSize, "the PT_DYNAMIC segment")
-        let entries = min(region.size / ELF.dynamicEntrySize, maximumDynamicEntries)
-        let bytes = try file.bytes(at: region.offset, count: entries * ELF.dynamicEntrySize, "the PT_DYNAMIC segment")
-        var symbolsAddress: UInt64?, stringsAddress: UInt64?, stringsSize: UInt64?
-        var gnuHashAddress: UInt64?, sysvHashAddress: UInt64?
-        scan: for entry in 0..<entries {
-            let tag = bytes.u64(entry * ELF.dynamicEntrySize), value = bytes.u64(entry * ELF.dynamicEntrySize + 8)
-            switch tag {
-            case ELF.dynamicNull: break scan
-            case ELF.dynamicSymbolTable: symbolsAddress = value
-            case ELF.dynamicStringTable: stringsAddress = value
-            case ELF.dynamicStringTableSize: stringsSize = value
-            case ELF.dynamicGNUHash: gnuHashAddress = value
-            case ELF.dynamicHash: sysvHashAddress = value
-            case ELF.dynamicSymbolEntrySize where value != UInt64(ELF.symbolSize):
-                throw file.malformed("DT_SYMENT is \(value), expected \(ELF.symbolSize)")
-            default: break
-            }
-        }
-        guard let symbolsAddress, let stringsAddress else { return nil }
+        let stringsSize = dynamic.value(.stringTableSize)
         func locate(_ address: UInt64, _ what: String) throws(Problem) -> (offset: Int, size: Int) {
             guard let range = segments.fileRange(ofAddress: address) else {
                 throw file.malformed("\(what) address 0x\(String(address, radix: 16)) lies in no PT_LOAD segment of the file")
@@ -97,7 +74,7 @@ struct ELFDynamicSymbols {
         return ELFDynamicSymbols(
             symbolsOffset: symbols.offset, symbolLimit: symbols.size / ELF.symbolSize, symbolCountIsExact: false,
             stringsOffset: strings.offset, stringsSize: stringsSize.map { min(strings.size, Int(clamping: $0)) } ?? strings.size,
-            gnuHash: try gnuHashAddress.map { address throws(Problem) in try locate(address, "DT_GNU_HASH") },
-            sysvHash: try sysvHashAddress.map { address throws(Problem) in try locate(address, "DT_HASH") })
+            gnuHash: try dynamic.value(.gnuHash).map { address throws(Problem) in try locate(address, "DT_GNU_HASH") },
+            sysvHash: try dynamic.value(.sysvHash).map { address throws(Problem) in try locate(address, "DT_HASH") })
     }
 }

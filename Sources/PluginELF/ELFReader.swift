@@ -14,10 +14,13 @@ import PluginHostCore
 /// 2. The header, section and program header tables: every offset and size is checked against
 ///    the real file size with overflow-checked arithmetic, and counts are capped, so a
 ///    truncated or forged file is ELF_MALFORMED — never a crash, a huge allocation or a loop.
-/// 3. The metadata note in the SHT_NOTE sections (or the PT_NOTE segments of a file without
+/// 3. What the dynamic linker trusts at load (``ELFLoadLayout``): the PT_LOAD and PT_DYNAMIC
+///    segments and every address and string offset in the dynamic section, so a file that
+///    would crash or subvert `dlopen` is ELF_MALFORMED at scan, not a crash at load.
+/// 4. The metadata note in the SHT_NOTE sections (or the PT_NOTE segments of a file without
 ///    section headers); its size is checked against ``maximumMetadataSize`` before it is read
 ///    (METADATA_TOO_LARGE).
-/// 4. `ph_plugin_entry` in the dynamic symbol table, looked up through `.gnu.hash` or `.hash`
+/// 5. `ph_plugin_entry` in the dynamic symbol table, looked up through `.gnu.hash` or `.hash`
 ///    as the dynamic linker does (falling back to PT_DYNAMIC without section headers), so the
 ///    cost does not grow with the library's symbol count.
 ///
@@ -79,6 +82,8 @@ public enum ELFReader {
         let file = try ELFFileBytes(fileDescriptor: fileDescriptor, fileSize: fileSize, path: path)
         let header = try ELFHeader(file)
         let sections = try ELFSectionTable(file, header: header)
+        let segments = try ELFSegmentTable(file, header: header)
+        let dynamic = try ELFLoadLayout.check(segments, file: file)
         let notes = ELFNoteScanner(file: file)
         let note: [UInt8]?
         let symbols: ELFDynamicSymbols?
@@ -87,9 +92,8 @@ public enum ELFReader {
             symbols = try ELFDynamicSymbols.fromSections(sections, file: file)
         } else {
             // No section headers (stripped with e.g. sstrip): read what the loader reads.
-            let segments = try ELFSegmentTable(file, header: header)
             note = try notes.scan(segments)
-            symbols = try ELFDynamicSymbols.fromDynamicSegment(segments, file: file)
+            symbols = try ELFDynamicSymbols.fromDynamicSection(dynamic, segments: segments, file: file)
         }
         let exports = try symbols.map { table throws(Problem) in
             try ELFSymbolLookup(file: file, table: table).exportsFunction(named: entrySymbol)

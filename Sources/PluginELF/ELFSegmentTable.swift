@@ -3,9 +3,11 @@ import PluginHostCore
 /// One program header (segment), with its offsets still unchecked.
 struct ELFSegment {
     var type: UInt32
+    var flags: UInt32
     var offset: UInt64
     var virtualAddress: UInt64
     var fileSize: UInt64
+    var memorySize: UInt64
     var alignment: UInt64
 }
 
@@ -37,8 +39,25 @@ struct ELFSegmentTable {
     func segment(_ index: Int) -> ELFSegment {
         let base = index * ELF.programHeaderSize
         let table = self.table!
-        return ELFSegment(type: table.u32(base), offset: table.u64(base + 8), virtualAddress: table.u64(base + 16),
-                          fileSize: table.u64(base + 32), alignment: table.u64(base + 48))
+        return ELFSegment(type: table.u32(base), flags: table.u32(base + 4), offset: table.u64(base + 8),
+                          virtualAddress: table.u64(base + 16), fileSize: table.u64(base + 32),
+                          memorySize: table.u64(base + 40), alignment: table.u64(base + 48))
+    }
+
+    /// The PT_LOAD segment whose memory image `[p_vaddr, p_vaddr + p_memsz)` holds all of
+    /// `[address, address + size)` (for `size` 0, `address` may be the image's end), or nil.
+    /// What the dynamic linker dereferences lives in memory, so the memory size counts, not the
+    /// file size: the part past `p_filesz` is zero-filled, which is harmless to read.
+    func loadSegment(containing address: UInt64, size: UInt64) -> ELFSegment? {
+        let (end, overflow) = address.addingReportingOverflow(size)
+        guard !overflow else { return nil }
+        for index in 0..<count {
+            let segment = segment(index)
+            guard segment.type == ELF.segmentLoad, address >= segment.virtualAddress else { continue }
+            let (segmentEnd, segmentOverflow) = segment.virtualAddress.addingReportingOverflow(segment.memorySize)
+            if !segmentOverflow && end <= segmentEnd { return segment }
+        }
+        return nil
     }
 
     /// The file offset of virtual address `address` and how many bytes of the file follow it

@@ -88,6 +88,9 @@ extension ProblemCode {
     public static let entryInvalid = ProblemCode(rawValue: "ENTRY_INVALID")
     /// `dlopen` failed; the message carries `dlerror()`'s text.
     public static let loadFailed = ProblemCode(rawValue: "LOAD_FAILED")
+    /// The file at a plugin's path is not the one the scan checked (replaced, rewritten, or
+    /// reached through a directory swapped for a symbolic link since): nothing was loaded.
+    public static let pluginChanged = ProblemCode(rawValue: "PLUGIN_CHANGED")
     /// The metadata returned by the loaded plugin differs from the metadata scanned from its file.
     public static let metadataMismatch = ProblemCode(rawValue: "METADATA_MISMATCH")
     /// A function node's `symbol` is not exported by its library (checked when it is loaded).
@@ -199,7 +202,7 @@ extension ProblemCode {
         (.duplicateFile, "The same file was reached through a second path; only the first is used."),
         (.unsafePermissions, "The file or its directory is writable by others or owned by another user."),
         (.notELF, "The file is not an ELF object."),
-        (.elfMalformed, "The ELF headers point outside the file or are inconsistent (truncated file)."),
+        (.elfMalformed, "The ELF headers point outside the file or are inconsistent (truncated file), or the program headers or dynamic section give something the dynamic linker would map or follow outside the loadable segments."),
         (.wrongArch, "The ELF file is for another machine, word size or byte order."),
         (.notSharedLibrary, "The ELF file is an executable or object file, not a shared library."),
         (.noMetadata, "No embedded metadata note and no <file>.plugin.json sidecar."),
@@ -222,6 +225,7 @@ extension ProblemCode {
         (.entryMissing, "The library does not export ph_plugin_entry."),
         (.entryInvalid, "ph_plugin_entry returned NULL, a too-small struct or NULL callbacks."),
         (.loadFailed, "dlopen failed; the message carries dlerror()'s text."),
+        (.pluginChanged, "The file changed between the scan and the load (replaced or rewritten); nothing was loaded: scan again."),
         (.metadataMismatch, "The loaded plugin's metadata differs from its file's."),
         (.symbolMissing, "A function node's symbol is not exported by its library."),
         (.initFailed, "The plugin's init returned an error; the message carries its reason."),

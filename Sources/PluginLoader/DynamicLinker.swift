@@ -39,6 +39,37 @@ enum DynamicLinker {
         }
     }
 
+    /// Descriptor numbers already given to `dlopen` as `/proc/self/fd/N`. The dynamic linker
+    /// never forgets a library's name (plugins are never unloaded), and it answers a request for
+    /// a name it knows with the library already loaded under it, without opening anything: so
+    /// once N is closed and reused for another plugin, "/proc/self/fd/N" must not be asked again.
+    private static let usedDescriptorNames = Locked<Set<Int32>>([])
+
+    /// Opens the library open on `descriptor` through `/proc/self/fd/N`, as ``open(_:)`` opens a
+    /// path. When N was used for an earlier load, the file is first duplicated to a number
+    /// never used (and that duplicate closed afterwards). `describe` replaces the
+    /// `/proc/self/fd/N` name in the dynamic linker's message with the real path.
+    static func open(descriptor: Int32, describe path: String) -> OpenResult {
+        var number = descriptor
+        let fresh: Bool = usedDescriptorNames.withLock { used in
+            if used.contains(number) {
+                let floor = (used.max() ?? 0) + 1
+                let duplicate = fcntl(descriptor, F_DUPFD_CLOEXEC, floor)
+                guard duplicate >= 0 else { return false }
+                number = duplicate
+            }
+            used.insert(number)
+            return true
+        }
+        guard fresh else { return .failed("could not duplicate the plugin's descriptor (\(String(cString: strerror(errno))))") }
+        defer { if number != descriptor { close(number) } }
+        let name = "/proc/self/fd/\(number)"
+        switch open(name) {
+        case .opened(let handle): return .opened(handle)
+        case .failed(let message): return .failed(message.replacingAll(name, with: path))
+        }
+    }
+
     /// The address of `name` in the library `handle` (or its dependencies), or nil.
     ///
     /// The corresponding C function is `dlsym`.
@@ -59,5 +90,18 @@ enum DynamicLinker {
     private static func lastError() -> String? {
         guard let text = dlerror() else { return nil }
         return String(cString: text)
+    }
+}
+
+extension String {
+    /// `self` with every occurrence of `target` replaced (no Foundation in this module).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = "", rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }

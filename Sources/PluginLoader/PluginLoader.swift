@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Logging
+import PluginDiscovery
 import PluginFFI
 import PluginHostCore
 import PluginMetadata
@@ -22,11 +23,35 @@ import Synchronization
 /// therefore stays mapped, but none of its code beyond `ph_plugin_entry` and its static
 /// constructors ever runs again.
 public enum PluginLoader {
-    /// Loaded plugins by file identity, so loading the same file twice (under any path) returns
-    /// the same object rather than a second descriptor for one mapped library.
-    private static let loaded = Locked<[FileIdentity: LoadedPlugin]>([:])
+    /// Loaded plugins by the content stamp their scan recorded, so loading the same file twice
+    /// (under any path) returns the same object rather than a second descriptor for one mapped
+    /// library. The stamp includes the size and times: a deleted file's inode is reused by the
+    /// next file created, and a new file must not be mistaken for the old one loaded from it.
+    private static let loaded = Locked<[ContentStamp: LoadedPlugin]>([:])
 
-    /// Loads `inspection`'s library and checks what its `ph_plugin_entry` returns.
+    /// Loads a plugin the scan accepted: ``load(_:scannedAs:logger:)`` with the identity the
+    /// scan recorded. PLUGIN_CHANGED when the scan recorded none.
+    public static func load(_ plugin: ScannedPlugin, logger: Logger? = nil) -> Result<LoadedPlugin, Problem> {
+        guard let identity = plugin.identity else {
+            return .failure(CheckedLibraryFile.changed(plugin.path, "the scan could not record which file it was"))
+        }
+        return load(plugin.inspection, scannedAs: identity, logger: logger)
+    }
+
+    /// PLUGIN_CHANGED for `path` (`detail` says what differs), for a check made before loading
+    /// (a worker comparing its own scan with the host's).
+    public static func changedProblem(_ path: String, _ detail: String) -> Problem {
+        CheckedLibraryFile.changed(path, detail)
+    }
+
+    /// Loads `inspection`'s library — exactly the file `identity` describes, the one the scan
+    /// checked — and checks what its `ph_plugin_entry` returns.
+    ///
+    /// The file is opened once and must still have the scan's identity (``CheckedLibraryFile``);
+    /// `dlopen` then loads it through its descriptor, so a file renamed, exchanged or rewritten
+    /// at the path after the scan, or a directory on the way swapped for a symbolic link, is
+    /// PLUGIN_CHANGED before any of its code runs. (A standalone manifest is read at scan time;
+    /// the `library` it names is opened by name, as the dynamic linker finds it.)
     ///
     /// Refuses an inspection that is not loadable (returning its first error). Then, each with
     /// its own code: `dlopen` failure (LOAD_FAILED, with `dlerror()`'s text), no entry symbol
@@ -41,21 +66,23 @@ public enum PluginLoader {
     /// Host log lines the plugin writes go to `logger` with a `plugin` metadata value (its id);
     /// without one, a logger labelled `plugin-host.plugin.<id>` is made from the bootstrapped
     /// log handler.
-    public static func load(_ inspection: PluginInspection, logger: Logger? = nil) -> Result<LoadedPlugin, Problem> {
+    public static func load(
+        _ inspection: PluginInspection, scannedAs identity: FileIdentity, logger: Logger? = nil
+    ) -> Result<LoadedPlugin, Problem> {
         let path = inspection.path
         guard inspection.isLoadable, let manifest = inspection.manifest else {
             let problem = inspection.problems.first { $0.severity == .error }
                 ?? Problem(.noMetadata, .error, "the file has no checked manifest; inspect it before loading", file: path)
             return .failure(problem.file == nil ? problem.with(file: path) : problem)
         }
-        let identity = FileIdentity(path: path)
+        let key = identity.contentStamp
         return loaded.withLock { table in
-            if let existing = table[identity] { return .success(existing) }
+            if let existing = table[key] { return .success(existing) }
             let result = inspection.origin == .standaloneManifest
                 ? loadStandalone(path: path, manifest: manifest, logger: logger)
-                : loadFresh(path: path, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
+                : loadFresh(path: path, identity: identity, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
             if case .success(let plugin) = result {
-                table[identity] = plugin
+                table[key] = plugin
                 PluginExitGuard.register(plugin)
             }
             return result
@@ -63,16 +90,28 @@ public enum PluginLoader {
     }
 
     private static func loadFresh(
-        path: String, manifest: PluginManifest, rawMetadata: [UInt8]?, logger: Logger?
+        path: String, identity: FileIdentity, manifest: PluginManifest, rawMetadata: [UInt8]?, logger: Logger?
     ) -> Result<LoadedPlugin, Problem> {
+        let file: CheckedLibraryFile
+        switch CheckedLibraryFile.open(path, expected: identity) {
+        case .success(let opened): file = opened
+        case .failure(let problem): return .failure(problem)
+        }
+        defer { file.close() }
         let handle: UnsafeMutableRawPointer
         // dlopen runs the library's constructors: plugin code, marked for the exit guard.
-        switch PluginExitGuard.whileLoading(manifest.id, { DynamicLinker.open(path) }) {
+        switch PluginExitGuard.whileLoading(manifest.id, { DynamicLinker.open(descriptor: file.descriptor, describe: path) }) {
         case .opened(let opened): handle = opened
         case .failed(let message):
             return .failure(Problem(.loadFailed, .error,
-                "dlopen failed: \(message); check that it is a shared library for this machine and that every library it needs is installed",
+                "dlopen failed: \(message); check that it is a shared library for this machine and that every library it needs is installed"
+                    + (message.contains("cannot open shared object file") ? Self.originAdvice : ""),
                 file: path))
+        }
+        // The descriptor names one file for good; a write into it while dlopen read it would
+        // show in its mtime and ctime.
+        guard file.isUnchanged() else {
+            return .failure(CheckedLibraryFile.changed(path, "it was written to while being loaded", loaded: true))
         }
         guard let symbol = DynamicLinker.symbol("ph_plugin_entry", in: handle) else {
             return .failure(Problem(.entryMissing, .error,
@@ -111,6 +150,11 @@ public enum PluginLoader {
                          host: hostContext(path: path, manifest: manifest, logger: logger))
         }
     }
+
+    /// Appended to a dependency that could not be found: plugins are loaded through
+    /// `/proc/self/fd/N` (see ``CheckedLibraryFile``), where `$ORIGIN` is `/proc/self/fd`.
+    static let originAdvice =
+        " (a plugin is loaded through its open descriptor, so $ORIGIN in its RUNPATH does not name its directory: give the libraries it needs an absolute RUNPATH or put them on the loader's search path)"
 
     /// What `dlopen` is given for a manifest's `library`: a name without `/` is a soname the
     /// dynamic linker searches for (as for a program's own libraries); a relative path is taken
@@ -207,24 +251,5 @@ public enum PluginLoader {
             if byte == 0 || byte != bytes[index] { return false }
         }
         return raw[bytes.count] == 0
-    }
-}
-
-/// A file's (device, inode) and the size and modification time of its contents, or its path
-/// when it cannot be stat'ed (dlopen then reports why). The content stamp matters for files
-/// that are replaced: a deleted file's inode is reused by the next file created, and a new
-/// manifest must not be mistaken for the old one that was loaded from the same inode.
-private enum FileIdentity: Hashable {
-    case inode(device: UInt64, inode: UInt64, size: Int64, modified: Int64)
-    case path(String)
-
-    init(path: String) {
-        var info = stat()
-        if stat(path, &info) == 0 {
-            self = .inode(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                          modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
-        } else {
-            self = .path(path)
-        }
     }
 }

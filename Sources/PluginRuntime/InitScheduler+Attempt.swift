@@ -59,10 +59,9 @@ final class InitAttempt: Sendable {
     /// Starts the attempt's thread: load, then `init` with `config`, then (if still unclaimed)
     /// post the result to `mailbox`. Returns nil when the thread started, else why not.
     func start(_ plugin: ScannedPlugin, config: JSONValue, logger: Logger, mailbox: InitMailbox) -> String? {
-        let inspection = plugin.inspection
         return DedicatedThread.start { [self] in
             let begin = WallClock.monotonicNanoseconds()
-            let result = PluginLoader.load(inspection, logger: logger).flatMap { loaded in
+            let result = PluginLoader.load(plugin, logger: logger).flatMap { loaded in
                 phaseValue.store(Phase.initializing.rawValue, ordering: .relaxed)
                 return loaded.initialize(config: config).map { loaded }
             }

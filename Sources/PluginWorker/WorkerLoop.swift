@@ -81,12 +81,12 @@ struct WorkerLoop {
             return .failure(error.file == nil ? error.with(file: path) : error)
         }
         guard let identity = scanned.identity, identity.contentStamp == plugin.identity.contentStamp else {
-            return .failure(Problem(.loadFailed, .error,
-                "\(path) changed after the host scanned it (another file is there now); scan again before running it",
-                file: path))
+            return .failure(PluginLoader.changedProblem(path, "another file is there now than the one the host scanned"))
         }
         let config = (try? JSONParser.parse(plugin.config)) ?? .object([:])
-        return PluginLoader.load(scanned.inspection, logger: logger).flatMap { loaded in
+        // The load itself checks the file it opens against the host's scan (one mechanism, in
+        // the worker as in the host): the path may change again after this re-scan.
+        return PluginLoader.load(scanned.inspection, scannedAs: plugin.identity, logger: logger).flatMap { loaded in
             loaded.initialize(config: config).map { loaded }
         }
     }

@@ -232,9 +232,7 @@ struct ELFReaderHostileFileTests {
 
     /// File offset of the first program header of type `type`.
     private func programHeader(ofType type: UInt32, in image: ELFImage) throws -> Int {
-        let start = Int(image.u64(32)), count = Int(image.u16(56))
-        let index = try #require((0..<count).first { image.u32(start + $0 * 56) == type })
-        return start + index * 56
+        try #require(image.programHeaders(ofType: type).first)
     }
 
     @Test("without section headers, a PT_NOTE segment running past the end of the file is ELF_MALFORMED")

@@ -107,6 +107,21 @@ struct ELFImage {
         return nil
     }
 
+    var programHeaderOffset: Int { Int(u64(32)) }
+    var programHeaderCount: Int { Int(u16(56)) }
+
+    /// File offsets of the program headers of type `type`, in table order.
+    func programHeaders(ofType type: UInt32) -> [Int] {
+        (0..<programHeaderCount).map { programHeaderOffset + $0 * 56 }.filter { u32($0) == type }
+    }
+
+    /// File offset of the first dynamic entry with tag `tag` (its d_val is 8 bytes further).
+    func dynamicEntry(_ tag: UInt64) -> Int? {
+        guard let dynamic = programHeaders(ofType: 2).first else { return nil }
+        let start = Int(u64(dynamic + 8)), count = Int(u64(dynamic + 32)) / 16
+        return (0..<count).map { start + $0 * 16 }.first { u64($0) == tag }
+    }
+
     /// File offset of the plugin-host note's header (namesz, descsz, type).
     var metadataNoteHeader: Int? { offset(of: Array("plugin-host".utf8) + [0]).map { $0 - 12 } }
 }

@@ -1,3 +1,5 @@
+import Logging
+import PluginDiscovery
 import PluginFFI
 import PluginHostCore
 import PluginHostTestSupport
@@ -150,4 +152,13 @@ extension Result where Failure == Problem {
     var code: ProblemCode? { if case .failure(let problem) = self { problem.code } else { nil } }
     /// The failure's message, nil on success.
     var message: String? { if case .failure(let problem) = self { problem.message } else { nil } }
+}
+
+extension PluginLoader {
+    /// For inspections the tests build by hand: loads the file that is at the path now, as if a
+    /// scan had just recorded it (production code passes the scan's identity).
+    static func load(_ inspection: PluginInspection, logger: Logger? = nil) -> Result<LoadedPlugin, Problem> {
+        let missing = FileIdentity(device: 0, inode: 0, size: 0, modificationTimeNanoseconds: 0, mode: 0, owner: 0)
+        return load(inspection, scannedAs: FileIdentity(atPath: inspection.path) ?? missing, logger: logger)
+    }
 }

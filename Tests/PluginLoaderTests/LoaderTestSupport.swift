@@ -1,3 +1,4 @@
+import PluginDiscovery
 import Foundation
 import Logging
 import PluginHostCore
@@ -175,5 +176,14 @@ struct CapturingLogHandler: LogHandler {
         let record = Record(level: event.level, message: event.message.description,
                             metadata: all.mapValues { $0.description })
         store.records.withLock { $0.append(record) }
+    }
+}
+
+extension PluginLoader {
+    /// For inspections the tests build by hand: loads the file that is at the path now, as if a
+    /// scan had just recorded it (production code passes the scan's identity).
+    static func load(_ inspection: PluginInspection, logger: Logger? = nil) -> Result<LoadedPlugin, Problem> {
+        let missing = FileIdentity(device: 0, inode: 0, size: 0, modificationTimeNanoseconds: 0, mode: 0, owner: 0)
+        return load(inspection, scannedAs: FileIdentity(atPath: inspection.path) ?? missing, logger: logger)
     }
 }

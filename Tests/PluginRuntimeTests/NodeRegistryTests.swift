@@ -1,3 +1,5 @@
+import Logging
+import PluginDiscovery
 import Foundation
 import PluginHostCore
 import PluginHostTestSupport
@@ -96,5 +98,14 @@ struct NodeRegistryTests {
         #expect(stats.errors == 10)
         #expect(abs(stats.latencyMs(atPercentile: 50) - 50) < 4)
         #expect(stats.maxLatencyMs == 100)
+    }
+}
+
+extension PluginLoader {
+    /// For inspections the tests build by hand: loads the file that is at the path now, as if a
+    /// scan had just recorded it (production code passes the scan's identity).
+    static func load(_ inspection: PluginInspection, logger: Logger? = nil) -> Result<LoadedPlugin, Problem> {
+        let missing = FileIdentity(device: 0, inode: 0, size: 0, modificationTimeNanoseconds: 0, mode: 0, owner: 0)
+        return load(inspection, scannedAs: FileIdentity(atPath: inspection.path) ?? missing, logger: logger)
     }
 }

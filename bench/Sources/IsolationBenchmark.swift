@@ -395,7 +395,7 @@ struct IsolationBenchmark {
             if round % 2 == 1 { serialSamples.append(try probeOnce(plugins, concurrency: 1)) }
             let start = WallClockNanos.now()
             for plugin in plugins {
-                switch PluginLoader.load(plugin.inspection).flatMap({ loaded in loaded.initialize(config: .object(JSONObject())) }) {
+                switch PluginLoader.load(plugin).flatMap({ loaded in loaded.initialize(config: .object(JSONObject())) }) {
                 case .success: break
                 case .failure(let problem): throw BenchError("isolation: in-process load failed: \(problem)")
                 }

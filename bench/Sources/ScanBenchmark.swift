@@ -152,7 +152,7 @@ struct ScanBenchmark {
         let loadReport = Scanner(options: options, cache: nil).scan([SearchDirectory(path: loadFarm.directory, patterns: ["*.so"])])
         let start = WallClockNanos.now()
         for plugin in loadReport.plugins {
-            if case .failure(let problem) = PluginLoader.load(plugin.inspection) {
+            if case .failure(let problem) = PluginLoader.load(plugin) {
                 throw BenchError("load failed: \(problem)")
             }
         }

@@ -12,7 +12,8 @@
 /// `exec TENANT TYPE PARAMS INPUT`, `exec-no-outs TENANT TYPE PARAMS INPUT` (NULL out params),
 /// `run TENANT WORKFLOW`, `policy POLICY`, `stats`, `destroy` (the handle stays in the
 /// variable, so later ops use a stale pointer), `null-host FUNCTION`, `no-outs FUNCTION`
-/// (every out parameter NULL), `version`, `free-null`.
+/// (every out parameter NULL), `version`, `free-null`, `rename FROM TO` (rename(2) between
+/// calls, to change the files under a host; status is rename's return value).
 let embedDriverSource = #"""
 #include <plugin_host/embed.h>
 
@@ -152,6 +153,11 @@ int main(int argc, char **argv) {
             const char *version = ph_version();
             printf("{\"op\":\"version\",\"status\":0,\"doc\":\"%s\",\"error\":null,\"same\":%s}\n", version,
                    version == ph_version() ? "true" : "false");
+        } else if (strcmp(op, "rename") == 0) {
+            NEED(2);
+            int renamed = rename(argv[i], argv[i + 1]);
+            i += 2;
+            report(op, renamed, NULL, NULL);
         } else if (strcmp(op, "free-null") == 0) {
             ph_free(NULL);
             report(op, 0, NULL, NULL);
