@@ -46,7 +46,7 @@ struct ExecCLITests {
     }
 
     @Test("the Swift plugin runs like the C ones",
-          .disabled(if: BuildProducts.pluginsAreSanitized, "a TSan-built Swift plugin needs TSan symbols the host executable does not export"))
+          .disabled(if: BuildProducts.pluginsAreSanitized, "a sanitizer-built Swift plugin needs sanitizer symbols the host executable does not export"))
     func swiftPlugin() throws {
         let (status, result, stderr) = try CLI.json(["exec", "greeter.hello", "--params", #"{"name":"world"}"#, "--json"])
         #expect(status == 0, "stderr: \(stderr)")

@@ -6,7 +6,7 @@ import Testing
 @Suite("plugin-host load")
 struct LoadCLITests {
     @Test("initializes the bundled plugins and prints per-plugin outcomes and totals",
-          .disabled(if: BuildProducts.pluginsAreSanitized, "a TSan-built Swift plugin needs TSan symbols the host executable does not export"))
+          .disabled(if: BuildProducts.pluginsAreSanitized, "a sanitizer-built Swift plugin needs sanitizer symbols the host executable does not export"))
     func loadsBundledPlugins() throws {
         let (status, report, stderr) = try CLI.json(["load", "--json"])
         #expect(status == 0, "stderr: \(stderr)")

@@ -6,7 +6,7 @@ import Testing
 @Suite("plugin-host run")
 struct RunCLITests {
     @Test("the README's main job: the hello example succeeds, a table row per node, no progress noise off a TTY",
-          .disabled(if: sanitizedSwiftPlugin, "a TSan-built Swift plugin cannot load into the plain CLI"))
+          .disabled(if: sanitizedSwiftPlugin, "a sanitizer-built Swift plugin cannot load into the plain CLI"))
     func hello() throws {
         let result = try CLI.run(["run", WorkflowFiles.example("hello")])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -106,7 +106,7 @@ struct RunCLITests {
 
     @Test("the recovery example ends success with its retries, fallback, skip, continue and timeout in the output",
           .enabled(if: FileManager.default.fileExists(atPath: BuildProducts.plugin("demo")), "needs libph-demo.so (Plugins/demo)"),
-          .disabled(if: sanitizedSwiftPlugin, "a TSan-built Swift plugin cannot load into the plain CLI"))
+          .disabled(if: sanitizedSwiftPlugin, "a sanitizer-built Swift plugin cannot load into the plain CLI"))
     func recoveryExample() throws {
         let dir = try TemporaryDirectory()
         let tracePath = dir.url("recovery.trace.json")
@@ -128,7 +128,7 @@ struct RunCLITests {
     }
 
     @Test("the hello example runs to success with --json as well",
-          .disabled(if: sanitizedSwiftPlugin, "a TSan-built Swift plugin cannot load into the plain CLI"))
+          .disabled(if: sanitizedSwiftPlugin, "a sanitizer-built Swift plugin cannot load into the plain CLI"))
     func helloJSON() throws {
         let (status, document, _) = try CLI.json(["run", WorkflowFiles.example("hello"), "--json"])
         #expect(status == 0)

@@ -29,11 +29,12 @@ public enum BuildProducts {
 }
 
 extension BuildProducts {
-    /// Whether the bundled plugins were built with ThreadSanitizer (`swift test --sanitize=thread`).
-    /// Such plugins need the TSan runtime, so only a sanitized process can dlopen them: tests that
-    /// load them from a plain C program skip themselves in that build (and only there).
+    /// Whether the bundled plugins were built with ThreadSanitizer or AddressSanitizer
+    /// (`swift test --sanitize=thread|address`, as scripts/sanitize.sh runs it). Such plugins need
+    /// the sanitizer's runtime, so only a sanitized process can dlopen them: tests that load them
+    /// from a plain C program skip themselves in those builds (and only there).
     public static let pluginsAreSanitized: Bool = {
         guard let bytes = FileManager.default.contents(atPath: plugin("math")) else { return false }
-        return bytes.range(of: Data("__tsan_init".utf8)) != nil
+        return bytes.range(of: Data("__tsan_init".utf8)) != nil || bytes.range(of: Data("__asan_init".utf8)) != nil
     }()
 }

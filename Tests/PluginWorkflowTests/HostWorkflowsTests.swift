@@ -14,7 +14,7 @@ struct HostWorkflowsTests {
     }
 
     @Test("the hello example runs: parallel branches joined, $refs resolved into the next node",
-          .disabled(if: BuildProducts.pluginsAreSanitized, "runs the Swift greeter: a TSan-built Swift plugin needs TSan symbols the test process does not export"))
+          .disabled(if: BuildProducts.pluginsAreSanitized, "runs the Swift greeter: a sanitizer-built Swift plugin needs sanitizer symbols the test process does not export"))
     func helloRuns() async throws {
         let outcome = await HostWorkflows(host: try BundledHost.make(), tenant: nil).run(try Examples.parsed("hello"))
         let result = try #require(outcome.result)
@@ -64,7 +64,7 @@ struct HostWorkflowsTests {
     }
 
     @Test("the tracer gets one event per attempt of every node, in worker lanes within the concurrency",
-          .disabled(if: BuildProducts.pluginsAreSanitized, "runs the Swift greeter: a TSan-built Swift plugin needs TSan symbols the test process does not export"))
+          .disabled(if: BuildProducts.pluginsAreSanitized, "runs the Swift greeter: a sanitizer-built Swift plugin needs sanitizer symbols the test process does not export"))
     func traceEvents() async throws {
         let tracer = TraceRecorder()
         let outcome = await HostWorkflows(host: try BundledHost.make(), tenant: nil)

@@ -8,7 +8,7 @@ import Testing
 /// recovery (they land together); skipped in a build without libph-demo.so.
 @Suite(
     "examples/recovery.workflow.json", .enabled(if: BundledHost.hasDemoPlugin, "needs libph-demo.so (Plugins/demo)"),
-    .disabled(if: BuildProducts.pluginsAreSanitized, "its Report node runs the Swift greeter: a TSan-built Swift plugin needs TSan symbols the test process does not export"))
+    .disabled(if: BuildProducts.pluginsAreSanitized, "its Report node runs the Swift greeter: a sanitizer-built Swift plugin needs sanitizer symbols the test process does not export"))
 struct RecoveryExampleTests {
     @Test("validates cleanly")
     func validates() throws {

@@ -35,7 +35,7 @@ struct BundledPluginTests {
     }
 
     @Test("each bundled plugin returns its note's bytes from ph_plugin_entry()->metadata_json",
-          .disabled(if: BuildProducts.pluginsAreSanitized, "TSan-built plugins need a sanitized host process"),
+          .disabled(if: BuildProducts.pluginsAreSanitized, "sanitizer-built plugins need a sanitized host process"),
           arguments: [("math", "math.add"), ("string", "string.upper"), ("greeter", "greeter.hello")])
     func descriptorMatchesNote(name: String, nodeType: String) throws {
         let outcome = try PluginDriver.execute(BuildProducts.plugin(name), nodeType, "{}")

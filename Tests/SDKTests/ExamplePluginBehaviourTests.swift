@@ -2,7 +2,7 @@ import PluginHostTestSupport
 import Testing
 
 /// What the bundled example plugins compute and how they fail, called through the C ABI.
-@Suite("Example plugin behaviour", .disabled(if: BuildProducts.pluginsAreSanitized, "TSan-built plugins need a sanitized host process"))
+@Suite("Example plugin behaviour", .disabled(if: BuildProducts.pluginsAreSanitized, "sanitizer-built plugins need a sanitized host process"))
 struct ExamplePluginBehaviourTests {
     private func run(_ plugin: String, _ nodeType: String, _ params: String) throws -> PluginDriver.Outcome {
         try PluginDriver.execute(BuildProducts.plugin(plugin), nodeType, params)

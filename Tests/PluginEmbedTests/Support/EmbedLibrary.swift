@@ -10,7 +10,7 @@ enum EmbedLibrary {
     /// Why the C and Python tests cannot run here, or nil when they can. A ThreadSanitizer
     /// build's library needs the TSan runtime, which a plain program (or python3) does not have.
     static let skipReason: String? = {
-        if BuildProducts.pluginsAreSanitized { return "sanitizer build: libplugin_host.so needs the TSan runtime" }
+        if BuildProducts.pluginsAreSanitized { return "sanitizer build: libplugin_host.so needs the sanitizer runtime" }
         return nil
     }()
 
