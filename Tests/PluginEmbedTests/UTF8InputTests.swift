@@ -3,7 +3,7 @@ import Testing
 
 /// Invalid UTF-8 in a JSON argument is refused by the JSON parser, with the offset of the
 /// first bad byte, as the CLI refuses it in a file or an argument.
-@Suite("Embed API: invalid UTF-8 in JSON arguments")
+@Suite("Embed API: invalid UTF-8 in JSON arguments", .disabled(if: EmbedLibrary.skipReason != nil, "\(EmbedLibrary.skipReason ?? "")"))
 struct UTF8InputTests {
     /// The offset of `%FF` in a `@bytes:` argument: the bytes before it.
     static func offset(before prefix: String) -> Int { prefix.utf8.count }

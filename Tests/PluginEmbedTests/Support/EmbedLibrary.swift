@@ -7,8 +7,8 @@ enum EmbedLibrary {
     static var directory: String { BuildProducts.directory }
     static var path: String { directory + "/libplugin_host.so" }
 
-    /// Why the C and Python tests cannot run here, or nil when they can. A ThreadSanitizer
-    /// build's library needs the TSan runtime, which a plain program (or python3) does not have.
+    /// Why the C and Python tests cannot run here, or nil when they can. A sanitizer
+    /// build's library needs the sanitizer's runtime, which a plain program (or python3) does not have.
     static let skipReason: String? = {
         if BuildProducts.pluginsAreSanitized { return "sanitizer build: libplugin_host.so needs the sanitizer runtime" }
         return nil
