@@ -17,11 +17,16 @@ public func ph_host_run_workflow(
         let tenantID = try CText.optionalString(tenant, argument: "tenant")
         let text = try CText.string(workflowJSON, argument: "workflow_json")
         // Syntax and shape are argument errors; everything past them is the workflow's own
-        // validation (parsed by the CLI's code path, which also reports repeated keys).
+        // validation (parsed by the CLI's code path, which also reports repeated keys). A
+        // workflow past the host's input limits is refused like an invalid one (its result
+        // lists WORKFLOW_TOO_LARGE or JSON_TOO_DEEP), before it is parsed a second time.
         guard let workflowJSON else { return PH_ERR_INTERNAL }  // checked by CText.string above
-        _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object")
         let workflows = HostWorkflows(host: pluginHost, tenant: tenantID)
-        let parsed = Workflow.parse(text: text)
+        let parsed = workflows.parse(bytes: Array(text.utf8))
+        let limitCodes: Set<ProblemCode> = [.workflowTooLarge, .jsonTooDeep]
+        if !parsed.problems.contains(where: { limitCodes.contains($0.code) }) {
+            _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object", limits: pluginHost.configuration.limits)
+        }
         let outcome = BlockingWait.run { await workflows.run(parsed) }
         result.set(outcome.json())
         if outcome.succeeded { return PH_OK }
