@@ -21,12 +21,16 @@ enum WorkflowFile {
            let refused = Workflow.refusal(byteCount: size, limits: limits) {
             return refused
         }
-        guard type == .typeRegular, let data = FileManager.default.contents(atPath: absolute) else {
+        // The file's `Data` is gone before parsing: only one copy of the text is held.
+        let bytes: [UInt8]
+        if type == .typeRegular, let data = FileManager.default.contents(atPath: absolute) {
+            bytes = [UInt8](data)
+        } else {
             let reason = type == nil ? "it does not exist or cannot be reached" : type == .typeRegular ? "it cannot be read" : "it is not a regular file"
             Terminal.error("FILE_UNREADABLE: cannot read the workflow file \(absolute): \(reason); check the path.")
             throw ExitCode(2)
         }
-        return Workflow.parse(bytes: [UInt8](data), limits: limits)
+        return Workflow.parse(bytes: bytes, limits: limits)
     }
 }
 

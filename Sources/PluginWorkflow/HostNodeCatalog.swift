@@ -80,8 +80,10 @@ public struct HostNodeCatalog: NodeCatalog {
 
     public func validateRecovery(node: WorkflowNode, settings: WorkflowSettings) -> [Problem] {
         let reading = workflowRecovery.flatMap { $0.settings == settings ? $0.reading : nil } ?? WorkflowRecovery(settings: settings)
-        // A pointer such as `/nodes/123456` fits in a small string (no allocation), unlike
-        // the dictionary of a million of them this used to build.
+        // Read once without the pointer: most nodes have no problem, and finding a node's
+        // place (a lookup per node of a million) is needed only to word one.
+        let problems = reading.recovery(for: node, pointer: "").1
+        guard !problems.isEmpty else { return [] }
         let pointer = nodePointers[node.name] ?? workflowNodes?.index(of: node.name).map { "/nodes/\($0)" }
             ?? "/nodes/\(escapePointerToken(node.name))"
         return reading.recovery(for: node, pointer: pointer).1
