@@ -59,12 +59,18 @@ enum CText {
     }
 
     /// A JSON argument parsed and checked to be of type `expected` (`object`, `array`, …).
-    /// Malformed JSON and a value of another type are INVALID_ARGUMENT naming the argument.
-    static func json(_ text: UnsafePointer<CChar>, argument: String, expected: String) throws(Problem) -> JSONValue {
+    /// Malformed JSON and a value of another type are INVALID_ARGUMENT naming the argument;
+    /// nesting deeper than `limits` allow is JSON_TOO_DEEP.
+    static func json(
+        _ text: UnsafePointer<CChar>, argument: String, expected: String, limits: InputLimits = InputLimits()
+    ) throws(Problem) -> JSONValue {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes(text))
+            value = try JSONParser.parse(bytes(text), maximumDepth: limits.maximumJSONDepth)
         } catch {
+            if error.exceededDepth != nil {
+                throw Problem(.jsonTooDeep, .error, "\(limits.tooDeep(argument)) (\(error))")
+            }
             throw Problem(.invalidArgument, .error, "\(argument) is not valid JSON (\(error)); pass a JSON \(expected)")
         }
         guard value.typeName == expected else {

@@ -22,8 +22,10 @@ struct EmbedOptions: Sendable {
     var initOptions = InitOptions()
     var policy: TenantPolicySet?
     var isolation = IsolationOptions()
+    /// `"inputLimits"`: the host's ``InputLimits`` (`"limits"` is the workers' resource limits).
+    var inputLimits = InputLimits()
 
-    static let keys = ["pluginPath", "mode", "initConcurrency", "initTimeoutMs", "policy", "isolation", "limits"]
+    static let keys = ["pluginPath", "mode", "initConcurrency", "initTimeoutMs", "policy", "isolation", "limits", "inputLimits"]
 
     /// Parses `options_json` (NULL is every default).
     static func parse(_ text: UnsafePointer<CChar>?) throws(Problem) -> EmbedOptions {
@@ -32,8 +34,12 @@ struct EmbedOptions: Sendable {
         guard case .object(let object) = try CText.json(text, argument: "options_json", expected: "object") else {
             return options
         }
+        // First, so that an inline policy is read under them whatever the key order.
+        if let value = object["inputLimits"] { options.inputLimits = try inputLimits(value) }
         for (key, value) in object {
             switch key {
+            case "inputLimits":
+                break
             case "pluginPath":
                 options.pluginPath = try directories(value, argument: "options_json /pluginPath")
             case "mode":
@@ -52,7 +58,7 @@ struct EmbedOptions: Sendable {
                 }
                 options.initOptions.timeout = .milliseconds(milliseconds)
             case "policy":
-                options.policy = try policy(value)
+                options.policy = try policy(value, limits: options.inputLimits)
             case "isolation":
                 guard let name = value.stringValue, let mode = IsolationMode(rawValue: name) else {
                     throw invalid("/isolation must be \"none\" or \"process\", not \(JSONWriter.string(value))")
@@ -84,12 +90,38 @@ struct EmbedOptions: Sendable {
         return paths
     }
 
-    /// A policy document (the policy-file format). Errors are POLICY_INVALID, every one listed.
-    static func policy(_ value: JSONValue) throws(Problem) -> TenantPolicySet {
+    /// `"inputLimits"`: an object of ``InputLimits`` fields (`{"maximumWorkflowNodes": 1000}`),
+    /// each a whole number of at least 1; a field left out keeps its default.
+    static func inputLimits(_ value: JSONValue) throws(Problem) -> InputLimits {
+        guard let object = value.objectValue else {
+            throw invalid("/inputLimits must be an object such as {\"maximumWorkflowNodes\": 1000}, not \(value.typeName)")
+        }
+        var limits = InputLimits()
+        let fields: [(String, WritableKeyPath<InputLimits, Int>)] = [
+            ("maximumWorkflowNodes", \.maximumWorkflowNodes), ("maximumWorkflowConnections", \.maximumWorkflowConnections),
+            ("maximumWorkflowBytes", \.maximumWorkflowBytes), ("maximumJSONDepth", \.maximumJSONDepth),
+            ("maximumPolicyBytes", \.maximumPolicyBytes), ("maximumPolicyEntries", \.maximumPolicyEntries),
+        ]
+        for (key, limit) in object {
+            guard let field = fields.first(where: { $0.0 == key })?.1 else {
+                throw invalid("/inputLimits has an unknown key \"\(key)\"; the keys are \(fields.map(\.0).joined(separator: ", "))")
+            }
+            guard let number = limit.intValue, number >= 1, number <= Int64(Int32.max) else {
+                throw invalid("/inputLimits/\(key) must be a whole number from 1 to \(Int32.max), not \(JSONWriter.string(limit))")
+            }
+            limits[keyPath: field] = Int(number)
+        }
+        return limits
+    }
+
+    /// A policy document (the policy-file format). Errors are POLICY_INVALID, every one listed;
+    /// more entries than `limits` allow is POLICY_TOO_LARGE.
+    static func policy(_ value: JSONValue, limits: InputLimits) throws(Problem) -> TenantPolicySet {
         guard value.objectValue != nil else {
             throw Problem(.invalidArgument, .error, "the policy must be a JSON object in the policy-file format, not \(value.typeName)")
         }
-        let (set, problems) = TenantPolicySet.parse(value, file: nil)
+        let (set, problems) = TenantPolicySet.parse(value, file: nil, limits: limits)
+        if let tooLarge = problems.first(where: { $0.code == .policyTooLarge }) { throw tooLarge }
         guard let set else {
             let errors = problems.filter { $0.severity == .error }.map(\.message)
             throw Problem(.policyInvalid, .error, "the policy is invalid: \(errors.joined(separator: "; "))")
@@ -120,7 +152,7 @@ struct EmbedOptions: Sendable {
         var scanOptions = ScanOptions()
         scanOptions.mode = mode
         return HostConfiguration(directories: directories, scanOptions: scanOptions, initOptions: initOptions, policy: policy,
-                                 logger: Self.logger, isolation: isolation)
+                                 logger: Self.logger, isolation: isolation, limits: inputLimits)
     }
 
     /// Host and plugin log lines: to stderr at `PLUGIN_HOST_LOG`'s level (default `warning`),

@@ -12,7 +12,7 @@ extension ProblemCode {
         case .nodeTypeNotFound, .tenantUnknown: PH_ERR_NOT_FOUND
         case .validationFailed, .invalidParameters: PH_ERR_INVALID_PARAMETERS
         case .nodeTypeDisabledForTenant, .tenantViolation, .auditFailed: PH_ERR_POLICY
-        case .invalidArgument, .policyInvalid: PH_ERR_INVALID_ARGUMENT
+        case .invalidArgument, .policyInvalid, .policyTooLarge, .workflowTooLarge, .jsonTooDeep: PH_ERR_INVALID_ARGUMENT
         case .executionTimeout: PH_ERR_TIMEOUT
         case .transientError: PH_ERR_TRANSIENT
         case .credentialMissing: PH_ERR_CREDENTIAL_MISSING

@@ -19,9 +19,9 @@ public func ph_host_execute(
         guard let paramsJSON else {
             throw Problem(.invalidArgument, .error, "params_json is NULL; pass a JSON object such as \"{}\"")
         }
-        let parameters = try CText.json(paramsJSON, argument: "params_json", expected: "object")
+        let parameters = try CText.json(paramsJSON, argument: "params_json", expected: "object", limits: pluginHost.configuration.limits)
         let input = try inputJSON.map { text throws(Problem) in
-            try CText.json(text, argument: "input_json", expected: "array")
+            try CText.json(text, argument: "input_json", expected: "array", limits: pluginHost.configuration.limits)
         } ?? .array([])
         let outcome = pluginHost.execute(nodeType: type, parameters: parameters, input: input, tenant: tenantID)
         result.set(outcome.json())

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import PluginHostCore
 import PluginRuntime
 import PluginSDK
@@ -17,9 +22,15 @@ public func ph_host_set_policy(
             handle.setPolicy(nil)
             return PH_OK
         }
-        let document = try CText.json(policyJSON, argument: "policy_json", expected: "object")
+        let limits = handle.host.configuration.limits
+        let byteCount = strlen(policyJSON)
+        guard byteCount <= limits.maximumPolicyBytes else {
+            throw Problem(.policyTooLarge, .error, InputLimits.exceeded(
+                "policy_json", has: byteCount, "bytes", limit: limits.maximumPolicyBytes, field: "maximumPolicyBytes", advice: "shorten it"))
+        }
+        let document = try CText.json(policyJSON, argument: "policy_json", expected: "object", limits: limits)
         // Parsed completely before anything changes: a rejected policy leaves the old in force.
-        handle.setPolicy(try EmbedOptions.policy(document))
+        handle.setPolicy(try EmbedOptions.policy(document, limits: limits))
         return PH_OK
     }
 }

@@ -17,11 +17,16 @@ public func ph_host_run_workflow(
         let tenantID = try CText.optionalString(tenant, argument: "tenant")
         // Syntax (invalid UTF-8 included, as the parser reports it) and shape are argument
         // errors; everything past them is the workflow's own validation, parsed from the same
-        // bytes by the CLI's code path (which also reports repeated keys).
+        // bytes by the CLI's code path (which also reports repeated keys). A workflow past the
+        // host's input limits is refused like an invalid one (its result lists
+        // WORKFLOW_TOO_LARGE or JSON_TOO_DEEP), before it is parsed a second time.
         let workflowJSON = try CText.required(workflowJSON, argument: "workflow_json")
-        _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object")
         let workflows = HostWorkflows(host: pluginHost, tenant: tenantID)
-        let parsed = Workflow.parse(bytes: CText.bytes(workflowJSON))
+        let parsed = workflows.parse(bytes: CText.bytes(workflowJSON))
+        let limitCodes: Set<ProblemCode> = [.workflowTooLarge, .jsonTooDeep]
+        if !parsed.problems.contains(where: { limitCodes.contains($0.code) }) {
+            _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object", limits: pluginHost.configuration.limits)
+        }
         let outcome = BlockingWait.run { await workflows.run(parsed) }
         result.set(outcome.json())
         if outcome.succeeded { return PH_OK }

@@ -40,6 +40,7 @@ struct ExecCommand: AsyncParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var initialization: InitOptionGroup
     @OptionGroup var tenancy: TenancyOptions
+    @OptionGroup var inputLimits: InputLimitOptions
     @OptionGroup var isolation: IsolationOptionGroup
     @OptionGroup var output: OutputOptions
 
@@ -85,6 +86,7 @@ struct ExecCommand: AsyncParsableCommand {
         let items = try Self.parseJSON(input, option: "--input", expected: "array")
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
+        inputLimits.apply(to: &configuration)
         try tenancy.apply(to: &configuration)
         isolation.apply(to: &configuration)
         let host = PluginHost(configuration: configuration)

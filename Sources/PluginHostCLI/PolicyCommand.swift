@@ -21,11 +21,12 @@ struct PolicyCheckCommand: AsyncParsableCommand {
     @Argument(help: "The policy file (JSON).")
     var file: String
 
+    @OptionGroup var inputLimits: InputLimitOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let path = Terminal.absolutePath(file)
-        let (set, loadProblems) = TenantPolicySet.load(path: path)
+        let (set, loadProblems) = TenantPolicySet.load(path: path, limits: inputLimits.limits)
         let problems = loadProblems + (set?.warnings.filter { warning in !loadProblems.contains(warning) } ?? [])
         let valid = set != nil && !problems.containsError
         if output.json {

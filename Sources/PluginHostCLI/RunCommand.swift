@@ -35,6 +35,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var initialization: InitOptionGroup
     @OptionGroup var tenancy: TenancyOptions
+    @OptionGroup var inputLimits: InputLimitOptions
     @OptionGroup var isolation: IsolationOptionGroup
     @OptionGroup var output: OutputOptions
 
@@ -44,9 +45,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let parsed = try WorkflowFile.read(workflow)
+        let parsed = try WorkflowFile.read(workflow, limits: inputLimits.limits)
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
+        inputLimits.apply(to: &configuration)
         try tenancy.apply(to: &configuration)
         isolation.apply(to: &configuration)
         let traceFile = try trace.map(Self.prepareTraceFile)

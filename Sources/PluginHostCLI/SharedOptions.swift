@@ -112,11 +112,12 @@ struct TenancyOptions: ParsableArguments {
     @Option(help: "Where audit records are appended (overrides the policy file's auditLog).")
     var auditLog: String?
 
-    /// Loads the policy file, printing its problems and exiting 2 when it is invalid.
+    /// Loads the policy file under `configuration.limits` (apply the limit flags first),
+    /// printing its problems and exiting 2 when it is invalid.
     func apply(to configuration: inout HostConfiguration) throws {
         configuration.auditLogPath = auditLog.map(Terminal.absolutePath)
         guard let policy else { return }
-        let (set, problems) = TenantPolicySet.load(path: Terminal.absolutePath(policy))
+        let (set, problems) = TenantPolicySet.load(path: Terminal.absolutePath(policy), limits: configuration.limits)
         guard let set else {
             for problem in problems where problem.severity == .error { Terminal.error(problem.description) }
             throw ExitCode(2)

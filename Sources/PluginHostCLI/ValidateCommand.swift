@@ -29,6 +29,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var mode: ModeOptions
     @OptionGroup var discovery: DiscoveryOptions
     @OptionGroup var tenancy: TenancyOptions
+    @OptionGroup var inputLimits: InputLimitOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -36,8 +37,9 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let parsed = try WorkflowFile.read(workflow)
+        let parsed = try WorkflowFile.read(workflow, limits: inputLimits.limits)
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
+        inputLimits.apply(to: &configuration)
         try tenancy.apply(to: &configuration)
         let host = PluginHost(configuration: configuration)
         let report = HostWorkflows(host: host, tenant: tenancy.tenant).validate(parsed)

@@ -10,16 +10,28 @@ enum WorkflowFile {
     /// A path that is not a readable regular file is a usage error (exit 2) with one line on
     /// stderr: there is no workflow to report on. Only regular files are opened, so a FIFO or
     /// a device named by mistake cannot hang the command.
-    static func read(_ path: String) throws -> ParsedWorkflow {
+    ///
+    /// A file larger than `limits.maximumWorkflowBytes` is refused by its size, unread
+    /// (`WORKFLOW_TOO_LARGE` in the result, so it is reported like any other problem).
+    static func read(_ path: String, limits: InputLimits) throws -> ParsedWorkflow {
         let absolute = Terminal.absolutePath(path)
-        let type = (try? FileManager.default.attributesOfItem(atPath: absolute))?[.type] as? FileAttributeType
-        guard type == .typeRegular, let data = FileManager.default.contents(atPath: absolute) else {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: absolute)
+        let type = attributes?[.type] as? FileAttributeType
+        if type == .typeRegular, let size = (attributes?[.size] as? NSNumber)?.intValue,
+           let refused = Workflow.refusal(byteCount: size, limits: limits) {
+            return refused
+        }
+        // The file's `Data` is gone before parsing: only one copy of the text is held.
+        let bytes: [UInt8]
+        if type == .typeRegular, let data = FileManager.default.contents(atPath: absolute) {
+            bytes = [UInt8](data)
+        } else {
             let reason = type == nil ? "it does not exist or cannot be reached" : type == .typeRegular ? "it cannot be read" : "it is not a regular file"
             Terminal.error("FILE_UNREADABLE: cannot read the workflow file \(absolute): \(reason); check the path.")
             throw ExitCode(2)
         }
         // The raw bytes: invalid UTF-8 is the parser's error (with its offset), never repaired.
-        return Workflow.parse(bytes: Array(data))
+        return Workflow.parse(bytes: bytes, limits: limits)
     }
 }
 

@@ -10,6 +10,9 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// 1-based line and column of the problem, for people.
     public let line: Int
     public let column: Int
+    /// The nesting limit the input went past, nil for any other error: a caller reports that
+    /// one with its own code (`JSON_TOO_DEEP`), since the fix is a limit, not the syntax.
+    public var exceededDepth: Int? = nil
 
     public var description: String { "\(reason) at line \(line), column \(column)" }
 }
@@ -33,23 +36,24 @@ public struct JSONParser {
         public var duplicateKeys: [String]
     }
 
-    /// Deepest nesting of arrays and objects accepted.
+    /// Deepest nesting of arrays and objects accepted by default (`maximumDepth:` of each
+    /// entry point; ``InputLimits/maximumJSONDepth`` for the documents callers hand the host).
     public static let maximumDepth = 256
 
-    /// Parses `text`, failing on any syntax error.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parseReportingDuplicates(Array(text.utf8)).value
+    /// Parses `text`, failing on any syntax error or nesting deeper than `maximumDepth`.
+    public static func parse(_ text: String, maximumDepth: Int = JSONParser.maximumDepth) throws(JSONParseError) -> JSONValue {
+        try parseReportingDuplicates(Array(text.utf8), maximumDepth: maximumDepth).value
     }
 
-    /// Parses UTF-8 `bytes`, failing on any syntax error.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try parseReportingDuplicates(bytes).value
+    /// Parses UTF-8 `bytes`, failing on any syntax error or nesting deeper than `maximumDepth`.
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = JSONParser.maximumDepth) throws(JSONParseError) -> JSONValue {
+        try parseReportingDuplicates(bytes, maximumDepth: maximumDepth).value
     }
 
     /// Parses UTF-8 `bytes` and reports duplicate keys as well.
-    public static func parseReportingDuplicates(_ bytes: [UInt8]) throws(JSONParseError) -> Result {
+    public static func parseReportingDuplicates(_ bytes: [UInt8], maximumDepth: Int = JSONParser.maximumDepth) throws(JSONParseError) -> Result {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            var parser = Cursor(bytes: buffer)
+            var parser = Cursor(bytes: buffer, maximumDepth: maximumDepth)
             parser.skipWhitespace()
             let value = try parser.parseValue(depth: 0)
             parser.skipWhitespace()
@@ -64,6 +68,7 @@ public struct JSONParser {
 
 private struct Cursor {
     let bytes: UnsafeBufferPointer<UInt8>
+    let maximumDepth: Int
     var index = 0
     var duplicateKeys: [String] = []
     /// Where the parser is, kept as components so a pointer is built only for a duplicate.
@@ -83,7 +88,16 @@ private struct Cursor {
         }.joined()
     }
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    func tooDeep() -> JSONParseError {
+        var failure = error("nesting deeper than \(maximumDepth) levels")
+        failure.exceededDepth = maximumDepth
+        return failure
+    }
 
     func error(_ reason: String, withoutInput: String? = nil) -> JSONParseError {
         var line = 1, column = 1
@@ -131,7 +145,7 @@ private struct Cursor {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
+        guard depth <= maximumDepth else { throw tooDeep() }
         index += 1
         skipWhitespace()
         if !atEnd && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
@@ -179,7 +193,7 @@ private struct Cursor {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
+        guard depth <= maximumDepth else { throw tooDeep() }
         index += 1
         var array: [JSONValue] = []
         skipWhitespace()

@@ -158,6 +158,9 @@ extension ProblemCode {
     public static let policyInvalid = ProblemCode(rawValue: "POLICY_INVALID")
     /// A policy is valid but has no effect as written (e.g. a restrict list beside an allow list).
     public static let policyIneffective = ProblemCode(rawValue: "POLICY_INEFFECTIVE")
+    /// The policy document is larger than ``InputLimits/maximumPolicyBytes`` or has more
+    /// tenants and patterns than ``InputLimits/maximumPolicyEntries``.
+    public static let policyTooLarge = ProblemCode(rawValue: "POLICY_TOO_LARGE")
     /// The tenant is not in the policy file and there is no default policy.
     public static let tenantUnknown = ProblemCode(rawValue: "TENANT_UNKNOWN")
     /// The tenant's policy does not allow this node type.
@@ -188,6 +191,15 @@ extension ProblemCode {
     public static let typeVersionUnsupported = ProblemCode(rawValue: "TYPE_VERSION_UNSUPPORTED")
     /// A `$ref` names a node that is not an ancestor of the node using it.
     public static let refNotUpstream = ProblemCode(rawValue: "REF_NOT_UPSTREAM")
+    /// The workflow has more nodes or connections, or more bytes, than the host's
+    /// ``InputLimits`` allow; nothing of it is validated or run.
+    public static let workflowTooLarge = ProblemCode(rawValue: "WORKFLOW_TOO_LARGE")
+
+    // MARK: Any JSON input
+
+    /// A JSON document (workflow, policy, embedding argument) nests arrays and objects deeper
+    /// than ``InputLimits/maximumJSONDepth``.
+    public static let jsonTooDeep = ProblemCode(rawValue: "JSON_TOO_DEEP")
 }
 
 extension ProblemCode {
@@ -252,6 +264,7 @@ extension ProblemCode {
         (.quarantined, "Quarantined by an earlier failed or hung init; the file has not changed."),
         (.policyInvalid, "A policy file is unreadable, not JSON, or breaks the policy format."),
         (.policyIneffective, "A policy entry has no effect as written (warning)."),
+        (.policyTooLarge, "The policy exceeds the byte or entry limit (HostConfiguration.limits)."),
         (.tenantUnknown, "The tenant is not in the policy file and there is no default policy."),
         (.nodeTypeDisabledForTenant, "The tenant's policy does not allow this node type."),
         (.tenantViolation, "Parameters name another tenant in a filter (strict data isolation)."),
@@ -264,5 +277,7 @@ extension ProblemCode {
         (.workflowCycle, "The connections form a cycle (named as a path)."),
         (.typeVersionUnsupported, "A node's typeVersion is not one its node type supports."),
         (.refNotUpstream, "A $ref names a node that is not upstream of the node using it."),
+        (.workflowTooLarge, "The workflow exceeds the node, connection or byte limit (HostConfiguration.limits)."),
+        (.jsonTooDeep, "A JSON document nests deeper than the depth limit (HostConfiguration.limits)."),
     ]
 }

@@ -35,6 +35,9 @@ public struct HostConfiguration: Sendable {
     /// Where node calls run for tenants whose policy does not say, and the worker processes'
     /// defaults.
     public var isolation: IsolationOptions
+    /// How large and how deep the documents the host reads for its callers may be (workflows,
+    /// policies, embedding arguments); see ``InputLimits`` for each cap and its code.
+    public var limits: InputLimits
 
     public init(
         directories: [SearchDirectory], scanOptions: ScanOptions = ScanOptions(), cacheFile: String? = nil,
@@ -45,7 +48,8 @@ public struct HostConfiguration: Sendable {
         circuitBreaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
         clock: any HostClock = MonotonicClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        isolation: IsolationOptions = IsolationOptions()
+        isolation: IsolationOptions = IsolationOptions(),
+        limits: InputLimits = InputLimits()
     ) {
         self.directories = directories
         self.scanOptions = scanOptions
@@ -61,6 +65,7 @@ public struct HostConfiguration: Sendable {
         self.clock = clock
         self.random = random
         self.isolation = isolation
+        self.limits = limits
     }
 
     /// 16 MiB: far above what a node should pass between steps, far below what hurts the host.

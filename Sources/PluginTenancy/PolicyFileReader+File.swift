@@ -11,11 +11,10 @@ import PluginHostCore
 /// (a FIFO cannot hang the host), checked with `fstat` on the open descriptor (no check-then-open
 /// race), and read with a hard size cap even if the file grows meanwhile.
 extension PolicyFileReader {
-    /// Far above any real policy; keeps a wrong path (a log, a disk image) from being slurped.
-    static let maximumFileSize = 4 << 20
-
+    /// Reads at most `maximumBytes` (``InputLimits/maximumPolicyBytes``: far above any real
+    /// policy, it keeps a wrong path, a log or a disk image, from being slurped).
     /// The corresponding C functions are `open`, `fstat` and `read`.
-    static func readBytes(_ path: String) -> Result<[UInt8], Problem> {
+    static func readBytes(_ path: String, maximumBytes: Int) -> Result<[UInt8], Problem> {
         var descriptor: Int32
         repeat { descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) } while descriptor < 0 && errno == EINTR
         guard descriptor >= 0 else { return .failure(unreadable(path, errno)) }
@@ -35,11 +34,37 @@ extension PolicyFileReader {
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
-            guard bytes.count <= maximumFileSize else {
-                return .failure(Problem(.policyInvalid, .error, "The policy file is larger than \(maximumFileSize) bytes; check that the path names the policy file.", file: path))
+            guard bytes.count <= maximumBytes else {
+                // The size the file had when opened, or at least what was read of it.
+                let size = max(Int(status.st_size), bytes.count)
+                return .failure(Problem(.policyTooLarge, .error, tooLarge(size, "bytes", limit: maximumBytes, field: "maximumPolicyBytes", advice: "check that the path names the policy file"), file: path))
             }
         }
         return .success(bytes)
+    }
+
+    /// A `POLICY_TOO_LARGE` sentence (see ``InputLimits/exceeded(_:has:_:limit:field:advice:)``).
+    static func tooLarge(_ count: Int, _ unit: String, limit: Int, field: String, advice: String) -> String {
+        InputLimits.exceeded("The policy", has: count, unit, limit: limit, field: field, advice: advice) + "."
+    }
+
+    /// `POLICY_TOO_LARGE` when `json` lists more tenants and node type patterns than
+    /// `limits.maximumPolicyEntries`, counted before any of them is read.
+    static func sizeProblem(_ json: JSONValue, limits: InputLimits, file: String?) -> Problem? {
+        guard case .object(let root) = json else { return nil }
+        func patterns(_ policy: JSONValue?) -> Int {
+            guard case .object(let object)? = policy else { return 0 }
+            return (object["allowedNodeTypes"]?.arrayValue?.count ?? 0) + (object["restrictedNodeTypes"]?.arrayValue?.count ?? 0)
+        }
+        var entries = patterns(root["defaultPolicy"])
+        if let tenants = root["tenants"]?.arrayValue {
+            entries += tenants.count
+            for tenant in tenants { entries += patterns(tenant) }
+        }
+        guard entries > limits.maximumPolicyEntries else { return nil }
+        let message = tooLarge(entries, "entries (tenants and node type patterns)", limit: limits.maximumPolicyEntries,
+                               field: "maximumPolicyEntries", advice: "use patterns such as \"math.*\" instead of long lists")
+        return Problem(.policyTooLarge, .error, message, file: file)
     }
 
     private static func unreadable(_ path: String, _ code: Int32) -> Problem {

@@ -56,18 +56,25 @@ public struct TenantPolicySet: Sendable {
 
     /// Reads and checks the policy file at `path`. The policy is nil when any problem is an
     /// error; problems hold every error and warning found, each naming the file and a JSON pointer.
-    public static func load(path: String) -> (policy: TenantPolicySet?, problems: [Problem]) {
+    ///
+    /// A file past one of `limits` (bytes, nesting, entries) is refused with that one problem
+    /// (`POLICY_TOO_LARGE`, `JSON_TOO_DEEP`), read no further than the limit.
+    public static func load(path: String, limits: InputLimits = InputLimits()) -> (policy: TenantPolicySet?, problems: [Problem]) {
         let file = PolicyFileReader.absolute(path)
-        switch PolicyFileReader.readBytes(file) {
+        switch PolicyFileReader.readBytes(file, maximumBytes: limits.maximumPolicyBytes) {
         case .failure(let problem):
             return (nil, [problem])
         case .success(let bytes):
             let parsed: JSONParser.Result
             do {
-                parsed = try JSONParser.parseReportingDuplicates(bytes)
+                parsed = try JSONParser.parseReportingDuplicates(bytes, maximumDepth: limits.maximumJSONDepth)
             } catch {
+                if error.exceededDepth != nil {
+                    return (nil, [Problem(.jsonTooDeep, .error, "The policy file \(limits.tooDeep("document")) (\(error)).", file: file)])
+                }
                 return (nil, [Problem(.policyInvalid, .error, "The policy file is not JSON (\(error)); fix the syntax.", file: file)])
             }
+            if let problem = PolicyFileReader.sizeProblem(parsed.value, limits: limits, file: file) { return (nil, [problem]) }
             var reader = PolicyFileReader(file: file)
             for pointer in parsed.duplicateKeys {
                 reader.error("`\(pointer)` is written more than once; keep one (a policy must not depend on which copy wins).")
@@ -77,9 +84,13 @@ public struct TenantPolicySet: Sendable {
     }
 
     /// Checks an already parsed policy document. `file` names it in problems and anchors a
-    /// relative `auditLog` path (relative to the working directory when nil).
-    public static func parse(_ json: JSONValue, file: String?) -> (policy: TenantPolicySet?, problems: [Problem]) {
-        var reader = PolicyFileReader(file: file.map(PolicyFileReader.absolute))
+    /// relative `auditLog` path (relative to the working directory when nil). More entries
+    /// than `limits.maximumPolicyEntries` is `POLICY_TOO_LARGE` (the document's bytes and
+    /// depth were for its parser to check).
+    public static func parse(_ json: JSONValue, file: String?, limits: InputLimits = InputLimits()) -> (policy: TenantPolicySet?, problems: [Problem]) {
+        let file = file.map(PolicyFileReader.absolute)
+        if let problem = PolicyFileReader.sizeProblem(json, limits: limits, file: file) { return (nil, [problem]) }
+        var reader = PolicyFileReader(file: file)
         return reader.readDocument(json)
     }
 

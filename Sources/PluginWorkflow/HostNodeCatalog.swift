@@ -18,23 +18,30 @@ import PluginTenancy
 public struct HostNodeCatalog: NodeCatalog {
     public let host: PluginHost
     /// Node name → the node's JSON pointer in the file (`/nodes/3`), so recovery problems
-    /// point at the exact spot; a node not listed is located as `/nodes/<name>`. Keyed by
-    /// bytes: `"é"` and `"e\u0301"` are two nodes.
+    /// point at the exact spot; a node not listed is located by ``workflowNodes`` or, failing
+    /// that, as `/nodes/<name>`. Keyed by bytes: `"é"` and `"e\u0301"` are two nodes.
     public let nodePointers: [UTF8Key: String]
+    /// The workflow's node names indexed (``init(host:workflow:)``), each node's pointer made
+    /// from its index when asked.
+    private let workflowNodes: NodeNameIndex?
+    /// The workflow's recovery defaults, read once rather than once per node.
+    private let workflowRecovery: (settings: WorkflowSettings, reading: WorkflowRecovery)?
     private let schemas = SchemaTable()
 
     public init(host: PluginHost, nodePointers: [UTF8Key: String] = [:]) {
         self.host = host
         self.nodePointers = nodePointers
+        self.workflowNodes = nil
+        self.workflowRecovery = nil
     }
 
     /// The catalog for one workflow: its nodes' pointers known.
     public init(host: PluginHost, workflow: Workflow) {
-        var pointers: [UTF8Key: String] = [:]
-        for (index, node) in workflow.nodes.enumerated() where pointers[UTF8Key(node.name)] == nil {
-            pointers[UTF8Key(node.name)] = "/nodes/\(index)"
-        }
-        self.init(host: host, nodePointers: pointers)
+        self.host = host
+        self.nodePointers = [:]
+        var duplicates: [(first: Int, repeated: Int)] = []
+        self.workflowNodes = NodeNameIndex(names: workflow.nodes.map(\.name), duplicates: &duplicates)
+        self.workflowRecovery = (workflow.settings, WorkflowRecovery(settings: workflow.settings))
     }
 
     public func describe(nodeType: String, tenant: String?) -> NodeCatalogEntry {
@@ -72,8 +79,14 @@ public struct HostNodeCatalog: NodeCatalog {
     }
 
     public func validateRecovery(node: WorkflowNode, settings: WorkflowSettings) -> [Problem] {
-        let pointer = nodePointers[UTF8Key(node.name)] ?? "/nodes/\(escapePointerToken(node.name))"
-        return WorkflowRecovery(settings: settings).recovery(for: node, pointer: pointer).1
+        let reading = workflowRecovery.flatMap { $0.settings == settings ? $0.reading : nil } ?? WorkflowRecovery(settings: settings)
+        // Read once without the pointer: most nodes have no problem, and finding a node's
+        // place (a lookup per node of a million) is needed only to word one.
+        let problems = reading.recovery(for: node, pointer: "").1
+        guard !problems.isEmpty else { return [] }
+        let pointer = nodePointers[UTF8Key(node.name)] ?? workflowNodes?.index(of: node.name).map { "/nodes/\($0)" }
+            ?? "/nodes/\(escapePointerToken(node.name))"
+        return reading.recovery(for: node, pointer: pointer).1
     }
 
     public func validateRecovery(settings: WorkflowSettings) -> [Problem] {

@@ -18,6 +18,12 @@ public struct HostWorkflows: Sendable {
         self.tenant = tenant
     }
 
+    /// Parses workflow JSON under the host's input limits (``HostConfiguration/limits``), the
+    /// way `validate`, `run` and `ph_host_run_workflow` read a workflow.
+    public func parse(bytes: [UInt8]) -> ParsedWorkflow {
+        Workflow.parse(bytes: bytes, limits: host.configuration.limits)
+    }
+
     /// Every problem with the workflow at once: shape, graph, node types and tenant policy,
     /// `typeVersion`, parameters, recovery settings.
     ///

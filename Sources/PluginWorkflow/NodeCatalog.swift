@@ -6,7 +6,8 @@ import PluginRuntime
 ///
 /// This module never reaches plugins itself; the host implements this protocol over its
 /// registry, tenant policies, schema validator and recovery rules, and tests implement it
-/// with a table. Calls happen once per workflow node during validation, never while running.
+/// with a table. `describe` is asked once per node type in one validation, the others once per
+/// workflow node; never while running.
 public protocol NodeCatalog: Sendable {
     /// Whether `nodeType` exists and `tenant` may use it (`tenant` nil: no tenant given).
     func describe(nodeType: String, tenant: String?) -> NodeCatalogEntry

@@ -117,22 +117,59 @@ public struct ParameterReferenceScan: Sendable {
 }
 
 extension JSONValue {
-    /// This value with the value at `tokens` replaced by `replacement`.
+    /// This value with the `$ref` at each of `references` replaced by the value at the same
+    /// position in `values`, in one walk.
     ///
-    /// The path comes from a scan of this very value, so every step exists; a step that does
-    /// not (which a scan never produces) leaves the value unchanged.
-    func replacing(at tokens: ArraySlice<ParameterReference.PathToken>, with replacement: JSONValue) -> JSONValue {
-        guard let first = tokens.first else { return replacement }
-        switch (self, first) {
-        case (.object(var object), .key(let key)):
-            guard let child = object[key] else { return self }
-            object[key] = child.replacing(at: tokens.dropFirst(), with: replacement)
-            return .object(object)
-        case (.array(var elements), .index(let index)) where elements.indices.contains(index):
-            elements[index] = elements[index].replacing(at: tokens.dropFirst(), with: replacement)
+    /// `references` must come from a scan of this very value (so they are in document order
+    /// and every step exists); a step that does not exist leaves that place unchanged. Each
+    /// object or array on the way to a reference is copied once, however many references it
+    /// holds: replacing them one at a time copied a 100 000-element array once per element.
+    func substituting(_ references: [ParameterReference], with values: [JSONValue]) -> JSONValue {
+        precondition(references.count == values.count, "one value per reference")
+        guard !references.isEmpty else { return self }
+        return substituting(references, values, references.indices, depth: 0)
+    }
+
+    /// `range`: the references whose paths share this value's path (`depth` tokens long).
+    private func substituting(
+        _ references: [ParameterReference], _ values: [JSONValue], _ range: Range<Int>, depth: Int
+    ) -> JSONValue {
+        if references[range.lowerBound].pathTokens.count == depth { return values[range.lowerBound] }
+        switch self {
+        case .array(var elements):
+            for group in Self.groups(references, range, depth: depth) {
+                guard case .index(let index) = references[group.lowerBound].pathTokens[depth], elements.indices.contains(index) else { continue }
+                elements[index] = elements[index].substituting(references, values, group, depth: depth + 1)
+            }
             return .array(elements)
+        case .object(let object):
+            var members = object.members
+            var position = 0
+            for group in Self.groups(references, range, depth: depth) {
+                guard case .key(let key) = references[group.lowerBound].pathTokens[depth] else { continue }
+                // Document order: each group's member comes after the previous group's.
+                let start = position
+                while position < members.count && members[position].key != key { position += 1 }
+                guard position < members.count else { position = start; continue }
+                members[position].value = members[position].value.substituting(references, values, group, depth: depth + 1)
+            }
+            return .object(JSONObject(members))
         default:
             return self
         }
+    }
+
+    /// `range` split into runs of references that take the same step at `depth` (consecutive,
+    /// since references are in document order).
+    private static func groups(_ references: [ParameterReference], _ range: Range<Int>, depth: Int) -> [Range<Int>] {
+        var groups: [Range<Int>] = []
+        var start = range.lowerBound
+        for index in range.dropFirst() where references[index].pathTokens.count <= depth
+            || references[index].pathTokens[depth] != references[start].pathTokens[depth] {
+            groups.append(start..<index)
+            start = index
+        }
+        groups.append(start..<range.upperBound)
+        return groups
     }
 }

@@ -182,8 +182,10 @@ struct SchedulerState {
             }
             input = .array(items)
         }
-        var parameters = graph.workflow.nodes[index].parameters
-        for resolved in graph.references[index] {
+        let references = graph.references[index]
+        var values: [JSONValue] = []
+        values.reserveCapacity(references.count)
+        for resolved in references {
             let reference = resolved.reference
             let value: JSONValue?
             let why: String
@@ -202,7 +204,11 @@ struct SchedulerState {
                 report()
                 return nil
             }
-            parameters = parameters.replacing(at: reference.pathTokens[...], with: value)
+            values.append(value)
+        }
+        var parameters = graph.workflow.nodes[index].parameters
+        if !references.isEmpty {
+            parameters = parameters.substituting(references.map(\.reference), with: values)
         }
         return ScheduledJob(index: index, parameters: parameters, input: input, lane: -1)
     }

@@ -2,29 +2,34 @@ import PluginHostCore
 
 extension Workflow {
     /// Parses workflow JSON text; every shape problem is reported (`WORKFLOW_INVALID`).
-    public static func parse(text: String) -> ParsedWorkflow {
-        parse(bytes: Array(text.utf8))
+    ///
+    /// Text that is not JSON yields an empty workflow and one problem with the line and column.
+    /// A key repeated in one JSON object is a problem too: the parser keeps the last value, which
+    /// would silently drop, say, a node's first list of connections. A document past one of
+    /// `limits` is refused whole (`WORKFLOW_TOO_LARGE`, `JSON_TOO_DEEP`): an empty workflow and
+    /// that one problem, before any of it is read.
+    public static func parse(text: String, limits: InputLimits = InputLimits()) -> ParsedWorkflow {
+        parse(bytes: Array(text.utf8), limits: limits)
     }
 
-    /// Parses a workflow document from its raw bytes, as read from a file or a C string.
+    /// Parses a workflow document from its raw bytes, as read from a file or a C string (see
+    /// ``parse(text:limits:)``).
     ///
     /// Bytes rather than a `String`: decoding to a `String` first would replace invalid UTF-8
     /// with U+FFFD and hide it, while the parser refuses it with the byte offset (JSON text is
-    /// UTF-8), the same way for the CLI and the embed API. Text that is not JSON yields an
-    /// empty workflow and one problem with the line and column. A key repeated in one JSON
-    /// object is a problem too: the parser keeps the last value, which would silently drop,
-    /// say, a node's first list of connections.
-    public static func parse(bytes: [UInt8]) -> ParsedWorkflow {
+    /// UTF-8), the same way for the CLI and the embed API.
+    public static func parse(bytes: [UInt8], limits: InputLimits = InputLimits()) -> ParsedWorkflow {
+        if let refused = refusal(byteCount: bytes.count, limits: limits) { return refused }
         let parsed: JSONParser.Result
         do {
-            parsed = try JSONParser.parseReportingDuplicates(bytes)
+            parsed = try JSONParser.parseReportingDuplicates(bytes, maximumDepth: limits.maximumJSONDepth)
         } catch {
-            return ParsedWorkflow(
-                workflow: Workflow(name: "", nodes: []),
-                problems: [Problem(.workflowInvalid, .error, "The workflow is not valid JSON (\(error)); fix the syntax there.")]
-            )
+            if error.exceededDepth != nil {
+                return refused(Problem(.jsonTooDeep, .error, "The workflow \(limits.tooDeep("document")) (\(error))."))
+            }
+            return refused(Problem(.workflowInvalid, .error, "The workflow is not valid JSON (\(error)); fix the syntax there."))
         }
-        var result = parse(json: parsed.value)
+        var result = parse(json: parsed.value, limits: limits)
         let duplicates = parsed.duplicateKeys.map { pointer in
             Problem(.workflowInvalid, .error, "The key at \(pointer) appears twice in one object and only the last is used; merge the two.")
         }
@@ -36,11 +41,48 @@ extension Workflow {
     ///
     /// Unknown keys are ignored (n8n files carry ids, positions and more). Only `main`
     /// connections are understood; any other connection kind is a problem rather than
-    /// silently ignored, since ignoring it would change what runs.
-    public static func parse(json: JSONValue) -> ParsedWorkflow {
+    /// silently ignored, since ignoring it would change what runs. More nodes or connections
+    /// than `limits` allow is `WORKFLOW_TOO_LARGE`, and none of them is read.
+    public static func parse(json: JSONValue, limits: InputLimits = InputLimits()) -> ParsedWorkflow {
+        if let problem = sizeProblem(json, limits: limits) { return refused(problem) }
         var reader = WorkflowReader()
         let workflow = reader.read(json)
         return ParsedWorkflow(workflow: workflow, problems: reader.problems)
+    }
+
+    /// The refusal of a document of `byteCount` bytes when that is more than
+    /// `limits.maximumWorkflowBytes`, else nil: a reader that knows the size first (a file's)
+    /// need not read it.
+    public static func refusal(byteCount: Int, limits: InputLimits) -> ParsedWorkflow? {
+        guard byteCount > limits.maximumWorkflowBytes else { return nil }
+        return refused(tooLarge(byteCount, "bytes", limit: limits.maximumWorkflowBytes, field: "maximumWorkflowBytes"))
+    }
+
+    private static func refused(_ problem: Problem) -> ParsedWorkflow {
+        ParsedWorkflow(workflow: Workflow(name: "", nodes: []), problems: [problem])
+    }
+
+    private static func tooLarge(_ count: Int, _ unit: String, limit: Int, field: String) -> Problem {
+        Problem(.workflowTooLarge, .error, InputLimits.exceeded("The workflow", has: count, unit, limit: limit, field: field, advice: "split it") + ".")
+    }
+
+    /// The nodes and connections counted before anything is read: a count is cheap, reading a
+    /// node (or reporting its problems) is not.
+    private static func sizeProblem(_ json: JSONValue, limits: InputLimits) -> Problem? {
+        guard let root = json.objectValue else { return nil }
+        if let nodes = root["nodes"]?.arrayValue, nodes.count > limits.maximumWorkflowNodes {
+            return tooLarge(nodes.count, "nodes", limit: limits.maximumWorkflowNodes, field: "maximumWorkflowNodes")
+        }
+        var connections = 0
+        for (_, kinds) in root["connections"]?.objectValue ?? JSONObject() {
+            for (_, outputs) in kinds.objectValue ?? JSONObject() {
+                for targets in outputs.arrayValue ?? [] { connections += targets.arrayValue?.count ?? 0 }
+            }
+        }
+        if connections > limits.maximumWorkflowConnections {
+            return tooLarge(connections, "connections", limit: limits.maximumWorkflowConnections, field: "maximumWorkflowConnections")
+        }
+        return nil
     }
 }
 

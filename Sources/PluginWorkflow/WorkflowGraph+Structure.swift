@@ -147,7 +147,8 @@ extension WorkflowGraph {
     /// ancestor guarantees.
     private func referenceProblems() -> [Problem] {
         var problems: [Problem] = []
-        var mark: [Int] = []
+        let upstream = UpstreamQueries(self)
+        var query = 0
         for index in workflow.nodes.indices {
             // Most nodes have no `$ref` at all: skip them without touching the node.
             guard !references[index].isEmpty || !referenceScans[index].malformed.isEmpty else { continue }
@@ -159,9 +160,6 @@ extension WorkflowGraph {
                     node: node.name
                 ))
             }
-            guard !references[index].isEmpty else { continue }
-            if mark.isEmpty { mark = [Int](repeating: -1, count: nodeCount) }
-            markAncestors(of: index, in: &mark)
             for resolved in references[index] {
                 let reference = resolved.reference
                 let place = "Node `\(node.name)` parameter \(reference.path) refers to \"\(reference.text)\""
@@ -171,29 +169,109 @@ extension WorkflowGraph {
                     message = "\(place), but no node is named `\(reference.node)`; name an upstream node."
                 case index?:
                     message = "\(place), its own output, which does not exist before it runs; refer to an upstream node."
-                case let target? where mark[target] != index:
+                case _?:
+                    defer { query += 1 }
+                    if upstream.isUpstream[query] { continue }
                     message = "\(place), but `\(reference.node)` is not upstream of it; connect `\(reference.node)` to `\(node.name)` (directly or through other nodes) or refer to a node that is."
-                default:
-                    continue
                 }
                 problems.append(Problem(.refNotUpstream, .error, message, node: node.name))
             }
         }
         return problems
     }
+}
 
-    /// Sets `mark[a] = index` for every ancestor `a` of node `index` (a reverse breadth-first
-    /// search); stamping with the node's own index saves clearing the array between nodes.
-    private func markAncestors(of index: Int, in mark: inout [Int]) {
-        var queue = [index]
-        var head = 0
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            for parent in parentIndices(of: node) where mark[parent] != index {
-                mark[parent] = index
-                queue.append(parent)
+/// Whether each `$ref` target is an ancestor of the node that refers to it, for every
+/// reference at once (to another existing node), in the order ``WorkflowGraph/referenceProblems()``
+/// meets them.
+///
+/// Why not an ancestor set per node: that is O(nodes²) in time and memory on a long chain.
+/// Instead the queries are grouped by target and each target gets one forward search that
+/// stops as soon as every node referring to it is reached, and never enters a node placed after
+/// the last of them in a topological order (nothing there leads back to them). A chain whose
+/// nodes all refer to the first node costs one search; a chain whose nodes refer to their
+/// predecessors costs one step each.
+private struct UpstreamQueries {
+    private(set) var isUpstream: [Bool] = []
+
+    init(_ graph: WorkflowGraph) {
+        var sources: [Int] = []
+        var targets: [Int] = []
+        for index in graph.workflow.nodes.indices {
+            for resolved in graph.references[index] {
+                guard let target = resolved.target, target != index else { continue }
+                sources.append(index)
+                targets.append(target)
             }
         }
+        guard !sources.isEmpty else { return }
+        isUpstream = [Bool](repeating: false, count: sources.count)
+        let position = graph.topologicalPositions()
+        // Queries by target: a counting sort keeps them in order within each target.
+        let count = graph.nodeCount
+        var start = [Int](repeating: 0, count: count + 1)
+        for target in targets { start[target + 1] += 1 }
+        for index in 0..<count { start[index + 1] += start[index] }
+        var next = start
+        var byTarget = [Int](repeating: 0, count: targets.count)
+        for (query, target) in targets.enumerated() {
+            byTarget[next[target]] = query
+            next[target] += 1
+        }
+        // Stamped with the target's index, so no array is cleared between targets.
+        var wanted = [Int](repeating: -1, count: count)
+        var visited = [Int](repeating: -1, count: count)
+        var queue: [Int] = []
+        for target in 0..<count where start[target] < start[target + 1] {
+            let queries = byTarget[start[target]..<start[target + 1]]
+            var remaining = 0
+            var lastPosition = 0
+            for query in queries where wanted[sources[query]] != target {
+                wanted[sources[query]] = target
+                remaining += 1
+                lastPosition = max(lastPosition, position?[sources[query]] ?? Int.max)
+            }
+            queue.removeAll(keepingCapacity: true)
+            queue.append(target)
+            visited[target] = target
+            var head = 0
+            search: while head < queue.count {
+                let node = queue[head]
+                head += 1
+                for child in graph.childIndices(of: node) where visited[child] != target {
+                    if let position, position[child] > lastPosition { continue }
+                    visited[child] = target
+                    if wanted[child] == target {
+                        remaining -= 1
+                        if remaining == 0 { break search }
+                    }
+                    queue.append(child)
+                }
+            }
+            for query in queries { isUpstream[query] = visited[sources[query]] == target }
+        }
+    }
+}
+
+extension WorkflowGraph {
+    /// Each node's place in one topological order (Kahn's algorithm), nil when the connections
+    /// have a cycle.
+    func topologicalPositions() -> [Int]? {
+        let count = nodeCount
+        var indegree = [Int](repeating: 0, count: count)
+        for child in children { indegree[child] += 1 }
+        var stack: [Int] = []
+        for index in 0..<count where indegree[index] == 0 { stack.append(index) }
+        var position = [Int](repeating: 0, count: count)
+        var placed = 0
+        while let index = stack.popLast() {
+            position[index] = placed
+            placed += 1
+            for child in childIndices(of: index) {
+                indegree[child] -= 1
+                if indegree[child] == 0 { stack.append(child) }
+            }
+        }
+        return placed == count ? position : nil
     }
 }

@@ -106,23 +106,7 @@ public struct WorkflowGraph: Sendable {
     func parentIndices(of index: Int) -> ArraySlice<Int> { parents[parentStart[index]..<parentStart[index + 1]] }
 
     /// Whether the connections are free of cycles (Kahn's algorithm; O(nodes + connections)).
-    var isAcyclic: Bool {
-        let count = nodeCount
-        var indegree = [Int](repeating: 0, count: count)
-        for child in children { indegree[child] += 1 }
-        var stack: [Int] = []
-        stack.reserveCapacity(count)
-        for index in 0..<count where indegree[index] == 0 { stack.append(index) }
-        var visited = 0
-        while let index = stack.popLast() {
-            visited += 1
-            for child in childIndices(of: index) {
-                indegree[child] -= 1
-                if indegree[child] == 0 { stack.append(child) }
-            }
-        }
-        return visited == count
-    }
+    var isAcyclic: Bool { topologicalPositions() != nil }
 }
 
 /// A name lookup that remembers its last answer: consecutive connections usually repeat a

@@ -21,20 +21,26 @@ public struct WorkflowRunResult: Sendable {
         self.nodes = nodes
     }
 
-    /// The result of the node named `name` (same UTF-8 bytes).
+    /// The result of the node named `name`, the same UTF-8 bytes (a scan of every node: look up many by building
+    /// your own index from ``nodes``).
     public subscript(name: String) -> NodeResult? {
         nodes.first { String.sameUTF8($0.name, name) }?.result
     }
 
     /// The `run --json` shape: `{"status": "success|failed", "durationMs": …, "nodes": {"<name>": <node result>}}`,
     /// nodes in workflow order, each in the `exec --json` shape (``NodeResult/json()``).
+    ///
+    /// The members are appended, not set by key: `JSONObject`'s keyed setter scans for an
+    /// existing key, which made a 40 000-node document quadratic (a minute). Names are unique
+    /// in a workflow that ran (the runner refuses repeated names), so no key can repeat.
     public func json() -> JSONValue {
-        var members = JSONObject()
-        for node in nodes { members[node.name] = node.result.json() }
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(nodes.count)
+        for node in nodes { members.append((key: node.name, value: node.result.json())) }
         return .object([
             "status": .string(status.rawValue),
             "durationMs": .double((durationMs * 1000).rounded() / 1000),
-            "nodes": .object(members),
+            "nodes": .object(JSONObject(members)),
         ])
     }
 }

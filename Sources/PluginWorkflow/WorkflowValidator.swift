@@ -36,16 +36,24 @@ public struct WorkflowValidator: Sendable {
         var problems: [Problem] = []
         if let catalog { problems += catalog.validateRecovery(settings: workflow.settings) }
         problems += graph.structureProblems()
+        var entries = CatalogEntries()
         for (index, node) in workflow.nodes.enumerated() {
-            problems += nodeProblems(node, references: graph.references[index].map(\.reference), settings: workflow.settings)
+            problems += nodeProblems(node, references: graph.references[index].map(\.reference), settings: workflow.settings, entries: &entries)
         }
         return WorkflowValidationReport(problems: problems)
     }
 
-    private func nodeProblems(_ node: WorkflowNode, references: [ParameterReference], settings: WorkflowSettings) -> [Problem] {
+    /// The catalog's answers by node type, asked once per type in one validation: a
+    /// workflow of a million nodes has a handful of types, and each answer resolves the
+    /// tenant's policy and looks the type up under the host's lock.
+    private struct CatalogEntries {
+        var byNodeType: [String: NodeCatalogEntry] = [:]
+    }
+
+    private func nodeProblems(_ node: WorkflowNode, references: [ParameterReference], settings: WorkflowSettings, entries: inout CatalogEntries) -> [Problem] {
         var problems: [Problem] = []
         // An empty type was reported by the parser already.
-        if !node.type.isEmpty, let descriptor = check(nodeType: node.type, of: node, role: "has type", into: &problems) {
+        if !node.type.isEmpty, let descriptor = check(nodeType: node.type, of: node, role: "has type", into: &problems, entries: &entries) {
             if !descriptor.supportedVersions.contains(node.typeVersion) {
                 let supported = descriptor.supportedVersions.map(String.init).joined(separator: ", ")
                 problems.append(Problem(
@@ -57,7 +65,7 @@ public struct WorkflowValidator: Sendable {
             problems += parameterProblems(node, references: references)
         }
         if case .string(let fallback)? = node.fallbackNodeType, !fallback.isEmpty {
-            _ = check(nodeType: fallback, of: node, role: "falls back to", into: &problems)
+            _ = check(nodeType: fallback, of: node, role: "falls back to", into: &problems, entries: &entries)
         }
         if let catalog {
             problems += catalog.validateRecovery(node: node, settings: settings).map { attributed($0, to: node) }
@@ -66,8 +74,18 @@ public struct WorkflowValidator: Sendable {
     }
 
     /// Reports an unknown, malformed or disallowed node type; returns its descriptor when usable.
-    private func check(nodeType: String, of node: WorkflowNode, role: String, into problems: inout [Problem]) -> NodeDescriptor? {
-        let entry = catalog?.describe(nodeType: nodeType, tenant: tenant)
+    private func check(
+        nodeType: String, of node: WorkflowNode, role: String, into problems: inout [Problem], entries: inout CatalogEntries
+    ) -> NodeDescriptor? {
+        var entry: NodeCatalogEntry? = nil
+        if let catalog {
+            if let known = entries.byNodeType[nodeType] {
+                entry = known
+            } else {
+                entry = catalog.describe(nodeType: nodeType, tenant: tenant)
+                entries.byNodeType[nodeType] = entry
+            }
+        }
         guard ManifestNames.isValidNodeType(nodeType) else {
             var message = "Node `\(node.name)` \(role) `\(nodeType)`, which is not a node type name (lowercase ASCII such as \"math.add\")"
             if case .notFound(let suggestions)? = entry, !suggestions.isEmpty {
@@ -99,11 +117,14 @@ public struct WorkflowValidator: Sendable {
 
     private func parameterProblems(_ node: WorkflowNode, references: [ParameterReference]) -> [Problem] {
         guard let catalog else { return [] }
-        return catalog.validateParameters(nodeType: node.type, parameters: node.parameters).compactMap { violation in
-            let insideReference = references.contains { reference in
-                violation.path == reference.path || violation.path.hasPrefix(reference.path + "/")
-            }
-            if insideReference { return nil }
+        let violations = catalog.validateParameters(nodeType: node.type, parameters: node.parameters)
+        guard !violations.isEmpty else { return [] }
+        // A set of the `$ref` paths, each violation checked by its own prefixes: a scan of every
+        // reference per violation was quadratic (100 000 `$ref`s in one array, each a
+        // violation of "items are strings", took minutes).
+        let referencePaths = Set(references.map(\.path))
+        return violations.compactMap { violation in
+            if !referencePaths.isEmpty && Self.isAtOrInside(violation.path, anyOf: referencePaths) { return nil }
             let subject = violation.path.isEmpty ? "parameters" : "parameter \(violation.path)"
             return Problem(
                 .validationFailed, .error,
@@ -111,6 +132,18 @@ public struct WorkflowValidator: Sendable {
                 node: node.name
             )
         }
+    }
+
+    /// Whether the JSON pointer `path` is one of `paths` or inside one (a prefix ending at a
+    /// `/` of `path`); O(length of `path`) set lookups.
+    static func isAtOrInside(_ path: String, anyOf paths: Set<String>) -> Bool {
+        if paths.contains(path) { return true }
+        var end = path.utf8.endIndex
+        while let slash = path.utf8[..<end].lastIndex(of: UInt8(ascii: "/")) {
+            if paths.contains(String(path[..<slash])) { return true }
+            end = slash
+        }
+        return false
     }
 
     /// The catalog's problem, attributed to the workflow node (its name, not its type).

@@ -19,7 +19,8 @@
  * - Status from a code: NODE_TYPE_NOT_FOUND and TENANT_UNKNOWN → PH_ERR_NOT_FOUND;
  *   VALIDATION_FAILED and INVALID_PARAMETERS → PH_ERR_INVALID_PARAMETERS;
  *   NODE_TYPE_DISABLED_FOR_TENANT, TENANT_VIOLATION, AUDIT_FAILED → PH_ERR_POLICY;
- *   INVALID_ARGUMENT and POLICY_INVALID → PH_ERR_INVALID_ARGUMENT; EXECUTION_TIMEOUT → PH_ERR_TIMEOUT;
+ *   INVALID_ARGUMENT, POLICY_INVALID, POLICY_TOO_LARGE, WORKFLOW_TOO_LARGE and JSON_TOO_DEEP →
+ *   PH_ERR_INVALID_ARGUMENT; EXECUTION_TIMEOUT → PH_ERR_TIMEOUT;
  *   TRANSIENT_ERROR → PH_ERR_TRANSIENT; CREDENTIAL_MISSING → PH_ERR_CREDENTIAL_MISSING;
  *   UNSUPPORTED → PH_ERR_UNSUPPORTED; CANCELLED → PH_ERR_CANCELLED; any other → PH_ERR_EXECUTION.
  *   (One exception, documented there: a workflow refused by validation.)
@@ -69,6 +70,10 @@ typedef struct ph_host ph_host;
  *                              be named by PLUGIN_HOST_WORKER)
  *   "limits": {"memoryMb": N, "cpuSecondsPerCall": N, "outputBytes": N}  worker limits for
  *                              tenants whose policy sets none (default memoryMb 2048)
+ *   "inputLimits": {"maximumWorkflowNodes": N, …}  caps on what the host reads (README, "Input
+ *                              limits"): maximumWorkflowNodes, maximumWorkflowConnections,
+ *                              maximumWorkflowBytes, maximumJSONDepth, maximumPolicyBytes,
+ *                              maximumPolicyEntries; each a whole number ≥ 1
  * "pluginPath": [] counts as absent. Unknown keys, values of the wrong type or out of range are
  * PH_ERR_INVALID_ARGUMENT (a misspelt option must not be silently ignored); an invalid policy is
  * POLICY_INVALID (also PH_ERR_INVALID_ARGUMENT). The scan cache and quarantine are kept in
@@ -139,7 +144,8 @@ ph_status ph_host_execute(ph_host *host, const char *tenant, const char *node_ty
  * codes (the result document lists them all; the error document names the first, e.g.
  * WORKFLOW_CYCLE). A run that fails reports the first node (in workflow order) that ended in
  * error: the error document has its code and name ("node"), the status follows from the code.
- * workflow_json that is not a JSON object is PH_ERR_INVALID_ARGUMENT (no result).
+ * workflow_json that is not a JSON object is PH_ERR_INVALID_ARGUMENT (no result). A workflow past
+ * the host's "inputLimits" is refused like an invalid one (WORKFLOW_TOO_LARGE, JSON_TOO_DEEP).
  */
 ph_status ph_host_run_workflow(ph_host *host, const char *tenant, const char *workflow_json,
                                char **out_result_json, char **out_error);
