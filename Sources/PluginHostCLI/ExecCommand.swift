@@ -45,8 +45,8 @@ struct ExecCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        _ = try Self.parseJSON(params, option: "--params", expected: "object")
-        _ = try Self.parseJSON(input, option: "--input", expected: "array")
+        _ = try parseJSON(params, option: "--params", expected: "object")
+        _ = try parseJSON(input, option: "--input", expected: "array")
         _ = try recovery()
     }
 
@@ -54,7 +54,7 @@ struct ExecCommand: AsyncParsableCommand {
     /// (so `exec` and `run` can never disagree about what a retry policy means).
     func recovery() throws -> NodeRecovery {
         var node = WorkflowNode(name: "exec", type: nodeType)
-        if let retry { node.retry = try Self.parseJSON(retry, option: "--retry", expected: "object") }
+        if let retry { node.retry = try parseJSON(retry, option: "--retry", expected: "object") }
         node.onError = onError.map(JSONValue.string)
         node.fallbackNodeType = fallbackNodeType.map(JSONValue.string)
         node.timeoutMs = timeoutMs.map(JSONValue.double)
@@ -67,11 +67,14 @@ struct ExecCommand: AsyncParsableCommand {
         return recovery
     }
 
-    /// Parses an option's JSON, turning a syntax error into a usage error that says where.
-    static func parseJSON(_ text: String, option: String, expected: String) throws -> JSONValue {
+    /// Parses an option's JSON, turning a syntax error into a usage error that says where; nested
+    /// no deeper than `--max-json-depth`, like every document the host reads.
+    func parseJSON(_ text: String, option: String, expected: String) throws -> JSONValue {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(Terminal.rawArgument(text, option: option))
+            value = try JSONParser.parse(Terminal.rawArgument(text, option: option), maximumDepth: inputLimits.limits.maximumJSONDepth)
+        } catch where error.exceededDepth != nil {
+            throw ValidationError("\(ProblemCode.jsonTooDeep): \(inputLimits.limits.tooDeep(option)) (\(error)); use --max-json-depth.")
         } catch {
             throw ValidationError("\(option) is not valid JSON: \(error). Quote it for the shell, e.g. \(option) '{\"a\":2}'.")
         }
@@ -82,8 +85,8 @@ struct ExecCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let parameters = try Self.parseJSON(params, option: "--params", expected: "object")
-        let items = try Self.parseJSON(input, option: "--input", expected: "array")
+        let parameters = try parseJSON(params, option: "--params", expected: "object")
+        let items = try parseJSON(input, option: "--input", expected: "array")
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
         inputLimits.apply(to: &configuration)

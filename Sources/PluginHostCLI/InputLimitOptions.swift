@@ -15,7 +15,7 @@ struct InputLimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The largest workflow file, in bytes (default \(InputLimits().maximumWorkflowBytes), 256 MiB).", valueName: "bytes"))
     var maxWorkflowBytes: Int?
 
-    @Option(name: .customLong("max-json-depth"), help: ArgumentHelp("The deepest nesting of arrays and objects in a workflow or policy file (default \(InputLimits().maximumJSONDepth)).", valueName: "levels"))
+    @Option(name: .customLong("max-json-depth"), help: ArgumentHelp("The deepest nesting of arrays and objects in a workflow or policy file and in JSON options such as --params (default \(InputLimits().maximumJSONDepth)).", valueName: "levels"))
     var maxJSONDepth: Int?
 
     @Option(help: ArgumentHelp("The largest policy file, in bytes (default \(InputLimits().maximumPolicyBytes), 16 MiB).", valueName: "bytes"))

@@ -53,4 +53,15 @@ struct InputLimitCLITests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("--max-json-depth must be at least 1"))
     }
+
+    @Test("exec --params nested past --max-json-depth is JSON_TOO_DEEP, a usage error naming the option (exit 2)")
+    func execParameterDepth() throws {
+        let nested = #"{"a":"# + String(repeating: "[", count: 6) + String(repeating: "]", count: 6) + "}"
+        let refused = try CLI.run(["exec", "math.add", "--params", nested, "--max-json-depth", "5"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("JSON_TOO_DEEP: --params nests arrays and objects deeper than the limit of 5 levels"), "\(refused.stderr)")
+        // Within the limit the nesting is no longer what stops it (math.add then checks its schema).
+        let deeper = try CLI.run(["exec", "math.add", "--params", nested, "--max-json-depth", "7"])
+        #expect(!deeper.stderr.contains("JSON_TOO_DEEP"), "\(deeper.stderr)")
+    }
 }
