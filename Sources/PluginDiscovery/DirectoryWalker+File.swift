@@ -58,13 +58,17 @@ extension DirectoryWalker {
 
         var found: [Problem] = inherited.map { $0.with(file: path) }
         found += permissions.problems(path: path, mode: identity.mode, owner: identity.owner, file: path)
-        found += symlinkTargetProblems(in: directory, name, listedType: listedType, path: path)
+        var holder = currentDirectory
+        if let target = symlinkTarget(in: directory, name, listedType: listedType, path: path) {
+            found += target.problems
+            holder = target.directory
+        }
 
         let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
         if let entry = cached?[path], entry.mode == options.mode, entry.file == ContentStamp(identity), entry.sidecar == sidecar {
             cacheHits += 1
             cachedPaths.append(path)
-            return combined(path, identity, entry.inspection, found)
+            return combined(path, identity, entry.inspection, found, directory: holder)
         }
         cacheMisses += 1
 
@@ -86,6 +90,7 @@ extension DirectoryWalker {
         // Inspected right away (one file on this path is the rare case, not worth a batch).
         var job = pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
                                     found: found)
+        job.directory = holder
         job.isStandaloneManifest = isManifest
         let inspection = job.inspect(mode: options.mode)
         close(descriptor)
@@ -93,14 +98,20 @@ extension DirectoryWalker {
     }
 
     /// For a file that is a symbolic link: the problems of its target's directory and every
-    /// directory above it (``PermissionCheck/targetDirectoryProblems(_:file:)``). The listing
-    /// says which names are links, so a regular file costs nothing here.
-    private func symlinkTargetProblems(in directory: Int32, _ name: [CChar], listedType: UInt8, path: String) -> [Problem] {
+    /// directory above it (``PermissionCheck/targetDirectoryProblems(_:status:file:)``), and the
+    /// `stat` of that directory the check used (it, not the link's, holds the plugin). Nil for a
+    /// name that is not a link; the listing says which names are links, so a regular file costs
+    /// nothing here.
+    private func symlinkTarget(
+        in directory: Int32, _ name: [CChar], listedType: UInt8, path: String
+    ) -> (problems: [Problem], directory: FileIdentity?)? {
         guard options.followSymlinks, listedType == UInt8(DT_LNK) || listedType == UInt8(DT_UNKNOWN),
               case .success(let link) = SystemCalls.status(in: directory, name, follow: false), (link.st_mode & S_IFMT) == S_IFLNK,
-              let resolved = SystemCalls.resolvedPath(path), let slash = resolved.lastIndex(of: "/") else { return [] }
+              let resolved = SystemCalls.resolvedPath(path), let slash = resolved.lastIndex(of: "/") else { return nil }
         let targetDirectory = slash == resolved.startIndex ? "/" : String(resolved[..<slash])
-        return permissions.targetDirectoryProblems(targetDirectory, file: path)
+        var status = stat()
+        guard stat(targetDirectory, &status) == 0 else { return ([], nil) }  // the open that follows reports it
+        return (permissions.targetDirectoryProblems(targetDirectory, status: status, file: path), FileIdentity(status))
     }
 
     /// The cold path for a name the listing says is a regular file the cache does not know:
@@ -130,8 +141,10 @@ extension DirectoryWalker {
         let sidecar = cached == nil || sidecars.isEmpty ? nil : sidecarStamp(in: directory, name, sidecars)
         cacheMisses += 1
         filesOpened += 1
-        return pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
-                                 found: found)
+        var job = pendingInspection(descriptor, name, path: path, identity: identity, sidecar: sidecar, sidecars: sidecars,
+                                    found: found)
+        job.directory = currentDirectory
+        return job
     }
 
     private func pendingInspection(
@@ -152,7 +165,7 @@ extension DirectoryWalker {
                                                      inspection: inspection)
             cachedPaths.append(job.path)
         }
-        return combined(job.path, job.identity, inspection, job.found)
+        return combined(job.path, job.identity, inspection, job.found, directory: job.directory)
     }
 
     /// The sidecar `<name>.plugin.json`'s stamp, nil when there is none. Part of the cache key
@@ -211,9 +224,12 @@ extension DirectoryWalker {
     }
 
     /// The inspector's findings with the scan's own problems (permissions) in front of them.
-    private func combined(_ path: String, _ identity: FileIdentity, _ inspection: PluginInspection, _ found: [Problem]) -> ScannedPlugin {
+    /// `directory` is the holding directory as its permission check saw it.
+    private func combined(
+        _ path: String, _ identity: FileIdentity, _ inspection: PluginInspection, _ found: [Problem], directory: FileIdentity?
+    ) -> ScannedPlugin {
         var result = inspection
         if !found.isEmpty { result.problems = found + inspection.problems }
-        return ScannedPlugin(path: path, identity: identity, inspection: result)
+        return ScannedPlugin(path: path, identity: identity, inspection: result, directory: directory)
     }
 }

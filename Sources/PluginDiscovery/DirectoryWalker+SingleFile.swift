@@ -22,8 +22,10 @@ extension DirectoryWalker {
         }
         defer { close(descriptor) }
         var inherited: [Problem] = []
+        currentDirectory = nil
         if case .success(let status) = SystemCalls.status(of: descriptor) {
             inherited = permissions.problems(path: directoryPath, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
+            currentDirectory = FileIdentity(status)
         }
         inherited += symlinkedDirectoryProblems(directoryPath).map { $0.with(file: path) }
         // What the listing would have told: whether a sidecar is beside it, whether it is a

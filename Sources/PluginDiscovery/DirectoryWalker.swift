@@ -48,6 +48,9 @@ final class DirectoryWalker {
     var standaloneManifests = true
     /// Directories of the current root left unscanned for depth, reported once per root.
     var tooDeep: [String] = []
+    /// The `stat` of the directory being listed, as its permission check saw it: recorded in
+    /// each plugin found there (``ScannedPlugin/directory``).
+    var currentDirectory: FileIdentity?
 
     init(options: ScanOptions, cached: [String: ScanCache.Entry]?) {
         self.options = options
@@ -99,7 +102,7 @@ final class DirectoryWalker {
         }
         var inherited = permissions.problems(path: path, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: path)
         inherited += symlinkedDirectoryProblems(path)
-        walkDirectory(descriptor, path: path, key: key, depth: 0, inherited: inherited)
+        walkDirectory(descriptor, path: path, key: key, status: status, depth: 0, inherited: inherited)
     }
 
     /// One DEPTH_LIMIT warning per search directory, however many subdirectories were skipped.
@@ -151,8 +154,9 @@ final class DirectoryWalker {
 
     /// Lists `descriptor` (consumed and closed), then handles its entries in name order.
     /// `inherited` holds the permission problems of this directory and those above it, up to
-    /// the scan root: they are attributed to every plugin found below.
-    private func walkDirectory(_ descriptor: Int32, path: String, key: FileKey, depth: Int, inherited: [Problem]) {
+    /// the scan root: they are attributed to every plugin found below. `status` is the
+    /// directory's `fstat`, the one its permission check used.
+    private func walkDirectory(_ descriptor: Int32, path: String, key: FileKey, status: stat, depth: Int, inherited: [Problem]) {
         guard let stream = fdopendir(descriptor) else {
             let code = errno
             close(descriptor)
@@ -161,6 +165,9 @@ final class DirectoryWalker {
             return
         }
         defer { closedir(stream) }
+        let enclosingDirectory = currentDirectory
+        currentDirectory = FileIdentity(status)
+        defer { currentDirectory = enclosingDirectory }
         activeDirectories.insert(key)
         walkedDirectories.insert(key)
         defer { activeDirectories.remove(key) }
@@ -292,7 +299,7 @@ final class DirectoryWalker {
         if listedType == UInt8(DT_LNK) || listedType == UInt8(DT_UNKNOWN) {
             own += symlinkedDirectoryProblems(path)
         }
-        walkDirectory(descriptor, path: path, key: key, depth: depth, inherited: own)
+        walkDirectory(descriptor, path: path, key: key, status: opened, depth: depth, inherited: own)
     }
 
     /// For a directory reached through a symbolic link: the problems of the directories above

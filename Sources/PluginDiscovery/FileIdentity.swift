@@ -58,6 +58,13 @@ public struct FileIdentity: Sendable, Hashable {
     }
 
     var fileKey: FileKey { FileKey(device: device, inode: inode) }
+
+    /// Whether `other` is the same directory (device and inode) with the same mode and owner:
+    /// what a permission check decided on is unchanged. A directory's size and times move with
+    /// every entry added or removed, so they are not compared.
+    public func hasSameAccess(as other: FileIdentity) -> Bool {
+        device == other.device && inode == other.inode && mode == other.mode && owner == other.owner
+    }
 }
 
 /// A file's `(device, inode)`: the same file whatever path reached it.

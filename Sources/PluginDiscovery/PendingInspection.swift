@@ -16,6 +16,8 @@ struct PendingInspection: Sendable {
     var descriptor: Int32
     var path: String
     var identity: FileIdentity
+    /// The directory holding the file as the permission check saw it (``ScannedPlugin/directory``).
+    var directory: FileIdentity?
     var sidecar: ContentStamp?
     /// Whether the directory listing holds a `<file>.plugin.json`.
     var sidecarListed: Bool

@@ -14,7 +14,7 @@ import PluginHostCore
 /// A symbolic link is different: the operator chose the link, not where it leads, and whoever
 /// can write a directory on the way to the target can swap the code. So when a plugin path is or
 /// passes through a symbolic link (the scan root, a followed directory or the file itself), the
-/// target is checked all the way up (``targetDirectoryProblems(_:file:)``): the target's own
+/// target is checked all the way up (``targetDirectoryProblems(_:status:file:)``): the target's own
 /// directory by the rule above, and every directory above it up to `/` the same way except
 /// that a world-writable directory with the sticky bit owned by root (`/tmp`) is accepted —
 /// there nobody but an entry's owner can rename or replace it, so the next directory down (the
@@ -65,12 +65,10 @@ struct PermissionCheck {
     }
 
     /// Problems with `directory` (the resolved directory of a symbolic link's target, checked
-    /// strictly) and every directory above it up to `/` (see the type's comment). `file` is the
-    /// plugin they block.
-    func targetDirectoryProblems(_ directory: String, file: String) -> [Problem] {
-        var status = stat()
-        guard stat(directory, &status) == 0 else { return [] }  // the open that follows reports it
-        return problems(path: directory, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: file)
+    /// strictly; `status` is its `stat`) and every directory above it up to `/` (see the type's
+    /// comment). `file` is the plugin they block.
+    func targetDirectoryProblems(_ directory: String, status: stat, file: String) -> [Problem] {
+        problems(path: directory, mode: UInt32(status.st_mode), owner: UInt32(status.st_uid), file: file)
             + ancestorProblems(of: directory, file: file)
     }
 
@@ -88,5 +86,15 @@ struct PermissionCheck {
             found += problems(path: current, mode: mode, owner: owner, file: file)
         }
         return found
+    }
+}
+
+extension FileIdentity {
+    /// The StrictModes problems (errors) of the directory this identity describes, at `path`,
+    /// attributed to the plugin `file`: the check a scan makes, for a loader given no record of
+    /// the directory the scan saw (``ScannedPlugin/directory``), so that it still refuses to
+    /// take a plugin's helper libraries from a directory other users can write.
+    public func strictModesProblems(path: String, file: String) -> [Problem] {
+        PermissionCheck(allowUnsafe: false).problems(path: path, mode: mode, owner: owner, file: file)
     }
 }

@@ -39,34 +39,47 @@ enum DynamicLinker {
         }
     }
 
-    /// Descriptor numbers already given to `dlopen` as `/proc/self/fd/N`. The dynamic linker
-    /// never forgets a library's name (plugins are never unloaded), and it answers a request for
-    /// a name it knows with the library already loaded under it, without opening anything: so
-    /// once N is closed and reused for another plugin, "/proc/self/fd/N" must not be asked again.
-    private static let usedDescriptorNames = Locked<Set<Int32>>([])
+    /// Names already given to `dlopen` as `/proc/self/fd/<directory>/<name>`, and the highest
+    /// descriptor number among them. The dynamic linker never forgets a library's name (plugins
+    /// are never unloaded), and it answers a request for a name it knows with the library
+    /// already loaded under it, without opening anything: so should a directory descriptor's
+    /// number be closed and reused (a failed load closes it; plugin code may close descriptors),
+    /// a name it was part of must not be asked again.
+    private static let usedNames = Locked<(names: Set<String>, highest: Int32)>(([], -1))
 
-    /// Opens the library open on `descriptor` through `/proc/self/fd/N`, as ``open(_:)`` opens a
-    /// path. When N was used for an earlier load, the file is first duplicated to a number
-    /// never used (and that duplicate closed afterwards). `describe` replaces the
-    /// `/proc/self/fd/N` name in the dynamic linker's message with the real path.
-    static func open(descriptor: Int32, describe path: String) -> OpenResult {
-        var number = descriptor
-        let fresh: Bool = usedDescriptorNames.withLock { used in
-            if used.contains(number) {
-                let floor = (used.max() ?? 0) + 1
-                let duplicate = fcntl(descriptor, F_DUPFD_CLOEXEC, floor)
-                guard duplicate >= 0 else { return false }
-                number = duplicate
+    /// Opens the library `name` in the open directory `directory` through
+    /// `/proc/self/fd/<directory>/<name>`, as ``open(_:)`` opens a path, so that the library's
+    /// `$ORIGIN` is `/proc/self/fd/<directory>`: the checked directory itself (see
+    /// ``CheckedLibraryFile``). When that name was used for an earlier load, the directory is
+    /// first duplicated to a number above every number used, and that duplicate is the one
+    /// named. `named` is the descriptor the name holds: the caller keeps it open for as long as
+    /// the library is mapped when the open succeeded (a duplicate is closed here on failure);
+    /// `directory` itself is never closed here. In the dynamic linker's message the library's
+    /// name becomes `path` and the directory's becomes `directoryPath`, so messages (about the
+    /// plugin or a library beside it) name real paths.
+    static func open(directory: Int32, name: String, describe path: String, directoryPath: String) -> (result: OpenResult, named: Int32) {
+        let chosen: Int32? = usedNames.withLock { used in
+            var number = directory
+            if used.names.contains("/proc/self/fd/\(number)/\(name)") {
+                number = fcntl(directory, F_DUPFD_CLOEXEC, used.highest + 1)
+                guard number >= 0 else { return nil }
             }
-            used.insert(number)
-            return true
+            used.names.insert("/proc/self/fd/\(number)/\(name)")
+            used.highest = max(used.highest, number)
+            return number
         }
-        guard fresh else { return .failed("could not duplicate the plugin's descriptor (\(String(cString: strerror(errno))))") }
-        defer { if number != descriptor { close(number) } }
-        let name = "/proc/self/fd/\(number)"
-        switch open(name) {
-        case .opened(let handle): return .opened(handle)
-        case .failed(let message): return .failed(message.replacingAll(name, with: path))
+        guard let number = chosen else {
+            return (.failed("could not duplicate the plugin's directory descriptor (\(String(cString: strerror(errno))))"), directory)
+        }
+        let directoryName = "/proc/self/fd/\(number)"
+        switch open(directoryName + "/" + name) {
+        case .opened(let handle):
+            return (.opened(handle), number)
+        case .failed(let message):
+            if number != directory { close(number) }
+            let described = message.replacingAll(directoryName + "/" + name, with: path)
+                .replacingAll(directoryName + "/", with: directoryPath == "/" ? "/" : directoryPath + "/")
+            return (.failed(described), directory)
         }
     }
 

@@ -35,7 +35,7 @@ public enum PluginLoader {
         guard let identity = plugin.identity else {
             return .failure(CheckedLibraryFile.changed(plugin.path, "the scan could not record which file it was"))
         }
-        return load(plugin.inspection, scannedAs: identity, logger: logger)
+        return load(plugin.inspection, scannedAs: identity, directory: plugin.directory, logger: logger)
     }
 
     /// PLUGIN_CHANGED for `path` (`detail` says what differs), for a check made before loading
@@ -47,11 +47,15 @@ public enum PluginLoader {
     /// Loads `inspection`'s library — exactly the file `identity` describes, the one the scan
     /// checked — and checks what its `ph_plugin_entry` returns.
     ///
-    /// The file is opened once and must still have the scan's identity (``CheckedLibraryFile``);
-    /// `dlopen` then loads it through its descriptor, so a file renamed, exchanged or rewritten
-    /// at the path after the scan, or a directory on the way swapped for a symbolic link, is
-    /// PLUGIN_CHANGED before any of its code runs. (A standalone manifest is read at scan time;
-    /// the `library` it names is opened by name, as the dynamic linker finds it.)
+    /// The file's directory and the file are each opened once and must still be what the scan
+    /// checked (``CheckedLibraryFile``): the file `identity`, the directory `directory` (the
+    /// device, inode, mode and owner the scan's permission check saw, ``ScannedPlugin/directory``;
+    /// when nil, the directory must pass StrictModes now, else UNSAFE_PERMISSIONS). `dlopen` then
+    /// loads it as `/proc/self/fd/<directory>/<name>`, so a file renamed, exchanged or rewritten
+    /// at the path after the scan, a directory on the way swapped for a symbolic link, or the
+    /// plugin's directory replaced, is PLUGIN_CHANGED before any of its code runs, while
+    /// `$ORIGIN` in its RUNPATH still names its own directory. (A standalone manifest is read at
+    /// scan time; the `library` it names is opened by name, as the dynamic linker finds it.)
     ///
     /// Refuses an inspection that is not loadable (returning its first error). Then, each with
     /// its own code: `dlopen` failure (LOAD_FAILED, with `dlerror()`'s text), no entry symbol
@@ -67,7 +71,7 @@ public enum PluginLoader {
     /// without one, a logger labelled `plugin-host.plugin.<id>` is made from the bootstrapped
     /// log handler.
     public static func load(
-        _ inspection: PluginInspection, scannedAs identity: FileIdentity, logger: Logger? = nil
+        _ inspection: PluginInspection, scannedAs identity: FileIdentity, directory: FileIdentity? = nil, logger: Logger? = nil
     ) -> Result<LoadedPlugin, Problem> {
         let path = inspection.path
         guard inspection.isLoadable, let manifest = inspection.manifest else {
@@ -80,7 +84,8 @@ public enum PluginLoader {
             if let existing = table[key] { return .success(existing) }
             let result = inspection.origin == .standaloneManifest
                 ? loadStandalone(path: path, manifest: manifest, logger: logger)
-                : loadFresh(path: path, identity: identity, manifest: manifest, rawMetadata: inspection.rawMetadata, logger: logger)
+                : loadFresh(path: path, identity: identity, directory: directory, manifest: manifest,
+                            rawMetadata: inspection.rawMetadata, logger: logger)
             if case .success(let plugin) = result {
                 table[key] = plugin
                 PluginExitGuard.register(plugin)
@@ -90,28 +95,38 @@ public enum PluginLoader {
     }
 
     private static func loadFresh(
-        path: String, identity: FileIdentity, manifest: PluginManifest, rawMetadata: [UInt8]?, logger: Logger?
+        path: String, identity: FileIdentity, directory: FileIdentity?, manifest: PluginManifest, rawMetadata: [UInt8]?,
+        logger: Logger?
     ) -> Result<LoadedPlugin, Problem> {
         let file: CheckedLibraryFile
-        switch CheckedLibraryFile.open(path, expected: identity) {
+        switch CheckedLibraryFile.open(path, expected: identity, directory: directory) {
         case .success(let opened): file = opened
         case .failure(let problem): return .failure(problem)
         }
-        defer { file.close() }
-        let handle: UnsafeMutableRawPointer
         // dlopen runs the library's constructors: plugin code, marked for the exit guard.
-        switch PluginExitGuard.whileLoading(manifest.id, { DynamicLinker.open(descriptor: file.descriptor, describe: path) }) {
-        case .opened(let opened): handle = opened
+        let opened = PluginExitGuard.whileLoading(manifest.id) {
+            DynamicLinker.open(directory: file.directoryDescriptor, name: file.name, describe: path, directoryPath: file.directoryPath)
+        }
+        // dlopen looked the name up in the directory once more: only the directory's owner (it
+        // passed StrictModes) or root could have put another file there (see CheckedLibraryFile).
+        let unchanged = file.isStillAtItsName()
+        file.closeFile()
+        let handle: UnsafeMutableRawPointer
+        switch opened.result {
+        case .opened(let library):
+            handle = library
+            // The link map names the library (and its $ORIGIN) by this directory descriptor:
+            // it stays open while the library is mapped, which is for good.
+            if opened.named != file.directoryDescriptor { close(file.directoryDescriptor) }
         case .failed(let message):
+            close(file.directoryDescriptor)
             return .failure(Problem(.loadFailed, .error,
                 "dlopen failed: \(message); check that it is a shared library for this machine and that every library it needs is installed"
-                    + (message.contains("cannot open shared object file") ? Self.originAdvice : ""),
+                    + (message.contains("cannot open shared object file") ? Self.dependencyAdvice : ""),
                 file: path))
         }
-        // The descriptor names one file for good; a write into it while dlopen read it would
-        // show in its mtime and ctime.
-        guard file.isUnchanged() else {
-            return .failure(CheckedLibraryFile.changed(path, "it was written to while being loaded", loaded: true))
+        guard unchanged else {
+            return .failure(CheckedLibraryFile.changed(path, "it was replaced or written to while being loaded", loaded: true))
         }
         guard let symbol = DynamicLinker.symbol("ph_plugin_entry", in: handle) else {
             return .failure(Problem(.entryMissing, .error,
@@ -151,10 +166,9 @@ public enum PluginLoader {
         }
     }
 
-    /// Appended to a dependency that could not be found: plugins are loaded through
-    /// `/proc/self/fd/N` (see ``CheckedLibraryFile``), where `$ORIGIN` is `/proc/self/fd`.
-    static let originAdvice =
-        " (a plugin is loaded through its open descriptor, so $ORIGIN in its RUNPATH does not name its directory: give the libraries it needs an absolute RUNPATH or put them on the loader's search path)"
+    /// Appended to a dependency that could not be found: where the dynamic linker looks.
+    static let dependencyAdvice =
+        " (libraries a plugin needs are looked up in its RUNPATH, where $ORIGIN is the plugin's own directory, then on the loader's search path)"
 
     /// What `dlopen` is given for a manifest's `library`: a name without `/` is a soname the
     /// dynamic linker searches for (as for a program's own libraries); a relative path is taken

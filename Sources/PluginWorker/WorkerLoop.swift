@@ -86,9 +86,10 @@ struct WorkerLoop {
         let config = (try? JSONParser.parse(plugin.config)) ?? .object([:])
         // The load itself checks the file it opens against the host's scan (one mechanism, in
         // the worker as in the host): the path may change again after this re-scan.
-        return PluginLoader.load(scanned.inspection, scannedAs: plugin.identity, logger: logger).flatMap { loaded in
-            loaded.initialize(config: config).map { loaded }
-        }
+        // The directory is the one this re-scan's permission check saw (the host's and the
+        // worker's scans run with the same options).
+        return PluginLoader.load(scanned.inspection, scannedAs: plugin.identity, directory: scanned.directory, logger: logger)
+            .flatMap { loaded in loaded.initialize(config: config).map { loaded } }
     }
 
     private func execute(_ request: WorkerExecuteRequest, receivedAt: UInt64) -> WorkerExecuteReply {
