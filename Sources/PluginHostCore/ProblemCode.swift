@@ -111,7 +111,8 @@ extension ProblemCode {
     public static let executionError = ProblemCode(rawValue: "EXECUTION_ERROR")
     /// The plugin reported a passing failure worth retrying (`PH_ERR_TRANSIENT`).
     public static let transientError = ProblemCode(rawValue: "TRANSIENT_ERROR")
-    /// The attempt ran past its time limit, or the plugin reported `PH_ERR_TIMEOUT`.
+    /// The attempt ran past its time limit, the plugin reported `PH_ERR_TIMEOUT`, or validating the
+    /// parameters against the node's schema did not finish within its `timeoutMs`.
     public static let executionTimeout = ProblemCode(rawValue: "EXECUTION_TIMEOUT")
     /// A credential the node needs was not supplied (`PH_ERR_CREDENTIAL_MISSING`).
     public static let credentialMissing = ProblemCode(rawValue: "CREDENTIAL_MISSING")
@@ -246,7 +247,7 @@ extension ProblemCode {
         (.invalidParameters, "The plugin rejected its parameters or input."),
         (.executionError, "The node failed, returned an unknown status, or returned output that is not JSON."),
         (.transientError, "The plugin reported a passing failure worth retrying."),
-        (.executionTimeout, "The attempt ran past its time limit."),
+        (.executionTimeout, "The attempt ran past its time limit, or validating its parameters took the whole `timeoutMs` (the plugin was not called)."),
         (.credentialMissing, "A credential the node needs was not supplied."),
         (.unsupported, "The plugin does not support what was asked."),
         (.cancelled, "The plugin stopped because the host cancelled the call."),

@@ -6,11 +6,18 @@ import PluginHostCore
 /// and each caller prefixes its own step (`/name`, `/3`) as the recursion unwinds. A valid
 /// value therefore never builds a path or a message, and the success path allocates nothing
 /// unless a default has to be inserted.
+///
+/// `budget` carries the deadline: every value checked spends from it and every pattern match
+/// spends per scalar, so a walk stops (throwing ``ValidationDeadlinePassed``) between values or
+/// inside a long match soon after the deadline passes.
 enum SchemaChecker {
     /// Checks `value` against `node`, appending violations (paths relative to `value`).
     /// Returns the value with defaults filled, or nil when it is unchanged.
-    static func check(_ value: JSONValue, _ node: SchemaNode, _ violations: inout [SchemaViolation]) -> JSONValue? {
+    static func check(
+        _ value: JSONValue, _ node: SchemaNode, _ violations: inout [SchemaViolation], _ budget: inout ValidationBudget
+    ) throws(ValidationDeadlinePassed) -> JSONValue? {
         if node.isTrivial { return nil }
+        try budget.spend(ValidationBudget.workPerValue)
         if node.rejectsEverything {
             violations.append(SchemaViolation(path: "", message: "is not allowed here (the schema is false)"))
             return nil
@@ -23,15 +30,26 @@ enum SchemaChecker {
         case .int, .double:
             if node.checksNumbers { checkNumber(value, node, &violations) }
         case .string(let string):
-            if node.checksStrings { checkString(string, node, &violations) }
+            if node.checksStrings { try checkString(string, node, &violations, &budget) }
         case .array(let elements):
-            if node.checksArrays { return checkArray(elements, node, &violations).map(JSONValue.array) }
+            if node.checksArrays { return try checkArray(elements, node, &violations, &budget).map(JSONValue.array) }
         case .object(let object):
-            if node.checksObjects { return checkObject(object, node, &violations).map(JSONValue.object) }
+            if node.checksObjects { return try checkObject(object, node, &violations, &budget).map(JSONValue.object) }
         case .null, .bool:
             break
         }
         return nil
+    }
+
+    /// ``check(_:_:_:_:)`` with no deadline: for defaults checked while compiling, and for
+    /// callers that bound nothing.
+    static func check(_ value: JSONValue, _ node: SchemaNode, _ violations: inout [SchemaViolation]) -> JSONValue? {
+        var unbounded = ValidationBudget(deadline: nil)
+        do {
+            return try check(value, node, &violations, &unbounded)
+        } catch {
+            preconditionFailure("a check without a deadline cannot run out of time")
+        }
     }
 
     /// `enum` and `const`, kept out of line so the common path never copies their values.
@@ -57,7 +75,9 @@ enum SchemaChecker {
         }
     }
 
-    private static func checkString(_ string: String, _ node: SchemaNode, _ violations: inout [SchemaViolation]) {
+    private static func checkString(
+        _ string: String, _ node: SchemaNode, _ violations: inout [SchemaViolation], _ budget: inout ValidationBudget
+    ) throws(ValidationDeadlinePassed) {
         if node.minLength != nil || node.maxLength != nil {
             // A scalar takes 1 to 4 UTF-8 bytes, and the byte count is O(1): most strings are
             // decided by it without counting scalars.
@@ -78,14 +98,15 @@ enum SchemaChecker {
                     path: "", message: "must be at most \(SchemaMessages.characters(maximum)) long, got \(scalarCount())"))
             }
         }
-        if let pattern = node.pattern, !pattern.matches(string) {
+        if let pattern = node.pattern, try !pattern.matches(string, budget: &budget) {
             violations.append(SchemaViolation(
                 path: "", message: "must match the pattern \(SchemaMessages.describe(.string(pattern.source))), got \(SchemaMessages.describe(.string(string)))"))
         }
     }
 
-    private static func checkArray(_ elements: [JSONValue], _ node: SchemaNode,
-                                   _ violations: inout [SchemaViolation]) -> [JSONValue]? {
+    private static func checkArray(
+        _ elements: [JSONValue], _ node: SchemaNode, _ violations: inout [SchemaViolation], _ budget: inout ValidationBudget
+    ) throws(ValidationDeadlinePassed) -> [JSONValue]? {
         if let minimum = node.minItems, elements.count < minimum {
             violations.append(SchemaViolation(
                 path: "", message: "must have at least \(SchemaMessages.items(minimum)), got \(elements.count)"))
@@ -98,7 +119,7 @@ enum SchemaChecker {
         var replaced: [JSONValue]?
         for index in elements.indices {
             let mark = violations.count
-            if let filled = check(elements[index], items, &violations) {
+            if let filled = try check(elements[index], items, &violations, &budget) {
                 if replaced == nil { replaced = elements }
                 replaced![index] = filled
             }
@@ -107,8 +128,9 @@ enum SchemaChecker {
         return replaced
     }
 
-    private static func checkObject(_ object: JSONObject, _ node: SchemaNode,
-                                    _ violations: inout [SchemaViolation]) -> JSONObject? {
+    private static func checkObject(
+        _ object: JSONObject, _ node: SchemaNode, _ violations: inout [SchemaViolation], _ budget: inout ValidationBudget
+    ) throws(ValidationDeadlinePassed) -> JSONObject? {
         var members: [(key: String, value: JSONValue)]?
         var seen = SeenProperties()
         let given = object.members
@@ -117,7 +139,7 @@ enum SchemaChecker {
             let filled: JSONValue?
             if let position = node.position(of: given[index].key, hint: index) {
                 seen.insert(position)
-                filled = check(given[index].value, node.properties[position].schema, &violations)
+                filled = try check(given[index].value, node.properties[position].schema, &violations, &budget)
             } else {
                 switch node.additional {
                 case .allowed:
@@ -126,7 +148,7 @@ enum SchemaChecker {
                     violations.append(SchemaViolation(path: "", message: SchemaMessages.notAllowed(node)))
                     filled = nil
                 case .schema(let others):
-                    filled = check(given[index].value, others, &violations)
+                    filled = try check(given[index].value, others, &violations, &budget)
                 }
             }
             if let filled {

@@ -36,7 +36,7 @@ public struct SchemaViolation: Error, Sendable, Hashable, CustomStringConvertibl
 /// | `const` | the value must equal this (JSON equality). |
 /// | `minimum`, `maximum` | inclusive bounds on numbers, compared exactly (64-bit integers are not rounded through `Double`). |
 /// | `minLength`, `maxLength` | bounds on a string's length in Unicode scalars (JSON Schema's code points): `"é"` written as `e` + U+0301 is 2, an emoji flag is 2. |
-/// | `pattern` | a regular expression that must match somewhere in the string (unanchored, as JSON Schema: write `^…$` to match the whole string). Matched by the host's own engine (``SchemaPattern``) in time linear in the string's length: it never backtracks, so no pattern can make a check slow (`^(a+)+$` costs what `^a+$` does). The dialect is this subset of ECMA-262, with the syntax of its `u` flag, matched over Unicode scalars and compared byte-exactly (no normalization): literals; `.` (any scalar but the line terminators \n, \r, U+2028, U+2029); `\d` `\D` `\w` `\W`, ASCII as in ECMA-262 (`\d` is `[0-9]`, never Arabic-Indic digits; `\w` is `[A-Za-z0-9_]`); `\s` `\S` (ECMA's white space and line terminators); `^` (the start), `$` (the very end, never before a final newline), `\b` `\B` (ASCII word boundary); `\t` `\n` `\r` `\f` `\v` `\0`, `\xHH`, `\uHHHH` (a surrogate pair is one scalar), `\u{H…}`, and `\` before one of `^$\.*+?()[]{}\|/-`; classes `[…]` and `[^…]` with ranges and the class escapes (`\b` in a class is a backspace); groups `(…)`, `(?:…)`, `(?<name>…)`; alternation `\|`; quantifiers `*` `+` `?` `{n}` `{n,}` `{n,m}` and their lazy forms (which match the same strings). Counts are at most 1000, and a pattern compiles to at most 10 000 instructions. Rejected at scan time as META_BAD_SCHEMA, with the construct, its offset and what to write instead, because linear-time matching cannot run them or dialects disagree on them: backreferences (`\1`, `\k<name>`), lookahead and lookbehind (`(?=` `(?!` `(?<=` `(?<!`), property escapes (`\p{…}`), `\c`, octal and other unknown escapes, inline flags and modifiers (`(?i)`), and a lone `{`, `}` or `]` (escape it). |
+/// | `pattern` | a regular expression that must match somewhere in the string (unanchored, as JSON Schema: write `^…$` to match the whole string). Matched by the host's own engine (``SchemaPattern``) in time linear in the string's length: it never backtracks, so no pattern can make a check slow (`^(a+)+$` costs what `^a+$` does). The dialect is this subset of ECMA-262, with the syntax of its `u` flag, matched over Unicode scalars and compared byte-exactly (no normalization): literals; `.` (any scalar but the line terminators \n, \r, U+2028, U+2029); `\d` `\D` `\w` `\W`, ASCII as in ECMA-262 (`\d` is `[0-9]`, never Arabic-Indic digits; `\w` is `[A-Za-z0-9_]`); `\s` `\S` (ECMA's white space and line terminators); `^` (the start), `$` (the very end, never before a final newline), `\b` `\B` (ASCII word boundary); `\t` `\n` `\r` `\f` `\v` `\0`, `\xHH`, `\uHHHH` (a surrogate pair is one scalar), `\u{H…}`, and `\` before one of `^$\.*+?()[]{}\|/-`; classes `[…]` and `[^…]` with ranges and the class escapes (`\b` in a class is a backspace); groups `(…)`, `(?:…)`, `(?<name>…)`; alternation `\|`; quantifiers `*` `+` `?` `{n}` `{n,}` `{n,m}` and their lazy forms (which match the same strings). Counts are at most 1000, and a pattern compiles to at most 4 000 instructions (``SchemaPattern/maximumInstructions``); the host bounds a check by the node's `timeoutMs` (``validate(_:deadline:)``). Rejected at scan time as META_BAD_SCHEMA, with the construct, its offset and what to write instead, because linear-time matching cannot run them or dialects disagree on them: backreferences (`\1`, `\k<name>`), lookahead and lookbehind (`(?=` `(?!` `(?<=` `(?<!`), property escapes (`\p{…}`), `\c`, octal and other unknown escapes, inline flags and modifiers (`(?i)`), and a lone `{`, `}` or `]` (escape it). |
 /// | `items` | one schema every array element is checked against. |
 /// | `minItems`, `maxItems` | bounds on an array's element count. |
 /// | `default` | a value filled in for a missing member of an object (below). |
@@ -88,6 +88,25 @@ public struct ParameterSchema: Sendable {
     public func validate(_ parameters: JSONValue) -> (parameters: JSONValue, violations: [SchemaViolation]) {
         var violations: [SchemaViolation] = []
         let filled = SchemaChecker.check(parameters, root, &violations)
+        return (filled ?? parameters, violations)
+    }
+
+    /// ``validate(_:)`` bounded in time: throws ``ValidationDeadlinePassed`` soon after
+    /// `deadline` (a ``WallClock/monotonicNanoseconds()`` time; nil: no limit) passes, and the
+    /// parameters are then neither valid nor invalid.
+    ///
+    /// The walk checks the deadline between values and the pattern matcher inside long
+    /// strings, both through one ``ValidationBudget`` that reads the clock only every ~65 000
+    /// matcher steps of work, so a bounded validation costs what an unbounded one does. The
+    /// host passes the node's `timeoutMs` deadline: linear-time matching still costs
+    /// microseconds per scalar near ``SchemaPattern/maximumInstructions``, and validation runs
+    /// before the plugin's call is timed.
+    public func validate(
+        _ parameters: JSONValue, deadline: UInt64?
+    ) throws(ValidationDeadlinePassed) -> (parameters: JSONValue, violations: [SchemaViolation]) {
+        var violations: [SchemaViolation] = []
+        var budget = ValidationBudget(deadline: deadline)
+        let filled = try SchemaChecker.check(parameters, root, &violations, &budget)
         return (filled ?? parameters, violations)
     }
 

@@ -11,8 +11,16 @@ extension PatternProgram {
     /// The working lists live in one buffer allocated per call and are reached through
     /// pointers: this loop is the whole cost of a check, and array bounds and exclusivity
     /// checks would multiply it in debug builds.
-    func matches(_ scalars: String.UnicodeScalarView) -> Bool {
-        instructions.withUnsafeBufferPointer { code in
+    ///
+    /// `budget` bounds the search in time: each scalar spends the program's size (at most the
+    /// instructions visited there), and the search throws ``ValidationDeadlinePassed`` once
+    /// the budget finds its deadline passed; the clock is read every few thousand scalars for
+    /// an ordinary pattern (``ValidationBudget``), never per scalar.
+    func matches(
+        _ scalars: String.UnicodeScalarView, budget: inout ValidationBudget
+    ) throws(ValidationDeadlinePassed) -> Bool {
+        let workPerScalar = instructions.count
+        return try instructions.withUnsafeBufferPointer { code throws(ValidationDeadlinePassed) in
             var run = PatternRun(code: code, sets: sets)
             defer { run.deallocate() }
             var iterator = scalars.makeIterator()
@@ -25,6 +33,7 @@ extension PatternProgram {
                 }
                 guard let scalar = current else { return false }
                 if run.currentCount == 0 && anchoredAtStart { return false }
+                try budget.spend(workPerScalar)
                 let after = iterator.next()?.value
                 if run.step(over: scalar, after: after) { return true }
                 before = scalar
@@ -35,7 +44,7 @@ extension PatternProgram {
     }
 }
 
-/// The working state of one ``PatternProgram/matches(_:)``: the threads alive at this
+/// The working state of one ``PatternProgram/matches(_:budget:)``: the threads alive at this
 /// position and the next, and the marks that keep an instruction from being added twice.
 private struct PatternRun {
     let code: UnsafeBufferPointer<PatternInstruction>

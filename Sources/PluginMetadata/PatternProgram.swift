@@ -14,7 +14,7 @@ enum PatternInstruction: Sendable {
     case match
 }
 
-/// A pattern as a nondeterministic automaton, run by ``PatternProgram/matches(_:)``.
+/// A pattern as a nondeterministic automaton, run by ``PatternProgram/matches(_:budget:)``.
 ///
 /// Counted repetition is expanded (`a{2,4}` is `aa` then two optional `a`), so the program's
 /// size, and with it the cost of matching one scalar, is bounded by

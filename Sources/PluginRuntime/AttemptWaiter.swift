@@ -38,8 +38,8 @@ final class AttemptWaiter: Sendable {
     }
 
     /// Starts `request` where `route` says: on one of `threads`, or in a worker of the pool.
-    /// `timeoutMs` lets a worker skip a batched call whose time ran out before it started.
-    func start(_ request: PluginCallRequest, route: CallRoute, on threads: PluginCallThreads, timeoutMs: Double?) {
+    /// `deadline` lets a worker skip a batched call whose time ran out before it started.
+    func start(_ request: PluginCallRequest, route: CallRoute, on threads: PluginCallThreads, deadline: CallDeadline?) {
         switch route {
         case .inProcess(let plugin):
             threads.run { [self] in
@@ -47,9 +47,9 @@ final class AttemptWaiter: Sendable {
                 settle(.returned(outcome))
             }
         case .worker(let pool, let plugin):
-            let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
-            let ticket = pool.submit(WorkerCall(plugins: plugin.loadOrder, request: request, deadline: deadline)) { [self] end in
-                settle(AttemptEnd(end, timeoutMs: timeoutMs))
+            let call = WorkerCall(plugins: plugin.loadOrder, request: request, deadline: deadline?.nanoseconds)
+            let ticket = pool.submit(call) { [self] end in
+                settle(AttemptEnd(end, timeoutMs: deadline?.timeoutMs))
             }
             let abandon: @Sendable () -> Void = { pool.abandon(ticket, because: "the host stopped waiting for the call") }
             let alreadyOver = state.withLock { state -> Bool in
@@ -84,9 +84,9 @@ final class AttemptWaiter: Sendable {
         return true
     }
 
-    /// Blocks the calling thread until the call ends or `timeoutMs` passes (nil: no limit).
-    func wait(timeoutMs: Double?) -> AttemptEnd {
-        let deadline = timeoutMs.map { WallClock.monotonicNanoseconds() &+ Self.nanoseconds($0) }
+    /// Blocks the calling thread until the call ends or `limit` passes (nil: no limit).
+    func wait(until limit: CallDeadline?) -> AttemptEnd {
+        let deadline = limit?.nanoseconds
         let stopYielding = min(deadline ?? .max, WallClock.monotonicNanoseconds() &+ Self.yieldingNanoseconds)
         while !ended.load(ordering: .acquiring), WallClock.monotonicNanoseconds() < stopYielding { sched_yield() }
         let end = state.locked { held -> AttemptEnd? in
@@ -96,17 +96,17 @@ final class AttemptWaiter: Sendable {
             return held.access { $0.end }
         }
         if let end { return end }
-        settle(.timedOut(timeoutMs: timeoutMs ?? 0))
+        settle(.timedOut(timeoutMs: limit?.timeoutMs ?? 0))
         return state.withLock { $0.end! }
     }
 
-    /// Suspends the calling task until the call ends, `timeoutMs` passes, or the task is
+    /// Suspends the calling task until the call ends, `limit` passes, or the task is
     /// cancelled; holds no thread while waiting (the timer is a sleeping task).
-    func wait(timeoutMs: Double?) async -> AttemptEnd {
-        let timer: Task<Void, Never>? = timeoutMs.map { limit in
+    func wait(until limit: CallDeadline?) async -> AttemptEnd {
+        let timer: Task<Void, Never>? = limit.map { limit in
             Task { [self] in
-                try? await Task.sleep(nanoseconds: Self.nanoseconds(limit))
-                if !Task.isCancelled { settle(.timedOut(timeoutMs: limit)) }
+                try? await Task.sleep(nanoseconds: limit.remainingNanoseconds)
+                if !Task.isCancelled { settle(.timedOut(timeoutMs: limit.timeoutMs)) }
             }
         }
         let end = await withTaskCancellationHandler {
@@ -123,10 +123,6 @@ final class AttemptWaiter: Sendable {
         }
         timer?.cancel()
         return end
-    }
-
-    private static func nanoseconds(_ milliseconds: Double) -> UInt64 {
-        UInt64(min(max(milliseconds, 0), RetryPolicy.delayCeilingMs) * 1_000_000)
     }
 }
 

@@ -9,14 +9,17 @@ import PluginTenancy
 /// 1. tenant policy (TENANT_UNKNOWN, NODE_TYPE_DISABLED_FOR_TENANT),
 /// 2. lookup, loading and initializing the provider on demand (NODE_TYPE_NOT_FOUND, …),
 /// 3. data isolation (TENANT_VIOLATION),
-/// 4. parameter validation (VALIDATION_FAILED, INVALID_PARAMETERS);
+/// 4. parameter validation (VALIDATION_FAILED, INVALID_PARAMETERS; EXECUTION_TIMEOUT when it
+///    runs past the node's `timeoutMs`, counted from when step 2 found the node type, with the
+///    plugin never called);
 ///
 /// a refusal in 1–4 ends the execution at once: it is never retried, never counts against the
 /// circuit breaker, and `onError` does not apply (recovery must not hide a policy or a
 /// configuration error behind `skip` or `continue`). Then, per attempt:
 ///
 /// 5. the node type's circuit breaker (open: CIRCUIT_OPEN without calling the plugin),
-/// 6. the call, under `timeoutMs` (EXECUTION_TIMEOUT, `is_cancelled` turns true),
+/// 6. the call, under `timeoutMs` (EXECUTION_TIMEOUT, `is_cancelled` turns true); the first
+///    attempt gets what validation left of it (``CallDeadline``), each retry a whole one,
 /// 7. retries per the RetryPolicy (same execution id, `attempt` counting up, backoff waits on
 ///    the host clock), then `onError` on a final failure (fail, fallback, skip, continue).
 ///
@@ -104,7 +107,7 @@ extension PluginHost {
     ) -> NodeResult {
         let call: PreparedCall
         switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                     executionID: executionID, startedAt: startedAt, audit: &audit) {
+                     timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit) {
         case .success(let admitted): call = admitted
         case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
@@ -123,9 +126,10 @@ extension PluginHost {
             if case .inProcess(let plugin) = call.route, recovery.timeoutMs == nil {
                 end = .returned(plugin.execute(call.request(attempt: run.attempt), cancellation: nil))
             } else {
+                let deadline = call.deadline(attempt: run.attempt, timeoutMs: recovery.timeoutMs)
                 let waiter = AttemptWaiter()
-                waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, timeoutMs: recovery.timeoutMs)
-                end = waiter.wait(timeoutMs: recovery.timeoutMs)
+                waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, deadline: deadline)
+                end = waiter.wait(until: deadline)
             }
             let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
             permit.record(errorCode: code)
@@ -152,7 +156,7 @@ extension PluginHost {
     ) async -> NodeResult {
         let call: PreparedCall
         switch await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                                executionID: executionID, startedAt: startedAt, audit: &audit) {
+                                timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit) {
         case .success(let admitted): call = admitted
         case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
@@ -167,9 +171,10 @@ extension PluginHost {
             }
             let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
             let begin = WallClock.monotonicNanoseconds()
+            let deadline = call.deadline(attempt: run.attempt, timeoutMs: recovery.timeoutMs)
             let waiter = AttemptWaiter()
-            waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, timeoutMs: recovery.timeoutMs)
-            let end = await waiter.wait(timeoutMs: recovery.timeoutMs)
+            waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, deadline: deadline)
+            let end = await waiter.wait(until: deadline)
             let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
             permit.record(errorCode: code)
             guard !Task.isCancelled, let delay = run.nextDelayNanoseconds() else { break }
@@ -197,9 +202,13 @@ extension PluginHost {
     ///
     /// Loading or probing a plugin on demand runs its code, so an audited execution writes its
     /// `started` record first (and is refused AUDIT_FAILED, the plugin left alone, if it cannot).
+    ///
+    /// `timeoutMs` starts the execution's ``CallDeadline`` once the node type is found (after
+    /// any on-demand load, which runs under the init timeout): validation must finish within
+    /// it, and the first attempt gets what is left.
     private func admit(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
+        executionID: ExecutionID, audit: inout ExecutionAudit?
     ) -> Result<PreparedCall, Refusal> {
         if let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
         let placement = placement(for: policy)
@@ -233,14 +242,14 @@ extension PluginHost {
             route = .inProcess(entry.plugin)
         }
         return prepare(entry: entry, route: route, limits: placement.limits, parameters: parameters, input: input,
-                       policy: policy, executionID: executionID, startedAt: startedAt)
+                       policy: policy, executionID: executionID, deadline: CallDeadline.starting(timeoutMs: timeoutMs))
     }
 
     /// ``admit`` for the async path: loading a plugin on demand runs its `init` (probing it
     /// starts a process), which may take long, so that case moves to a host-owned thread.
     private func admitAsync(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
-        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
+        executionID: ExecutionID, audit: inout ExecutionAudit?
     ) async -> Result<PreparedCall, Refusal> {
         let isolated = placement(for: policy).mode == .process
         if policy.isAllowed(nodeType: nodeType), (isolated ? isolatedRegistry : registry).entry(nodeType) == nil {
@@ -253,13 +262,13 @@ extension PluginHost {
                 }
             }
         }
-        return admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                     executionID: executionID, startedAt: startedAt, audit: &audit)
+        return admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, timeoutMs: timeoutMs,
+                     executionID: executionID, audit: &audit)
     }
 
     private func prepare(
         entry: NodeEntry, route: CallRoute, limits: ResourceLimits, parameters: JSONValue, input: JSONValue,
-        policy: TenantPolicy, executionID: ExecutionID, startedAt: Double
+        policy: TenantPolicy, executionID: ExecutionID, deadline: CallDeadline?
     ) -> Result<PreparedCall, Refusal> {
         let isolated: JSONValue
         switch policy.isolate(parameters: parameters) {
@@ -269,7 +278,7 @@ extension PluginHost {
         let maximumOutputBytes = min(configuration.maximumOutputBytes, limits.outputBytes ?? .max)
         return PreparedCall.make(
             entry: entry, route: route, policy: policy, parameters: isolated, input: input, executionID: executionID,
-            maximumOutputBytes: maximumOutputBytes, validationCache: validationCache, startedAt: startedAt)
+            maximumOutputBytes: maximumOutputBytes, validationCache: validationCache, deadline: deadline)
     }
 
     /// A result for an execution refused before any plugin code ran, counted in the error

@@ -104,7 +104,8 @@ extension PluginHost {
         }
         let memos = entry.memos(for: isolated)
         switch PreparedCall.validate(
-            entry: entry, parameters: isolated, input: input, validationCache: validationCache, remembered: memos.parameters)
+            entry: entry, parameters: isolated, input: input, validationCache: validationCache, remembered: memos.parameters,
+            deadline: nil)
         {
         case .success(let arguments): return .success(AdmittedCall(entry: entry, arguments: arguments, output: memos.output))
         case .failure(let refusal): return .failure(refusal)

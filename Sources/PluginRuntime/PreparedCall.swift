@@ -28,8 +28,17 @@ struct PreparedCall: Sendable {
     /// Attempt 1's request; later attempts change only `attempt`.
     let request: PluginCallRequest
     let executionID: ExecutionID
+    /// The execution's time limit, shared by validation and the first attempt (nil: none).
+    let deadline: CallDeadline?
 
     var nodeType: String { entry.registered.nodeType }
+
+    /// The time limit of attempt `attempt`: the execution's own deadline for the first (so
+    /// validation and that attempt together stay within `timeoutMs`), a fresh `timeoutMs` from
+    /// now for each retry.
+    func deadline(attempt: Int, timeoutMs: Double?) -> CallDeadline? {
+        attempt == 1 ? deadline : CallDeadline.starting(timeoutMs: timeoutMs)
+    }
 
     func request(attempt: Int) -> PluginCallRequest {
         var request = request
@@ -38,13 +47,15 @@ struct PreparedCall: Sendable {
     }
 
     /// Validates `parameters` (already isolated) and `input` against the node and builds the
-    /// request; a refusal is the failed result to return (VALIDATION_FAILED, INVALID_PARAMETERS).
+    /// request; a refusal is the failed result to return (VALIDATION_FAILED, INVALID_PARAMETERS,
+    /// EXECUTION_TIMEOUT when validation runs past `deadline`).
     static func make(
         entry: NodeEntry, route: CallRoute, policy: TenantPolicy, parameters: JSONValue, input: JSONValue,
-        executionID: ExecutionID, maximumOutputBytes: Int, validationCache: ValidationCache, startedAt: Double
+        executionID: ExecutionID, maximumOutputBytes: Int, validationCache: ValidationCache, deadline: CallDeadline?
     ) -> Result<PreparedCall, Refusal> {
         let arguments: Arguments
-        switch validate(entry: entry, parameters: parameters, input: input, validationCache: validationCache, remembered: nil) {
+        switch validate(entry: entry, parameters: parameters, input: input, validationCache: validationCache, remembered: nil,
+                        deadline: deadline) {
         case .success(let validated): arguments = validated
         case .failure(let refusal): return .failure(refusal)
         }
@@ -52,7 +63,8 @@ struct PreparedCall: Sendable {
             nodeType: entry.nodeType, params: arguments.parameters, input: arguments.input,
             tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
             executionID: executionID.text, attempt: 1, maximumOutputBytes: maximumOutputBytes)
-        return .success(PreparedCall(entry: entry, route: route, policy: policy, request: request, executionID: executionID))
+        return .success(PreparedCall(
+            entry: entry, route: route, policy: policy, request: request, executionID: executionID, deadline: deadline))
     }
 
     /// The bytes a plugin receives for a validated call.
@@ -65,9 +77,13 @@ struct PreparedCall: Sendable {
     /// the schema's verdict with its defaults filled in, or the memo's bytes when these exact
     /// parameters validated last time. `remembered` is the memo's answer when the caller
     /// already looked (nil: look here).
+    ///
+    /// `deadline` bounds the schema walk: past it the refusal is EXECUTION_TIMEOUT, the plugin
+    /// is never called and nothing is remembered. Like every refusal before plugin code it is
+    /// not retried (the same parameters would take as long again) and `onError` does not apply.
     static func validate(
         entry: NodeEntry, parameters: JSONValue, input: JSONValue, validationCache: ValidationCache,
-        remembered: NulTerminatedUTF8?
+        remembered: NulTerminatedUTF8?, deadline: CallDeadline?
     ) -> Result<Arguments, Refusal> {
         let nodeType = entry.registered.nodeType
         guard case .object = parameters else {
@@ -91,7 +107,13 @@ struct PreparedCall: Sendable {
         case .success(nil): break
         case .success(let schema?):
             // Before any plugin code runs: every violation at once, defaults filled in.
-            let outcome = validationCache.validated(nodeType: nodeType, parameters: parameters, schema: schema)
+            let outcome: ValidationCache.Outcome
+            do {
+                outcome = try validationCache.validated(
+                    nodeType: nodeType, parameters: parameters, schema: schema, deadline: deadline?.nanoseconds)
+            } catch {
+                return .failure(Refusal(validationOutOfTime: nodeType, timeoutMs: deadline?.timeoutMs ?? 0))
+            }
             guard outcome.violations.isEmpty else {
                 let first = outcome.violations[0]
                 let more = outcome.violations.count > 1 ? " (and \(outcome.violations.count - 1) more)" : ""
@@ -122,4 +144,14 @@ struct Refusal: Error {
     }
 
     init(_ problem: Problem) { self.init(code: problem.code, message: problem.message) }
+
+    /// Validating the parameters took the node's whole `timeoutMs`: EXECUTION_TIMEOUT, as the
+    /// time limit is the node's, and a sentence that says what made it slow and what to change.
+    init(validationOutOfTime nodeType: String, timeoutMs: Double) {
+        self.init(
+            code: .executionTimeout,
+            message: "validating the parameters for \(nodeType) against its schema did not finish within timeoutMs "
+                + "\(JSONWriter.formatDouble(timeoutMs)) ms, so the plugin was not called; raise timeoutMs, pass shorter "
+                + "string parameters, or ask the plugin's author for simpler schema patterns")
+    }
 }

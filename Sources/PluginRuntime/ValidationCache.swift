@@ -44,13 +44,28 @@ public final class ValidationCache: Sendable {
     /// or a `default`) use the table; any other call is validated directly, takes no lock and
     /// counts as neither hit nor miss, since a lookup would cost more than the check.
     public func validated(nodeType: String, parameters: JSONValue, schema: ParameterSchema) -> Outcome {
-        guard schema.isWorthCaching else { return schema.validate(parameters) }
+        do {
+            return try validated(nodeType: nodeType, parameters: parameters, schema: schema, deadline: nil)
+        } catch {
+            preconditionFailure("validation without a deadline cannot run out of time")
+        }
+    }
+
+    /// ``validated(nodeType:parameters:schema:)`` bounded by `deadline` (a
+    /// ``WallClock/monotonicNanoseconds()`` time; nil: no limit), as
+    /// ``ParameterSchema/validate(_:deadline:)``. A validation stopped by its deadline has no
+    /// outcome, so nothing is stored (it still counts as a miss); a cached outcome is returned
+    /// whatever the time, since it costs nothing.
+    public func validated(
+        nodeType: String, parameters: JSONValue, schema: ParameterSchema, deadline: UInt64?
+    ) throws(ValidationDeadlinePassed) -> Outcome {
+        guard schema.isWorthCaching else { return try schema.validate(parameters, deadline: deadline) }
         guard capacity > 0, let key = Key(nodeType: nodeType, parameters: parameters, limit: maximumParameterBytes) else {
             state.withLock { $0.misses &+= 1 }
-            return schema.validate(parameters)
+            return try schema.validate(parameters, deadline: deadline)
         }
         if let outcome = state.withLock({ $0.lookup(key) }) { return outcome }
-        let outcome = schema.validate(parameters)
+        let outcome = try schema.validate(parameters, deadline: deadline)
         state.withLock { $0.insert(key, outcome) }
         return outcome
     }
