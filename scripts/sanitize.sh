@@ -20,7 +20,8 @@ if [[ $# -gt 0 && ( "$1" == address || "$1" == thread ) ]]; then kinds=("$1"); s
 failed=0
 for kind in "${kinds[@]}"; do
     scratch="$root/.build-${kind:0:1}san"
-    log="$scratch.log"
+    log="$scratch/sanitize.log"
+    mkdir -p "$scratch"
     echo "== swift test --sanitize=$kind (scratch $scratch, log $log)"
     start=$(date +%s)
     # halt_on_error=0 keeps ThreadSanitizer going after a report so one run shows them all.

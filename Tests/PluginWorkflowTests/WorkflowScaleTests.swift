@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginHostTestSupport
 import PluginMetadata
 import PluginRuntime
 @testable import PluginWorkflow
@@ -31,7 +32,7 @@ struct WorkflowScaleTests {
             document = outcome.json()
             bytes = JSONWriter.bytes(document)
         }
-        #expect(elapsed < 10, "\(elapsed) s")
+        #expect(elapsed < TimeBound.seconds(10), "\(elapsed) s")
         let members = try #require(document["nodes"]?.objectValue)
         #expect(members.count == count)
         #expect(members.members.first?.key == "n0" && members.members.last?.key == "n\(count - 1)")
@@ -72,7 +73,7 @@ struct WorkflowScaleTests {
         let elapsed = Self.seconds {
             report = WorkflowValidator(catalog: StringItemsCatalog()).validate(Self.manyReferences(100_000))
         }
-        #expect(elapsed < 10, "\(elapsed) s")
+        #expect(elapsed < TimeBound.seconds(10), "\(elapsed) s")
         #expect(report.valid, "\(report.problems.prefix(3))")
         // A violation beside the references is still reported.
         var workflow = Self.manyReferences(1_000)
@@ -93,7 +94,7 @@ struct WorkflowScaleTests {
         let elapsed = Self.seconds {
             substituted = parameters.substituting(references, with: (0..<count).map { .int(Int64($0)) })
         }
-        #expect(elapsed < 10, "\(elapsed) s")
+        #expect(elapsed < TimeBound.seconds(10), "\(elapsed) s")
         let values = try #require(substituted["values"]?.arrayValue)
         #expect(values == (0..<count).map { .int(Int64($0)) })
         #expect(substituted["separator"] == "-")
@@ -155,7 +156,7 @@ struct WorkflowScaleTests {
         }
         var problems: [Problem] = []
         let elapsed = Self.seconds { problems = WorkflowValidator().validate(Workflow(name: "chain", nodes: nodes, edges: edges)).problems }
-        #expect(elapsed < 10, "\(elapsed) s")
+        #expect(elapsed < TimeBound.seconds(10), "\(elapsed) s")
         #expect(problems.isEmpty, "\(problems.prefix(3))")
     }
 
