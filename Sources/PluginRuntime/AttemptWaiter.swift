@@ -101,12 +101,13 @@ final class AttemptWaiter: Sendable {
     }
 
     /// Suspends the calling task until the call ends, `limit` passes, or the task is
-    /// cancelled; holds no thread while waiting (the timer is a sleeping task).
+    /// cancelled; holds no thread while waiting. The limit is kept by the process's
+    /// ``DeadlineWatchdog`` thread, not by a sleeping task: a cooperative pool busy with other
+    /// work could run such a timer seconds late, and the call would run on past its timeout.
     func wait(until limit: CallDeadline?) async -> AttemptEnd {
-        let timer: Task<Void, Never>? = limit.map { limit in
-            Task { [self] in
-                try? await Task.sleep(nanoseconds: limit.remainingNanoseconds)
-                if !Task.isCancelled { settle(.timedOut(timeoutMs: limit.timeoutMs)) }
+        if let limit {
+            DeadlineWatchdog.shared.schedule(at: limit.nanoseconds, isDone: { [self] in ended.load(ordering: .acquiring) }) { [self] in
+                settle(.timedOut(timeoutMs: limit.timeoutMs))
             }
         }
         let end = await withTaskCancellationHandler {
@@ -121,7 +122,6 @@ final class AttemptWaiter: Sendable {
         } onCancel: {
             settle(.cancelled)
         }
-        timer?.cancel()
         return end
     }
 }

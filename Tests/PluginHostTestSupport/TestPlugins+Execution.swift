@@ -8,7 +8,7 @@ import PluginHostCore
 ///   `hostile.garbage` (success with output that is not JSON), `hostile.silent` (success
 ///   without output), `hostile.huge` (`bytes`: a JSON string of that many bytes),
 ///   `hostile.stubborn` (sleeps `ms` ignoring `is_cancelled`, then appends `finished` to
-///   `marker`), `hostile.polite` (sleeps up to `ms` polling `is_cancelled`; when it turns true,
+///   `marker`), `hostile.polite` (marks `started`, sleeps up to `ms` polling `is_cancelled`; when it turns true,
 ///   appends `cancelled` to `marker` and returns PH_ERR_CANCELLED), `hostile.echo` (echoes its
 ///   parameters and logs one line), `hostile.ids` (appends `<attempt> <execution id>` to
 ///   `marker`, fails with PH_ERR_TRANSIENT while `attempt <= failures`, else `{"ok":true}`);
@@ -126,6 +126,7 @@ public enum ExecutionPlugins {
             }
             if (strcmp(type, "hostile.polite") == 0) {
                 int64_t ms = param_int(call, "ms", 1000);
+                mark(call, "started\\n");
                 for (int64_t i = 0; i < ms; i++) {
                     if (call->is_cancelled(call)) {
                         mark(call, "cancelled\\n");

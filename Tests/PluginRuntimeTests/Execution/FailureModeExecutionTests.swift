@@ -30,6 +30,23 @@ struct FailureModeExecutionTests {
         #expect(marker.waitFor("cancelled"))
     }
 
+    @Test("an async call's timeout fires on time while every cooperative thread is blocked")
+    func asyncTimeoutWithBusyPool() async throws {
+        let host = try executionHost()
+        let marker = try Marker()
+        let call = Task {
+            await host.execute(
+                nodeType: "hostile.polite", parameters: ["ms": 20_000, "marker": .string(marker.path)], recovery: recovery(timeoutMs: 300))
+        }
+        #expect(marker.waitFor("started", seconds: 60))
+        // Block every thread of Swift's cooperative pool (one per core) for 3 s, this task's
+        // included: a timer that needs one of them would fire only after that.
+        let blockers = (1..<ProcessInfo.processInfo.activeProcessorCount).map { _ in Task.detached { usleep(3_000_000) } }
+        #expect(marker.waitFor("cancelled", seconds: 2.5), "the timeout waited for a cooperative thread")
+        for blocker in blockers { await blocker.value }
+        #expect(await call.value.errorCode == .executionTimeout)
+    }
+
     @Test("a call that ignores is_cancelled still times out; it finishes later on its own thread")
     func stubbornAbandoned() throws {
         let host = try executionHost()
