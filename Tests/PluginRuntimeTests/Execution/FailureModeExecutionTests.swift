@@ -38,7 +38,10 @@ struct FailureModeExecutionTests {
             await host.execute(
                 nodeType: "hostile.polite", parameters: ["ms": 20_000, "marker": .string(marker.path)], recovery: recovery(timeoutMs: 300))
         }
-        #expect(marker.waitFor("started", seconds: 60))
+        // Wait without holding a thread: the call's own task needs one to start.
+        let patience = Date().addingTimeInterval(120)
+        while !marker.lines.contains("started"), Date() < patience { try await Task.sleep(nanoseconds: 5_000_000) }
+        try #require(marker.lines.contains("started"))
         // Block every thread of Swift's cooperative pool (one per core) for 3 s, this task's
         // included: a timer that needs one of them would fire only after that.
         let blockers = (1..<ProcessInfo.processInfo.activeProcessorCount).map { _ in Task.detached { usleep(3_000_000) } }
