@@ -152,7 +152,9 @@ private struct Cursor {
         // Room for a typical object up front: growing 1, 2, 4, 8, 16 cost more than the members.
         var members: [(key: String, value: JSONValue)] = []
         members.reserveCapacity(8)
-        var seen: Set<UTF8Key>? = nil  // built only for large objects; small ones scan linearly
+        // Key → member index, built only for large objects (small ones scan linearly): a
+        // lookup per key, so even an object of repeated keys costs linear time.
+        var positions: [UTF8Key: Int]? = nil
         while true {
             skipWhitespace()
             guard !atEnd, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -165,8 +167,11 @@ private struct Cursor {
             let value = try parseValue(depth: depth)
             var duplicate: Int? = nil
             if members.count >= 16 {
-                if seen == nil { seen = Set(members.lazy.map { UTF8Key($0.key) }) }
-                if !seen!.insert(UTF8Key(key)).inserted { duplicate = Self.index(of: key, in: members) }
+                if positions == nil {
+                    positions = Dictionary(members.indices.map { (UTF8Key(members[$0].key), $0) }, uniquingKeysWith: { first, _ in first })
+                }
+                duplicate = positions![UTF8Key(key)]
+                if duplicate == nil { positions![UTF8Key(key)] = members.count }
             } else {
                 duplicate = Self.index(of: key, in: members)
             }

@@ -155,3 +155,22 @@ struct JSONByteExactTests {
         #expect(offset(Array("\"\u{E9}\u{20AC}\u{1F600}\"".utf8)) == nil)
     }
 }
+
+@Suite("JSON parser: repeated keys at scale")
+struct JSONRepeatedKeyScaleTests {
+    @Test("an object of 50 000 keys written twice parses in linear time, every repeat reported")
+    func repeatedKeysAreLinear() throws {
+        let keys = (0..<50_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let text = "{" + keys + "," + keys + "}"
+        let start = ContinuousClock.now
+        let parsed = try JSONParser.parseReportingDuplicates(Array(text.utf8))
+        let elapsed = ContinuousClock.now - start
+        // A scan per repeated key (the old check) is 1.25 billion comparisons: minutes.
+        #expect(elapsed < .seconds(20), "\(elapsed)")
+        #expect(parsed.duplicateKeys.count == 50_000)
+        #expect(parsed.duplicateKeys.first == "/k0")
+        guard case .object(let object) = parsed.value else { Issue.record("not an object"); return }
+        #expect(object.count == 50_000)
+        #expect(object["k49999"] == .int(49_999))
+    }
+}
