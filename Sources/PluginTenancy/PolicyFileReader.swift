@@ -16,13 +16,21 @@ struct PolicyFileReader {
 
     init(file: String?) { self.file = file }
 
+    /// The tenant whose entry is being read, once its id is known: every problem about the entry
+    /// names it, so `policy check` on a file of hundreds of tenants says whose entry to fix.
+    private var tenant: String? = nil
+
     mutating func error(_ message: String) {
         errorCount += 1
-        problems.append(Problem(.policyInvalid, .error, message, file: file))
+        problems.append(Problem(.policyInvalid, .error, naming(message), file: file))
     }
 
     mutating func warning(_ message: String) {
-        problems.append(Problem(.policyIneffective, .warning, message, file: file))
+        problems.append(Problem(.policyIneffective, .warning, naming(message), file: file))
+    }
+
+    private func naming(_ message: String) -> String {
+        tenant.map { "Tenant \($0): " + message } ?? message
     }
 
     mutating func readDocument(_ json: JSONValue) -> (policy: TenantPolicySet?, problems: [Problem]) {
@@ -72,8 +80,11 @@ struct PolicyFileReader {
                 error("`\(base)` is \(entry.typeName); each tenant must be an object with a `tenantId`.")
                 continue
             }
+            let id = tenantID(object, at: base)
+            tenant = id
+            defer { tenant = nil }
             rejectUnknownKeys(object, allowed: Self.tenantKeys, at: base)
-            guard let id = tenantID(object, at: base) else {
+            guard let id else {
                 _ = rules(object, at: base, tenantID: "", isDefault: false)  // still report its other problems
                 continue
             }
@@ -91,7 +102,7 @@ struct PolicyFileReader {
 
     private mutating func tenantID(_ object: JSONObject, at base: String) -> String? {
         guard let value = object["tenantId"] else {
-            error("`\(base)` has no `tenantId`; add one (the id clients pass with --tenant).")
+            error("`\(base)` has no `tenantId`; add one (the id each request names: `--tenant` on the command line, `tenant` in the embedding API).")
             return nil
         }
         guard case .string(let id) = value else {
@@ -118,11 +129,11 @@ struct PolicyFileReader {
 
         var isolation = DataIsolationMode.none
         if let value = object["dataIsolation"] {
-            if case .string(let text) = value, let mode = DataIsolationMode(rawValue: text) {
+            if case .string(let text) = value, let mode = DataIsolationMode(policyText: text) {
                 isolation = mode
             } else {
                 let shown = value.stringValue.map(NodeTypePattern.quoted) ?? value.typeName
-                error("`\(base)/dataIsolation` is \(shown); it must be \"none\" or \"strict\".")
+                error("`\(base)/dataIsolation` is \(shown); it must be \"none\" (or its synonym \"relaxed\") or \"strict\".")
             }
         }
         var auditLogging = false

@@ -99,7 +99,7 @@ public struct TenantPolicySet: Sendable {
     /// a policy file every request must say whose it is.
     public func policy(for tenant: String?) -> Result<TenantPolicy, Problem> {
         guard let tenant, !tenant.isEmpty else {
-            return .failure(Problem(.tenantUnknown, .error, "A tenant policy file is in use, so every request must name its tenant: pass --tenant ID\(knownTenants).", file: file))
+            return .failure(Problem(.tenantUnknown, .error, "A tenant policy is in use, so every request must name its tenant (`--tenant ID` on the command line, the `tenant` argument of the embedding API)\(knownTenants).", file: file))
         }
         if let policy = listed(tenant) { return .success(policy) }
         guard Self.isValidTenantID(tenant) else {

@@ -88,7 +88,7 @@ struct PolicyFileInvalidTests {
         #expect(policy == nil)
         #expect(problems.summary == ["POLICY_INVALID/error"])
         let message = problems.first?.message ?? ""
-        #expect(message.hasPrefix("`/tenants/0/restrictedNodeTypes/1` is \""))
+        #expect(message.contains("`/tenants/0/restrictedNodeTypes/1` is \""))
         #expect(message.contains("which is not a node type pattern"))
     }
 

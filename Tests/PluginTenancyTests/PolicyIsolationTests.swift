@@ -44,6 +44,6 @@ struct PolicyIsolationTests {
         let (policy, problems) = try F.parse(#"{"tenants": [{"tenantId": "acme", "limits": {"memoryMb": -1}}]}"#)
         #expect(policy == nil)
         #expect(problems.first?.code == .policyInvalid)
-        #expect(problems.first?.message == "`/tenants/0/limits/memoryMb` is -1; it must be a whole number from 1 to 2147483647.")
+        #expect(problems.first?.message == "Tenant acme: `/tenants/0/limits/memoryMb` is -1; it must be a whole number from 1 to 2147483647.")
     }
 }

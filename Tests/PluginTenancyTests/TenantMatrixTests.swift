@@ -155,7 +155,7 @@ struct TenantMatrixTests {
     func missingTenant(tenant: String?) throws {
         let problem = try F.policySet(F.withDefault).policy(for: tenant).failure
         #expect(problem?.code == .tenantUnknown)
-        #expect(problem?.message.contains("pass --tenant ID") == true)
+        #expect(problem?.message.contains("`--tenant ID` on the command line, the `tenant` argument of the embedding API") == true)
     }
 
     @Test("without a policy file the host is single-tenant: everything allowed, tenant or not", arguments: [nil, "", "anyone"] as [String?])
