@@ -248,9 +248,9 @@ public enum PluginLoader {
             return .failure(Problem(.metadataMismatch, .error,
                 "ph_plugin.metadata_json is NULL; set it to PH_PLUGIN_METADATA_JSON", file: path))
         }
-        guard let rawMetadata, cStringEquals(metadata, rawMetadata) else {
+        if let difference = metadataDifference(metadata, rawMetadata) {
             return .failure(Problem(.metadataMismatch, .error,
-                "the metadata returned by ph_plugin_entry differs from the one embedded in the file; rebuild so both come from PH_PLUGIN_METADATA_JSON",
+                "ph_plugin.metadata_json (returned by ph_plugin_entry) and the metadata the scan read from the file differ (\(difference)); rebuild so both come from PH_PLUGIN_METADATA_JSON",
                 file: path))
         }
         return .success(descriptor)
@@ -265,5 +265,26 @@ public enum PluginLoader {
             if byte == 0 || byte != bytes[index] { return false }
         }
         return raw[bytes.count] == 0
+    }
+
+    /// Where the descriptor's `metadata_json` and the scanned metadata (`scanned`, nil when the
+    /// scan had none) differ, for the message; nil when they agree. Trailing whitespace is not a
+    /// difference (a sidecar or a generated string often ends with a newline); anything else is
+    /// located by byte offset, with the two lengths.
+    static func metadataDifference(_ text: UnsafePointer<CChar>, _ scanned: [UInt8]?) -> String? {
+        guard let scanned else { return "the scan read no metadata from the file" }
+        if cStringEquals(text, scanned) { return nil }
+        let returned = trimmingTrailingWhitespace(Array(UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text))))
+        let expected = trimmingTrailingWhitespace(scanned)
+        if returned == expected { return nil }
+        let common = min(returned.count, expected.count)
+        let offset = (0..<common).first { returned[$0] != expected[$0] } ?? common
+        return "\(returned.count) and \(expected.count) bytes, first different at byte \(offset)"
+    }
+
+    private static func trimmingTrailingWhitespace(_ bytes: [UInt8]) -> [UInt8] {
+        var end = bytes.count
+        while end > 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+        return Array(bytes[..<end])
     }
 }

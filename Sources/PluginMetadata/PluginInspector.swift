@@ -57,8 +57,8 @@ public enum PluginInspector {
             case .absent:
                 break
             case .found(let bytes):
-                if !sameMetadata(note, bytes) {
-                    inspection.problems.append(Problem(.metadataSourcesDiffer, .warning, "The embedded metadata note and \(sidecarPath) differ; the note is used: delete the sidecar or make it match the note.", file: path))
+                if let difference = metadataDifference(note, bytes) {
+                    inspection.problems.append(Problem(.metadataSourcesDiffer, .warning, "The embedded metadata note and \(sidecarPath) differ (\(difference)); the note is used: delete the sidecar or make it match the note.", file: path))
                 }
             case .failed(let problem):
                 var warning = problem.with(severity: .warning)
@@ -100,9 +100,13 @@ public enum PluginInspector {
     }
 
     /// The same bytes, or the same JSON value (a sidecar may be formatted differently).
-    private static func sameMetadata(_ note: [UInt8], _ sidecar: [UInt8]) -> Bool {
-        if note == sidecar { return true }
-        guard let a = try? JSONParser.parse(note), let b = try? JSONParser.parse(sidecar) else { return false }
-        return a == b
+    /// Where the note and the sidecar first differ as JSON (formatting, key order and trailing
+    /// whitespace are not differences), said for a message; nil when they agree.
+    private static func metadataDifference(_ note: [UInt8], _ sidecar: [UInt8]) -> String? {
+        if note == sidecar { return nil }
+        guard let a = try? JSONParser.parse(note) else { return "the note is not JSON" }
+        guard let b = try? JSONParser.parse(sidecar) else { return "the sidecar is not JSON" }
+        guard let pointer = a.firstDifference(from: b) else { return nil }
+        return pointer.isEmpty ? "at the top level" : "first at `\(pointer)`"
     }
 }

@@ -129,13 +129,21 @@ struct PluginLoaderLoadTests {
             descriptor: #"sizeof(ph_plugin), 1, 0, "{\"id\":\"org.other\"}", t_init, t_execute, t_shutdown"#)
         #expect(problem?.code == .metadataMismatch)
         #expect(problem?.file == path)
-        #expect(problem?.message == "the metadata returned by ph_plugin_entry differs from the one embedded in the file; rebuild so both come from PH_PLUGIN_METADATA_JSON")
+        // Both sources named, and where they part.
+        #expect(problem?.message == "ph_plugin.metadata_json (returned by ph_plugin_entry) and the metadata the scan read from the file differ (18 and \(metadata.utf8.count) bytes, first different at byte 11); rebuild so both come from PH_PLUGIN_METADATA_JSON")
     }
 
     @Test("metadata_json that is a prefix of the scanned bytes is METADATA_MISMATCH")
     func metadataShorter() throws {
-        let (problem, _, _) = try loadFailure(rawMetadata: metadata + " ")
+        let (problem, _, _) = try loadFailure(rawMetadata: metadata + "}")
         #expect(problem?.code == .metadataMismatch)
+        #expect(problem?.message.contains("first different at byte \(metadata.utf8.count)") == true, "\(String(describing: problem))")
+    }
+
+    @Test("trailing whitespace after either copy of the metadata is not a difference")
+    func trailingWhitespaceIsNoDifference() throws {
+        let (problem, _, _) = try loadFailure(rawMetadata: metadata + "\n \t\r\n")
+        #expect(problem == nil, "\(String(describing: problem))")
     }
 
     @Test("metadata_json longer than the scanned bytes is METADATA_MISMATCH")

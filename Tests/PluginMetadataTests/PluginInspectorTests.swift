@@ -130,6 +130,7 @@ struct PluginInspectorTests {
         let inspection = PluginInspector.inspect(path: path, fileDescriptor: nil, fileSize: nil, mode: .strict)
         #expect(inspection.problems.found == [Found(.metadataSourcesDiffer, .warning)])
         #expect(inspection.problems.first?.message.contains("the note is used") == true)
+        #expect(inspection.problems.first?.message.contains("differ (first at `/id`)") == true, "\(inspection.problems)")
         #expect(inspection.origin == .elfNote)
         #expect(inspection.manifest?.id == "org.test.echo")
         #expect(inspection.isLoadable)
@@ -212,5 +213,14 @@ struct PluginInspectorTests {
         #expect(inspection.problems.first?.message.contains("PH_EXPORT") == true)
         #expect(inspection.manifest?.id == "org.test.echo")
         #expect(!inspection.isLoadable)
+    }
+
+    @Test("a sidecar that says what the note says, formatted differently and ending in blank lines, is not a difference")
+    func sameSidecarReformatted() throws {
+        let path = try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(), name: "libsame.so", in: directory)
+        let note = try JSONParser.parse(CPluginBuilder.validMetadata(id: "org.test.echo", nodeTypes: ["test.echo"]))
+        try directory.write("libsame.so.plugin.json", JSONWriter.string(note, style: .pretty) + "\n\n  \n")
+        let inspection = PluginInspector.inspect(path: path, fileDescriptor: nil, fileSize: nil, mode: .strict)
+        #expect(inspection.problems.isEmpty, "\(inspection.problems)")
     }
 }
