@@ -3,9 +3,10 @@
  *
  * Exported by libplugin_host.so. Every function takes and returns JSON text (UTF-8, NUL-
  * terminated) in the same shapes as the CLI's `--json` output, so whatever a script learns
- * from `plugin-host … --json` holds here too. The README's "Embedding" section documents each
- * document's shape and how to ship the library; sdk/python is a ctypes binding of this header
- * and examples/embed a complete C client.
+ * from `plugin-host … --json` holds here too. sdk/EMBEDDING.md documents each function, each
+ * document's shape and how to ship the library (the README's "JSON shapes" section shows the
+ * documents); sdk/python is a ctypes binding of this header and examples/embed a complete C
+ * client.
  *
  * Conventions for every function below:
  *
