@@ -39,15 +39,8 @@ extension DirectoryWalker {
             let stem = Array(name.dropLast(Self.sidecarSuffix.count)) + [0]
             if case .failure = SystemCalls.status(in: descriptor, stem, follow: false) { isManifest = true }
         }
-        switch scanFile(in: descriptor, name, listedType: UInt8(DT_UNKNOWN), path: path, inherited: inherited,
-                        sidecars: sidecars, isManifest: isManifest) {
-        case .done(let plugin):
-            plugins.append(plugin)
-        case .pending(var job):
-            job.slot = plugins.count
-            plugins.append(ScannedPlugin(path: path, identity: nil, inspection: PluginInspection(path: path)))
-            pending.append(job)
-            flushPending()
-        }
+        record(scanFile(in: descriptor, name, listedType: UInt8(DT_UNKNOWN), path: path, inherited: inherited,
+                        sidecars: sidecars, isManifest: isManifest), path: path)
+        flushPending()
     }
 }

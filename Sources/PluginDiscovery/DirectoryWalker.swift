@@ -142,6 +142,19 @@ final class DirectoryWalker {
         case pending(PendingInspection)
     }
 
+    /// Puts `outcome` in the next slot of ``plugins``: a finished entry as it is, an opened file
+    /// as a placeholder that its batch fills in (``flushPending()``), so the report keeps walk order.
+    func record(_ outcome: FileOutcome, path: String) {
+        switch outcome {
+        case .done(let plugin):
+            plugins.append(plugin)
+        case .pending(var job):
+            job.slot = plugins.count
+            plugins.append(ScannedPlugin(path: path, identity: nil, inspection: PluginInspection(path: path)))
+            pending.append(job)
+        }
+    }
+
     /// One directory entry worth a second look: a name that matched, or a possible directory.
     private struct Entry {
         /// The name as a NUL-terminated C string, for the `*at` calls.
@@ -236,16 +249,9 @@ final class DirectoryWalker {
         for entry in entries {
             let childPath = prefix + entry.name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if entry.matched || entry.manifestCandidate {
-                switch scanFile(in: directory, entry.name, listedType: entry.type, path: childPath, inherited: inherited,
-                                sidecars: sidecars, isManifest: entry.manifestCandidate) {
-                case .done(let plugin):
-                    plugins.append(plugin)
-                case .pending(var job):
-                    job.slot = plugins.count
-                    plugins.append(ScannedPlugin(path: childPath, identity: nil, inspection: PluginInspection(path: childPath)))
-                    pending.append(job)
-                    if pending.count >= Self.batchSize { flushPending() }
-                }
+                record(scanFile(in: directory, entry.name, listedType: entry.type, path: childPath, inherited: inherited,
+                                sidecars: sidecars, isManifest: entry.manifestCandidate), path: childPath)
+                if pending.count >= Self.batchSize { flushPending() }
             } else {
                 enterIfDirectory(in: directory, entry.name, listedType: entry.type, path: childPath, depth: depth + 1,
                                  inherited: inherited)
