@@ -2,8 +2,14 @@ import Glibc
 
 /// Decides which directories a scan looks in.
 ///
-/// Order of precedence: explicit arguments, else `PLUGIN_HOST_PATH`, else the defaults. The
-/// defaults make `swift run plugin-host scan` work on a fresh clone: `swift build` puts the
+/// The directories **add up**, in this order: the ones given (`--plugin-dir`, the embed option
+/// `pluginPath`), then `PLUGIN_HOST_PATH`, then the default directories — so pointing the host
+/// at one more directory never loses the bundled or installed plugins, and a directory listed
+/// earlier overrides a plugin of the same id later in the order (the scan's walk-order rule, as
+/// with `PATH`). `--no-default-plugins` (embed: `"defaultPlugins": false`) leaves the defaults
+/// out; `plugin-host scan DIR…` scans exactly what it is given.
+///
+/// The defaults make `swift run plugin-host scan` work on a fresh clone: `swift build` puts the
 /// bundled example plugins (`libph-NAME.so`) beside the executable, so that directory is scanned
 /// with the pattern `libph-*.so` only (the host's own libraries live there too and are not
 /// plugins). Then the per-user and system plugin directories, if they exist.
@@ -19,13 +25,27 @@ public enum PluginSearchPath {
     /// The per-user plugin directory under `$HOME`, scanned by default when it exists.
     public static let userDirectorySuffix = "/.local/lib/plugin-host/plugins"
 
-    /// Directories to scan: `arguments` if any, else `PLUGIN_HOST_PATH` (empty entries ignored;
-    /// a variable with no non-empty entry counts as unset), else the defaults.
-    /// `patterns` (from `--pattern`) apply to every directory except the executable's own,
-    /// which always uses `libph-*.so`. Relative paths are made absolute against the current
-    /// directory; a path repeated verbatim is scanned once.
+    /// Which sources beyond the given directories a search adds.
+    public struct Additions: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// The entries of `PLUGIN_HOST_PATH`.
+        public static let environment = Additions(rawValue: 1)
+        /// The default directories: the executable's own (bundled plugins), the per-user and
+        /// the system plugin directory.
+        public static let defaults = Additions(rawValue: 2)
+        /// What `exec`, `run`, `load`, `validate` and an embedded host search.
+        public static let all: Additions = [.environment, .defaults]
+    }
+
+    /// Directories to scan: `arguments`, then (when `adding` says so) the entries of
+    /// `PLUGIN_HOST_PATH` (empty entries ignored), then the defaults. `patterns` (from
+    /// `--pattern`) apply to every directory except the executable's own, which always uses
+    /// `libph-*.so`. Relative paths are made absolute against the current directory; a path
+    /// listed twice is scanned once, where it first appears.
     public static func resolve(
-        arguments: [String], patterns: [String]?, environment: [String: String], executablePath: String
+        arguments: [String], patterns: [String]?, environment: [String: String], executablePath: String,
+        adding: Additions = .all
     ) -> [SearchDirectory] {
         let chosen = (patterns?.isEmpty == false ? patterns : nil) ?? defaultPatterns
         var result: [SearchDirectory] = []
@@ -36,17 +56,11 @@ public enum PluginSearchPath {
                                               standaloneManifests: standaloneManifests))
             }
         }
-        if !arguments.isEmpty {
-            for argument in arguments { add(argument, chosen) }
-            return result
+        for argument in arguments { add(argument, chosen) }
+        if adding.contains(.environment), let variable = environment[environmentVariable] {
+            for entry in variable.split(separator: ":", omittingEmptySubsequences: true) { add(String(entry), chosen) }
         }
-        if let variable = environment[environmentVariable] {
-            let entries = variable.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
-            if !entries.isEmpty {
-                for entry in entries { add(entry, chosen) }
-                return result
-            }
-        }
+        guard adding.contains(.defaults) else { return result }
         // The build folder holds the bundled plugins at its top level; never recurse into it.
         add(parentDirectory(of: absolutePath(executablePath)), [bundledPluginPattern], maximumDepth: 0, standaloneManifests: false)
         if let home = environment["HOME"], !home.isEmpty, isDirectory(home + userDirectorySuffix) {

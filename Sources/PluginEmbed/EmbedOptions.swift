@@ -16,8 +16,11 @@ import PluginTenancy
 /// of range is INVALID_ARGUMENT naming the key, because a misspelt option that is silently
 /// ignored (`"initTimoutMs"`) would leave the caller believing a setting is in force.
 struct EmbedOptions: Sendable {
-    /// Directories from `pluginPath`; empty means the defaults (see ``searchDirectories(_:)``).
+    /// Directories from `pluginPath`, searched before `PLUGIN_HOST_PATH` and the defaults (see
+    /// ``searchDirectories(_:)``).
     var pluginPath: [String] = []
+    /// `"defaultPlugins": false` leaves the default directories out of every search.
+    var defaultPlugins = true
     var mode: ValidationMode = .strict
     var initOptions = InitOptions()
     var policy: TenantPolicySet?
@@ -25,7 +28,7 @@ struct EmbedOptions: Sendable {
     /// `"inputLimits"`: the host's ``InputLimits`` (`"limits"` is the workers' resource limits).
     var inputLimits = InputLimits()
 
-    static let keys = ["pluginPath", "mode", "initConcurrency", "initTimeoutMs", "policy", "isolation", "limits", "inputLimits"]
+    static let keys = ["pluginPath", "defaultPlugins", "mode", "initConcurrency", "initTimeoutMs", "policy", "isolation", "limits", "inputLimits"]
 
     /// Parses `options_json` (NULL is every default).
     static func parse(_ text: UnsafePointer<CChar>?) throws(Problem) -> EmbedOptions {
@@ -42,6 +45,11 @@ struct EmbedOptions: Sendable {
                 break
             case "pluginPath":
                 options.pluginPath = try directories(value, argument: "options_json /pluginPath")
+            case "defaultPlugins":
+                guard case .bool(let include) = value else {
+                    throw invalid("/defaultPlugins must be true or false, not \(JSONWriter.string(value))")
+                }
+                options.defaultPlugins = include
             case "mode":
                 guard let name = value.stringValue, let mode = ValidationMode(rawValue: name) else {
                     throw invalid("/mode must be \"strict\" or \"loose\", not \(JSONWriter.string(value))")
@@ -133,17 +141,19 @@ struct EmbedOptions: Sendable {
         Problem(.invalidArgument, .error, "options_json \(message)")
     }
 
-    /// The directories a host scans: `explicit` when given, else `PLUGIN_HOST_PATH`, else the
-    /// directory holding libplugin_host.so (pattern `libph-*.so`, as the CLI treats its own
-    /// directory) and the per-user and system plugin directories.
-    static func searchDirectories(_ explicit: [String]) -> [SearchDirectory] {
+    /// The directories a host scans, by the CLI's rule: `explicit`, then `PLUGIN_HOST_PATH`,
+    /// then (unless `"defaultPlugins": false`) the directory holding libplugin_host.so (pattern
+    /// `libph-*.so`, as the CLI treats its own directory) and the per-user and system plugin
+    /// directories.
+    func searchDirectories(_ explicit: [String]) -> [SearchDirectory] {
         var environment: [String: String] = [:]
         for name in [PluginSearchPath.environmentVariable, "HOME"] {
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
         return PluginSearchPath.resolve(
             arguments: explicit, patterns: nil, environment: environment,
-            executablePath: LibraryLocation.path ?? "./libplugin_host.so")
+            executablePath: LibraryLocation.path ?? "./libplugin_host.so",
+            adding: defaultPlugins ? .all : .environment)
     }
 
     /// The configuration of a fresh ``PluginHost`` scanning `directories`. The scan cache and

@@ -17,7 +17,7 @@ final class HostHandle: Sendable {
 
     init(options: EmbedOptions) {
         self.options = options
-        let directories = EmbedOptions.searchDirectories(options.pluginPath)
+        let directories = options.searchDirectories(options.pluginPath)
         current = Locked(PluginHost(configuration: options.configuration(directories: directories)))
     }
 
@@ -34,7 +34,7 @@ final class HostHandle: Sendable {
     /// per library for the whole process); the new host registers them when it loads.
     func scan(paths: [String]?) -> ScanReport {
         guard let paths, !paths.isEmpty else { return host.scan() }
-        let directories = EmbedOptions.searchDirectories(paths)
+        let directories = options.searchDirectories(paths)
         let existing = host
         if existing.configuration.directories == directories { return existing.scan() }
         var configuration = existing.configuration

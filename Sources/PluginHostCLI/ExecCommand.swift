@@ -21,7 +21,7 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(help: "The node's input items as a JSON array.")
     var input: String = "[]"
 
-    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search (repeatable; default: PLUGIN_HOST_PATH, else the bundled plugins).")
+    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search before PLUGIN_HOST_PATH and the default directories (repeatable).")
     var pluginDirectories: [String] = []
 
     @Option(help: ArgumentHelp("A retry policy as JSON, the workflow `retry` format.", discussion: "e.g. '{\"maximumAttempts\":3,\"initialIntervalMs\":100}'", valueName: "json"))

@@ -17,7 +17,7 @@ struct LoadCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Plugin directories (default: PLUGIN_HOST_PATH, else the bundled example plugins).")
+    @Argument(help: "Plugin directories, searched before PLUGIN_HOST_PATH and the default directories.")
     var directories: [String] = []
 
     @OptionGroup var mode: ModeOptions

@@ -15,8 +15,10 @@ struct PluginHostCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 all good, 1 problems found or the node/run failed, 2 usage error,
             70 a plugin running in this process called exit().
-            Plugin directories come from arguments, else PLUGIN_HOST_PATH (colon-separated), else the
-            bundled example plugins beside this executable.
+            Plugin directories add up: the ones given (--plugin-dir, or load's arguments), then
+            PLUGIN_HOST_PATH (colon-separated), then the defaults (the bundled plugins beside this
+            executable, the per-user and system plugin directories); --no-default-plugins leaves the
+            defaults out, and scan DIR... scans exactly what it is given.
             """,
         version: HostVersion.string,
         subcommands: [

@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write a Chrome trace-event timeline of every attempt to this file (Perfetto, chrome://tracing).")
     var trace: String?
 
-    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search (repeatable; default: PLUGIN_HOST_PATH, else the bundled plugins).")
+    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search before PLUGIN_HOST_PATH and the default directories (repeatable).")
     var pluginDirectories: [String] = []
 
     @OptionGroup var mode: ModeOptions

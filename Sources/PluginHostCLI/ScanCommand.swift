@@ -12,7 +12,7 @@ struct ScanCommand: AsyncParsableCommand {
         discussion: "Exits 1 if any matched file is rejected or a directory cannot be scanned."
     )
 
-    @Argument(help: "Plugin directories (default: PLUGIN_HOST_PATH, else the bundled example plugins).")
+    @Argument(help: "Plugin directories: exactly these when given (default: PLUGIN_HOST_PATH, then the bundled, per-user and system plugin directories).")
     var directories: [String] = []
 
     @OptionGroup var mode: ModeOptions
@@ -20,7 +20,7 @@ struct ScanCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let host = PluginHost(configuration: discovery.configuration(directories: directories, mode: mode.mode))
+        let host = PluginHost(configuration: discovery.configuration(directories: directories, mode: mode.mode, onlyGiven: true))
         let report = host.scan()
         if output.json {
             Terminal.printJSON(report.json())

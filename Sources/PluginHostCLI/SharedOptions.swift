@@ -31,6 +31,9 @@ struct DiscoveryOptions: ParsableArguments {
     @Flag(help: "Do not read or write the scan cache.")
     var noCache = false
 
+    @Flag(help: "Search only the directories given and PLUGIN_HOST_PATH, not the default ones (the bundled, per-user and system plugin directories).")
+    var noDefaultPlugins = false
+
     func validate() throws {
         guard maxDepth >= 0 else { throw ValidationError("--max-depth must be 0 or more (0 scans only the directory itself).") }
         for pattern in patterns where pattern.isEmpty || pattern.contains("/") {
@@ -38,14 +41,19 @@ struct DiscoveryOptions: ParsableArguments {
         }
     }
 
-    /// The host configuration for `directories` (empty = PLUGIN_HOST_PATH or the defaults).
-    func configuration(directories: [String], mode: ValidationMode) -> HostConfiguration {
+    /// The host configuration for `directories`, then PLUGIN_HOST_PATH, then the default
+    /// directories (unless --no-default-plugins). `onlyGiven` is `scan DIR…`, which scans
+    /// exactly the directories it is given when there are any.
+    func configuration(directories: [String], mode: ValidationMode, onlyGiven: Bool = false) -> HostConfiguration {
         let environment = ProcessInfo.processInfo.environment
+        let adding: PluginSearchPath.Additions =
+            onlyGiven && !directories.isEmpty ? [] : noDefaultPlugins ? .environment : .all
         let resolved = PluginSearchPath.resolve(
             arguments: directories.map(Terminal.absolutePath),
             patterns: patterns.isEmpty ? nil : patterns,
             environment: environment,
-            executablePath: Terminal.executablePath)
+            executablePath: Terminal.executablePath,
+            adding: adding)
         var scanOptions = ScanOptions()
         scanOptions.mode = mode
         scanOptions.maximumDepth = maxDepth

@@ -23,7 +23,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Print the workflow graph in Graphviz DOT instead of the problem list.")
     var dot = false
 
-    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search (repeatable; default: PLUGIN_HOST_PATH, else the bundled plugins).")
+    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search before PLUGIN_HOST_PATH and the default directories (repeatable).")
     var pluginDirectories: [String] = []
 
     @OptionGroup var mode: ModeOptions

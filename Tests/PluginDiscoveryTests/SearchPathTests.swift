@@ -3,25 +3,50 @@ import Foundation
 import PluginHostTestSupport
 import Testing
 
-/// Arguments, else PLUGIN_HOST_PATH, else the executable's directory (libph-*.so only) and the
-/// user and system plugin directories that exist.
+/// The given directories, then PLUGIN_HOST_PATH, then the executable's directory (libph-*.so
+/// only) and the user and system plugin directories that exist; they add up.
 @Suite("Plugin search path")
 struct SearchPathTests {
-    @Test("arguments win over PLUGIN_HOST_PATH and take the given patterns")
-    func argumentsWin() {
+    @Test("arguments come first, then PLUGIN_HOST_PATH, then the defaults; the given patterns apply to both")
+    func directoriesAddUp() {
         let dirs = PluginSearchPath.resolve(arguments: ["/a", "/b/"], patterns: ["*.plugin"],
                                             environment: ["PLUGIN_HOST_PATH": "/env"], executablePath: "/bin/plugin-host")
-        #expect(dirs == [SearchDirectory(path: "/a", patterns: ["*.plugin"]), SearchDirectory(path: "/b", patterns: ["*.plugin"])])
+        #expect(Array(dirs.prefix(4)) == [
+            SearchDirectory(path: "/a", patterns: ["*.plugin"]), SearchDirectory(path: "/b", patterns: ["*.plugin"]),
+            SearchDirectory(path: "/env", patterns: ["*.plugin"]),
+            SearchDirectory(path: "/bin", patterns: ["libph-*.so"], maximumDepth: 0, standaloneManifests: false),
+        ])
+    }
+
+    @Test("leaving the defaults out keeps the arguments and PLUGIN_HOST_PATH")
+    func withoutDefaults() {
+        let dirs = PluginSearchPath.resolve(arguments: ["/a"], patterns: nil, environment: ["PLUGIN_HOST_PATH": "/env"],
+                                            executablePath: "/bin/plugin-host", adding: .environment)
+        #expect(dirs.map(\.path) == ["/a", "/env"])
+    }
+
+    @Test("adding nothing is exactly the arguments (scan DIR...)")
+    func exactlyTheArguments() {
+        let dirs = PluginSearchPath.resolve(arguments: ["/a"], patterns: nil, environment: ["PLUGIN_HOST_PATH": "/env"],
+                                            executablePath: "/bin/plugin-host", adding: [])
+        #expect(dirs.map(\.path) == ["/a"])
+    }
+
+    @Test("a directory given and also a default is searched once, where it is given, with the given patterns")
+    func givenDefaultDirectory() {
+        let dirs = PluginSearchPath.resolve(arguments: ["/bin"], patterns: nil, environment: [:], executablePath: "/bin/plugin-host")
+        #expect(dirs.first == SearchDirectory(path: "/bin", patterns: ["*.so"]))
+        #expect(dirs.filter { $0.path == "/bin" }.count == 1)
     }
 
     @Test("PLUGIN_HOST_PATH is split on colons, empty entries ignored, default pattern *.so")
     func environmentPath() {
         let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil,
                                             environment: ["PLUGIN_HOST_PATH": ":/one::/two:"], executablePath: "/bin/plugin-host")
-        #expect(dirs == [SearchDirectory(path: "/one", patterns: ["*.so"]), SearchDirectory(path: "/two", patterns: ["*.so"])])
+        #expect(Array(dirs.prefix(2)) == [SearchDirectory(path: "/one", patterns: ["*.so"]), SearchDirectory(path: "/two", patterns: ["*.so"])])
     }
 
-    @Test("with no arguments and no PLUGIN_HOST_PATH, the executable's directory is scanned for libph-*.so")
+    @Test("with no arguments and an empty PLUGIN_HOST_PATH, the executable's directory comes first, for libph-*.so")
     func defaults() throws {
         let home = try TemporaryDirectory()
         let dirs = PluginSearchPath.resolve(arguments: [], patterns: ["*.x"],
@@ -56,13 +81,13 @@ struct SearchPathTests {
     @Test("relative directories are made absolute against the working directory")
     func relativeArguments() {
         let cwd = FileManager.default.currentDirectoryPath
-        let dirs = PluginSearchPath.resolve(arguments: ["./plugins/", "."], patterns: nil, environment: [:], executablePath: "/x")
+        let dirs = PluginSearchPath.resolve(arguments: ["./plugins/", "."], patterns: nil, environment: [:], executablePath: "/x", adding: [])
         #expect(dirs.map(\.path) == [cwd + "/plugins", cwd])
     }
 
     @Test("a directory listed twice is scanned once")
     func deduplicated() {
-        let dirs = PluginSearchPath.resolve(arguments: ["/a", "/a/", "/a/."], patterns: nil, environment: [:], executablePath: "/x")
+        let dirs = PluginSearchPath.resolve(arguments: ["/a", "/a/", "/a/."], patterns: nil, environment: [:], executablePath: "/x", adding: [])
         #expect(dirs.map(\.path) == ["/a"])
     }
 

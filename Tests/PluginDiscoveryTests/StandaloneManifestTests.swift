@@ -142,7 +142,8 @@ struct StandaloneManifestTests {
     func searchPathDefaults() {
         let directories = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: [:], executablePath: "/opt/ph/bin/plugin-host")
         #expect(directories.first?.standaloneManifests == false)
-        let given = PluginSearchPath.resolve(arguments: ["/srv/plugins"], patterns: nil, environment: [:], executablePath: "/opt/ph/bin/plugin-host")
+        let given = PluginSearchPath.resolve(arguments: ["/srv/plugins"], patterns: nil, environment: [:],
+                                             executablePath: "/opt/ph/bin/plugin-host", adding: [])
         #expect(given.map(\.standaloneManifests) == [true])
     }
 

@@ -19,13 +19,34 @@ struct PluginsTests {
         #expect(calls[1].doc?["mode"] == "strict")
     }
 
-    @Test("PLUGIN_HOST_PATH replaces the default directory")
+    @Test("PLUGIN_HOST_PATH comes before the default directory, and its copy of a plugin wins")
     func environmentVariable() throws {
         let directory = try TemporaryDirectory(prefix: "embed-env")
         try FileManager.default.copyItem(atPath: BuildProducts.plugin("string"), toPath: directory.url("libstring.so"))
         let calls = try EmbedDriver.run(["create", "@null", "scan", "@null"],
                                         environment: EmbedLibrary.environment(["PLUGIN_HOST_PATH": directory.path]))
-        #expect(pluginPaths(calls[1].doc) == [directory.url("libstring.so")])
+        let plugins = calls[1].doc?["plugins"]?.arrayValue ?? []
+        #expect(pluginPaths(calls[1].doc).first == directory.url("libstring.so"))
+        #expect(plugins.first?["status"] == "ok")
+        #expect(plugins.count == 6)
+        // The bundled copy of the same plugin id comes later in the order and is the one left out.
+        let bundled = plugins.first { ($0["path"]?.stringValue ?? "").hasSuffix("/libph-string.so") }
+        #expect(bundled?["problems"]?.arrayValue?.first?["code"] == "DUPLICATE_PLUGIN_ID")
+    }
+
+    @Test("\"defaultPlugins\": false leaves the default directory out; pluginPath and PLUGIN_HOST_PATH stay")
+    func withoutDefaultPlugins() throws {
+        let given = try TemporaryDirectory(prefix: "embed-given")
+        let fromEnvironment = try TemporaryDirectory(prefix: "embed-env")
+        try FileManager.default.copyItem(atPath: BuildProducts.plugin("math"), toPath: given.url("libmath.so"))
+        try FileManager.default.copyItem(atPath: BuildProducts.plugin("string"), toPath: fromEnvironment.url("libstring.so"))
+        let options = JSONWriter.string(["pluginPath": [.string(given.path)], "defaultPlugins": false])
+        let calls = try EmbedDriver.run(["create", options, "scan", "@null"],
+                                        environment: EmbedLibrary.environment(["PLUGIN_HOST_PATH": fromEnvironment.path]))
+        #expect(pluginPaths(calls[1].doc) == [given.url("libmath.so"), fromEnvironment.url("libstring.so")])
+        let wrong = try EmbedDriver.run(["create", #"{"defaultPlugins":"no"}"#])
+        #expect(wrong[0].status == Status.invalidArgument)
+        #expect(wrong[0].line.contains("/defaultPlugins must be true or false"), "\(wrong[0])")
     }
 
     @Test("scan with dirs_json scans those directories, and load and list follow that scan")
@@ -33,7 +54,7 @@ struct PluginsTests {
         let directory = try TemporaryDirectory(prefix: "embed-dirs")
         try FileManager.default.copyItem(atPath: BuildProducts.plugin("math"), toPath: directory.url("libmath.so"))
         let dirs = JSONWriter.string([.string(directory.path)])
-        let calls = try EmbedDriver.run(["create", "@null", "scan", dirs, "load", "list"])
+        let calls = try EmbedDriver.run(["create", #"{"defaultPlugins":false}"#, "scan", dirs, "load", "list"])
         #expect(pluginPaths(calls[1].doc) == [directory.url("libmath.so")])
         let types = calls[3].doc?.arrayValue?.compactMap { $0["nodeType"]?.stringValue }
         #expect(types == ["math.add", "math.div", "math.mul", "math.sub"])

@@ -29,7 +29,7 @@ struct ScanThenLoadTests {
         let link = root.url("link")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: elsewhere)
 
-        let calls = try EmbedDriver.run(["create", "@null", "scan", JSONWriter.string([.string(plugins)]),
+        let calls = try EmbedDriver.run(["create", #"{"defaultPlugins":false}"#, "scan", JSONWriter.string([.string(plugins)]),
                                          "rename", plugins, root.url("old"), "rename", link, plugins, "load", "list"])
         #expect(calls[1].doc?["plugins"]?.arrayValue?.first?["status"] == "ok")
         #expect(calls[2].status == 0 && calls[3].status == 0, "\(calls)")

@@ -94,6 +94,30 @@ struct ExecCLITests {
     }
 }
 
+@Suite("plugin-host exec: plugin directories add up")
+struct ExecPluginDirectoryCLITests {
+    @Test("--plugin-dir adds a directory before the bundled plugins: both its nodes and the bundled ones run")
+    func pluginDirAddsUp() throws {
+        let dir = try TemporaryDirectory()
+        try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(id: "org.test.extra", nodeType: "test.extra"),
+                                 name: "extra.so", in: dir)
+        let extra = try CLI.json(["exec", "test.extra", "--params", #"{"value":1}"#, "--plugin-dir", dir.path, "--json"])
+        #expect(extra.status == 0, "stderr: \(extra.stderr)")
+        let bundled = try CLI.json(["exec", "math.add", "--params", #"{"a":1,"b":2}"#, "--plugin-dir", dir.path, "--json"])
+        #expect(bundled.status == 0, "stderr: \(bundled.stderr)")
+        #expect(bundled.value["output"] == ["result": 3])
+    }
+
+    @Test("--no-default-plugins leaves the bundled plugins out: math.add is NODE_TYPE_NOT_FOUND")
+    func noDefaultPlugins() throws {
+        let dir = try TemporaryDirectory()
+        let result = try CLI.json(["exec", "math.add", "--params", #"{"a":1,"b":2}"#, "--plugin-dir", dir.path,
+                                   "--no-default-plugins", "--json"])
+        #expect(result.status == 1)
+        #expect(result.value["errorCode"] == "NODE_TYPE_NOT_FOUND")
+    }
+}
+
 @Suite("plugin-host exec parameter validation")
 struct ExecValidationCLITests {
     @Test("parameters that break the schema fail with VALIDATION_FAILED listing every violation, before the plugin runs")

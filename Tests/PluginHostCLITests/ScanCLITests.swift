@@ -114,14 +114,28 @@ struct ScanCLITests {
         #expect(result.value["problems"]?.arrayValue?.first?["code"] == "DIRECTORY_NOT_FOUND")
     }
 
-    @Test("PLUGIN_HOST_PATH is used when no directory is given")
+    @Test("with no directory given, PLUGIN_HOST_PATH comes first, then the bundled plugins (--no-default-plugins: only it)")
     func environmentPath() throws {
         let dir = try TemporaryDirectory()
         try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(), name: "env.so", in: dir)
         let result = try CLI.json(["scan", "--json"], environment: ["PLUGIN_HOST_PATH": dir.path])
         #expect(result.status == 0)
-        #expect(result.value["plugins"]?.arrayValue?.count == 1)
-        #expect(result.value.plugin(endingWith: "/env.so")?["status"] == "ok")
+        let paths = result.value["plugins"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+        #expect(paths.first == dir.url("env.so"))
+        #expect(paths.contains { $0.hasSuffix("/libph-math.so") })
+        let alone = try CLI.json(["scan", "--json", "--no-default-plugins"], environment: ["PLUGIN_HOST_PATH": dir.path])
+        #expect(alone.value["plugins"]?.arrayValue?.count == 1)
+        #expect(alone.value.plugin(endingWith: "/env.so")?["status"] == "ok")
+    }
+
+    @Test("scan DIR scans exactly the directories it is given, not PLUGIN_HOST_PATH or the defaults")
+    func givenDirectoriesOnly() throws {
+        let dir = try TemporaryDirectory()
+        let other = try TemporaryDirectory()
+        try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(), name: "given.so", in: dir)
+        try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(), name: "env.so", in: other)
+        let result = try CLI.json(["scan", "--json", dir.path], environment: ["PLUGIN_HOST_PATH": other.path])
+        #expect(result.value["plugins"]?.arrayValue?.compactMap { $0["path"]?.stringValue } == [dir.url("given.so")])
     }
 
     @Test("usage errors exit 2 with a message on stderr")

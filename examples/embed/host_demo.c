@@ -36,13 +36,14 @@ int main(int argc, char **argv) {
 
     printf("plugin host %s\n", ph_version());
 
-    /* Options are JSON; an explicit plugin directory if one was given. */
+    /* Options are JSON; only the plugin directory given, if one was (without
+     * "defaultPlugins": false the bundled and installed plugins would be searched after it). */
     if (argc > 1) {
         if (strpbrk(argv[1], "\"\\") != NULL || strlen(argv[1]) > sizeof options - 64) {
             fprintf(stderr, "the plugin directory must not contain quotes or backslashes\n");
             return 2;
         }
-        snprintf(options, sizeof options, "{\"pluginPath\":[\"%s\"],\"mode\":\"strict\"}", argv[1]);
+        snprintf(options, sizeof options, "{\"pluginPath\":[\"%s\"],\"defaultPlugins\":false,\"mode\":\"strict\"}", argv[1]);
     } else {
         snprintf(options, sizeof options, "{\"mode\":\"strict\"}");
     }

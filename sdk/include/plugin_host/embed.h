@@ -58,8 +58,13 @@ typedef struct ph_host ph_host;
  * Creates a host. Nothing is scanned or loaded yet.
  *
  * options_json: NULL for the defaults, or an object with any of
- *   "pluginPath": ["dir", …]   plugin directories (default: PLUGIN_HOST_PATH, else the
- *                              directory holding libplugin_host.so, as the CLI does)
+ *   "pluginPath": ["dir", …]   plugin directories, searched first; then PLUGIN_HOST_PATH,
+ *                              then the default directories (the one holding
+ *                              libplugin_host.so, files libph-*.so, and the per-user and system
+ *                              plugin directories), as the CLI does; earlier directories win
+ *                              when two files declare the same plugin id
+ *   "defaultPlugins": true     false leaves the default directories out (pluginPath and
+ *                              PLUGIN_HOST_PATH only), like the CLI's --no-default-plugins
  *   "mode": "strict"|"loose"   metadata checking (default "strict")
  *   "initConcurrency": 5       plugins initialized at the same time (≥ 1)
  *   "initTimeoutMs": 5000      time limit of each plugin's init
@@ -101,7 +106,9 @@ void ph_host_destroy(ph_host *host);
 /**
  * Scans plugin directories without running plugin code and remembers the report.
  * dirs_json: a JSON array of directory paths (pattern *.so), or NULL (or []) for the host's
- * configured directories. Other directories become the host's directories from then on: later
+ * configured directories. Given directories take pluginPath's place: they are searched first,
+ * then PLUGIN_HOST_PATH, then the defaults unless "defaultPlugins" is false. Other directories
+ * become the host's directories from then on: later
  * scans, loads and executions use them; node types and statistics gathered from the previous
  * directories start afresh (policies carry over; plugins already initialized are not
  * initialized again). *out_report_json: the `plugin-host scan --json` document. Returns PH_OK

@@ -41,7 +41,8 @@ class Host:
     runs workflows.
 
     ``options``: ``None`` or a dict (or JSON text) with any of ``pluginPath`` (list of
-    directories), ``mode`` (``"strict"``/``"loose"``), ``initConcurrency``, ``initTimeoutMs``,
+    directories, searched before ``PLUGIN_HOST_PATH`` and the default directories),
+    ``defaultPlugins`` (``False`` leaves the default directories out), ``mode`` (``"strict"``/``"loose"``), ``initConcurrency``, ``initTimeoutMs``,
     ``policy`` (the policy-file format), ``isolation`` (``"none"``/``"process"``: node calls in
     worker processes, so a plugin that crashes or hangs costs only its call) and ``limits``
     (``{"memoryMb", "cpuSecondsPerCall", "outputBytes"}`` for those workers). ``library``: the path of libplugin_host.so (default:

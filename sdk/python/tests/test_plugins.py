@@ -18,24 +18,33 @@ def test_default_scan_finds_the_bundled_plugins(host):
     assert report["summary"]["ok"] == 5
 
 
-def test_scan_of_given_directories(host, plugin_dir, tmp_path):
+def test_scan_of_given_directories(plugin_dir, tmp_path):
+    shutil.copy(os.path.join(plugin_dir, "libph-math.so"), tmp_path / "libmath.so")
+    with Host({"defaultPlugins": False}) as host:
+        report = host.scan([tmp_path])
+        assert names(report) == ["libmath.so"]
+        host.load()
+        assert [node["nodeType"] for node in host.list()] == ["math.add", "math.div", "math.mul", "math.sub"]
+
+
+def test_given_directories_come_before_the_defaults(host, plugin_dir, tmp_path):
     shutil.copy(os.path.join(plugin_dir, "libph-math.so"), tmp_path / "libmath.so")
     report = host.scan([tmp_path])
-    assert names(report) == ["libmath.so"]
-    host.load()
-    assert [node["nodeType"] for node in host.list()] == ["math.add", "math.div", "math.mul", "math.sub"]
+    assert report["plugins"][0]["path"].endswith("/libmath.so")
+    assert report["plugins"][0]["status"] == "ok"
+    assert "libph-string.so" in names(report)
 
 
 def test_plugin_path_option(plugin_dir, tmp_path):
     shutil.copy(os.path.join(plugin_dir, "libph-string.so"), tmp_path / "libstring.so")
-    with Host({"pluginPath": [str(tmp_path)]}) as host:
+    with Host({"pluginPath": [str(tmp_path)], "defaultPlugins": False}) as host:
         assert names(host.scan()) == ["libstring.so"]
 
 
 def test_plugin_host_path_environment_variable(monkeypatch, plugin_dir, tmp_path):
     shutil.copy(os.path.join(plugin_dir, "libph-string.so"), tmp_path / "libstring.so")
     monkeypatch.setenv("PLUGIN_HOST_PATH", str(tmp_path))
-    with Host() as host:
+    with Host({"defaultPlugins": False}) as host:
         assert names(host.scan()) == ["libstring.so"]
 
 
