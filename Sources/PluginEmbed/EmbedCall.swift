@@ -15,6 +15,19 @@ enum EmbedCall {
         }
     }
 
+    /// ``run(error:_:)`` on the live handle `host` (INVALID_ARGUMENT when it is not one), which
+    /// stays alive until `body` returns: destroying it meanwhile only unlists it, so a call
+    /// racing `ph_host_destroy` finishes on a live host, and the last handle's plugin shutdown
+    /// (``HostHandle``'s deinit) waits for the calls still using it.
+    static func run(
+        _ host: OpaquePointer?, error out: OutParameter, _ body: (HostHandle) throws(Problem) -> ph_status
+    ) -> ph_status {
+        run(error: out) { () throws(Problem) -> ph_status in
+            let handle = try HostHandle.resolve(host)
+            return try withExtendedLifetime(handle) { () throws(Problem) -> ph_status in try body(handle) }
+        }
+    }
+
     /// Writes `problem`'s document to `out` and returns its status (for failures that are not
     /// thrown, such as a node that ran and failed).
     @discardableResult

@@ -12,8 +12,8 @@ public func ph_host_execute(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let result = OutParameter(outResult), error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let pluginHost = try HostHandle.resolve(host).host
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
+        let pluginHost = handle.host
         let tenantID = try CText.optionalString(tenant, argument: "tenant")
         let type = try CText.string(nodeType, argument: "node_type")
         guard let paramsJSON else {

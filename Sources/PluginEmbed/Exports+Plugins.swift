@@ -13,8 +13,7 @@ public func ph_host_scan(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let report = OutParameter(outReport), error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let handle = try HostHandle.resolve(host)
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
         var paths: [String]?
         if let dirsJSON {
             paths = try EmbedOptions.directories(
@@ -32,8 +31,8 @@ public func ph_host_load(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let report = OutParameter(outReport), error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let pluginHost = try HostHandle.resolve(host).host
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
+        let pluginHost = handle.host
         let scan = pluginHost.report
         let initReport = BlockingWait.run { await pluginHost.load() }
         // The `plugin-host load --json` document: the init report plus the scan's summary.
@@ -52,8 +51,8 @@ public func ph_host_list(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let nodes = OutParameter(outNodes), error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let registry = try HostHandle.resolve(host).host.registry
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
+        let registry = handle.host.registry
         nodes.set(.array(registry.list().map(\.listEntry)))
         return PH_OK
     }

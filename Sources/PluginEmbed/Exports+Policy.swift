@@ -16,8 +16,7 @@ public func ph_host_set_policy(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let handle = try HostHandle.resolve(host)
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
         guard let policyJSON else {
             handle.setPolicy(nil)
             return PH_OK
@@ -41,8 +40,8 @@ public func ph_host_stats(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let stats = OutParameter(outStats), error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let pluginHost = try HostHandle.resolve(host).host
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
+        let pluginHost = handle.host
         stats.set(pluginHost.statistics())
         return PH_OK
     }

@@ -12,8 +12,8 @@ public func ph_host_run_workflow(
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
     let result = OutParameter(outResult), error = OutParameter(outError)
-    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
-        let pluginHost = try HostHandle.resolve(host).host
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
+        let pluginHost = handle.host
         let tenantID = try CText.optionalString(tenant, argument: "tenant")
         // Syntax (invalid UTF-8 included, as the parser reports it) and shape are argument
         // errors; everything past them is the workflow's own validation, parsed from the same

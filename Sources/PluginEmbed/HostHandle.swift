@@ -1,5 +1,6 @@
 import PluginDiscovery
 import PluginHostCore
+import PluginLoader
 import PluginRuntime
 import PluginTenancy
 
@@ -16,10 +17,25 @@ final class HostHandle: Sendable {
     private let current: Locked<PluginHost>
 
     init(options: EmbedOptions) {
+        Self.population.withLock { $0 += 1 }
         self.options = options
         let directories = options.searchDirectories(options.pluginPath)
         current = Locked(PluginHost(configuration: options.configuration(directories: directories)))
     }
+
+    /// When the last handle of the process goes (destroyed, and no call still using it), every
+    /// initialized plugin's `shutdown` runs once, dependents first (embed.h, ph_host_destroy).
+    /// Under the population lock, so a handle created meanwhile waits and then loads fresh
+    /// instances whose `init` runs again, instead of picking up one being shut down.
+    deinit {
+        Self.population.withLock { count in
+            count -= 1
+            if count == 0 { PluginLoader.shutdownAll(waitingUpTo: .zero) }
+        }
+    }
+
+    /// How many handles exist (live, or destroyed with a call still using them).
+    private static let population = Locked<Int>(0)
 
     /// The host serving calls now.
     var host: PluginHost { current.withLock { $0 } }

@@ -60,6 +60,7 @@ enum PluginHostMain {
                 try command.run()
             }
         } catch {
+            shutDownPlugins()
             PluginExitGuard.hostExits()
             let code = PluginHostCommand.exitCode(for: error)
             let message = PluginHostCommand.fullMessage(for: error)
@@ -70,6 +71,16 @@ enum PluginHostMain {
             if !message.isEmpty { Terminal.error(message) }
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
+        shutDownPlugins()
         PluginExitGuard.hostExits()
+    }
+
+    /// A clean exit (the command returned, or failed with its exit status) runs every
+    /// initialized plugin's `shutdown` once, dependents first. A plugin with a call still
+    /// running (abandoned after its time limit) is skipped at once: waiting for it would hold
+    /// the exit, and shutting it down under that call could crash. A plugin's exit() or a
+    /// crash ends the process without it.
+    private static func shutDownPlugins() {
+        PluginLoader.shutdownAll(waitingUpTo: .zero)
     }
 }

@@ -64,6 +64,11 @@ public final class LoadedPlugin: Sendable {
     /// The `*out_state` from a successful `init`, as an integer (raw pointers are not Sendable).
     private let pluginState = Atomic<UInt>(0)
     private let initOutcome = Locked<Result<Void, Problem>?>(nil)
+    /// When `init` succeeded, in the process's order of successful inits (0: not yet), so
+    /// ``PluginLoader/shutdownAll(waitingUpTo:)`` can shut dependents down before what they
+    /// depend on: the runtime initializes dependencies first.
+    private let initializedOrder = Atomic<UInt64>(0)
+    private static let initCounter = Atomic<UInt64>(0)
 
     private static let readyBit = 1 << 62
     private static let closedBit = 1 << 61
@@ -155,6 +160,7 @@ public final class LoadedPlugin: Sendable {
             return .failure(Problem(.initFailed, .error, message, file: path))
         }
         pluginState.store(UInt(bitPattern: state), ordering: .relaxed)
+        initializedOrder.store(Self.initCounter.wrappingAdd(1, ordering: .relaxed).newValue, ordering: .relaxed)
         // Releasing: an execute that sees the ready bit also sees the state stored above.
         let previous = lifecycle.bitwiseOr(Self.readyBit, ordering: .acquiringAndReleasing).oldValue
         if previous & Self.closedBit != 0 {
@@ -273,6 +279,9 @@ public final class LoadedPlugin: Sendable {
             return PluginCallOutcome(status: status, errorCode: status, errorMessage: problem.message)
         }
     }
+
+    /// The position of this plugin's successful `init` among the process's (0: not initialized).
+    var initializationOrder: UInt64 { initializedOrder.load(ordering: .relaxed) }
 
     /// Calls the plugin's `shutdown` once, after the last `execute`; later calls to `execute`
     /// are refused without reaching the plugin.

@@ -38,6 +38,17 @@ public struct PluginCallOutcome: Sendable, Hashable {
         self.logs = logs
     }
 
+    /// The status a failed call is reported with: the code the plugin gave `set_error` when it
+    /// is one a plugin may report (`PH_ERR_INVALID_PARAMETERS` … `PH_ERR_CANCELLED`), else the
+    /// status `execute` returned. The returned status alone decides success; `set_error`'s code
+    /// decides which error (plugin.h), so a plugin whose helper returns a generic failure still
+    /// gets a transient error retried. Host-side codes (`PH_ERR_NOT_FOUND` and later) and
+    /// `PH_OK` given to `set_error` are ignored.
+    public var failureStatus: Int32 {
+        if let errorCode, errorCode >= PH_ERR_INVALID_PARAMETERS, errorCode <= PH_ERR_CANCELLED { return errorCode }
+        return status
+    }
+
     /// An outcome for a call the host refused to make, so callers see one shape for every result.
     static func refused(_ message: String) -> PluginCallOutcome {
         PluginCallOutcome(status: PH_ERR_INTERNAL, errorCode: PH_ERR_INTERNAL, errorMessage: message)

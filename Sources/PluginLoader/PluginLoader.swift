@@ -94,6 +94,25 @@ public enum PluginLoader {
         }
     }
 
+    /// Shuts down every plugin loaded in this process, each once, dependents before what they
+    /// depend on (the reverse of the order their inits succeeded), and forgets them: a later
+    /// load of the same file makes a fresh ``LoadedPlugin`` whose `init` runs again, so init and
+    /// shutdown always pair up and never overlap for one library.
+    ///
+    /// Called at a clean exit of `plugin-host`, when the last embed handle of the process is
+    /// destroyed, and by a worker process when its host hangs up. Loads wait while it runs.
+    /// A plugin with a call still running after `timeout` (a call abandoned after its time
+    /// limit) is not shut down (see ``LoadedPlugin/shutdown(waitingUpTo:)``). Returns the ids of
+    /// the plugins whose `shutdown` ran, in the order it ran.
+    @discardableResult
+    public static func shutdownAll(waitingUpTo timeout: Duration) -> [String] {
+        loaded.withLock { table in
+            let plugins = table.values.sorted { $0.initializationOrder > $1.initializationOrder }
+            table.removeAll()
+            return plugins.filter { $0.shutdown(waitingUpTo: timeout) }.map(\.id)
+        }
+    }
+
     private static func loadFresh(
         path: String, identity: FileIdentity, directory: FileIdentity?, manifest: PluginManifest, rawMetadata: [UInt8]?,
         logger: Logger?

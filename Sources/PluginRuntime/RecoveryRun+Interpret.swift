@@ -17,7 +17,8 @@ extension RecoveryRun {
     }
 
     /// Turns how a call ended into a success or an error class: a plugin's non-zero
-    /// status maps through ``ProblemCode/init(pluginStatus:)``; success without output, output
+    /// status (``PluginCallOutcome/failureStatus``: `set_error`'s code, else the returned
+    /// status) maps through ``ProblemCode/init(pluginStatus:)``; success without output, output
     /// that is not JSON and output over the cap are the plugin's bugs (EXECUTION_ERROR,
     /// OUTPUT_TOO_LARGE).
     ///
@@ -54,7 +55,7 @@ extension RecoveryRun {
         var interpretation = Interpretation()
         interpretation.logs = logLines(outcome.logs)
         if outcome.status != 0 {
-            interpretation.code = ProblemCode(pluginStatus: outcome.status)
+            interpretation.code = ProblemCode(pluginStatus: outcome.failureStatus)
             let message = outcome.errorMessage.flatMap { $0.isEmpty ? nil : $0 }
             interpretation.message = message ?? "\(nodeType) failed with status \(outcome.status) and gave no message"
         } else if let refused = outcome.refusedOutputBytes {

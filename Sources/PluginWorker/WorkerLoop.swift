@@ -48,7 +48,7 @@ struct WorkerLoop {
             }
         }
         // The host hung up: shut the plugins down as the in-process host would, and leave.
-        for case .success(let plugin) in slots.values { plugin.shutdown(waitingUpTo: .seconds(1)) }
+        PluginLoader.shutdownAll(waitingUpTo: .seconds(1))
         return 0
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PluginHostCore
 import PluginHostTestSupport
 import Testing
@@ -107,5 +108,32 @@ struct LifecycleTests {
         ])
         #expect(calls[1].doc?["output"] == ["result": 2])
         #expect(calls[4].doc?["output"] == ["result": 12])
+    }
+
+    @Test("destroying the last handle shuts every plugin down once; a later handle initializes them again")
+    func shutdownWithTheLastHandle() throws {
+        let dir = try TemporaryDirectory(prefix: "embed-lifecycle")
+        let journal = dir.url("journal")
+        try CPluginBuilder.build(
+            source: CPluginBuilder.lifecycleRecorderSource(id: "org.test.recorder", nodeType: "test.recorder", journal: journal),
+            name: "recorder.so", in: dir)
+        let options = JSONWriter.string(["pluginPath": [.string(dir.path)], "defaultPlugins": false])
+        let once = ["create", options, "exec", "@null", "test.recorder", #"{"value":1}"#, "@null", "destroy"]
+        let calls = try EmbedDriver.run(once + once)
+        #expect(calls[1].status == Status.ok && calls[4].status == Status.ok, "\(calls)")
+        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+        #expect(lines == ["init org.test.recorder", "shutdown org.test.recorder", "init org.test.recorder", "shutdown org.test.recorder"])
+    }
+
+    @Test("while a handle is alive at exit, plugins are not shut down (embed.h says so)")
+    func noShutdownWithALiveHandle() throws {
+        let dir = try TemporaryDirectory(prefix: "embed-lifecycle")
+        let journal = dir.url("journal")
+        try CPluginBuilder.build(
+            source: CPluginBuilder.lifecycleRecorderSource(id: "org.test.recorder", nodeType: "test.recorder", journal: journal),
+            name: "recorder.so", in: dir)
+        let options = JSONWriter.string(["pluginPath": [.string(dir.path)], "defaultPlugins": false])
+        _ = try EmbedDriver.run(["create", options, "exec", "@null", "test.recorder", #"{"value":1}"#, "@null"])
+        #expect(try String(contentsOfFile: journal, encoding: .utf8) == "init org.test.recorder\n")
     }
 }

@@ -64,6 +64,22 @@ struct TemplateTests {
         #expect(!FileManager.default.fileExists(atPath: copy + "/libexample.so"))
     }
 
+    @Test("a wrong PLUGIN_HOST_SDK, or a copy with no SDK beside it and no installed plugin-host, says what to do")
+    func sdkPathProblems() throws {
+        let scratch = try TemporaryDirectory(prefix: "sdk-template-path")
+        let copy = scratch.url("example")
+        try Toolchain.runChecked("cp", ["-R", Toolchain.sdkDirectory + "/template", copy])
+        let wrong = try Toolchain.run("make", ["-C", copy, "PLUGIN_HOST_SDK=\(scratch.path)/nowhere"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("PLUGIN_HOST_SDK=\(scratch.path)/nowhere has no include/plugin_host/plugin.h"), "\(wrong.stderr)")
+        // pkg-config is pointed at an empty directory, so an installed plugin-host cannot help.
+        let alone = try ProcessRunner.run(
+            "/usr/bin/env", ["PKG_CONFIG_PATH=\(scratch.path)", "PKG_CONFIG_LIBDIR=\(scratch.path)", "make", "-C", copy])
+        #expect(alone.status != 0)
+        #expect(alone.stderr.contains("cannot find the plugin-host SDK headers"), "\(alone.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: copy + "/libexample.so"))
+    }
+
     @Test("plugin-host scan --strict --json accepts the built template")
     func strictScanAcceptsTemplate() throws {
         let built = try template

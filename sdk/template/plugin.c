@@ -62,9 +62,9 @@ static ph_status example_init(const ph_host_api *host, const char *config_json, 
     *out_state = state;
 
     /* Host services are looked up by name; NULL means this host does not offer one. Check
-     * struct_size before reading a field that a later ABI minor version added. */
+     * with PH_HAS_FIELD before reading a field that a later ABI minor version added. */
     info = (const ph_ext_host_info *)host->get_extension(host, PH_EXT_HOST_INFO);
-    if (info != NULL && info->struct_size >= sizeof *info) {
+    if (PH_HAS_FIELD(info, ph_ext_host_info, host_version)) {
         snprintf(line, sizeof line, "example.scale ready (host %s, default factor %g)", info->host_version, factor);
         host->log(host, PH_LOG_INFO, line); /* the host copies the message */
     }

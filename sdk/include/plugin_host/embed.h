@@ -97,9 +97,12 @@ ph_status ph_host_create(const char *options_json, ph_host **out_host, char **ou
  * Releases the handle. NULL is a no-op. Calls already running on it finish normally; later
  * calls with the same pointer are PH_ERR_INVALID_ARGUMENT. Do not start calls on a handle you
  * are destroying (its address may be reused by the next ph_host_create).
- * Plugins are process-wide: each library is loaded and initialized once per process and never
- * unloaded, and every handle shares them, so destroying a handle does not run plugins'
- * shutdown (a later handle would find them shut down); they stay initialized until exit.
+ * Plugins are process-wide: every handle shares each loaded library and its initialized
+ * instance, and libraries are never unloaded. Destroying the last handle of the process (once
+ * no call still uses it) runs every initialized plugin's shutdown once, dependents first; a
+ * plugin with a call still running (abandoned after its time limit) is skipped. A handle
+ * created after that initializes the plugins again when it loads them. Plugins are not shut
+ * down at process exit while a handle is alive: destroy your handles to have them run.
  */
 void ph_host_destroy(ph_host *host);
 

@@ -6,10 +6,12 @@
  * the file without running any plugin code. Build with -fvisibility=hidden; PH_EXPORT marks the
  * one symbol that must stay visible.
  *
- * Tags used below (CLAP style):
+ * Tags used below (CLAP style); every callback carries one:
  *   [thread-safe]  may be called from any thread, at the same time as other calls.
  *   [init-thread]  called on the thread running this plugin's init; never concurrently.
  *   [call-thread]  called on the thread running this execute(); valid only until it returns.
+ *   [serialized]   called from any host thread, but never at the same time as another call
+ *                  into the same plugin instance.
  *   [host-owned]   memory the host owns; the plugin reads it and never frees it.
  *   [plugin-owned] memory the plugin owns; it must stay valid for as long as stated.
  *
@@ -18,7 +20,12 @@
  * where they may be large; they are also NUL-terminated for convenience.
  *
  * Structs only grow at the end. Each starts with struct_size so the reader can tell which
- * fields exist: check struct_size before touching a field added in a later minor version.
+ * fields exist: check struct_size before touching a field added in a later minor version,
+ * with PH_HAS_FIELD(ptr, type, field).
+ *
+ * C++ plugins: no exception may leave a callback (execute, init, shutdown, ph_plugin_entry).
+ * Catch everything at the boundary and report it with set_error / set_init_error; an exception
+ * that unwinds into the host terminates the process.
  */
 #ifndef PLUGIN_HOST_PLUGIN_H
 #define PLUGIN_HOST_PLUGIN_H
@@ -38,6 +45,15 @@ extern "C" {
 
 /** Marks the entry point so it stays visible when the plugin is built -fvisibility=hidden. */
 #define PH_EXPORT PH_EXTERN_C __attribute__((visibility("default")))
+
+/**
+ * Non-zero when the struct at ptr (whose first member is struct_size) is large enough to hold
+ * type's field, i.e. the side that filled it in knew that field. Read a field added after
+ * ABI 1.0 only when this is true; fields of 1.0 are always there.
+ *   if (PH_HAS_FIELD(info, ph_ext_host_info, plugin_path)) use(info->plugin_path);
+ */
+#define PH_HAS_FIELD(ptr, type, field) \
+    ((ptr) != NULL && (size_t)(ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
 
 /** Log levels for ph_host_api.log and ph_call.log. */
 #define PH_LOG_DEBUG 0
@@ -106,8 +122,9 @@ struct ph_host_api {
     /** Opaque to the plugin; the host's own bookkeeping. [host-owned] */
     void *host_data;
     /**
-     * Looks up a host service by versioned name ("ph.log/1"). Returns a [host-owned] table
-     * valid until shutdown, or NULL when this host does not offer it. [thread-safe]
+     * Looks up a host service by versioned name (PH_EXT_HOST_INFO, "ph.host-info/1", is the
+     * one this ABI defines). Returns a [host-owned] table valid until shutdown, or NULL when
+     * this host does not offer it. [thread-safe]
      */
     const void *(*get_extension)(const ph_host_api *host, const char *name);
     /** Writes a log line attributed to this plugin; the host copies message. [thread-safe] */
@@ -147,16 +164,24 @@ struct ph_call {
     /**
      * Sets the node's output: a JSON value of len bytes (NUL not needed). The host copies it;
      * a later call replaces an earlier one. Output that is not valid JSON is an EXECUTION_ERROR.
+     * [call-thread]
      */
     void (*set_output)(ph_call *call, const char *json, size_t len);
-    /** Sets the error returned with a non-zero status; the host copies message (may be NULL). */
+    /**
+     * Describes the failure reported by a non-zero return from execute; the host copies
+     * message (may be NULL). The returned status decides that the call failed; code decides
+     * which error it is (PH_ERR_TRANSIENT is retried, PH_ERR_INVALID_PARAMETERS is not, ...),
+     * so a plugin may return one generic failure status. A code outside PH_ERR_INVALID_PARAMETERS
+     * .. PH_ERR_CANCELLED (PH_OK, or the host-side codes) is ignored and the returned status
+     * stands. Ignored when execute returns PH_OK. [call-thread]
+     */
     void (*set_error)(ph_call *call, ph_status code, const char *message);
     /**
      * Returns non-zero once the host has stopped waiting (timeout or cancellation); a long
      * node should poll it and return PH_ERR_CANCELLED. [thread-safe]
      */
     int32_t (*is_cancelled)(const ph_call *call);
-    /** Writes a log line attributed to this execution; the host copies message. */
+    /** Writes a log line attributed to this execution; the host copies message. [call-thread] */
     void (*log)(ph_call *call, int32_t level, const char *message);
 };
 
@@ -181,7 +206,7 @@ typedef struct ph_plugin {
      */
     const char *metadata_json;
     /**
-     * Called once, before any execute, with the plugin's configuration as a JSON object
+     * Called once per lifetime, before any execute, with the plugin's configuration as a JSON object
      * ("{}" when none). Keep it quick: the host waits a bounded time, then abandons the call
      * and quarantines the plugin. Store per-instance state in *out_state. On failure call
      * host->set_init_error and return non-zero. [init-thread]
@@ -189,11 +214,20 @@ typedef struct ph_plugin {
     ph_status (*init)(const ph_host_api *host, const char *config_json, void **out_state);
     /**
      * Runs one node. Report the result with call->set_output, or call->set_error plus a
-     * non-zero status. Called concurrently only when the metadata says "threadSafe": true;
-     * otherwise the host serializes calls into this plugin. [thread-safe if declared so]
+     * non-zero status. [thread-safe] when the metadata says "threadSafe": true; otherwise
+     * [serialized]: the host never runs two calls into this plugin at once.
      */
     ph_status (*execute)(void *state, ph_call *call);
-    /** Releases what init acquired. Called at most once, after the last execute. */
+    /**
+     * Releases what init acquired. Called once per successful init, after the last execute
+     * has returned: when plugin-host exits cleanly (the command finished, whatever its exit
+     * status), when the last embed handle of a process is destroyed (embed.h), and when a worker
+     * process's host goes away. Dependents are shut down before the plugins they depend on. It
+     * does not run when the process crashes, is killed or a plugin calls exit(), nor for a
+     * plugin with a call still running past its time limit. After shutdown the same process may
+     * call init again (a new embed handle): keep state in *out_state, not in globals that init
+     * assumes are fresh. [serialized]
+     */
     void (*shutdown)(void *state);
 } ph_plugin;
 
