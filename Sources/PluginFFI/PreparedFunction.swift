@@ -8,7 +8,10 @@ import PluginMetadata
 /// A call maps the JSON parameters to C arguments with exact type and range checks, calls
 /// through `ffi_call`, and maps the return value to `{"result": value}`. Argument storage is
 /// on the stack (`withUnsafeTemporaryAllocation`), strings are passed as pointers into the
-/// parameters' own storage, and nothing is allocated per call except the result.
+/// parameters' own storage, and nothing is allocated per call except the result. A
+/// `string+LENGTH` parameter fills two C arguments, the pointer and the byte count the host
+/// measured (``FunctionSignature``), so a function taking a buffer and its size is never told
+/// a size larger than the buffer.
 ///
 /// Sendable without locks: the call interface and the type table are written once by
 /// `ffi_prep_cif` in `prepare` and only read afterwards (`ffi_call` does not modify the cif),
@@ -24,7 +27,11 @@ public final class PreparedFunction: Sendable {
     nonisolated(unsafe) private let cif: UnsafeMutablePointer<ffi_cif>
     /// The argument type table the cif points into; lives as long as the cif.
     nonisolated(unsafe) private let argumentTypes: UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>
+    /// The C arguments' types (``FunctionSignature/cArgumentTypes``): one slot each.
     private let types: [CValueType]
+    /// Per declared parameter: its type, and the length type of a `string+LENGTH` one.
+    private let parameterTypes: [CValueType]
+    private let lengthTypes: [CValueType?]
     private let returnType: CValueType
     /// The parameter names' UTF-8, for matching keys in JSON text without decoding them.
     private let nameBytes: [[UInt8]]
@@ -38,7 +45,9 @@ public final class PreparedFunction: Sendable {
         self.address = address
         self.cif = cif
         self.argumentTypes = argumentTypes
-        self.types = declaration.signature.argumentTypes
+        self.types = declaration.signature.cArgumentTypes
+        self.parameterTypes = declaration.signature.argumentTypes
+        self.lengthTypes = declaration.signature.lengthTypes
         self.returnType = declaration.signature.returnType
         self.nameBytes = declaration.params.map { Array($0.utf8) }
         self.takesString = types.contains(.string)
@@ -58,9 +67,10 @@ public final class PreparedFunction: Sendable {
         nodeType: String, declaration: FunctionDeclaration, address: UnsafeRawPointer, file: String? = nil
     ) -> Result<PreparedFunction, Problem> {
         let signature = declaration.signature
-        let count = signature.argumentTypes.count
+        let cTypes = signature.cArgumentTypes
+        let count = cTypes.count
         let table = UnsafeMutablePointer<UnsafeMutablePointer<ffi_type>?>.allocate(capacity: max(count, 1))
-        for (index, type) in signature.argumentTypes.enumerated() { table[index] = type.ffiType }
+        for (index, type) in cTypes.enumerated() { table[index] = type.ffiType }
         let cif = UnsafeMutablePointer<ffi_cif>.allocate(capacity: 1)
         let status = ph_ffi_prep_cif(cif, UInt32(count), signature.returnType.ffiType, count == 0 ? nil : table)
         guard status == FFI_OK else {
@@ -79,7 +89,8 @@ public final class PreparedFunction: Sendable {
     ///
     /// INVALID_PARAMETERS, naming the parameter, for anything that does not map exactly to
     /// its C type (missing, extra, wrong type, out of range, a fraction for an integer, a
-    /// string with a NUL); EXECUTION_ERROR when the function returns NaN or an infinity.
+    /// string with a NUL, a `string+LENGTH` string with more bytes than LENGTH can count);
+    /// EXECUTION_ERROR when the function returns NaN or an infinity.
     /// The parameter values are checked before the function is called: it never sees a bad one.
     public func call(parameters: JSONValue) -> Result<JSONValue, Problem> {
         invoke(parameters).map { .object(["result": $0.json]) }
@@ -141,42 +152,61 @@ public final class PreparedFunction: Sendable {
         if let extra = object.members.first(where: { !params.contains($0.key) }) {
             return .failure(invalid("`\(extra.key)` is not a parameter of \(nodeType), which takes \(paramList): remove it"))
         }
-        let count = params.count
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(count, 1)) { slots in
-            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: max(count, 1)) { pointers in
-                bind(0, object, slots.baseAddress!, pointers.baseAddress!)
+        let count = max(types.count, 1)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { slots in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: count) { pointers in
+                bind(0, argument: 0, object, slots.baseAddress!, pointers.baseAddress!)
             }
         }
     }
 
-    /// Converts argument `index` and those after it, then calls. Recursive so that a string
+    /// Converts parameter `index` (C argument `argument`, which differs once a `string+LENGTH`
+    /// parameter has filled two) and those after it, then calls. Recursive so that a string
     /// argument's pointer stays valid (inside its `withCString`) until the call has returned.
     private func bind(
-        _ index: Int, _ object: JSONObject, _ slots: UnsafeMutablePointer<UInt64>, _ pointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+        _ index: Int, argument: Int, _ object: JSONObject, _ slots: UnsafeMutablePointer<UInt64>,
+        _ pointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> Result<FunctionResult, Problem> {
-        guard index < types.count else { return callFunction(pointers) }
+        guard index < parameterTypes.count else { return callFunction(pointers) }
         let name = declaration.params[index]
         guard let value = object[name] else {
             return .failure(invalid("parameter `\(name)` is missing: \(nodeType) takes \(paramList)"))
         }
-        let slot = UnsafeMutableRawPointer(slots + index)
-        pointers[index] = slot
-        if types[index] == .string {
-            guard case .string(let text) = value else {
-                return .failure(invalid("parameter `\(name)` \(ArgumentConversion.mismatch(value, "a string"))"))
+        let slot = UnsafeMutableRawPointer(slots + argument)
+        pointers[argument] = slot
+        guard parameterTypes[index] == .string else {
+            if let reason = ArgumentConversion.store(value, as: parameterTypes[index], into: slot) {
+                return .failure(invalid("parameter `\(name)` \(reason)"))
             }
-            guard !text.utf8.contains(0) else {
-                return .failure(invalid("parameter `\(name)` contains a NUL character, which a C string cannot carry: remove it"))
-            }
-            return text.withCString { pointer in
-                slot.storeBytes(of: pointer, as: UnsafePointer<CChar>.self)
-                return bind(index + 1, object, slots, pointers)
-            }
+            return bind(index + 1, argument: argument + 1, object, slots, pointers)
         }
-        if let reason = ArgumentConversion.store(value, as: types[index], into: slot) {
-            return .failure(invalid("parameter `\(name)` \(reason)"))
+        guard case .string(let text) = value else {
+            return .failure(invalid("parameter `\(name)` \(ArgumentConversion.mismatch(value, "a string"))"))
         }
-        return bind(index + 1, object, slots, pointers)
+        var next = argument + 1
+        if let lengthType = lengthTypes[index] {
+            // The count the function gets is the host's own: the string's UTF-8 bytes, refused
+            // (not truncated) when the declared length type cannot hold it. NULs are fine here,
+            // the length delimits the bytes.
+            let lengthSlot = UnsafeMutableRawPointer(slots + next)
+            pointers[next] = lengthSlot
+            next += 1
+            let byteCount = text.utf8.count
+            let maximum = lengthType.integerBounds!.maximum
+            guard UInt64(byteCount) <= maximum else {
+                return .failure(invalid(
+                    "parameter `\(name)` is \(byteCount) bytes, more than its \(lengthType.rawValue) length argument can count (at most \(maximum)): pass at most \(maximum) bytes, or declare the length type the C function really takes (such as string+uint32 or string+uint64)"))
+            }
+            _ = ArgumentConversion.store(.int(Int64(byteCount)), as: lengthType, into: lengthSlot)
+        } else if text.utf8.contains(0) {
+            return .failure(invalid("parameter `\(name)` contains a NUL character, which a C string cannot carry: remove it, or declare string+LENGTH if the function takes the length too"))
+        }
+        // withCString: never a NULL pointer, even for "" (a function such as crc32 treats a
+        // NULL buffer as a request for its initial value, not as zero bytes).
+        return text.withCString { pointer in
+            slot.storeBytes(of: pointer, as: UnsafePointer<CChar>.self)
+            return bind(index + 1, argument: next, object, slots, pointers)
+        }
     }
 
     /// The call itself; the return slot is two words, more than any supported return needs.

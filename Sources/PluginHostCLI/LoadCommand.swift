@@ -10,8 +10,9 @@ struct LoadCommand: AsyncParsableCommand {
         commandName: "load",
         abstract: "Initialize every loadable plugin (dependencies first, a few at a time, under timeouts).",
         discussion: """
-            Prints each plugin's outcome and init time, then totals. A plugin whose init fails or hangs is \
-            quarantined until its file changes. With --isolate each plugin is first loaded in a probe process, so \
+            Prints each plugin's outcome and init time, then totals. A plugin whose init hangs is quarantined \
+            until its file changes, one whose init fails until its file or its --plugin-config entry changes \
+            (`plugin-host quarantine list` shows them, `plugin-host quarantine clear` lifts them). With --isolate each plugin is first loaded in a probe process, so \
             one that crashes while loading never runs here; with --isolation process plugins are only probed (they \
             will run in worker processes). Exits 1 if any plugin did not initialize.
             """

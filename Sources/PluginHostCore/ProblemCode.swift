@@ -152,6 +152,11 @@ extension ProblemCode {
     public static let initTimeout = ProblemCode(rawValue: "INIT_TIMEOUT")
     /// The plugin is quarantined from an earlier failed or hung `init` and the file has not changed.
     public static let quarantined = ProblemCode(rawValue: "QUARANTINED")
+    /// `plugin-host quarantine clear` was asked to clear a plugin that is not quarantined.
+    public static let notQuarantined = ProblemCode(rawValue: "NOT_QUARANTINED")
+    /// The quarantine file has no location (neither XDG_CACHE_HOME nor HOME is an absolute
+    /// path) or could not be written.
+    public static let quarantineFileUnavailable = ProblemCode(rawValue: "QUARANTINE_FILE_UNAVAILABLE")
 
     // MARK: Tenants and policies
 
@@ -262,7 +267,9 @@ extension ProblemCode {
         (.dependencyCycle, "Plugins depend on each other in a cycle (named as a path)."),
         (.dependencyNotLoaded, "Not loaded because a plugin it depends on failed."),
         (.initTimeout, "init did not return in time; the plugin is quarantined."),
-        (.quarantined, "Quarantined by an earlier failed or hung init; the file has not changed."),
+        (.quarantined, "Quarantined by an earlier failed, hung or crashed init; the file (and, for INIT_FAILED, the configuration) has not changed."),
+        (.notQuarantined, "`quarantine clear` named a plugin id or file that is not quarantined."),
+        (.quarantineFileUnavailable, "The quarantine file has no location (no absolute XDG_CACHE_HOME or HOME) or could not be written."),
         (.policyInvalid, "A policy file is unreadable, not JSON, or breaks the policy format."),
         (.policyIneffective, "A policy entry has no effect as written (warning)."),
         (.policyTooLarge, "The policy exceeds the byte or entry limit (HostConfiguration.limits)."),

@@ -153,7 +153,7 @@ public final class LoadedPlugin: Sendable {
         guard status == PH_OK else {
             let reason = host.initError.withLock { $0 }
             let message = if let reason {
-                "init failed: \(reason) (status \(status)); fix what it names, then start the host again"
+                "init failed: \(reason) (status \(status)); fix what it names"
             } else {
                 "init returned status \(status) without a message; check the plugin's configuration and logs"
             }

@@ -6,18 +6,43 @@
 /// variadics, trailing text, non-ASCII) is refused with a reason, because a signature that is
 /// almost right would make libffi call the function with the wrong ABI, which no later check can
 /// catch. Parsing runs on metadata (untrusted text), so it is linear and bounded in length.
+///
+/// One argument may be `string+LENGTH` (LENGTH an integer type): two C arguments, a pointer to
+/// a string's bytes and then their count as LENGTH, filled from one JSON string parameter. The
+/// host counts the bytes itself, so the function can never be told to read past them, which a
+/// separate length parameter the caller fills (`crc32(crc, data, len)`) cannot promise; a count
+/// that does not fit LENGTH is refused, never truncated.
 public struct FunctionSignature: Sendable, Hashable, CustomStringConvertible {
     public var returnType: CValueType
+    /// One type per declared argument (per JSON parameter), in order: for a `string+LENGTH`
+    /// argument, `string`.
     public var argumentTypes: [CValueType]
+    /// Per declared argument, the integer type of the length the host passes right after the
+    /// string's pointer (`string+uint32` → `uint32`); nil for an ordinary argument.
+    public var lengthTypes: [CValueType?]
 
     /// Longest signature text accepted (far more than 127 arguments take).
     public static let maximumLength = 1_024
     /// Most arguments accepted; libffi and every C ABI handle this many.
     public static let maximumArguments = 127
 
-    public init(returnType: CValueType, argumentTypes: [CValueType]) {
+    /// `lengthTypes` defaults to none (every argument an ordinary one).
+    public init(returnType: CValueType, argumentTypes: [CValueType], lengthTypes: [CValueType?]? = nil) {
         self.returnType = returnType
         self.argumentTypes = argumentTypes
+        self.lengthTypes = lengthTypes ?? Array(repeating: nil, count: argumentTypes.count)
+    }
+
+    /// The C function's own arguments, in order: a `string+LENGTH` argument is two (`string`,
+    /// then LENGTH). What libffi is told.
+    public var cArgumentTypes: [CValueType] {
+        var types: [CValueType] = []
+        types.reserveCapacity(argumentTypes.count)
+        for (type, length) in zip(argumentTypes, lengthTypes) {
+            types.append(type)
+            if let length { types.append(length) }
+        }
+        return types
     }
 
     /// Parses `text`, or throws why it is not a supported signature (a phrase that completes
@@ -33,12 +58,17 @@ public struct FunctionSignature: Sendable, Hashable, CustomStringConvertible {
             throw SignatureError("needs the argument list in parentheses after the return type, such as \"double(double)\"")
         }
         var arguments: [CValueType] = []
+        var lengths: [CValueType?] = []
+        var cArgumentCount = 0
         if !scanner.take(UInt8(ascii: ")")) {
             repeat {
                 guard let name = scanner.name() else { throw SignatureError("has a missing or malformed argument type") }
                 guard let type = CValueType(rawValue: name) else { throw SignatureError.unsupported(name) }
+                let length = try Self.lengthType(after: type, &scanner)
                 arguments.append(type)
-                guard arguments.count <= Self.maximumArguments else {
+                lengths.append(length)
+                cArgumentCount += length == nil ? 1 : 2
+                guard cArgumentCount <= Self.maximumArguments else {
                     throw SignatureError("has more than \(Self.maximumArguments) arguments")
                 }
             } while scanner.take(UInt8(ascii: ","))
@@ -47,14 +77,33 @@ public struct FunctionSignature: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard scanner.atEnd else { throw SignatureError("has text after the closing parenthesis") }
-        if arguments == [.void] { arguments = [] }  // C's `f(void)`
+        if arguments == [.void] { arguments = []; lengths = [] }  // C's `f(void)`
         if arguments.contains(.void) { throw SignatureError("uses void as an argument type (write \"()\" for no arguments)") }
-        self.init(returnType: returnType, argumentTypes: arguments)
+        self.init(returnType: returnType, argumentTypes: arguments, lengthTypes: lengths)
     }
 
-    /// The canonical spelling: `double(double,double)`.
+    /// After an argument type: `+LENGTH` (only after `string`, LENGTH an integer type) or nothing.
+    private static func lengthType(after type: CValueType, _ scanner: inout SignatureScanner) throws(SignatureError) -> CValueType? {
+        guard scanner.take(UInt8(ascii: "+")) else { return nil }
+        guard type == .string else {
+            throw SignatureError("puts \"+\" after \(type.rawValue): only string+LENGTH (a string's bytes and their count, such as string+uint32) takes a length")
+        }
+        guard let name = scanner.name() else {
+            throw SignatureError("has \"string+\" without a length type after it (write string+uint32, or the integer type the function takes)")
+        }
+        guard let length = CValueType(rawValue: name), length.isInteger else {
+            let shown = name.count > 32 ? String(name.prefix(32)) + "…" : name
+            throw SignatureError("has \"string+\(shown)\", but a length type must be an integer type (int8 … int64, uint8 … uint64)")
+        }
+        return length
+    }
+
+    /// The canonical spelling: `double(double,double)`, `uint64(uint64,string+uint32)`.
     public var description: String {
-        returnType.rawValue + "(" + argumentTypes.map(\.rawValue).joined(separator: ",") + ")"
+        let arguments = zip(argumentTypes, lengthTypes).map { type, length in
+            type.rawValue + (length.map { "+" + $0.rawValue } ?? "")
+        }
+        return returnType.rawValue + "(" + arguments.joined(separator: ",") + ")"
     }
 }
 

@@ -9,6 +9,13 @@ public struct InitOptions: Sendable {
     /// Plugin id → the configuration object passed to its `init`; `{}` for plugins not listed.
     public var configurations: [String: JSONValue]
 
+    /// The configuration plugin `id`'s `init` gets: its entry, else `{}`. The one place that
+    /// default is decided, so the in-process init, the probe and the quarantine's configuration
+    /// key all see the same value.
+    public func configuration(for id: String) -> JSONValue {
+        configurations[id] ?? .object([:])
+    }
+
     public init(concurrency: Int = 5, timeout: Duration = .seconds(5), configurations: [String: JSONValue] = [:]) {
         self.concurrency = concurrency
         self.timeout = timeout

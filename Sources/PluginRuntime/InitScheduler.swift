@@ -53,7 +53,7 @@ public enum InitScheduler {
         var loaded = [LoadedPlugin?](repeating: nil, count: plan.order.count)
         if let quarantine {
             for (index, plugin) in plan.order.enumerated() {
-                if let problem = quarantine.reason(for: plugin) {
+                if let problem = quarantine.reason(for: plugin, configuration: options.configuration(for: InitProgress.id(plugin))) {
                     logger.info("not loading \(InitProgress.id(plugin)): \(problem.message)")
                     progress.settle(index, status: .quarantined, problem: problem, durationMs: 0, startedAtMs: nil)
                 }
@@ -76,18 +76,22 @@ public enum InitScheduler {
                 loaded[attempt.index] = plugin
                 logger.info("initialized \(id) in \(durationMs.roundedToMicroseconds) ms")
                 progress.settle(attempt.index, status: .initialized, problem: nil, durationMs: durationMs, startedAtMs: startedAtMs)
-            case .completed(.failure(let problem), let nanoseconds):
+            case .completed(.failure(var problem), let nanoseconds):
+                if problem.code == .initFailed, let quarantine {
+                    problem = quarantine.quarantine(plugin, because: problem, configuration: options.configuration(for: id))
+                }
                 logger.warning("\(problem)")
-                if problem.code == .initFailed { quarantine?.quarantine(plugin, because: problem) }
                 progress.settle(attempt.index, status: .failed, problem: problem, durationMs: Double(nanoseconds) / 1e6, startedAtMs: startedAtMs)
             case .timedOut(let phase):
                 let what = phase == .loading ? "library did not finish loading (dlopen and its constructors)" : "init did not return"
-                let problem = Problem(
+                var problem = Problem(
                     .initTimeout, .error,
-                    "\(id)'s \(what) within \(options.timeout.spoken); it is quarantined until the file changes (its thread cannot be stopped and is abandoned)",
+                    "\(id)'s \(what) within \(options.timeout.spoken) (its thread cannot be stopped and is abandoned)",
                     file: plugin.path)
+                if let quarantine {
+                    problem = quarantine.quarantine(plugin, because: problem, configuration: options.configuration(for: id))
+                }
                 logger.warning("\(problem)")
-                quarantine?.quarantine(plugin, because: problem)
                 progress.settle(attempt.index, status: .timedOut, problem: problem,
                                 durationMs: Double(attempt.deadline &- attempt.startedAt) / 1e6, startedAtMs: startedAtMs)
             }
@@ -97,7 +101,7 @@ public enum InitScheduler {
             while inFlight.count < limit, let index = progress.nextReady() {
                 let plugin = plan.order[index]
                 let id = InitProgress.id(plugin)
-                let config = options.configurations[id] ?? .object([:])
+                let config = options.configuration(for: id)
                 guard case .object = config else {
                     progress.settle(index, status: .failed, problem: Problem(
                         .initFailed, .error,

@@ -142,7 +142,7 @@ extension PluginHost {
         for plugin in plugins {
             if let done = state.withLock({ $0.isolated[plugin.path] }) {
                 outcomes[plugin.path] = Self.outcome(plugin, done.failure, status: done.failure == nil ? .initialized : .failed)
-            } else if let problem = quarantine.reason(for: plugin) {
+            } else if let problem = quarantine.reason(for: plugin, configuration: initConfiguration(plugin)) {
                 outcomes[plugin.path] = Self.outcome(plugin, problem, status: .quarantined)
             } else {
                 toProbe.append(plugin)
@@ -204,27 +204,31 @@ extension PluginHost {
         case .loaded:
             return Self.outcome(plugin, nil, status: .initialized)
         case .failed(let problem):
-            if problem.code == .initFailed { quarantine.quarantine(plugin, because: problem) }
-            return Self.outcome(plugin, problem, status: .failed)
+            let reported = problem.code == .initFailed
+                ? quarantine.quarantine(plugin, because: problem, configuration: initConfiguration(plugin)) : problem
+            return Self.outcome(plugin, reported, status: .failed)
         case .crashed(let exit, _):
             let problem = Problem(
                 .probeCrashed, .error,
                 "loading or initializing \(id) crashed its probe process, which \(exit); the host never ran this code itself. "
-                    + "It is quarantined until the file changes: fix the plugin's constructors or init",
+                    + "Fix the plugin's constructors or init",
                 file: plugin.path)
-            quarantine.quarantine(plugin, because: problem)
-            return Self.outcome(plugin, problem, status: .crashed)
+            return Self.outcome(plugin, quarantine.quarantine(plugin, because: problem, configuration: initConfiguration(plugin)), status: .crashed)
         case .timedOut:
             let problem = Problem(
                 .initTimeout, .error,
                 "\(id) did not finish loading and initializing within \(configuration.initOptions.timeout.spoken) in its probe process, "
-                    + "which was killed; it is quarantined until the file changes",
+                    + "which was killed",
                 file: plugin.path)
-            quarantine.quarantine(plugin, because: problem)
-            return Self.outcome(plugin, problem, status: .timedOut)
+            return Self.outcome(plugin, quarantine.quarantine(plugin, because: problem, configuration: initConfiguration(plugin)), status: .timedOut)
         case .unavailable(let problem):
             return Self.outcome(plugin, problem, status: .failed)
         }
+    }
+
+    /// The configuration `plugin`'s `init` gets (and its quarantine entry is keyed by).
+    private func initConfiguration(_ plugin: ScannedPlugin) -> JSONValue {
+        configuration.initOptions.configuration(for: plugin.manifest?.id ?? plugin.path)
     }
 
     private static func outcome(_ plugin: ScannedPlugin, _ problem: Problem?, status: InitStatus) -> InitOutcome {
@@ -236,7 +240,7 @@ extension PluginHost {
     /// How a worker loads `plugin`: the file the scan saw, checked as the scan checked it.
     private func workerSpec(_ plugin: ScannedPlugin) -> WorkerPluginSpec? {
         guard let identity = plugin.identity, let manifest = plugin.manifest else { return nil }
-        let config = configuration.initOptions.configurations[manifest.id] ?? .object([:])
+        let config = configuration.initOptions.configuration(for: manifest.id)
         return WorkerPluginSpec(
             path: plugin.path, pluginID: manifest.id, identity: identity, mode: configuration.scanOptions.mode,
             allowUnsafePermissions: configuration.scanOptions.allowUnsafePermissions, config: JSONWriter.string(config))

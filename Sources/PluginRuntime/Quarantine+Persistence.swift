@@ -72,6 +72,7 @@ extension Quarantine {
             "code": .string(entry.problem.code.rawValue),
             "message": .string(entry.problem.message),
             "quarantinedAt": .double(entry.quarantinedAt),
+            "configurationDigest": entry.configurationDigest.map(JSONValue.string) ?? .null,
         ]
     }
 
@@ -92,7 +93,10 @@ extension Quarantine {
             // Absent in files written before ctimes were kept: 0, which matches any ctime.
             changeTimeNanoseconds: value["ctimeNs"]?.intValue ?? 0)
         let problem = Problem(ProblemCode(rawValue: code), .error, message, file: path)
-        return Entry(path: path, pluginID: id, version: version, identity: identity, problem: problem, quarantinedAt: quarantinedAt)
+        // Absent or null: keyed by the file alone (entries written before INIT_FAILED was keyed
+        // by its configuration hold for any configuration, as they did then).
+        return Entry(path: path, pluginID: id, version: version, identity: identity, problem: problem, quarantinedAt: quarantinedAt,
+                     configurationDigest: value["configurationDigest"]?.stringValue)
     }
 
     /// Writes through ``PrivateFile``, reporting failures as this type's error.

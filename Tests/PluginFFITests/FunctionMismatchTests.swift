@@ -29,7 +29,7 @@ struct FunctionMismatchTests {
         ("lab.not", "true", "parameter `v` must be a boolean (true or false), got a string"),
         ("lab.string", 5, "parameter `s` must be a string, got a number"),
         ("lab.string", nil, "parameter `s` must be a string, got null"),
-        ("lab.string", "a\u{0}b", "parameter `s` contains a NUL character, which a C string cannot carry: remove it"),
+        ("lab.string", "a\u{0}b", "parameter `s` contains a NUL character, which a C string cannot carry: remove it, or declare string+LENGTH if the function takes the length too"),
     ]
 
     @Test("a value that does not map exactly to its C type is refused before the call", arguments: cases)

@@ -15,7 +15,7 @@ struct LoadedPluginLifecycleTests {
         let problem = plugin.initialize(config: .object([:])).failure
         #expect(problem?.code == .initFailed)
         #expect(problem?.file == plugin.path)
-        #expect(problem?.message == "init failed: missing api key (status 5); fix what it names, then start the host again")
+        #expect(problem?.message == "init failed: missing api key (status 5); fix what it names")
     }
 
     @Test("an init that fails without a message is INIT_FAILED naming the status")

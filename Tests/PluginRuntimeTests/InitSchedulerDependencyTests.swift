@@ -39,21 +39,59 @@ struct InitSchedulerDependencyTests {
         #expect(dependentStart < slowStart + slowOutcome.durationMs)
     }
 
-    @Test("INIT_FAILED carries the plugin's own message, and the plugin is quarantined with it")
+    @Test("INIT_FAILED carries the plugin's own message, and the plugin is quarantined with it and its configuration")
     func initFailedMessage() async throws {
         let lab = try TestPluginLab.prepared()
         let spec = Specs.pool(1)[0]
         try lab.install(spec)
         let quarantine = Quarantine()
+        let settings: [String: JSONObject] = [spec.id: ["fail": "database password missing: set DB_PASSWORD"]]
 
-        let report = await lab.run(settings: [spec.id: ["fail": "database password missing: set DB_PASSWORD"]], quarantine: quarantine)
+        let report = await lab.run(settings: settings, quarantine: quarantine)
 
         let outcome = try #require(report.outcome(id: spec.id))
         #expect(outcome.status == .failed)
         #expect(outcome.problem?.code == .initFailed)
-        #expect(outcome.problem?.message == "init failed: database password missing: set DB_PASSWORD (status 2); fix what it names, then start the host again")
+        #expect(outcome.problem?.message == "init failed: database password missing: set DB_PASSWORD (status 2); fix what it names — it is quarantined with this configuration: change the plugin's configuration (its --plugin-config entry) to have init tried again, or fix what init needs and restart the program (its quarantine is kept in memory, and a plugin's init runs once per process)")
         let plugin = try #require(lab.scan().first)
-        #expect(quarantine.reason(for: plugin)?.message.contains("INIT_FAILED: init failed: database password missing: set DB_PASSWORD") == true)
+        let configuration = try #require(lab.configurations([spec.id], settings: settings)[spec.id])
+        #expect(quarantine.reason(for: plugin, configuration: configuration)?.message.contains("INIT_FAILED: init failed: database password missing: set DB_PASSWORD") == true)
+        #expect(quarantine.entries.first?.configurationDigest == Quarantine.configurationDigest(configuration))
+    }
+
+    @Test("INIT_FAILED is quarantined with its configuration: the same one is refused without calling init, another one is not refused")
+    func initFailedKeyedByConfiguration() async throws {
+        let lab = try TestPluginLab.prepared()
+        let spec = Specs.pool(1)[0]
+        try lab.install(spec)
+        let quarantine = Quarantine()
+        let bad: [String: JSONObject] = [spec.id: ["fail": "no such server: db.invalid"]]
+        #expect(await lab.run(settings: bad, quarantine: quarantine).outcome(id: spec.id)?.status == .failed)
+        #expect(lab.calls == 1)
+
+        let again = await lab.run(settings: bad, quarantine: quarantine)
+
+        #expect(again.outcome(id: spec.id)?.status == .quarantined)
+        #expect(again.outcome(id: spec.id)?.problem?.code == .quarantined)
+        #expect(lab.calls == 1)  // refused without calling init
+
+        // Another configuration is let through to init. In this process the loader returns the
+        // plugin's first init outcome (init runs once per process, as the ABI promises), so the
+        // retry that succeeds is a new host process: PluginHostCLITests' QuarantineCLITests.
+        let changed = await lab.run(settings: [spec.id: ["fail": "still broken"]], quarantine: quarantine)
+
+        #expect(changed.outcome(id: spec.id)?.status == .failed)
+        #expect(changed.outcome(id: spec.id)?.problem?.code == .initFailed)
+    }
+
+    @Test("the configuration digest ignores member order and 2.0 versus 2, and sees any other change")
+    func configurationDigestIsCanonical() throws {
+        let a = try JSONParser.parse(Array(#"{"host":"db","port":5432,"tls":{"verify":true,"ca":"x"}}"#.utf8))
+        let reordered = try JSONParser.parse(Array(#"{"tls":{"ca":"x","verify":true},"port":5432.0,"host":"db"}"#.utf8))
+        let changed = try JSONParser.parse(Array(#"{"host":"db","port":5433,"tls":{"verify":true,"ca":"x"}}"#.utf8))
+        #expect(Quarantine.configurationDigest(a) == Quarantine.configurationDigest(reordered))
+        #expect(Quarantine.configurationDigest(a) != Quarantine.configurationDigest(changed))
+        #expect(Quarantine.configurationDigest(a).utf8.count == 16)
     }
 
     @Test("dependents of a failed plugin are DEPENDENCY_NOT_LOADED, transitively; unrelated plugins initialize")

@@ -25,11 +25,11 @@ struct InitSchedulerTimeoutTests {
         let outcome = try #require(report.outcome(id: hung))
         #expect(outcome.status == .timedOut)
         #expect(outcome.problem?.code == .initTimeout)
-        #expect(outcome.problem?.message == "\(hung)'s init did not return within 500 ms; it is quarantined until the file changes (its thread cannot be stopped and is abandoned)")
+        #expect(outcome.problem?.message == "\(hung)'s init did not return within 500 ms (its thread cannot be stopped and is abandoned) — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs once per process) to try it again")
         #expect(outcome.durationMs >= 500)
         #expect(lab.current == 1)  // the abandoned thread is still inside init
         let plugin = try #require(lab.scan().first { $0.manifest?.id == hung })
-        #expect(quarantine.reason(for: plugin)?.code == .quarantined)
+        #expect(quarantine.reason(for: plugin, configuration: [:])?.code == .quarantined)
         #expect(quarantine.entries.map(\.pluginID) == [hung])
     }
 
@@ -48,11 +48,26 @@ struct InitSchedulerTimeoutTests {
         let outcome = try #require(second.outcome(id: id))
         #expect(outcome.status == .quarantined)
         #expect(outcome.problem?.code == .quarantined)
-        #expect(outcome.problem?.message == "\(id) 1.0.0 is quarantined since an earlier run: INIT_TIMEOUT: \(id)'s init did not return within 100 ms; it is quarantined until the file changes (its thread cannot be stopped and is abandoned) — remove or rebuild the file, or clear the quarantine to retry")
+        #expect(outcome.problem?.message == "\(id) 1.0.0 is quarantined since an earlier run: INIT_TIMEOUT: \(id)'s init did not return within 100 ms (its thread cannot be stopped and is abandoned) — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs once per process) to try it again")
         #expect(outcome.startedAtMs == nil)
         #expect(lab.initOrder() == [id])  // the marker shows no second call
         #expect(lab.calls == 1)
         #expect(second.peakConcurrency == 0)
+    }
+
+    @Test("INIT_TIMEOUT stays keyed by the file: another configuration does not lift it")
+    func timeoutIgnoresConfiguration() async throws {
+        let lab = try TestPluginLab.prepared()
+        try lab.install(Specs.pool(1)[0])
+        let id = Specs.pool(1)[0].id
+        let quarantine = Quarantine()
+        _ = await lab.run(timeoutMs: 100, settings: [id: ["hang": true]], quarantine: quarantine)
+
+        let second = await lab.run(timeoutMs: 100, settings: [id: ["hang": true, "other": 1]], quarantine: quarantine)
+
+        #expect(second.outcome(id: id)?.status == .quarantined)
+        #expect(lab.calls == 1)
+        #expect(quarantine.entries.first?.configurationDigest == nil)
     }
 
     @Test("touching the plugin file (a new mtime) lifts its quarantine")
@@ -63,13 +78,13 @@ struct InitSchedulerTimeoutTests {
         let quarantine = Quarantine()
         _ = await lab.run(timeoutMs: 100, settings: [id: ["hang": true]], quarantine: quarantine)
         let before = try #require(lab.scan().first)
-        #expect(quarantine.reason(for: before)?.code == .quarantined)
+        #expect(quarantine.reason(for: before, configuration: [:])?.code == .quarantined)
 
         var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
         #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
         let after = try #require(lab.scan().first)
 
-        #expect(quarantine.reason(for: after) == nil)
+        #expect(quarantine.reason(for: after, configuration: [:]) == nil)
         #expect(quarantine.entries.isEmpty)
         // Tried again (and, still hanging, timed out again) rather than reported QUARANTINED.
         let rerun = await lab.run(timeoutMs: 100, settings: [id: ["hang": true]], quarantine: quarantine)
