@@ -4,8 +4,9 @@ import PluginHostCore
 /// `"function": {"symbol": "pow", "signature": "double(double,double)",
 /// "params": ["base", "exp"]}`.
 ///
-/// `params[i]` names the JSON parameter that becomes the C function's argument `i`, so the
-/// two lists always have the same length (the validator guarantees it). The symbol is resolved
+/// `params[i]` names the JSON parameter that becomes the signature's declared argument `i`, so
+/// the two lists always have the same length (the validator guarantees it). A `string+LENGTH`
+/// argument is one parameter and two C arguments (``FunctionSignature/cArgumentTypes``). The symbol is resolved
 /// only when the library is loaded; at scan time it is only checked to be a C identifier.
 public struct FunctionDeclaration: Sendable, Hashable {
     /// The exported C symbol, e.g. `pow`.

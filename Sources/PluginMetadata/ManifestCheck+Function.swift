@@ -50,7 +50,7 @@ extension ManifestCheck {
         do {
             return try FunctionSignature(parsing: text)
         } catch {
-            self.error(.metaBadSignature, "`\(base)/signature` \(Self.quoted(text)) \(error.reason): write it as RETURN(ARG,…) with the types \(SignatureError.supportedList) (void only as the return type).", node: node)
+            self.error(.metaBadSignature, "`\(base)/signature` \(Self.quoted(text)) \(error.reason): write it as RETURN(ARG,…) with the types \(SignatureError.supportedList) (void only as the return type; string+LENGTH, such as string+uint32, for a buffer and its size).", node: node)
             return nil
         }
     }
