@@ -110,14 +110,21 @@ struct LifecycleTests {
         #expect(calls[4].doc?["output"] == ["result": 12])
     }
 
-    @Test("destroying the last handle shuts every plugin down once; a later handle initializes them again")
-    func shutdownWithTheLastHandle() throws {
+    /// A directory holding only a plugin that journals its init and shutdown, and the options
+    /// of a host that sees only it.
+    private func recorder() throws -> (TemporaryDirectory, journal: String, options: String) {
         let dir = try TemporaryDirectory(prefix: "embed-lifecycle")
         let journal = dir.url("journal")
         try CPluginBuilder.build(
             source: CPluginBuilder.lifecycleRecorderSource(id: "org.test.recorder", nodeType: "test.recorder", journal: journal),
             name: "recorder.so", in: dir)
-        let options = JSONWriter.string(["pluginPath": [.string(dir.path)], "defaultPlugins": false])
+        return (dir, journal, JSONWriter.string(["pluginPath": [.string(dir.path)], "defaultPlugins": false]))
+    }
+
+    @Test("destroying the last handle shuts every plugin down once; a later handle initializes them again")
+    func shutdownWithTheLastHandle() throws {
+        let (dir, journal, options) = try recorder()
+        defer { withExtendedLifetime(dir) {} }
         let once = ["create", options, "exec", "@null", "test.recorder", #"{"value":1}"#, "@null", "destroy"]
         let calls = try EmbedDriver.run(once + once)
         #expect(calls[1].status == Status.ok && calls[4].status == Status.ok, "\(calls)")
@@ -127,12 +134,8 @@ struct LifecycleTests {
 
     @Test("while a handle is alive at exit, plugins are not shut down (embed.h says so)")
     func noShutdownWithALiveHandle() throws {
-        let dir = try TemporaryDirectory(prefix: "embed-lifecycle")
-        let journal = dir.url("journal")
-        try CPluginBuilder.build(
-            source: CPluginBuilder.lifecycleRecorderSource(id: "org.test.recorder", nodeType: "test.recorder", journal: journal),
-            name: "recorder.so", in: dir)
-        let options = JSONWriter.string(["pluginPath": [.string(dir.path)], "defaultPlugins": false])
+        let (dir, journal, options) = try recorder()
+        defer { withExtendedLifetime(dir) {} }
         _ = try EmbedDriver.run(["create", options, "exec", "@null", "test.recorder", #"{"value":1}"#, "@null"])
         #expect(try String(contentsOfFile: journal, encoding: .utf8) == "init org.test.recorder\n")
     }
