@@ -45,13 +45,13 @@ extension Quarantine {
     /// What lifts `entry`, as the end of a sentence: for an INIT_FAILED entry a changed
     /// configuration, for the others a changed file; and in either case clearing it with the CLI
     /// (a quarantine kept in a file) or restarting the program (one kept in memory only, as an
-    /// embedding host's is: a new host in the same process would not help, since the loader
-    /// calls a plugin's `init` at most once per process, as the ABI promises). Shared by the
+    /// embedding host's is: a new host beside a live one would not help, since the loader keeps
+    /// a plugin's first `init` outcome until every embed handle is destroyed). Shared by the
     /// message that quarantines and the one that refuses.
     static func howToRetry(_ entry: Entry, persisted: Bool) -> String {
         let clear = persisted
             ? "run `plugin-host quarantine clear \(entry.pluginID)`"
-            : "restart the program (its quarantine is kept in memory, and a plugin's init runs once per process)"
+            : "restart the program (its quarantine is kept in memory, and a plugin's init runs again only once every host handle of the process is destroyed)"
         if entry.configurationDigest != nil {
             return "it is quarantined with this configuration: change the plugin's configuration (its --plugin-config entry) to have init tried again, or fix what init needs and \(clear)"
         }

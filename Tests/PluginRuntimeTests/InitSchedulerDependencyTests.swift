@@ -52,7 +52,7 @@ struct InitSchedulerDependencyTests {
         let outcome = try #require(report.outcome(id: spec.id))
         #expect(outcome.status == .failed)
         #expect(outcome.problem?.code == .initFailed)
-        #expect(outcome.problem?.message == "init failed: database password missing: set DB_PASSWORD (status 2); fix what it names — it is quarantined with this configuration: change the plugin's configuration (its --plugin-config entry) to have init tried again, or fix what init needs and restart the program (its quarantine is kept in memory, and a plugin's init runs once per process)")
+        #expect(outcome.problem?.message == "init failed: database password missing: set DB_PASSWORD (status 2); fix what it names — it is quarantined with this configuration: change the plugin's configuration (its --plugin-config entry) to have init tried again, or fix what init needs and restart the program (its quarantine is kept in memory, and a plugin's init runs again only once every host handle of the process is destroyed)")
         let plugin = try #require(lab.scan().first)
         let configuration = try #require(lab.configurations([spec.id], settings: settings)[spec.id])
         #expect(quarantine.reason(for: plugin, configuration: configuration)?.message.contains("INIT_FAILED: init failed: database password missing: set DB_PASSWORD") == true)
@@ -76,7 +76,7 @@ struct InitSchedulerDependencyTests {
         #expect(lab.calls == 1)  // refused without calling init
 
         // Another configuration is let through to init. In this process the loader returns the
-        // plugin's first init outcome (init runs once per process, as the ABI promises), so the
+        // plugin's first init outcome (until PluginLoader.shutdownAll forgets it), so the
         // retry that succeeds is a new host process: PluginHostCLITests' QuarantineCLITests.
         let changed = await lab.run(settings: [spec.id: ["fail": "still broken"]], quarantine: quarantine)
 

@@ -25,7 +25,7 @@ struct InitSchedulerTimeoutTests {
         let outcome = try #require(report.outcome(id: hung))
         #expect(outcome.status == .timedOut)
         #expect(outcome.problem?.code == .initTimeout)
-        #expect(outcome.problem?.message == "\(hung)'s init did not return within 500 ms (its thread cannot be stopped and is abandoned) — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs once per process) to try it again")
+        #expect(outcome.problem?.message == "\(hung)'s init did not return within 500 ms (its thread cannot be stopped and is abandoned) — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs again only once every host handle of the process is destroyed) to try it again")
         #expect(outcome.durationMs >= 500)
         #expect(lab.current == 1)  // the abandoned thread is still inside init
         let plugin = try #require(lab.scan().first { $0.manifest?.id == hung })
@@ -48,7 +48,7 @@ struct InitSchedulerTimeoutTests {
         let outcome = try #require(second.outcome(id: id))
         #expect(outcome.status == .quarantined)
         #expect(outcome.problem?.code == .quarantined)
-        #expect(outcome.problem?.message == "\(id) 1.0.0 is quarantined since an earlier run: INIT_TIMEOUT: \(id)'s init did not return within 100 ms (its thread cannot be stopped and is abandoned) — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs once per process) to try it again")
+        #expect(outcome.problem?.message == "\(id) 1.0.0 is quarantined since an earlier run: INIT_TIMEOUT: \(id)'s init did not return within 100 ms (its thread cannot be stopped and is abandoned) — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs again only once every host handle of the process is destroyed) to try it again")
         #expect(outcome.startedAtMs == nil)
         #expect(lab.initOrder() == [id])  // the marker shows no second call
         #expect(lab.calls == 1)

@@ -23,7 +23,7 @@ struct QuarantineTests {
         let reason = quarantine.reason(for: plugin, configuration: [:])
         #expect(reason?.code == .quarantined)
         #expect(reason?.file == "/plugins/org.q.so")
-        #expect(reason?.message == "org.q 2.1.0 is quarantined since an earlier run: INIT_TIMEOUT: org.q's init did not return within 5 s — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs once per process) to try it again")
+        #expect(reason?.message == "org.q 2.1.0 is quarantined since an earlier run: INIT_TIMEOUT: org.q's init did not return within 5 s — it is quarantined until the file changes: rebuild or replace it, or restart the program (its quarantine is kept in memory, and a plugin's init runs again only once every host handle of the process is destroyed) to try it again")
         #expect(quarantine.entries.map(\.pluginID) == ["org.q"])
         #expect(quarantine.entries.first?.problem.code == .initTimeout)
     }
@@ -61,7 +61,7 @@ struct QuarantineTests {
         let plugin = manifestOnly("org.q", identity: Self.identity)
         let reported = quarantine.quarantine(plugin, because: Self.failed, configuration: ["password": "wrong"])
 
-        #expect(reported.message.hasSuffix("— it is quarantined with this configuration: change the plugin's configuration (its --plugin-config entry) to have init tried again, or fix what init needs and restart the program (its quarantine is kept in memory, and a plugin's init runs once per process)"))
+        #expect(reported.message.hasSuffix("— it is quarantined with this configuration: change the plugin's configuration (its --plugin-config entry) to have init tried again, or fix what init needs and restart the program (its quarantine is kept in memory, and a plugin's init runs again only once every host handle of the process is destroyed)"))
         #expect(quarantine.reason(for: plugin, configuration: ["password": "wrong"])?.code == .quarantined)
         #expect(quarantine.reason(for: plugin, configuration: ["password": "right"]) == nil)
         #expect(quarantine.entries.isEmpty)
