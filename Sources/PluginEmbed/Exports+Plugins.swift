@@ -35,10 +35,14 @@ public func ph_host_load(
         let pluginHost = handle.host
         let scan = pluginHost.report
         let initReport = BlockingWait.run { await pluginHost.load() }
-        // The `plugin-host load --json` document: the init report plus the scan's summary.
+        // The `plugin-host load --json` document: the init report plus the scan's summary, and
+        // the scan's directory problems (DIRECTORY_NOT_FOUND, …) as `problems`: a misspelt
+        // plugin directory would otherwise load nothing with no word why.
         report.set({
             var json = initReport.json().objectValue ?? JSONObject()
-            json["scan"] = scan.json()["summary"] ?? .null
+            let scanJSON = scan.json()
+            json["scan"] = scanJSON["summary"] ?? .null
+            json["problems"] = scanJSON["problems"] ?? .array([])
             return .object(json)
         }())
         return PH_OK

@@ -87,6 +87,26 @@ struct PluginsTests {
         #expect(calls[1].doc?["concurrencyLimit"] == 5)
     }
 
+    @Test("load lists a plugin directory that does not exist in its problems (DIRECTORY_NOT_FOUND)")
+    func loadReportsMissingDirectory() throws {
+        let directory = try TemporaryDirectory(prefix: "embed-missing")
+        let missing = directory.url("no-such-plugins")
+        let options = JSONWriter.string(["pluginPath": .array([.string(missing)])])
+        let calls = try EmbedDriver.run(["create", options, "load"])
+        #expect(calls[1].status == Status.ok)
+        let problems = calls[1].doc?["problems"]?.arrayValue ?? []
+        #expect(problems.count == 1, "\(calls[1])")
+        #expect(problems.first?["code"] == "DIRECTORY_NOT_FOUND")
+        #expect(problems.first?["path"]?.stringValue == missing)
+        #expect(calls[1].doc?["totals"]?["initialized"] == 0)
+    }
+
+    @Test("load's problems list is empty when every directory was scanned")
+    func loadWithoutProblems() throws {
+        let calls = try EmbedDriver.run(["create", "@null", "load"])
+        #expect(calls[1].doc?["problems"] == .array([]))
+    }
+
     @Test("initConcurrency and initTimeoutMs reach the loader")
     func loadOptions() throws {
         let calls = try EmbedDriver.run(["create", #"{"initConcurrency":1,"initTimeoutMs":2500}"#, "load"])

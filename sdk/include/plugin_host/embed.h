@@ -122,8 +122,10 @@ ph_status ph_host_scan(ph_host *host, const char *dirs_json, char **out_report_j
 /**
  * Loads and initializes every plugin the last scan accepted (scanning first if there was
  * none): dependencies first, initConcurrency at a time, each under initTimeoutMs.
- * *out_report_json: the `plugin-host load --json` document. Returns PH_OK when the load ran,
- * even if some plugins failed to initialize (the report names them and why).
+ * *out_report_json: the `plugin-host load --json` document plus "problems", the scan's
+ * directory problems (DIRECTORY_NOT_FOUND for a plugin directory that does not exist, with its
+ * "path"). Returns PH_OK when the load ran, even if some plugins failed to initialize or a
+ * directory is missing (the report names them and why).
  */
 ph_status ph_host_load(ph_host *host, char **out_report_json, char **out_error);
 

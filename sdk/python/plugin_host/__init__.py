@@ -10,6 +10,7 @@ See README.md beside this package for the library search order, errors and threa
 """
 
 from ._library import find_library, load_library
+from ._version import __version__
 from .errors import (
     CancelledError,
     CredentialMissingError,
@@ -34,6 +35,7 @@ def version(library=None) -> str:
 
 
 __all__ = [
+    "__version__",
     "Host",
     "version",
     "find_library",

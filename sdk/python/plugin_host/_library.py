@@ -9,40 +9,120 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
+import subprocess
 import threading
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 from .errors import LibraryNotFoundError
 
-LIBRARY_NAME = "libplugin_host.so"
+#: The variable naming the library's path; when set, nothing else is searched.
+LIBRARY_VARIABLE = "PLUGIN_HOST_LIBRARY"
+#: The name an installed library is loaded by (its SONAME, ``scripts/install.sh``).
+SONAME = "libplugin_host.so.1"
+#: The development name: the only one a SwiftPM build directory has.
+LINK_NAME = "libplugin_host.so"
+#: The pkg-config package ``scripts/install.sh`` writes (``PREFIX/lib/pkgconfig/plugin-host.pc``).
+PKG_CONFIG_PACKAGE = "plugin-host"
 
 _loaded: Dict[str, ctypes.CDLL] = {}
 _lock = threading.Lock()
 
 
 def find_library() -> str:
-    """The path of libplugin_host.so to load.
+    """The library to load: a path, or the SONAME when the system loader knows it.
 
-    In order: ``PLUGIN_HOST_LIBRARY`` (a file path), ``PLUGIN_HOST_LIB_DIR`` (a directory
-    holding it), else this checkout's SwiftPM build directory (``.build/debug`` or
-    ``.build/release``, the more recently built when both exist).
+    The first of these that exists wins, so an explicit choice beats an installation and an
+    installation beats a development build:
+
+    1. ``PLUGIN_HOST_LIBRARY``, the path of the library. When set it is the only place looked:
+       a wrong value raises ``LibraryNotFoundError`` naming it rather than quietly loading some
+       other build, which would leave the caller testing a library they did not choose.
+    2. The installed prefix, as pkg-config reports it (when ``pkg-config`` is on ``PATH``):
+       ``$(pkg-config --variable=libdir plugin-host)/libplugin_host.so.1``, then
+       ``…/libplugin_host.so``. ``PKG_CONFIG_PATH`` reaches a prefix outside pkg-config's default path.
+    3. ``libplugin_host.so.1`` through the system loader (the ldconfig cache, ``LD_LIBRARY_PATH``).
+    4. When this package is imported from a checkout (an editable install, or ``sdk/python`` on
+       ``sys.path``): the checkout's SwiftPM build directories, ``.build/debug`` then
+       ``.build/release``.
+
+    When none exists, the ``LibraryNotFoundError`` lists every place looked, in this order,
+    and what to do.
     """
-    explicit = os.environ.get("PLUGIN_HOST_LIBRARY")
+    explicit = os.environ.get(LIBRARY_VARIABLE)
     if explicit:
-        return explicit
-    directory = os.environ.get("PLUGIN_HOST_LIB_DIR")
-    if directory:
-        return str(Path(directory) / LIBRARY_NAME)
-    root = Path(__file__).resolve().parents[3]  # sdk/python/plugin_host/_library.py
-    candidates = [root / ".build" / kind / LIBRARY_NAME for kind in ("debug", "release")]
-    existing = [path for path in candidates if path.is_file()]
-    if not existing:
+        if os.path.isfile(explicit):
+            return explicit
         raise LibraryNotFoundError(
-            f"{LIBRARY_NAME} not found: set PLUGIN_HOST_LIBRARY to its path or PLUGIN_HOST_LIB_DIR to its "
-            f"directory, or run `swift build` in {root} (looked in {', '.join(str(c) for c in candidates)})"
+            f"{LIBRARY_VARIABLE} is {explicit!r}, which is not a file: point it at libplugin_host.so "
+            f"(e.g. PREFIX/lib/{SONAME} or .build/debug/{LINK_NAME}), or unset it to search the usual places"
         )
-    return str(max(existing, key=lambda path: path.stat().st_mtime))
+    looked: List[str] = [f"{LIBRARY_VARIABLE}: not set"]
+
+    libdir, why_not = _pkg_config_libdir()
+    if libdir is None:
+        looked.append(f"pkg-config --variable=libdir {PKG_CONFIG_PACKAGE}: {why_not}")
+    else:
+        for name in (SONAME, LINK_NAME):
+            candidate = os.path.join(libdir, name)
+            if os.path.isfile(candidate):
+                return candidate
+            looked.append(f"{candidate} (pkg-config's libdir): no such file")
+
+    try:
+        ctypes.CDLL(SONAME)
+        return SONAME
+    except OSError as error:
+        looked.append(f"{SONAME} through the system loader (ldconfig cache, LD_LIBRARY_PATH): {error}")
+
+    checkout = _checkout_root()
+    if checkout is None:
+        looked.append("a SwiftPM build directory: none, this package is not imported from a checkout")
+    else:
+        for kind in ("debug", "release"):
+            candidate = checkout / ".build" / kind / LINK_NAME
+            if candidate.is_file():
+                return str(candidate)
+            looked.append(f"{candidate}: no such file")
+
+    places = "\n".join(f"  {number}. {place}" for number, place in enumerate(looked, start=1))
+    raise LibraryNotFoundError(
+        f"libplugin_host.so not found. Looked, in order:\n{places}\n"
+        f"Set {LIBRARY_VARIABLE} to the library's path, install it with scripts/install.sh (then "
+        f"pkg-config or the loader finds it; add PREFIX/lib/pkgconfig to PKG_CONFIG_PATH for a "
+        f"prefix outside pkg-config's search path), or run `swift build` in the checkout."
+    )
+
+
+def _pkg_config_libdir() -> Tuple[Optional[str], str]:
+    """pkg-config's ``libdir`` for the installed host, or None and why there is none."""
+    executable = shutil.which("pkg-config")
+    if executable is None:
+        return None, "pkg-config is not on PATH"
+    try:
+        completed = subprocess.run(
+            [executable, "--variable=libdir", PKG_CONFIG_PACKAGE],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, f"could not run {executable}: {error}"
+    libdir = completed.stdout.strip()
+    if completed.returncode != 0:
+        detail = completed.stderr.strip().splitlines()
+        return None, f"{PKG_CONFIG_PACKAGE}.pc not found" + (f" ({detail[0]})" if detail else "")
+    if not libdir:
+        return None, f"{PKG_CONFIG_PACKAGE}.pc has no libdir variable"
+    return libdir, ""
+
+
+def _checkout_root() -> Optional[Path]:
+    """The repository this package was imported from (``sdk/python/plugin_host`` inside it), or
+    None for an installed copy, which has no build directory to look in."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "Package.swift").is_file() and (root / "sdk" / "python" / "pyproject.toml").is_file():
+        return root
+    return None
 
 
 def load_library(path: Optional[str] = None) -> ctypes.CDLL:
@@ -56,7 +136,8 @@ def load_library(path: Optional[str] = None) -> ctypes.CDLL:
         try:
             library = ctypes.CDLL(path)
         except OSError as error:
-            raise LibraryNotFoundError(f"cannot load {path}: {error}") from error
+            source = f" ({LIBRARY_VARIABLE})" if os.environ.get(LIBRARY_VARIABLE) == path else ""
+            raise LibraryNotFoundError(f"cannot load {path}{source}: {error}") from error
         _declare(library)
         _loaded[path] = library
         return library

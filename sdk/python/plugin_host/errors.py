@@ -1,4 +1,5 @@
-"""Exceptions raised by the binding, one class per ``ph_status`` (plugin_host/status.h).
+"""Exceptions raised by the binding, one class per ``ph_status`` (plugin_host/status.h), chosen
+from the error's code first (``error_class``).
 
 Every exception carries the host's error document: ``code`` (the stable problem code, e.g.
 ``NODE_TYPE_NOT_FOUND``), ``message`` (one sentence saying what to do), ``status`` (the numeric
@@ -9,7 +10,7 @@ otherwise it is ``None``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Type
 
 PH_OK = 0
 PH_ERR_INVALID_PARAMETERS = 1
@@ -113,13 +114,51 @@ _BY_STATUS = {
 }
 
 
+#: The class for each code the embed.h status table names (Sources/PluginEmbed/EmbedStatus.swift).
+#: The class follows the code first, so ``execute`` and ``run_workflow`` raise the same class
+#: for the same code: a workflow refused because a tenant may not use a node type raises
+#: ``PolicyError`` like the refused ``execute``, although the library's status for every refused
+#: workflow is PH_ERR_INVALID_PARAMETERS.
+_BY_CODE = {
+    "NODE_TYPE_NOT_FOUND": NotFoundError,
+    "TENANT_UNKNOWN": NotFoundError,
+    "VALIDATION_FAILED": InvalidParametersError,
+    "INVALID_PARAMETERS": InvalidParametersError,
+    "NODE_TYPE_DISABLED_FOR_TENANT": PolicyError,
+    "TENANT_VIOLATION": PolicyError,
+    "AUDIT_FAILED": PolicyError,
+    "INVALID_ARGUMENT": InvalidArgumentError,
+    "POLICY_INVALID": InvalidArgumentError,
+    "POLICY_TOO_LARGE": InvalidArgumentError,
+    "WORKFLOW_TOO_LARGE": InvalidArgumentError,
+    "JSON_TOO_DEEP": InvalidArgumentError,
+    "EXECUTION_TIMEOUT": NodeTimeoutError,
+    "TRANSIENT_ERROR": TransientError,
+    "CREDENTIAL_MISSING": CredentialMissingError,
+    "UNSUPPORTED": UnsupportedError,
+    "CANCELLED": CancelledError,
+}
+
+
+def error_class(code: Optional[str], status: int) -> Type[PluginHostError]:
+    """The one mapping from a failure to its exception class, used for every call.
+
+    The code's class when the status table names the code; otherwise the status's (a code
+    outside the table is PH_ERR_EXECUTION from ``execute`` and PH_ERR_INVALID_PARAMETERS for a
+    workflow that failed validation, e.g. WORKFLOW_CYCLE); an unknown status is an
+    ExecutionError, because status.h says new statuses may be added.
+    """
+    by_code = _BY_CODE.get(code) if code is not None else None
+    return by_code or _BY_STATUS.get(status, ExecutionError)
+
+
 def error_for(status: int, document: Optional[Dict[str, Any]], result: Optional[Dict[str, Any]] = None) -> PluginHostError:
-    """The exception for a non-zero status and its error document. An unknown status is an
-    ExecutionError: status.h says new codes may be added."""
-    cls = _BY_STATUS.get(status, ExecutionError)
+    """The exception for a non-zero status and its error document (class: ``error_class``)."""
     document = document or {}
+    code = document.get("code")
+    cls = error_class(code if isinstance(code, str) else None, status)
     return cls(
-        code=str(document.get("code", "UNKNOWN")),
+        code=str(code if code is not None else "UNKNOWN"),
         message=str(document.get("message", f"the host returned status {status} without an error document")),
         status=status,
         node=document.get("node"),

@@ -79,3 +79,15 @@ def test_list_describes_each_node_type(loaded):
     assert add["category"] == "math"
     assert add["supportedVersions"] == [1]
     assert add["schema"]["required"] == ["a", "b"]
+
+
+def test_load_reports_a_missing_plugin_directory_in_its_problems(tmp_path):
+    missing = str(tmp_path / "no-such-plugins")
+    with Host({"pluginPath": [missing]}) as host:
+        report = host.load()
+    assert [(p["code"], p["path"]) for p in report["problems"]] == [("DIRECTORY_NOT_FOUND", missing)]
+    assert report["totals"]["initialized"] == 0
+
+
+def test_load_has_no_problems_when_every_directory_was_scanned(loaded):
+    assert loaded.load()["problems"] == []

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from plugin_host import InvalidArgumentError, InvalidParametersError
+from plugin_host import InvalidArgumentError, InvalidParametersError, PolicyError
+from plugin_host.errors import PH_ERR_INVALID_PARAMETERS
 
 from conftest import ADD_WORKFLOW
 
@@ -51,6 +52,7 @@ def test_tenant_applies_to_the_workflow():
 
     policy = {"tenants": [{"tenantId": "acme", "allowedNodeTypes": ["string.*"]}]}
     with Host({"policy": policy}) as host:
-        with pytest.raises(InvalidParametersError) as caught:
+        with pytest.raises(PolicyError) as caught:
             host.run_workflow(ADD_WORKFLOW, tenant="acme")
         assert caught.value.code == "NODE_TYPE_DISABLED_FOR_TENANT"
+        assert caught.value.status == PH_ERR_INVALID_PARAMETERS  # the library's status for a refused workflow
