@@ -91,7 +91,7 @@ struct PluginsTests {
     func loadReportsMissingDirectory() throws {
         let directory = try TemporaryDirectory(prefix: "embed-missing")
         let missing = directory.url("no-such-plugins")
-        let options = JSONWriter.string(["pluginPath": .array([.string(missing)])])
+        let options = JSONWriter.string(["pluginPath": .array([.string(missing)]), "defaultPlugins": false])
         let calls = try EmbedDriver.run(["create", options, "load"])
         #expect(calls[1].status == Status.ok)
         let problems = calls[1].doc?["problems"]?.arrayValue ?? []

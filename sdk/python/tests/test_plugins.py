@@ -83,7 +83,7 @@ def test_list_describes_each_node_type(loaded):
 
 def test_load_reports_a_missing_plugin_directory_in_its_problems(tmp_path):
     missing = str(tmp_path / "no-such-plugins")
-    with Host({"pluginPath": [missing]}) as host:
+    with Host({"pluginPath": [missing], "defaultPlugins": False}) as host:
         report = host.load()
     assert [(p["code"], p["path"]) for p in report["problems"]] == [("DIRECTORY_NOT_FOUND", missing)]
     assert report["totals"]["initialized"] == 0
