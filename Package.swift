@@ -22,6 +22,20 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
+/// Where an installed binary finds the Swift runtime copied beside it (scripts/install.sh,
+/// docs/ARCHITECTURE.md "Distribution"): `bin/plugin-host` in `../lib/plugin-host`,
+/// `lib/libplugin_host.so.1` in `plugin-host/`, the worker in its own directory, a Swift plugin in
+/// `lib/plugin-host/plugins/` one level up. `$ORIGIN`-relative, so a prefix can be moved; in a
+/// build folder these directories do not exist and the toolchain's RUNPATH entry still applies.
+func originRunpath(_ relative: String) -> [LinkerSetting] {
+    [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/" + relative])]
+}
+/// The SONAME carries the ABI major version, so an embedder linked against an installed
+/// libplugin_host.so records libplugin_host.so.1. Only in scripts/install.sh's release build
+/// (PLUGIN_HOST_INSTALL_BUILD): a build folder has no libplugin_host.so.1, and programs linked
+/// against it there (examples/embed, the embed tests) must keep finding libplugin_host.so.
+let installedLibraryName: [LinkerSetting] = Context.environment["PLUGIN_HOST_INSTALL_BUILD"] == nil
+    ? [] : [.unsafeFlags(["-Xlinker", "-soname=libplugin_host.so.1"])]
 /// Example plugins export only ph_plugin_entry, as the SDK asks of every plugin.
 let pluginC: [CSetting] = [.unsafeFlags(["-fvisibility=hidden", "-Wall", "-Wextra", "-Werror"])]
 
@@ -98,7 +112,8 @@ let package = Package(
                 "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginIsolation", "CPluginWorkerRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSwift
+            swiftSettings: strictSwift,
+            linkerSettings: originRunpath(".")
         ),
         .target(
             name: "PluginTenancy",
@@ -125,7 +140,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSwift
+            swiftSettings: strictSwift,
+            linkerSettings: originRunpath("../lib/plugin-host")
         ),
         .target(
             name: "PluginEmbed",
@@ -133,7 +149,12 @@ let package = Package(
                 "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginRuntime", "PluginTenancy", "PluginWorkflow", "PluginSDK",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSwift
+            exclude: ["exports.map"],
+            swiftSettings: strictSwift,
+            // Only embed.h's ph_* functions are the library's interface (exports.map).
+            linkerSettings: originRunpath("plugin-host") + [
+                .unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/PluginEmbed/exports.map"]),
+            ] + installedLibraryName
         ),
         .executableTarget(
             name: "PluginHostBench",
@@ -158,7 +179,8 @@ let package = Package(
             name: "GreeterPlugin",
             dependencies: ["PluginSDK", "GreeterMetadata"],
             path: "Plugins/greeter/swift",
-            swiftSettings: strictSwift
+            swiftSettings: strictSwift,
+            linkerSettings: originRunpath("..")
         ),
 
         // Tests. None depends on a plugin target: tests find the built .so files beside the

@@ -12,7 +12,8 @@ import Glibc
 /// The defaults make `swift run plugin-host scan` work on a fresh clone: `swift build` puts the
 /// bundled example plugins (`libph-NAME.so`) beside the executable, so that directory is scanned
 /// with the pattern `libph-*.so` only (the host's own libraries live there too and are not
-/// plugins). Then the per-user and system plugin directories, if they exist.
+/// plugins). Then the per-user plugin directory and the installed layout's plugin directory
+/// (``installedPluginDirectory(forImage:)``), if they exist.
 public enum PluginSearchPath {
     /// The variable holding a colon-separated list of plugin directories.
     public static let environmentVariable = "PLUGIN_HOST_PATH"
@@ -20,8 +21,8 @@ public enum PluginSearchPath {
     public static let defaultPatterns = ["*.so"]
     /// Pattern for the executable's own directory: only the bundled plugins.
     public static let bundledPluginPattern = "libph-*.so"
-    /// The system-wide plugin directory, scanned by default when it exists.
-    public static let systemDirectory = "/usr/local/lib/plugin-host/plugins"
+    /// The library file name of the embedding library, whose "executable path" is its own.
+    static let embedLibraryPrefix = "libplugin_host.so"
     /// The per-user plugin directory under `$HOME`, scanned by default when it exists.
     public static let userDirectorySuffix = "/.local/lib/plugin-host/plugins"
 
@@ -66,8 +67,23 @@ public enum PluginSearchPath {
         if let home = environment["HOME"], !home.isEmpty, isDirectory(home + userDirectorySuffix) {
             add(home + userDirectorySuffix, chosen)
         }
-        if isDirectory(systemDirectory) { add(systemDirectory, chosen) }
+        let installed = installedPluginDirectory(forImage: absolutePath(executablePath))
+        if isDirectory(installed) { add(installed, chosen) }
         return result
+    }
+
+    /// Where `scripts/install.sh` puts the bundled plugins, seen from the installed binary:
+    /// `PREFIX/bin/plugin-host` → `PREFIX/lib/plugin-host/plugins`, and for the embedding
+    /// library `PREFIX/lib/libplugin_host.so*` → `PREFIX/lib/plugin-host/plugins`. Relative to
+    /// the binary, so an installation under any prefix (or moved) finds its own plugins and a
+    /// `/usr/local` install needs no hard-coded directory. The image path is canonical
+    /// (`/proc/self/exe`, `/proc/self/maps`), so taking the parent lexically is safe here.
+    public static func installedPluginDirectory(forImage imagePath: String) -> String {
+        let directory = parentDirectory(of: imagePath)
+        let name = imagePath.split(separator: "/").last.map(String.init) ?? ""
+        func child(_ parent: String, _ name: String) -> String { (parent == "/" ? "" : parent) + "/" + name }
+        let libraryDirectory = name.hasPrefix(embedLibraryPrefix) ? directory : child(parentDirectory(of: directory), "lib")
+        return child(libraryDirectory, "plugin-host/plugins")
     }
 
     /// The running executable's path (`/proc/self/exe`), falling back to `argv[0]`.

@@ -30,7 +30,7 @@ struct PluginHostCommand: AsyncParsableCommand {
 
 /// The host's own version (not the ABI version).
 enum HostVersion {
-    static let string = "0.1.0"
+    static let string = PluginHostVersion.current
 }
 
 /// Runs the command line with the exit codes the product promises.

@@ -41,9 +41,10 @@ public enum WorkerExecutable {
     public static let name = "plugin-host-worker"
 
     /// `explicit` when given, else `PLUGIN_HOST_WORKER` when set (nil when the one named is not
-    /// an executable file), else the first directory holding it of: the running executable's,
-    /// then the library or executable this code is linked into (for embedders, whose executable
-    /// is python or node).
+    /// an executable file), else the first of ``candidateDirectories(executable:image:)`` holding
+    /// it: the running executable's directory and the library or executable this code is linked
+    /// into (for embedders, whose executable is python or node), each in the build-folder layout
+    /// and in the installed one.
     public static func locate(explicit: String? = nil, environment: [String: String]) -> String? {
         // A path the caller or the environment names is the answer, even when it is wrong:
         // falling back to another worker binary would hide the mistake.
@@ -51,22 +52,40 @@ public enum WorkerExecutable {
         if let fromEnvironment = environment["PLUGIN_HOST_WORKER"], !fromEnvironment.isEmpty {
             return access(fromEnvironment, X_OK) == 0 ? fromEnvironment : nil
         }
-        var candidates: [String] = []
-        if let executable = resolvedLink("/proc/self/exe") { candidates.append(directory(of: executable) + "/" + name) }
-        if let image = ph_isolation_image_path().map({ String(cString: $0) }), image.hasPrefix("/") {
-            candidates.append(directory(of: image) + "/" + name)
-        }
-        return candidates.first { access($0, X_OK) == 0 }
+        return currentCandidateDirectories().map { $0 + "/" + name }.first { access($0, X_OK) == 0 }
     }
 
     /// Where the search looked, for the message when nothing was found.
     public static func searchedPlaces(explicit: String?, environment: [String: String]) -> String {
         if let explicit { return explicit }
         if let value = environment["PLUGIN_HOST_WORKER"], !value.isEmpty { return "PLUGIN_HOST_WORKER=\(value)" }
-        var places: [String] = []
-        if let executable = resolvedLink("/proc/self/exe") { places.append(directory(of: executable)) }
-        if let image = ph_isolation_image_path().map({ String(cString: $0) }), image.hasPrefix("/") { places.append(directory(of: image)) }
-        return places.joined(separator: ", ")
+        return currentCandidateDirectories().joined(separator: ", ")
+    }
+
+    /// The directories that may hold the worker, in the order they are tried. `swift build` puts
+    /// it beside `plugin-host` and `libplugin_host.so`; `scripts/install.sh` puts it in
+    /// `PREFIX/lib/plugin-host/`, which is `../lib/plugin-host` from `PREFIX/bin/plugin-host` and
+    /// `plugin-host/` from `PREFIX/lib/libplugin_host.so.1` (a private directory, so the worker is
+    /// not on PATH). `image` counts only when absolute.
+    public static func candidateDirectories(executable: String?, image: String?) -> [String] {
+        var directories: [String] = []
+        if let executable {
+            let bin = directory(of: executable)
+            directories += [bin, bin + "/../lib/plugin-host"]
+        }
+        if let image, image.hasPrefix("/") {
+            let lib = directory(of: image)
+            directories += [lib, lib + "/plugin-host"]
+        }
+        var seen = Set<String>()
+        return directories.filter { seen.insert($0).inserted }
+    }
+
+    /// ``candidateDirectories(executable:image:)`` for this process.
+    private static func currentCandidateDirectories() -> [String] {
+        candidateDirectories(
+            executable: resolvedLink("/proc/self/exe"), image: ph_isolation_image_path().map { String(cString: $0) }
+        )
     }
 
     private static func resolvedLink(_ path: String) -> String? {

@@ -66,6 +66,38 @@ struct SearchPathTests {
                                    SearchDirectory(path: user, patterns: ["*.so"])])
     }
 
+    @Test("an installed plugin-host finds PREFIX/lib/plugin-host/plugins from PREFIX/bin, after the per-user directory")
+    func installedLayoutFromExecutable() throws {
+        let prefix = try TemporaryDirectory()
+        try prefix.makeDirectory("bin")
+        let plugins = try prefix.makeDirectory("lib/plugin-host/plugins")
+        let home = try TemporaryDirectory()
+        let user = try home.makeDirectory(".local/lib/plugin-host/plugins")
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: ["HOME": home.path],
+                                            executablePath: prefix.url("bin/plugin-host"))
+        #expect(dirs.map(\.path) == [prefix.url("bin"), user, plugins])
+        #expect(dirs.last == SearchDirectory(path: plugins, patterns: ["*.so"]))
+    }
+
+    @Test("the embedding library finds LIBDIR/plugin-host/plugins beside itself")
+    func installedLayoutFromLibrary() throws {
+        let prefix = try TemporaryDirectory()
+        let plugins = try prefix.makeDirectory("lib/plugin-host/plugins")
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: [:],
+                                            executablePath: prefix.url("lib/libplugin_host.so.1"))
+        #expect(dirs.map(\.path) == [prefix.url("lib"), plugins])
+    }
+
+    @Test("without an installed layout only the executable's directory is a default (no fixed /usr/local directory)")
+    func noInstalledLayout() throws {
+        let bin = try TemporaryDirectory()
+        let dirs = PluginSearchPath.resolve(arguments: [], patterns: nil, environment: [:], executablePath: bin.url("plugin-host"))
+        #expect(dirs.map(\.path) == [bin.path])
+        #expect(PluginSearchPath.installedPluginDirectory(forImage: "/usr/local/bin/plugin-host") == "/usr/local/lib/plugin-host/plugins")
+        #expect(PluginSearchPath.installedPluginDirectory(forImage: "/bin/plugin-host") == "/lib/plugin-host/plugins")
+        #expect(PluginSearchPath.installedPluginDirectory(forImage: "/usr/lib/libplugin_host.so") == "/usr/lib/plugin-host/plugins")
+    }
+
     @Test("the default rule scans bundled libph-*.so plugins and not the host's own libraries")
     func defaultRuleScan() throws {
         let bin = try TemporaryDirectory()
