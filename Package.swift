@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "PluginSDK",
             path: "sdk",
-            exclude: ["README.md", "CHANGELOG.md", "EMBEDDING.md", "template", "python"],
+            exclude: ["README.md", "CHANGELOG.md", "EMBEDDING.md", "template", "python", "rust"],
             publicHeadersPath: "include"
         ),
         .target(name: "PluginHostCore", swiftSettings: strictSwift),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs plugin-host under a prefix: the command, libplugin_host.so, the worker, the Swift
-# runtime they need, headers, pkg-config file, bundled plugins, the plugin template, shell
+# runtime they need, headers, pkg-config file, bundled plugins, the plugin template, the Rust SDK, shell
 # completions and a man page. Every file installed is listed in
 # PREFIX/share/plugin-host/install-manifest.txt, which scripts/uninstall.sh removes exactly.
 #
@@ -59,6 +59,7 @@ put() {        # put SOURCE REL MODE
     installed+=("$2")
 }
 mkdir -p "$prefix"
+scratch_list=$(mktemp); trap 'rm -f "$scratch_list"' EXIT
 
 put "$build_dir/plugin-host" bin/plugin-host 755
 put "$build_dir/libplugin_host.so" lib/libplugin_host.so.1 755
@@ -84,10 +85,14 @@ done
 
 for header in "$root"/sdk/include/plugin_host/*.h; do put "$header" "include/plugin_host/$(basename "$header")" 644; done
 for file in "$root"/sdk/template/*; do put "$file" "share/plugin-host/template/$(basename "$file")" 644; done
+# The Rust crate and its example, sources only (no target/ or Cargo.lock from a local build).
+(cd "$root/sdk" && find rust -type f \( -name '*.rs' -o -name Cargo.toml -o -name '*.md' -o -name '*.json' \) \
+    -not -path '*/target/*' | LC_ALL=C sort) > "$scratch_list"
+while IFS= read -r file; do put "$root/sdk/$file" "share/plugin-host/$file" 644; done < "$scratch_list"
 
 # One version for everything: the host's own (PluginHostVersion.current), as the binary says it.
 version=$("$prefix/bin/plugin-host" --version)
-scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
+scratch=$(mktemp -d); trap 'rm -rf "$scratch" "$scratch_list"' EXIT
 cat > "$scratch/plugin-host.pc" <<PC
 prefix=$prefix
 libdir=\${prefix}/lib

@@ -10,11 +10,16 @@ import Testing
 @Suite("Install and uninstall")
 struct InstallTests {
     /// Runs a shell command line with only the installed prefix on PATH.
-    static func shell(_ script: String, prefix: String, home: String, in directory: String) throws -> ProcessRunner.Result {
-        let environment = [
+    /// `withCargo` appends cargo's directory to PATH (after the prefix and the system).
+    static func shell(_ script: String, prefix: String, home: String, in directory: String, withCargo: Bool = false) throws -> ProcessRunner.Result {
+        var environment = [
             "PATH": prefix + "/bin:/usr/bin:/bin", "HOME": home, "PKG_CONFIG_PATH": prefix + "/lib/pkgconfig",
             "XDG_CACHE_HOME": home + "/cache", "LANG": "C",
         ]
+        if withCargo {
+            environment["PATH"]! += ":" + RustSDKTests.cargoEnvironment.pathDirectory
+            environment.merge(RustSDKTests.cargoEnvironment.variables) { _, new in new }
+        }
         return try ProcessRunner.run("/bin/sh", ["-c", script], environment: environment, currentDirectory: directory)
     }
 
@@ -35,7 +40,7 @@ struct InstallTests {
 
         for file in ["bin/plugin-host", "lib/libplugin_host.so.1", "lib/plugin-host/plugin-host-worker", "lib/plugin-host/libswiftCore.so",
                      "lib/plugin-host/plugins/libph-math.so", "include/plugin_host/embed.h", "lib/pkgconfig/plugin-host.pc",
-                     "share/plugin-host/template/plugin.c", "share/bash-completion/completions/plugin-host",
+                     "share/plugin-host/template/plugin.c", "share/plugin-host/rust/plugin-host-sdk/src/lib.rs", "share/bash-completion/completions/plugin-host",
                      "share/zsh/site-functions/_plugin-host", "share/fish/vendor_completions.d/plugin-host.fish",
                      "share/man/man1/plugin-host.1", "share/plugin-host/install-manifest.txt"] {
             #expect(access(p + "/" + file, R_OK) == 0, "not installed: \(file)")
@@ -83,6 +88,22 @@ struct InstallTests {
                 -Wl,-rpath,$(pkg-config --variable=libdir plugin-host) -o host_demo && ./host_demo
             """, prefix: p, home: home.path, in: work.path)
         #expect(embedder.status == 0, "\(embedder.stdout)\(embedder.stderr)")
+
+        // The installed Rust SDK, copied out as a user would: its tests find the installed headers
+        // through pkg-config, and the example builds, passes the strict scan and runs.
+        if RustSDKTests.cargoMissing {
+            print("InstallTests: Rust part SKIPPED, cargo is not on PATH (Debian: apt-get install cargo)")
+        } else {
+            let rust = try Self.shell("""
+                export CARGO_TARGET_DIR="$PWD/rust-target" && cp -R "$PREFIX/share/plugin-host/rust" rust && \
+                (cd rust/plugin-host-sdk && cargo test --offline --test layout) && \
+                (cd rust/examples/rust-math && cargo build --offline --release) && \
+                mkdir -m 0755 rust-plugins && install -m 0644 rust-target/release/libph_rust_math.so rust-plugins/ && \
+                plugin-host scan --strict rust-plugins && \
+                plugin-host run rust/examples/rust-math/workflow.json --plugin-dir rust-plugins --json
+                """.replacingOccurrences(of: "$PREFIX", with: p), prefix: p, home: home.path, in: work.path, withCargo: true)
+            #expect(rust.status == 0 && rust.stdout.contains("HELLO, PLUGIN-HOST!"), "\(rust.stdout)\(rust.stderr)")
+        }
 
         let uninstall = try ProcessRunner.run(root + "/scripts/uninstall.sh", ["--prefix", p])
         #expect(uninstall.status == 0, "\(uninstall.stderr)")
