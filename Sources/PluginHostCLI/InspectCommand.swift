@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PluginDiscovery
 import PluginHostCore
 import PluginMetadata
@@ -23,6 +24,15 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = Terminal.absolutePath(file)
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            Terminal.error("FILE_UNREADABLE: \(path) does not exist; pass a plugin file (.so), or find one with `plugin-host scan`.")
+            throw ExitCode(1)
+        }
+        if isDirectory.boolValue {
+            Terminal.error("FILE_UNREADABLE: \(path) is a directory; `plugin-host inspect` reads one file: use `plugin-host scan \(file)` for a directory.")
+            throw ExitCode(1)
+        }
         var options = ScanOptions()
         options.mode = mode.mode
         options.maximumDepth = 0
@@ -65,20 +75,72 @@ struct InspectCommand: AsyncParsableCommand {
             if !manifest.dependencies.isEmpty {
                 lines.append("depends on: " + manifest.dependencies.map { "\($0.pluginID) \($0.range)" }.joined(separator: ", "))
             }
+            if let author = manifest.author { lines.append("author: \(author)" + (manifest.license.map { ", license \($0)" } ?? "")) }
             lines.append("nodes:")
-            for node in manifest.nodes {
-                let params = node.schema?["properties"]?.objectValue?.keys.joined(separator: ", ") ?? ""
-                lines.append("  \(node.nodeType) \(node.version) [\(node.category)] \(node.description)")
-                if !params.isEmpty {
-                    lines.append("    parameters: \(params)" + (node.requiredFields.isEmpty ? "" : " (required: \(node.requiredFields.joined(separator: ", ")))"))
-                }
-            }
+            for node in manifest.nodes { lines += Self.nodeLines(node) }
         }
         if !plugin.inspection.problems.isEmpty { lines.append("problems:") }
         for problem in plugin.inspection.problems {
             lines.append("  \(problem.severity.rawValue) \(problem.code): \(problem.message)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension InspectCommand {
+    /// One node: its heading, the typeVersions it accepts, a function node's C symbol, and a
+    /// line per parameter with its type, whether it is required, its default and constraints,
+    /// and its description — what a workflow author needs to write the node's `parameters`.
+    static func nodeLines(_ node: NodeDescriptor) -> [String] {
+        var lines = ["  \(node.nodeType) \(node.version) [\(node.category)]" + (node.description.isEmpty ? "" : " \(node.description)")]
+        var facts = ["typeVersion " + node.supportedVersions.map(String.init).joined(separator: ", ")]
+        if !node.tags.isEmpty { facts.append("tags " + node.tags.joined(separator: ", ")) }
+        if node.experimental { facts.append("experimental") }
+        lines.append("    " + facts.joined(separator: "; "))
+        if let function = node.function { lines.append("    function: \(function.symbol) \(function.signature)") }
+        guard let schema = node.schema else {
+            lines.append("    parameters: not declared (not validated)")
+            return lines
+        }
+        let properties = schema["properties"]?.objectValue ?? JSONObject()
+        if properties.isEmpty {
+            lines.append("    parameters: none")
+        } else {
+            lines.append("    parameters:")
+            let required = Set(node.requiredFields + (schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            let rows = properties.map { name, property in
+                [name, parameterSummary(property, required: required.contains(name)), property["description"]?.stringValue ?? ""]
+            }
+            let widths = (0..<2).map { column in rows.map { $0[column].count }.max() ?? 0 }
+            for row in rows {
+                let line = "      " + row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                    + row[1].padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  " + row[2]
+                lines.append(String(line.reversed().drop { $0 == " " }.reversed()))
+            }
+        }
+        if schema["additionalProperties"] == .bool(false) { lines.append("    (no other parameters are accepted)") }
+        return lines
+    }
+
+    /// `number, required, default 1, 0…100` for one schema property.
+    static func parameterSummary(_ property: JSONValue, required: Bool) -> String {
+        var parts: [String] = []
+        switch property["type"] {
+        case .string(let type)?: parts.append(type)
+        case .array(let types)?: parts.append(types.compactMap(\.stringValue).joined(separator: "|"))
+        default: parts.append(property["const"] != nil ? "const" : "any")
+        }
+        if required { parts.append("required") }
+        if let value = property["default"] { parts.append("default \(JSONWriter.string(value))") }
+        if let value = property["const"] { parts.append("= \(JSONWriter.string(value))") }
+        if let values = property["enum"]?.arrayValue { parts.append("one of " + values.map { JSONWriter.string($0) }.joined(separator: ", ")) }
+        let bound = { (key: String) in property[key].map { JSONWriter.string($0) } }
+        if bound("minimum") != nil || bound("maximum") != nil { parts.append("\(bound("minimum") ?? "")…\(bound("maximum") ?? "")") }
+        if bound("minLength") != nil || bound("maxLength") != nil { parts.append("length \(bound("minLength") ?? "0")…\(bound("maxLength") ?? "")") }
+        if bound("minItems") != nil || bound("maxItems") != nil { parts.append("items \(bound("minItems") ?? "0")…\(bound("maxItems") ?? "")") }
+        if let pattern = property["pattern"]?.stringValue { parts.append("pattern /\(pattern)/") }
+        if let itemType = property["items"]?["type"]?.stringValue { parts.append("of \(itemType)") }
+        return parts.joined(separator: ", ")
     }
 }
 

@@ -66,6 +66,9 @@ public enum InitScheduler {
         var postPending = Set<Int>()
         var peak = 0
 
+        /// Failures are logged at `notice`, not `warning`: each reaches its caller in the report
+        /// (and from there in `plugin-host load`'s output, `exec`'s error, the embed result), so
+        /// a warning line would say the same thing twice.
         func finish(_ attempt: InitAttempt, _ ending: InitAttempt.Ending) {
             let plugin = plan.order[attempt.index]
             let id = InitProgress.id(plugin)
@@ -80,7 +83,7 @@ public enum InitScheduler {
                 if problem.code == .initFailed, let quarantine {
                     problem = quarantine.quarantine(plugin, because: problem, configuration: options.configuration(for: id))
                 }
-                logger.warning("\(problem)")
+                logger.notice("\(problem)")
                 progress.settle(attempt.index, status: .failed, problem: problem, durationMs: Double(nanoseconds) / 1e6, startedAtMs: startedAtMs)
             case .timedOut(let phase):
                 let what = phase == .loading ? "library did not finish loading (dlopen and its constructors)" : "init did not return"
@@ -91,7 +94,7 @@ public enum InitScheduler {
                 if let quarantine {
                     problem = quarantine.quarantine(plugin, because: problem, configuration: options.configuration(for: id))
                 }
-                logger.warning("\(problem)")
+                logger.notice("\(problem)")
                 progress.settle(attempt.index, status: .timedOut, problem: problem,
                                 durationMs: Double(attempt.deadline &- attempt.startedAt) / 1e6, startedAtMs: startedAtMs)
             }

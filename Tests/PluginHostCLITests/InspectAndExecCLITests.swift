@@ -23,6 +23,32 @@ struct InspectCLITests {
         #expect(status == 1)
         #expect(value.problemCodes == ["NOT_ELF"])
     }
+
+    @Test("the text form lists each parameter with its type, required or default, constraints and description")
+    func inspectsParameters() throws {
+        let dir = try TemporaryDirectory()
+        let metadata = CPluginBuilder.validMetadata(id: "org.test.echo", nodeTypes: ["test.echo"])
+            .replacingOccurrences(of: #""properties":{"value":{"type":"number"}}"#, with: """
+                "properties":{"value":{"type":"number","minimum":0,"maximum":10,"description":"How much."},                "unit":{"type":"string","default":"ms","enum":["ms","s"]}}
+                """)
+        let path = try CPluginBuilder.build(source: CPluginBuilder.echoPluginSource(metadata: metadata), name: "echo.so", in: dir)
+        let result = try CLI.run(["inspect", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains { $0.hasPrefix("value") && $0.contains("number, required, 0…10") && $0.hasSuffix("How much.") }, "\(result.stdout)")
+        #expect(lines.contains("unit   string, default \"ms\", one of \"ms\", \"s\""), "\(result.stdout)")
+        #expect(lines.contains("typeVersion 1"), "\(result.stdout)")
+    }
+
+    @Test("a missing file or a directory is FILE_UNREADABLE saying which, exit 1")
+    func inspectsMissingFileAndDirectory() throws {
+        let dir = try TemporaryDirectory()
+        let missing = try CLI.run(["inspect", dir.path + "/absent.so"])
+        #expect(missing.status == 1 && missing.stderr.contains("FILE_UNREADABLE: \(dir.path)/absent.so does not exist"), "\(missing.stderr)")
+        let directory = try CLI.run(["inspect", dir.path])
+        #expect(directory.status == 1 && directory.stderr.contains("is a directory") && directory.stderr.contains("plugin-host scan"),
+                "\(directory.stderr)")
+    }
 }
 
 @Suite("plugin-host exec")

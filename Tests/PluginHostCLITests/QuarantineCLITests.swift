@@ -44,6 +44,30 @@ struct QuarantineCLITests {
         }
     }
 
+    @Test("An init failure is printed once: in load's table and problem line, as exec's error; never again as a log line")
+    func initFailurePrintedOnce() throws {
+        let setup = try Setup()
+        let load = try CLI.run(["load", setup.directory.path, "--plugin-config", setup.wrong], environment: setup.environment)
+        #expect(load.status == 1)
+        #expect((load.stdout + load.stderr).components(separatedBy: "wrong password").count - 1 == 1, "\(load.stdout)\(load.stderr)")
+        #expect(!load.stderr.contains("[PluginRuntime]"), "\(load.stderr)")
+
+        let clear = try CLI.run(["quarantine", "clear", "--all"], environment: setup.environment)
+        #expect(clear.status == 0, "\(clear.stderr)")
+        let exec = try CLI.run(["exec", "test.picky", "--plugin-dir", setup.directory.path, "--plugin-config", setup.wrong],
+                               environment: setup.environment)
+        #expect(exec.status == 1)
+        #expect((exec.stdout + exec.stderr).components(separatedBy: "wrong password").count - 1 == 1, "\(exec.stdout)\(exec.stderr)")
+        #expect(exec.stderr.hasPrefix("INIT_FAILED: "), "\(exec.stderr)")
+
+        // The log line is still there for whoever asks for it.
+        let logged = try CLI.run(["quarantine", "clear", "--all"], environment: setup.environment)
+        #expect(logged.status == 0)
+        let verbose = try CLI.run(["load", setup.directory.path, "--plugin-config", setup.wrong],
+                                  environment: setup.environment.merging(["PLUGIN_HOST_LOG": "notice"]) { _, new in new })
+        #expect(verbose.stderr.contains("notice plugin-host: [PluginRuntime] INIT_FAILED"), "\(verbose.stderr)")
+    }
+
     @Test("INIT_FAILED with config A is quarantined; A again is refused as QUARANTINED; config B retries init, which succeeds")
     func configurationChangeRetries() throws {
         let setup = try Setup()

@@ -181,7 +181,10 @@ ph_status ph_host_stats(ph_host *host, char **out_stats_json, char **out_error);
 /** Frees a string returned by any function above. NULL is a no-op. */
 void ph_free(void *ptr);
 
-/** The host's version, e.g. "0.4.0 (ABI 1.0)". Static storage: never free it. */
+/**
+ * The host's release and ABI, "VERSION (ABI MAJOR.MINOR)": "0.1.0 (ABI 1.0)" for this release,
+ * the same VERSION as `plugin-host --version`. Static storage: never free it.
+ */
 const char *ph_version(void);
 
 #ifdef __cplusplus
