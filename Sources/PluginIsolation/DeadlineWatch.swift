@@ -15,10 +15,12 @@ final class DeadlineWatch: Sendable {
         guard !stopped.withLock({ $0 }) else { return }
         DeadlineWatchdog.shared.schedule(at: deadline, isDone: { [stopped] in ticket.isFinished || stopped.withLock { $0 } }) { [stopped] in
             guard !stopped.withLock({ $0 }) else { return }
-            if let (worker, tag) = ticket.placement, worker.isRunning(tag: tag) {
-                worker.terminate(because: "the call's deadline passed", deadline: ticket.deadline)
-            }
+            // Finish the call before killing its worker: the worker's death is reported on the
+            // pool's reader thread as soon as it happens, and had it finished the call first the
+            // caller would see EXECUTION_CRASHED for what is a timeout.
+            let running = ticket.placement.flatMap { worker, tag in worker.isRunning(tag: tag) ? worker : nil }
             ticket.finish(.expired)
+            running?.terminate(because: "the call's deadline passed", deadline: ticket.deadline)
         }
     }
 
