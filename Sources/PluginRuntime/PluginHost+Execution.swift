@@ -114,38 +114,28 @@ extension PluginHost {
         if let refusal = auditStarted(&audit, entry: call.entry) {
             return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
-        var run = RecoveryRun(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
+        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
         while true {
-            guard let permit = call.entry.breaker.acquire() else {
-                run.refuseOpenCircuit()
-                break
+            switch steps.next(cancelled: false) {
+            case .attempt(let request, let deadline):
+                // In process and without a time limit the calling thread makes the call itself.
+                if case .inProcess(let plugin) = call.route, recovery.timeoutMs == nil {
+                    steps.attemptEnded(.returned(plugin.execute(request, cancellation: nil)))
+                } else {
+                    let waiter = AttemptWaiter()
+                    waiter.start(request, route: call.route, on: callThreads, deadline: deadline)
+                    steps.attemptEnded(waiter.wait(until: deadline))
+                }
+            case .backoff(let nanoseconds):
+                configuration.clock.sleep(nanoseconds: nanoseconds)
+            case .fallback(let fallbackType, let fallbackRecovery):
+                steps.fallbackEnded(self.run(
+                    nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
+                    executionID: executionID, startedAt: WallClock.now(), audit: &audit))
+            case .finished(let result):
+                return result
             }
-            let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
-            let begin = WallClock.monotonicNanoseconds()
-            let end: AttemptEnd
-            if case .inProcess(let plugin) = call.route, recovery.timeoutMs == nil {
-                end = .returned(plugin.execute(call.request(attempt: run.attempt), cancellation: nil))
-            } else {
-                let deadline = call.deadline(attempt: run.attempt, timeoutMs: recovery.timeoutMs)
-                let waiter = AttemptWaiter()
-                waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, deadline: deadline)
-                end = waiter.wait(until: deadline)
-            }
-            let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
-            permit.record(errorCode: code)
-            guard let delay = run.nextDelayNanoseconds() else { break }
-            configuration.clock.sleep(nanoseconds: delay)
         }
-        var fallback: NodeResult?
-        if let fallbackType = run.pendingFallback {
-            fallback = self.run(
-                nodeType: fallbackType, parameters: parameters, input: input, policy: policy,
-                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now(),
-                audit: &audit)
-        }
-        let result = run.finish(fallback: fallback)
-        call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
-        return result
     }
 
     // MARK: - Async
@@ -163,33 +153,24 @@ extension PluginHost {
         if let refusal = auditStarted(&audit, entry: call.entry) {
             return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
         }
-        var run = RecoveryRun(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
+        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
         while true {
-            guard let permit = call.entry.breaker.acquire() else {
-                run.refuseOpenCircuit()
-                break
+            switch steps.next(cancelled: Task.isCancelled) {
+            case .attempt(let request, let deadline):
+                // Always on a host-owned thread (or in a worker): never plugin code on the cooperative pool.
+                let waiter = AttemptWaiter()
+                waiter.start(request, route: call.route, on: callThreads, deadline: deadline)
+                steps.attemptEnded(await waiter.wait(until: deadline))
+            case .backoff(let nanoseconds):
+                await configuration.clock.sleep(nanoseconds: nanoseconds)
+            case .fallback(let fallbackType, let fallbackRecovery):
+                steps.fallbackEnded(await self.run(
+                    nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
+                    executionID: executionID, startedAt: WallClock.now(), audit: &audit))
+            case .finished(let result):
+                return result
             }
-            let attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
-            let begin = WallClock.monotonicNanoseconds()
-            let deadline = call.deadline(attempt: run.attempt, timeoutMs: recovery.timeoutMs)
-            let waiter = AttemptWaiter()
-            waiter.start(call.request(attempt: run.attempt), route: call.route, on: callThreads, deadline: deadline)
-            let end = await waiter.wait(until: deadline)
-            let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- begin)
-            permit.record(errorCode: code)
-            guard !Task.isCancelled, let delay = run.nextDelayNanoseconds() else { break }
-            await configuration.clock.sleep(nanoseconds: delay)
         }
-        var fallback: NodeResult?
-        if let fallbackType = run.pendingFallback, !Task.isCancelled {
-            fallback = await self.run(
-                nodeType: fallbackType, parameters: parameters, input: input, policy: policy,
-                recovery: NodeRecovery(timeoutMs: recovery.timeoutMs), executionID: executionID, startedAt: WallClock.now(),
-                audit: &audit)
-        }
-        let result = run.finish(fallback: fallback)
-        call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
-        return result
     }
 
     // MARK: - Admission (steps 1–4)

@@ -34,10 +34,9 @@ enum AttemptEnd: Sendable {
 /// (RetryPolicy), then the node's `onError` strategy, recording every attempt in the result
 /// and in the error metrics.
 ///
-/// Shared by the synchronous and the async `execute`, which differ only in how they call the
-/// plugin and wait between attempts: the loop is `acquire a breaker permit → call → absorb →
-/// nextDelay` until it returns nil, then `finish`, with the fallback's result when
-/// ``pendingFallback`` names one.
+/// Driven by ``ExecutionSteps`` (`acquire a breaker permit → call → absorb → nextDelay` until
+/// it returns nil, then `finish`, with the fallback's result when ``pendingFallback`` names
+/// one), which the synchronous and the async `execute` share.
 struct RecoveryRun {
     let call: PreparedCall
     let recovery: NodeRecovery
