@@ -73,6 +73,19 @@ struct DispatchBenchmark {
         ]
     }
 
+    /// The timed call alone, `iterations` times after the warm-up, for `valgrind --tool=callgrind`
+    /// or `perf` (`--profile dispatch N`): instruction counts per call are stable where wall time
+    /// on a shared machine is not.
+    func profile(iterations: Int) throws {
+        let math = try MathHost(workDirectory: workDirectory, log: { _ in })
+        let parameters = try JSONParser.parse(Self.parametersText)
+        let input = JSONValue.array([])
+        for _ in 0..<(1_000 + iterations) {
+            guard math.host.execute(nodeType: Self.nodeType, parameters: parameters, input: input, tenant: MathHost.tenant).status == .success
+            else { throw BenchError("dispatch: math.add failed") }
+        }
+    }
+
     /// ``medianNanoseconds(batches:calls:_:)`` with this group's batch sizes.
     static func medianNanoseconds(_ body: () -> Bool) throws -> Double {
         try PluginHostBench.medianNanoseconds(batches: batches, calls: callsPerBatch, body)

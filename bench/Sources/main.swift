@@ -55,11 +55,14 @@ if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.coun
     scanBenchmark.profileThreads = n
 }
 // --profile KIND ITERATIONS: run one path only, for valgrind/perf; prints nothing. KIND is a scan
-// kind (cold, warm, cacheload, cli) or an isolation one (isolation.roundtrip, .floor, .workflow,
-// .crash, .probe).
+// kind (cold, warm, cacheload, cli), `dispatch` (PluginHost.execute of math.add as the dispatch
+// figure times it, after the same warm-up) or an isolation one (isolation.roundtrip, .floor,
+// .workflow, .crash, .probe).
 if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.count {
     let iterations = index + 2 < arguments.count ? Int(arguments[index + 2]) ?? 10 : 10
-    if arguments[index + 1].hasPrefix("isolation.") {
+    if arguments[index + 1] == "dispatch" {
+        try DispatchBenchmark(workDirectory: workDirectory, python: python).profile(iterations: iterations)
+    } else if arguments[index + 1].hasPrefix("isolation.") {
         try await IsolationBenchmark(workDirectory: workDirectory, template: template).profile(arguments[index + 1], iterations: iterations)
     } else {
         try scanBenchmark.profile(arguments[index + 1], iterations: iterations)
