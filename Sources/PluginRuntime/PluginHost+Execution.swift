@@ -175,34 +175,70 @@ extension PluginHost {
 
     // MARK: - Admission (steps 1–4)
 
-    /// Tenant check → lookup → isolation → validation, building the call; the registry lookup
-    /// is lock-free, and only a node type not yet registered goes through the scan report.
-    ///
-    /// Under process isolation the node type comes from the worker registry (its plugin probed,
-    /// never loaded here) and the call is routed to the tenant's worker pool.
-    ///
-    /// Loading or probing a plugin on demand runs its code, so an audited execution writes its
-    /// `started` record first (and is refused AUDIT_FAILED, the plugin left alone, if it cannot).
-    ///
-    /// `timeoutMs` starts the execution's ``CallDeadline`` once the node type is found (after
-    /// any on-demand load, which runs under the init timeout): validation must finish within
-    /// it, and the first attempt gets what is left.
+    /// ``admit(nodeType:parameters:input:policy:placement:deadline:audit:)`` for the general path,
+    /// building the request every attempt sends.
     private func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
         executionID: ExecutionID, audit: inout ExecutionAudit?
     ) -> Result<PreparedCall, Refusal> {
-        if let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
         let placement = placement(for: policy)
+        let deadline = CallDeadline.starting(timeoutMs: timeoutMs)
+        let admission: Admission
+        switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, placement: placement,
+                     deadline: deadline, audit: &audit) {
+        case .success(let admitted): admission = admitted
+        case .failure(let refusal): return .failure(refusal)
+        }
+        let maximumOutputBytes = min(configuration.maximumOutputBytes, placement.limits.outputBytes ?? .max)
+        return .success(PreparedCall(
+            admission, policy: policy, executionID: executionID, maximumOutputBytes: maximumOutputBytes, deadline: deadline))
+    }
+
+    /// A call that passed steps 1–4: where it runs, the bytes the plugin receives, and the
+    /// node's remembered output (a call that answers the same bytes again is not parsed again).
+    struct Admission {
         let entry: NodeEntry
         let route: CallRoute
-        if placement.mode == .process {
-            if isolatedRegistry.entry(nodeType) == nil, let refusal = auditBeforeLoading(&audit, nodeType: nodeType) {
-                return .failure(refusal)
-            }
-            switch isolatedEntry(nodeType: nodeType) {
+        let arguments: PreparedCall.Arguments
+        let output: NodeEntry.OutputMemo?
+    }
+
+    /// Steps 1–4, the one admission of every execution (the general path, the async one and
+    /// the single-attempt one): tenant check → lookup → data isolation → validation.
+    ///
+    /// The registry lookup comes first because it is pure and lock-free, so a refused node type
+    /// is still never loaded, and it makes the tenant check free for a registered node type with
+    /// a canonical name under a policy without allow or restrict lists (single-tenant mode).
+    /// Only a node type not yet registered goes through the scan report. Under process isolation
+    /// the node type comes from the worker registry (its plugin probed, never loaded here) and
+    /// the call is routed to the tenant's worker pool.
+    ///
+    /// Loading or probing a plugin on demand runs its code, so an audited execution writes its
+    /// `started` record first (and is refused AUDIT_FAILED, the plugin left alone, if it cannot).
+    ///
+    /// `deadline` is the execution's ``CallDeadline``, started once the node type is known to
+    /// the caller (after any on-demand load, which runs under the init timeout): validation
+    /// must finish within it, and the first attempt gets what is left.
+    func admit(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
+        placement: (mode: IsolationMode, limits: ResourceLimits), deadline: CallDeadline?, audit: inout ExecutionAudit?
+    ) -> Result<Admission, Refusal> {
+        let isolated = placement.mode == .process
+        let registered = isolated ? isolatedRegistry.entry(nodeType) : registry.entry(nodeType)
+        let allowed = policy.allowsEveryCanonicalNodeType && registered?.hasCanonicalName == true
+        if !allowed, let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
+        let entry: NodeEntry
+        if let registered {
+            entry = registered
+        } else {
+            if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { return .failure(refusal) }
+            switch isolated ? isolatedEntry(nodeType: nodeType) : resolveUnregistered(nodeType: nodeType) {
             case .success(let resolved): entry = resolved
             case .failure(let problem): return .failure(Refusal(problem))
             }
+        }
+        let route: CallRoute
+        if isolated {
             guard case .worker(let plugin) = entry.registered.provider else {
                 return .failure(Refusal(code: .workerUnavailable, message: "\(nodeType) is not registered for worker processes"))
             }
@@ -211,19 +247,23 @@ extension PluginHost {
             case .failure(let problem): return .failure(Refusal(problem))
             }
         } else {
-            if let registered = registry.entry(nodeType) {
-                entry = registered
-            } else {
-                if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { return .failure(refusal) }
-                switch resolveUnregistered(nodeType: nodeType) {
-                case .success(let resolved): entry = resolved
-                case .failure(let problem): return .failure(Refusal(problem))
-                }
-            }
             route = .inProcess(entry.plugin)
         }
-        return prepare(entry: entry, route: route, limits: placement.limits, parameters: parameters, input: input,
-                       policy: policy, executionID: executionID, deadline: CallDeadline.starting(timeoutMs: timeoutMs))
+        var checked = parameters
+        if policy.dataIsolation == .strict {
+            switch policy.isolate(parameters: parameters) {
+            case .success(let value): checked = value
+            case .failure(let problem): return .failure(Refusal(problem))
+            }
+        }
+        let memos = entry.memos(for: checked)
+        switch PreparedCall.validate(
+            entry: entry, parameters: checked, input: input, validationCache: validationCache, remembered: memos.parameters,
+            deadline: deadline)
+        {
+        case .success(let arguments): return .success(Admission(entry: entry, route: route, arguments: arguments, output: memos.output))
+        case .failure(let refusal): return .failure(refusal)
+        }
     }
 
     /// ``admit`` for the async path: loading a plugin on demand runs its `init` (probing it
@@ -245,21 +285,6 @@ extension PluginHost {
         }
         return admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, timeoutMs: timeoutMs,
                      executionID: executionID, audit: &audit)
-    }
-
-    private func prepare(
-        entry: NodeEntry, route: CallRoute, limits: ResourceLimits, parameters: JSONValue, input: JSONValue,
-        policy: TenantPolicy, executionID: ExecutionID, deadline: CallDeadline?
-    ) -> Result<PreparedCall, Refusal> {
-        let isolated: JSONValue
-        switch policy.isolate(parameters: parameters) {
-        case .success(let value): isolated = value
-        case .failure(let problem): return .failure(Refusal(problem))
-        }
-        let maximumOutputBytes = min(configuration.maximumOutputBytes, limits.outputBytes ?? .max)
-        return PreparedCall.make(
-            entry: entry, route: route, policy: policy, parameters: isolated, input: input, executionID: executionID,
-            maximumOutputBytes: maximumOutputBytes, validationCache: validationCache, deadline: deadline)
     }
 
     /// A result for an execution refused before any plugin code ran, counted in the error

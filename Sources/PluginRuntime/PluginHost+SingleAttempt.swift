@@ -13,17 +13,16 @@ extension NodeRecovery {
 
 /// The synchronous single-attempt path (the dispatch benchmark's path: a trivial node's host overhead, goal ≤ 150 ns).
 ///
-/// Same pipeline, refusals, accounting and result as the general path in
-/// `PluginHost+Execution.swift` with `RecoveryRun`, for the case where there is exactly one
-/// attempt and a failure is final, and the tenant does not audit (an audited tenant, like one
-/// whose calls run in worker processes, takes the general path, which writes the `started`
-/// record before any plugin code); only the bookkeeping is leaner:
+/// The same admission as every execution (``PluginHost/admit(nodeType:parameters:input:policy:placement:deadline:audit:)``),
+/// and the same refusals, accounting and result as the general path's attempts
+/// (``ExecutionSteps``), for the case where there is exactly one attempt and a failure is
+/// final, and the tenant does not audit (an audited tenant, like one whose calls run in worker
+/// processes, takes the general path, which writes the `started` record before any plugin
+/// code); only the bookkeeping of the one attempt is leaner:
 ///
 /// - one monotonic clock read at the start and one after the call (``WallClock/stamp()``
 ///   derives the wall-clock start from the first); the attempt's duration is therefore the
 ///   execution's, admission included (a few hundred nanoseconds);
-/// - the tenant check is free for a canonical registered node type under a policy without
-///   allow or restrict lists (single-tenant mode);
 /// - the node's entry lock is taken twice: once for the parameter and output memos, once for
 ///   the statistics (and a newly parsed output);
 /// - the execution id is written into a stack buffer, the tenant and node type are borrowed
@@ -36,7 +35,7 @@ extension PluginHost {
         let isolation = configuration.isolation
         if set == nil, tenant == nil || tenant == "", isolation.mode == .none, isolation.limits.outputBytes == nil {
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: unrestrictedPolicy,
-                               unrestricted: true, begin: begin, startedAt: startedAt)
+                               begin: begin, startedAt: startedAt)
         }
         switch TenantPolicySet.resolve(set, tenant: tenant) {
         case .success(let policy) where policy.auditLogging || (policy.isolation ?? isolation.mode) == .process
@@ -48,22 +47,21 @@ extension PluginHost {
             return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: .none,
                        startedAt: startedAt)
         case .success(let policy):
-            let unrestricted = policy.allowedNodeTypes.isEmpty && policy.restrictedNodeTypes.isEmpty
             return executeOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               unrestricted: unrestricted, begin: begin, startedAt: startedAt)
+                               begin: begin, startedAt: startedAt)
         case .failure(let problem):
             return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
         }
     }
 
-    /// `unrestricted`: the policy has no allow or restrict lists (it allows every canonical name).
-    /// Never for a policy with `auditLogging` (see above).
+    /// Never for a policy with `auditLogging` or worker processes (see above).
     private func executeOnce(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool,
-        begin: UInt64, startedAt: Double
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, begin: UInt64, startedAt: Double
     ) -> NodeResult {
         assert(!policy.auditLogging, "an audited execution must take the general path")
-        switch admitOnce(nodeType: nodeType, parameters: parameters, input: input, policy: policy, unrestricted: unrestricted) {
+        var noAudit: ExecutionAudit? = nil
+        switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                     placement: (IsolationMode.none, ResourceLimits.none), deadline: nil, audit: &noAudit) {
         case .success(let admitted):
             return callOnce(admitted, policy: policy, begin: begin, startedAt: startedAt)
         case .failure(let refusal):
@@ -71,49 +69,8 @@ extension PluginHost {
         }
     }
 
-    /// A call that passed steps 1–4, with everything the plugin call borrows.
-    private struct AdmittedCall {
-        let entry: NodeEntry
-        let arguments: PreparedCall.Arguments
-        let output: NodeEntry.OutputMemo?
-    }
-
-    /// Steps 1–4 in the general path's order and with its refusals; the registry lookup comes
-    /// first only because it is pure, so a refused node type is still never loaded.
-    private func admitOnce(
-        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, unrestricted: Bool
-    ) -> Result<AdmittedCall, Refusal> {
-        let registered = registry.entry(nodeType)
-        let allowed = unrestricted && registered?.hasCanonicalName == true
-        if !allowed, let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
-        let entry: NodeEntry
-        if let registered {
-            entry = registered
-        } else {
-            switch resolveUnregistered(nodeType: nodeType) {
-            case .success(let resolved): entry = resolved
-            case .failure(let problem): return .failure(Refusal(problem))
-            }
-        }
-        var isolated = parameters
-        if policy.dataIsolation == .strict {
-            switch policy.isolate(parameters: parameters) {
-            case .success(let value): isolated = value
-            case .failure(let problem): return .failure(Refusal(problem))
-            }
-        }
-        let memos = entry.memos(for: isolated)
-        switch PreparedCall.validate(
-            entry: entry, parameters: isolated, input: input, validationCache: validationCache, remembered: memos.parameters,
-            deadline: nil)
-        {
-        case .success(let arguments): return .success(AdmittedCall(entry: entry, arguments: arguments, output: memos.output))
-        case .failure(let refusal): return .failure(refusal)
-        }
-    }
-
     /// Steps 5–6 once, then the result, the error metrics, the breaker and the statistics.
-    private func callOnce(_ admitted: AdmittedCall, policy: TenantPolicy, begin: UInt64, startedAt: Double) -> NodeResult {
+    private func callOnce(_ admitted: Admission, policy: TenantPolicy, begin: UInt64, startedAt: Double) -> NodeResult {
         let entry = admitted.entry
         let nodeType = entry.registered.nodeType
         let executionID = executionIDs.nextID()
@@ -152,7 +109,7 @@ extension PluginHost {
     }
 
     /// The plugin call from borrowed C strings; the execution id lives on this stack frame.
-    private func call(_ admitted: AdmittedCall, tenantID: String, executionID: ExecutionID) -> PluginCallOutcome {
+    private func call(_ admitted: Admission, tenantID: String, executionID: ExecutionID) -> PluginCallOutcome {
         let entry = admitted.entry
         let maximumOutputBytes = configuration.maximumOutputBytes
         return entry.nodeType.withCString { nodeType, _ in

@@ -46,25 +46,18 @@ struct PreparedCall: Sendable {
         return request
     }
 
-    /// Validates `parameters` (already isolated) and `input` against the node and builds the
-    /// request; a refusal is the failed result to return (VALIDATION_FAILED, INVALID_PARAMETERS,
-    /// EXECUTION_TIMEOUT when validation runs past `deadline`).
-    static func make(
-        entry: NodeEntry, route: CallRoute, policy: TenantPolicy, parameters: JSONValue, input: JSONValue,
-        executionID: ExecutionID, maximumOutputBytes: Int, validationCache: ValidationCache, deadline: CallDeadline?
-    ) -> Result<PreparedCall, Refusal> {
-        let arguments: Arguments
-        switch validate(entry: entry, parameters: parameters, input: input, validationCache: validationCache, remembered: nil,
-                        deadline: deadline) {
-        case .success(let validated): arguments = validated
-        case .failure(let refusal): return .failure(refusal)
-        }
-        let request = PluginCallRequest(
-            nodeType: entry.nodeType, params: arguments.parameters, input: arguments.input,
+    /// The call `admission` describes, with attempt 1's request built.
+    init(_ admission: PluginHost.Admission, policy: TenantPolicy, executionID: ExecutionID, maximumOutputBytes: Int,
+         deadline: CallDeadline?) {
+        entry = admission.entry
+        route = admission.route
+        self.policy = policy
+        self.executionID = executionID
+        self.deadline = deadline
+        request = PluginCallRequest(
+            nodeType: admission.entry.nodeType, params: admission.arguments.parameters, input: admission.arguments.input,
             tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
             executionID: executionID.text, attempt: 1, maximumOutputBytes: maximumOutputBytes)
-        return .success(PreparedCall(
-            entry: entry, route: route, policy: policy, request: request, executionID: executionID, deadline: deadline))
     }
 
     /// The bytes a plugin receives for a validated call.
@@ -74,9 +67,8 @@ struct PreparedCall: Sendable {
     }
 
     /// Checks `parameters` (already isolated) and `input` and turns them into the bytes sent:
-    /// the schema's verdict with its defaults filled in, or the memo's bytes when these exact
-    /// parameters validated last time. `remembered` is the memo's answer when the caller
-    /// already looked (nil: look here).
+    /// the schema's verdict with its defaults filled in, or `remembered`, the node's memo for
+    /// these exact parameters (``NodeEntry/memos(for:)``), when they validated last time.
     ///
     /// `deadline` bounds the schema walk: past it the refusal is EXECUTION_TIMEOUT, the plugin
     /// is never called and nothing is remembered. Like every refusal before plugin code it is
@@ -98,7 +90,7 @@ struct PreparedCall: Sendable {
             return .failure(Refusal(
                 code: .invalidParameters, message: "input must be a JSON array of items, not \(input.typeName)"))
         }
-        if let remembered = remembered ?? entry.rememberedBytes(for: parameters) {
+        if let remembered {
             return .success(Arguments(parameters: remembered, input: inputBytes))
         }
         var validated = parameters

@@ -58,6 +58,9 @@ public struct TenantPolicy: Sendable, Hashable {
 
     public var allowedNodeTypes: NodeTypePatternList { rules.allowed }
     public var restrictedNodeTypes: NodeTypePatternList { rules.restricted }
+    /// No allow or restrict list: every canonical node type is allowed, so a caller that knows
+    /// a name is canonical may skip ``check(nodeType:)``.
+    public var allowsEveryCanonicalNodeType: Bool { rules.allowed.isEmpty && rules.restricted.isEmpty }
     public var dataIsolation: DataIsolationMode { rules.dataIsolation }
     /// Whether each execution for this tenant must leave an audit record (see ``AuditLog``).
     public var auditLogging: Bool { rules.auditLogging }
