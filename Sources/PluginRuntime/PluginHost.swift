@@ -43,6 +43,13 @@ public final class PluginHost: Sendable {
     let executionIDs = ExecutionIDs()
     /// Where async executions and timed attempts run plugin code.
     let callThreads = PluginCallThreads()
+
+    /// Runs `job` on one of the host's own threads (reused when one is idle, else started), never
+    /// on Swift's cooperative pool: for work that calls plugins synchronously and may block,
+    /// such as a workflow lane running its nodes through the synchronous ``execute``.
+    public func runOnHostThread(_ job: @escaping @Sendable () -> Void) {
+        callThreads.run(job)
+    }
     private let cache: ScanCache
     let quarantine: Quarantine
     let state = Locked(State())

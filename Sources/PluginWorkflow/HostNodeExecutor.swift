@@ -9,7 +9,12 @@ import PluginRuntime
 /// Recoveries are read once per run, when the executor is made, from the nodes' fields and the
 /// workflow's settings (``WorkflowRecovery``). A node whose recovery fields are invalid (only
 /// possible when the caller skipped validation) fails with `RECOVERY_INVALID` without running.
-public struct HostNodeExecutor: WorkflowNodeExecutor {
+///
+/// It is a ``BlockingWorkflowNodeExecutor``: a run's lanes are the host's own threads, and each
+/// calls the synchronous `execute`, so a node without a time limit runs on its lane with no
+/// hand-off at all (the single-attempt path); a node with `timeoutMs` still hands its call to
+/// another host thread so the lane can stop waiting.
+public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
     public let host: PluginHost
     public let tenant: String?
     /// By node index: the recovery to apply, or the problem that makes it unusable.
@@ -31,16 +36,44 @@ public struct HostNodeExecutor: WorkflowNodeExecutor {
     public func recovery(nodeIndex index: Int) -> Result<NodeRecovery, Problem> { recoveries[index] }
 
     public func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult {
+        switch recovery(for: node, context: context) {
+        case .run(let recovery):
+            return await host.execute(nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery)
+        case .refused(let result):
+            return result
+        }
+    }
+
+    public func executeBlocking(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> NodeResult {
+        switch recovery(for: node, context: context) {
+        case .run(let recovery):
+            return host.execute(nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery)
+        case .refused(let result):
+            return result
+        }
+    }
+
+    public func startLane(_ lane: @escaping @Sendable () -> Void) {
+        host.runOnHostThread(lane)
+    }
+
+    private enum Plan {
+        case run(NodeRecovery)
+        case refused(NodeResult)
+    }
+
+    /// The node's recovery, or the failed result for a node that has none to run with.
+    private func recovery(for node: WorkflowNode, context: RunContext) -> Plan {
         // Made for another workflow than the one running: refuse rather than guess.
         guard recoveries.indices.contains(context.nodeIndex) else {
-            return .failure(nodeType: node.type, code: .recoveryInvalid, message: "This executor was made for another workflow; make one per workflow.", startedAt: WallClock.now())
+            return .refused(.failure(
+                nodeType: node.type, code: .recoveryInvalid, message: "This executor was made for another workflow; make one per workflow.",
+                startedAt: WallClock.now()))
         }
-        let recovery: NodeRecovery
         switch recoveries[context.nodeIndex] {
-        case .success(let found): recovery = found
+        case .success(let found): return .run(found)
         case .failure(let problem):
-            return .failure(nodeType: node.type, code: problem.code, message: problem.message, startedAt: WallClock.now())
+            return .refused(.failure(nodeType: node.type, code: problem.code, message: problem.message, startedAt: WallClock.now()))
         }
-        return await host.execute(nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery)
     }
 }

@@ -79,6 +79,9 @@ struct SchedulerState {
         return wanted
     }
 
+    /// No worker exists: every one claimed has exited.
+    var hasNoWorkers: Bool { activeWorkers == 0 }
+
     /// The calling worker's next job, or nil when it should exit.
     ///
     /// A worker exits when nothing is ready, and also when, besides the node it would take,

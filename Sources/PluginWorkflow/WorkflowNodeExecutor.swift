@@ -17,6 +17,18 @@ public protocol WorkflowNodeExecutor: Sendable {
     func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult
 }
 
+/// An executor that can also run a node synchronously on a thread it owns, so a workflow's
+/// lanes call plugins themselves instead of handing every node to another thread and back
+/// (``WorkflowRunner`` runs its lanes on ``startLane(_:)``'s threads when the executor is one).
+public protocol BlockingWorkflowNodeExecutor: WorkflowNodeExecutor {
+    /// ``WorkflowNodeExecutor/execute(node:parameters:input:context:)``, blocking the calling
+    /// thread, which is one ``startLane(_:)`` started.
+    func executeBlocking(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> NodeResult
+
+    /// Runs `lane` on a thread that may block (not one of Swift's cooperative pool).
+    func startLane(_ lane: @escaping @Sendable () -> Void)
+}
+
 /// Where a node execution sits in its run.
 public struct RunContext: Sendable {
     /// What every node of one run shares, held once so making a context costs one retain.
