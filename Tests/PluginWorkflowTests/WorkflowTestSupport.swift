@@ -3,6 +3,7 @@ import PluginMetadata
 import PluginRuntime
 import PluginWorkflow
 import Synchronization
+import Foundation
 
 /// A fake node executor: runs no plugin, computes each node's result with a closure, and
 /// records every call and the most calls it ever had in flight at once.
@@ -46,23 +47,45 @@ final class FakeExecutor: WorkflowNodeExecutor {
     func call(_ name: String) -> Call? { calls.first { $0.node == name } }
 
     func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult {
+        let (outcome, startedAt) = begin(node: node, parameters: parameters, input: input, context: context)
+        var attempts: [NodeAttempt] = []
+        for number in 1...max(outcome.attempts, 1) {
+            let attemptStart = WallClock.now()
+            if sleepNanoseconds > 0 { try? await Task.sleep(nanoseconds: sleepNanoseconds) }
+            attempts.append(Self.attempt(number, of: outcome, startedAt: attemptStart))
+        }
+        return end(node: node, outcome: outcome, attempts: attempts, startedAt: startedAt)
+    }
+
+    /// The same, blocking the calling thread (for ``LaneExecutor``); the sleep is not cancellable.
+    func executeBlocking(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> NodeResult {
+        let (outcome, startedAt) = begin(node: node, parameters: parameters, input: input, context: context)
+        var attempts: [NodeAttempt] = []
+        for number in 1...max(outcome.attempts, 1) {
+            let attemptStart = WallClock.now()
+            if sleepNanoseconds > 0 { usleep(UInt32(sleepNanoseconds / 1_000)) }
+            attempts.append(Self.attempt(number, of: outcome, startedAt: attemptStart))
+        }
+        return end(node: node, outcome: outcome, attempts: attempts, startedAt: startedAt)
+    }
+
+    private func begin(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> (Outcome, Double) {
         state.withLock { state in
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
             state.calls.append(Call(node: node.name, parameters: parameters, input: input, lane: context.lane))
         }
-        let startedAt = WallClock.now()
-        let outcome = behaviour(node.name, parameters, input)
-        var attempts: [NodeAttempt] = []
-        for number in 1...max(outcome.attempts, 1) {
-            let attemptStart = WallClock.now()
-            if sleepNanoseconds > 0 { try? await Task.sleep(nanoseconds: sleepNanoseconds) }
-            let last = number == outcome.attempts
-            attempts.append(NodeAttempt(
-                number: number, status: last ? outcome.status : .error, errorCode: last ? outcome.errorCode : .transientError,
-                durationMs: (WallClock.now() - attemptStart) * 1000, startedAt: attemptStart
-            ))
-        }
+        return (behaviour(node.name, parameters, input), WallClock.now())
+    }
+
+    private static func attempt(_ number: Int, of outcome: Outcome, startedAt: Double) -> NodeAttempt {
+        let last = number == outcome.attempts
+        return NodeAttempt(
+            number: number, status: last ? outcome.status : .error, errorCode: last ? outcome.errorCode : .transientError,
+            durationMs: (WallClock.now() - startedAt) * 1000, startedAt: startedAt)
+    }
+
+    private func end(node: WorkflowNode, outcome: Outcome, attempts: [NodeAttempt], startedAt: Double) -> NodeResult {
         state.withLock { $0.inFlight -= 1 }
         var result = NodeResult(nodeType: node.type, status: outcome.status, startedAt: startedAt)
         result.output = outcome.output
@@ -72,6 +95,50 @@ final class FakeExecutor: WorkflowNodeExecutor {
         result.finishedAt = WallClock.now()
         result.durationMs = (result.finishedAt - startedAt) * 1000
         return result
+    }
+}
+
+/// ``FakeExecutor`` as a ``BlockingWorkflowNodeExecutor``: the runner's workers become lanes on
+/// threads this starts (plain pthreads), and it records whether every call ran on one of them.
+final class LaneExecutor: BlockingWorkflowNodeExecutor {
+    let fake: FakeExecutor
+    private let lanesStarted = Atomic<Int>(0)
+    private let callsOffLane = Atomic<Int>(0)
+    init(_ fake: FakeExecutor) { self.fake = fake }
+
+    var lanes: Int { lanesStarted.load(ordering: .relaxed) }
+    var callsNotOnALane: Int { callsOffLane.load(ordering: .relaxed) }
+
+    func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult {
+        callsOffLane.add(1, ordering: .relaxed)   // the runner must not take this path
+        return await fake.execute(node: node, parameters: parameters, input: input, context: context)
+    }
+
+    func executeBlocking(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> NodeResult {
+        if !LaneMark.isSet { callsOffLane.add(1, ordering: .relaxed) }
+        return fake.executeBlocking(node: node, parameters: parameters, input: input, context: context)
+    }
+
+    func startLane(_ lane: @escaping @Sendable () -> Void) {
+        lanesStarted.add(1, ordering: .relaxed)
+        let thread = Thread {
+            LaneMark.isSet = true
+            lane()
+        }
+        thread.start()
+    }
+}
+
+/// A thread-local flag: set on the threads ``LaneExecutor`` starts.
+enum LaneMark {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+    static var isSet: Bool {
+        get { pthread_getspecific(key) != nil }
+        set { pthread_setspecific(key, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
     }
 }
 

@@ -1,0 +1,73 @@
+import Foundation
+import PluginHostCore
+import PluginRuntime
+import PluginWorkflow
+import Testing
+
+/// ``WorkflowRunner`` with a ``BlockingWorkflowNodeExecutor``: the workers are lanes on the
+/// executor's threads that call it synchronously. Same schedule, same limit, same cancellation
+/// as the task-group form (``WorkflowRunnerTests``).
+@Suite("Workflow runner: lanes on host threads")
+struct WorkflowLaneTests {
+    @Test("a 1 000-node chain runs every node once, in order, on one lane, each on a lane thread")
+    func chain() async throws {
+        let fake = FakeExecutor { _, _, input in
+            FakeExecutor.Outcome(output: [.int((input.arrayValue?.first?.intValue ?? 0) + 1)])
+        }
+        let lanes = LaneExecutor(fake)
+        let result = try await WorkflowRunner(workflow: Graphs.chain(1_000), executor: lanes, concurrency: 2).run()
+        #expect(result.status == .success)
+        #expect(result["n999"]?.output == [1_000])
+        #expect(fake.calledNodes == (0..<1_000).map { "n\($0)" })
+        #expect(fake.maxInFlight == 1)
+        #expect(lanes.callsNotOnALane == 0)
+        #expect(lanes.lanes >= 1)
+    }
+
+    @Test("a fan at concurrency 3 keeps at most 3 nodes in flight, in lanes 0–2, and runs every leaf once")
+    func fanWithinLimit() async throws {
+        let fake = FakeExecutor(sleepMilliseconds: 2)
+        let lanes = LaneExecutor(fake)
+        let result = try await WorkflowRunner(workflow: Graphs.fan(30), executor: lanes, concurrency: 3).run()
+        #expect(result.status == .success)
+        #expect(fake.calls.count == 30)   // the root and 29 leaves
+        #expect(Set(fake.calledNodes).count == 30)
+        #expect(fake.maxInFlight <= 3 && fake.maxInFlight >= 2, "\(fake.maxInFlight)")
+        #expect(fake.calls.allSatisfy { (0..<3).contains($0.lane) })
+        #expect(lanes.callsNotOnALane == 0)
+    }
+
+    @Test("a failed node cancels its descendants and fails the run; independent nodes still run")
+    func failureCancelsDescendants() async throws {
+        let fake = FakeExecutor { name, _, _ in
+            name == "leaf3" ? FakeExecutor.Outcome(status: .error, output: nil, errorCode: .executionError) : FakeExecutor.Outcome(output: [])
+        }
+        let result = try await WorkflowRunner(workflow: Graphs.fan(6), executor: LaneExecutor(fake), concurrency: 2).run()
+        #expect(result.status == .failed)
+        #expect(result["leaf3"]?.status == .error)
+        #expect(result.nodes.filter { $0.result.status == .success }.count == 5)   // the root and the other 4 leaves
+    }
+
+    @Test("cancelling the run's task: the running node finishes, the ones not started are cancelled")
+    func taskCancellation() async throws {
+        let fake = FakeExecutor(sleepMilliseconds: 300)
+        let runner = try WorkflowRunner(workflow: Graphs.chain(3), executor: LaneExecutor(fake), concurrency: 1)
+        let task = Task { await runner.run() }
+        while fake.calls.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
+        task.cancel()
+        let result = await task.value
+        #expect(result.status == .failed)
+        #expect(result["n0"]?.status == .success)
+        #expect(result["n1"]?.status == .cancelled)
+        #expect(result["n1"]?.error == "not run: the run was cancelled")
+        #expect(result["n2"]?.status == .cancelled)
+        #expect(fake.calledNodes == ["n0"])
+    }
+
+    @Test("an empty workflow finishes at once")
+    func empty() async throws {
+        let result = try await WorkflowRunner(workflow: Workflow(name: "empty", nodes: []), executor: LaneExecutor(FakeExecutor()), concurrency: 2).run()
+        #expect(result.status == .success)
+        #expect(result.nodes.isEmpty)
+    }
+}
