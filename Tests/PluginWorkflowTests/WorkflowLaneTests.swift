@@ -50,11 +50,18 @@ struct WorkflowLaneTests {
 
     @Test("cancelling the run's task: the running node finishes, the ones not started are cancelled")
     func taskCancellation() async throws {
-        let fake = FakeExecutor(sleepMilliseconds: 300)
+        // n0 blocks its lane until the test has cancelled the task (the cancellation handler
+        // runs inside task.cancel()), so the order is fixed however slow the machine is.
+        let release = DispatchSemaphore(value: 0)
+        let fake = FakeExecutor { name, _, _ in
+            if name == "n0" { release.wait() }
+            return FakeExecutor.Outcome(output: [])
+        }
         let runner = try WorkflowRunner(workflow: Graphs.chain(3), executor: LaneExecutor(fake), concurrency: 1)
         let task = Task { await runner.run() }
         while fake.calls.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
         task.cancel()
+        release.signal()
         let result = await task.value
         #expect(result.status == .failed)
         #expect(result["n0"]?.status == .success)

@@ -3,8 +3,9 @@
 //   swift run -c release plugin-host-bench [--json] [--setup-peers] [--only GROUPS] [--no-dag-host] [--count N] [--scan-only]
 //                                         [--profile cold|warm|cacheload|cli|isolation.KIND N] [--work DIR] [--threads N]
 //
-// GROUPS is a comma-separated subset of runtime,dispatch,dag,ffi,embed,isolation,scan (default: all;
-// `scan` includes the stage figures; `embed` builds libplugin_host.so first; `isolation` builds
+// GROUPS is a comma-separated subset of runtime,dispatch,dag,workflow,ffi,embed,isolation,scan (default: all;
+// `scan` includes the stage figures; `embed` builds libplugin_host.so first; `workflow` builds the
+// release plugin-host and times whole commands on workflow files; `isolation` builds
 // plugin-host-worker beside the runner first and measures calls in worker processes). --setup-peers first creates .build/bench-venv with dask (bench/peers/setup.sh);
 // the Python peers then run with that interpreter, else with python3 on PATH, else are skipped.
 //
@@ -17,7 +18,7 @@ import PluginHostCore
 var arguments = Array(CommandLine.arguments.dropFirst())
 let wantsJSON = arguments.contains("--json")
 var pluginCount = 1000
-let allGroups: Set<String> = ["runtime", "dispatch", "dag", "ffi", "embed", "isolation", "scan"]
+let allGroups: Set<String> = ["runtime", "dispatch", "dag", "workflow", "ffi", "embed", "isolation", "scan"]
 var groups = allGroups
 if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
     groups = Set(arguments[index + 1].split(separator: ",").map(String.init))
@@ -80,6 +81,9 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
         var dag = DAGBenchmark(workDirectory: workDirectory, python: python)
         dag.measureHost = !arguments.contains("--no-dag-host")
         figures += try await dag.run(log: log)
+    }
+    if groups.contains("workflow") && !scanBenchmark.scanOnly {
+        figures += try WorkflowCommandBenchmark(workDirectory: workDirectory, python: python).run(log: log)
     }
     // Issue #5 (item 6): a libffi function node, JSON → C args → JSON (goal ≤ 1 µs), beside a raw
     // ffi_call; and Python → ph_host_execute through libplugin_host.so, beside a plain ctypes call.
