@@ -79,8 +79,15 @@ struct SchedulerState {
         return wanted
     }
 
-    /// No worker exists: every one claimed has exited.
-    var hasNoWorkers: Bool { activeWorkers == 0 }
+    /// ``nextJob(cancelled:)`` for a worker that tops the pool up itself (a lane): its next job,
+    /// or, when it exits, how many workers it must start in its place (claimed, as by
+    /// ``claimWorkers()``) and whether it was the last worker of the run. Deciding both in the
+    /// critical section that lets it exit is what makes exactly one worker the last.
+    mutating func nextJobOrExit(cancelled: Bool) -> (job: ScheduledJob?, spawn: Int, last: Bool) {
+        if let job = nextJob(cancelled: cancelled) { return (job, 0, false) }
+        let spawn = claimWorkers()
+        return (nil, spawn, spawn == 0 && activeWorkers == 0)
+    }
 
     /// The calling worker's next job, or nil when it should exit.
     ///

@@ -102,7 +102,8 @@ public struct WorkflowRunner: Sendable {
             let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             let mark = traceMark()
             let result = await executor.execute(node: nodes[current.index], parameters: current.parameters, input: current.input, context: context)
-            job = finished(current, result, since: mark, scheduler, cancelled: Task.isCancelled)
+            let cancelled = Task.isCancelled
+            job = finished(current, result, since: mark, scheduler) { $0.nextJob(cancelled: cancelled) }
         }
     }
 
@@ -130,22 +131,18 @@ public struct WorkflowRunner: Sendable {
         _ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ shared: RunContext.Run,
         _ cancellation: RunCancellation, _ over: CheckedContinuation<Void, Never>
     ) {
-        var job = scheduler.state.withLock { $0.nextJob(cancelled: cancellation.isCancelled) }
+        var step = scheduler.state.withLock { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
         let nodes = graph.workflow.nodes
-        while let current = job {
+        while let current = step.job {
             let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             let mark = traceMark()
             let result = executor.executeBlocking(node: nodes[current.index], parameters: current.parameters, input: current.input, context: context)
-            job = finished(current, result, since: mark, scheduler, cancelled: cancellation.isCancelled)
+            step = finished(current, result, since: mark, scheduler) { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
         }
-        let (spawn, last) = scheduler.state.withLock { state in
-            let spawn = state.claimWorkers()
-            return (spawn, spawn == 0 && state.hasNoWorkers)
-        }
-        for _ in 0..<spawn {
+        for _ in 0..<step.spawn {
             executor.startLane { self.lane(executor, scheduler, shared, cancellation, over) }
         }
-        if last { over.resume() }
+        if step.last { over.resume() }
     }
 
     /// When a node started, on both clocks, for its trace events (zero without a tracer).
@@ -153,11 +150,12 @@ public struct WorkflowRunner: Sendable {
         tracer == nil ? (0, 0) : (WallClock.monotonicNanoseconds(), WallClock.now())
     }
 
-    /// Records a worker's finished node (trace, result slot, scheduler) and returns its next job.
-    private func finished(
+    /// Records a worker's finished node (trace, result slot, scheduler) and returns what `next`
+    /// decides in the same critical section (its next job).
+    private func finished<Next>(
         _ job: ScheduledJob, _ result: NodeResult, since mark: (nanoseconds: UInt64, epoch: Double), _ scheduler: Scheduler,
-        cancelled: Bool
-    ) -> ScheduledJob? {
+        next: (inout SchedulerState) -> Next
+    ) -> Next {
         if let tracer {
             record(result, of: graph.workflow.nodes[job.index], lane: job.lane, from: mark.nanoseconds, epoch: mark.epoch, into: tracer)
         }
@@ -167,7 +165,7 @@ public struct WorkflowRunner: Sendable {
         scheduler.slots.store(result, at: job.index)
         return scheduler.state.withLock { state in
             state.complete(job, status: status, output: output)
-            return state.nextJob(cancelled: cancelled)
+            return next(&state)
         }
     }
 

@@ -71,6 +71,18 @@ struct WorkflowLaneTests {
         #expect(fake.calledNodes == ["n0"])
     }
 
+    @Test("lanes that run out of work at the same moment end the run exactly once", .timeLimit(.minutes(1)))
+    func simultaneousExits() async throws {
+        // Wide layers at a high limit: many lanes find nothing ready at once, again and again.
+        // Two of them both ending the run would resume its continuation twice and crash.
+        for _ in 0..<200 {
+            let fake = FakeExecutor()
+            let result = try await WorkflowRunner(workflow: Graphs.layered(layers: 4, width: 16), executor: LaneExecutor(fake), concurrency: 8).run()
+            #expect(result.status == .success)
+            #expect(fake.calls.count == 64)
+        }
+    }
+
     @Test("an empty workflow finishes at once")
     func empty() async throws {
         let result = try await WorkflowRunner(workflow: Workflow(name: "empty", nodes: []), executor: LaneExecutor(FakeExecutor()), concurrency: 2).run()
