@@ -9,8 +9,19 @@ enum Terminal {
     }
 
     /// Prints `value` as pretty JSON on stdout.
+    /// Writes `value` as indented JSON and a newline to stdout, as bytes (a 10 000-node run's
+    /// document is megabytes: no String of it is made).
     static func printJSON(_ value: JSONValue) {
-        print(JSONWriter.string(value, style: .pretty))
+        var bytes = JSONWriter.bytes(value, style: .pretty)
+        bytes.append(UInt8(ascii: "\n"))
+        fflush(nil)  // whatever `print` buffered goes first
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+            }
+        }
     }
 
     /// Whether stdout is a terminal (tables and progress) rather than a pipe or file.

@@ -57,17 +57,45 @@ public enum WallClock {
         return Double(nanoseconds / 1_000_000_000) + Double(nanoseconds % 1_000_000_000) / 1e9
     }
 
-    /// `2026-11-22T04:42:00.123Z` for an epoch time in seconds.
+    /// `2026-11-22T04:42:00.123Z` for an epoch time in seconds (rounded down to the millisecond).
     public static func iso8601(_ seconds: Double) -> String {
-        var whole = time_t(seconds.rounded(.down))
-        let millis = Int(((seconds - Double(whole)) * 1000).rounded(.down))
-        var parts = tm()
-        gmtime_r(&whole, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        iso8601(milliseconds: Int64((seconds * 1000).rounded(.down)))
+    }
+
+    /// `2026-11-22T04:42:00.123Z` (UTC, millisecond precision, always 24 characters for years
+    /// 0000–9999): the one timestamp format of every result, error record and audit record.
+    /// The date comes from the civil-from-days algorithm (Howard Hinnant's), not `gmtime_r`, so
+    /// it never depends on the process's time zone settings, and the text is written into a
+    /// fixed buffer: results print three of these per node, so it must cost little.
+    public static func iso8601(milliseconds: Int64) -> String {
+        func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+            let q = a / b, r = a % b
+            return r < 0 ? (q - 1, r + b) : (q, r)
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+        let (seconds, millis) = floorDivide(milliseconds, 1000)
+        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = min(max(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 0), 9999)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var rest = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 4, at: 0); buffer[4] = 0x2D; put(month, 2, at: 5); buffer[7] = 0x2D; put(day, 2, at: 8)
+            buffer[10] = 0x54
+            put(secondOfDay / 3600, 2, at: 11); buffer[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); buffer[16] = 0x3A
+            put(secondOfDay % 60, 2, at: 17); buffer[19] = 0x2E; put(millis, 3, at: 20); buffer[23] = 0x5A
+            return 24
+        }
     }
 }

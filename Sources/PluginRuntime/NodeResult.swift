@@ -127,32 +127,34 @@ public struct NodeResult: Sendable {
 
     /// The `exec --json` shape.
     public func json() -> JSONValue {
-        var object = JSONObject()
-        object["nodeType"] = .string(nodeType)
-        object["status"] = .string(status.rawValue)
-        object["output"] = output ?? .null
-        object["error"] = error.map(JSONValue.string) ?? .null
-        object["errorCode"] = errorCode.map { .string($0.rawValue) } ?? .null
-        object["durationMs"] = .double(durationMs.roundedToMicroseconds)
-        object["attempts"] = .int(Int64(attempts.count))
-        object["attemptLog"] = .array(attempts.map { attempt in
-            [
-                "attempt": .int(Int64(attempt.number)),
-                "nodeType": .string(attempt.nodeType ?? nodeType),
-                "status": .string(attempt.status.rawValue),
-                "errorCode": attempt.errorCode.map { .string($0.rawValue) } ?? .null,
-                "durationMs": .double(attempt.durationMs.roundedToMicroseconds),
-                "startedAt": .string(WallClock.iso8601(attempt.startedAt)),
-            ]
+        // Members in order, without JSONObject's per-key duplicate check: the keys are fixed.
+        let attemptLog = JSONValue.array(attempts.map { attempt in
+            .object(JSONObject([
+                ("attempt", .int(Int64(attempt.number))),
+                ("nodeType", .string(attempt.nodeType ?? nodeType)),
+                ("status", .string(attempt.status.rawValue)),
+                ("errorCode", attempt.errorCode.map { .string($0.rawValue) } ?? .null),
+                ("durationMs", .double(attempt.durationMs.roundedToMicroseconds)),
+                ("startedAt", .string(WallClock.iso8601(attempt.startedAt))),
+            ]))
         })
-        object["recoveryApplied"] = recoveryApplied.map(JSONValue.string) ?? .null
-        object["fallbackNodeType"] = fallbackNodeType.map(JSONValue.string) ?? .null
-        object["validationErrors"] = .array(validationErrors.map { ["path": .string($0.path), "message": .string($0.message)] })
-        object["logs"] = .array(logs.map(JSONValue.string))
-        object["startedAt"] = .string(WallClock.iso8601(startedAt))
-        object["finishedAt"] = .string(WallClock.iso8601(finishedAt))
-        object["executionId"] = executionID.map(JSONValue.string) ?? .null
-        return .object(object)
+        return .object(JSONObject([
+            ("nodeType", .string(nodeType)),
+            ("status", .string(status.rawValue)),
+            ("output", output ?? .null),
+            ("error", error.map(JSONValue.string) ?? .null),
+            ("errorCode", errorCode.map { .string($0.rawValue) } ?? .null),
+            ("durationMs", .double(durationMs.roundedToMicroseconds)),
+            ("attempts", .int(Int64(attempts.count))),
+            ("attemptLog", attemptLog),
+            ("recoveryApplied", recoveryApplied.map(JSONValue.string) ?? .null),
+            ("fallbackNodeType", fallbackNodeType.map(JSONValue.string) ?? .null),
+            ("validationErrors", .array(validationErrors.map { ["path": .string($0.path), "message": .string($0.message)] })),
+            ("logs", .array(logs.map(JSONValue.string))),
+            ("startedAt", .string(WallClock.iso8601(startedAt))),
+            ("finishedAt", .string(WallClock.iso8601(finishedAt))),
+            ("executionId", executionID.map(JSONValue.string) ?? .null),
+        ]))
     }
 }
 

@@ -98,38 +98,9 @@ public struct AuditRecord: Sendable, Hashable {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
-    /// `2026-11-22T04:42:00.123Z` (UTC, millisecond precision, always the same width for years
-    /// 0000–9999). Days are computed from the civil-from-days algorithm rather than `gmtime_r`
-    /// so the result never depends on the process's time zone settings.
+    /// `2026-11-22T04:42:00.123Z` (UTC, millisecond precision): ``WallClock/iso8601(milliseconds:)``,
+    /// the host's one timestamp format.
     public static func iso8601(milliseconds: Int64) -> String {
-        let (seconds, millis) = floorDivide(milliseconds, 1000)
-        let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-
-        var out = ""
-        out.reserveCapacity(24)
-        func pad(_ value: Int64, _ width: Int) {
-            let digits = String(value)
-            if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-            out += digits
-        }
-        pad(year, 4); out += "-"; pad(month, 2); out += "-"; pad(day, 2); out += "T"
-        pad(secondOfDay / 3600, 2); out += ":"; pad(secondOfDay / 60 % 60, 2); out += ":"; pad(secondOfDay % 60, 2)
-        out += "."; pad(millis, 3); out += "Z"
-        return out
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
-        let q = a / b, r = a % b
-        return r < 0 ? (q - 1, r + b) : (q, r)
+        WallClock.iso8601(milliseconds: milliseconds)
     }
 }
