@@ -130,7 +130,7 @@ let package = Package(
         ),
         .target(
             name: "PluginWorkflow",
-            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginTenancy", "PluginRuntime"],
+            dependencies: ["PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime"],
             swiftSettings: strictSwift
         ),
         .executableTarget(

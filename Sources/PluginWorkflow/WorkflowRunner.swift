@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginLoader
 import PluginRuntime
 import Synchronization
 
@@ -113,7 +114,7 @@ public struct WorkflowRunner: Sendable {
     /// task-group form); the last one to exit, with nothing left to start, ends the run.
     /// Cancelling the task stops lanes from taking new nodes, as in the task-group form.
     private func runOnLanes(_ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ shared: RunContext.Run) async {
-        let cancellation = RunCancellation()
+        let cancellation = CancellationFlag()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (over: CheckedContinuation<Void, Never>) in
                 let spawn = scheduler.state.withLock { $0.claimWorkers() }
@@ -129,7 +130,7 @@ public struct WorkflowRunner: Sendable {
 
     private func lane(
         _ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ shared: RunContext.Run,
-        _ cancellation: RunCancellation, _ over: CheckedContinuation<Void, Never>
+        _ cancellation: CancellationFlag, _ over: CheckedContinuation<Void, Never>
     ) {
         var step = scheduler.state.withLock { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
         let nodes = graph.workflow.nodes
@@ -205,12 +206,4 @@ final class Scheduler: Sendable {
         self.slots = slots
         self.state = Locked(state)
     }
-}
-
-/// Set when the task running a workflow on lanes is cancelled; the lanes read it before each
-/// node, as task workers read `Task.isCancelled`.
-final class RunCancellation: Sendable {
-    private let flag = Atomic<Bool>(false)
-    var isCancelled: Bool { flag.load(ordering: .relaxed) }
-    func cancel() { flag.store(true, ordering: .relaxed) }
 }
