@@ -1,7 +1,7 @@
 /// One `execute`'s text fields as borrowed C strings: the zero-copy form of
 /// ``PluginCallRequest`` for a caller that already holds every field in memory it owns for the
-/// duration of the call (the runtime's single-attempt fast path writes the execution id into a
-/// stack buffer and borrows the rest from its registry entry and its memo).
+/// duration of the call (the runtime's call on the calling thread writes the execution id into a
+/// stack buffer and borrows the rest from its registry entry and its admission).
 ///
 /// Not `Sendable` and never stored: the pointers are valid only inside the caller's scope,
 /// and ``LoadedPlugin/execute(_:expectedOutput:cancellation:)`` reads them only during the call.

@@ -23,8 +23,10 @@ import PluginLoader
 /// ``attemptEnded(_:)``: each permit reports exactly once.
 struct ExecutionSteps: ~Copyable {
     enum Step {
-        /// Make the next attempt: `request` (its `attempt` already set), under `deadline`.
-        case attempt(PluginCallRequest, deadline: CallDeadline?)
+        /// Make attempt number `attempt` of the ``PreparedCall`` under `deadline`: on this
+        /// thread with ``PreparedCall/callHere(_:attempt:)``, or hand
+        /// ``PreparedCall/request(attempt:)`` to another.
+        case attempt(Int, deadline: CallDeadline?)
         /// Wait this long on the host clock, then ask again (a retry's backoff).
         case backoff(nanoseconds: UInt64)
         /// Run `nodeType` as the fallback, in the same execution (same id and audit record),
@@ -41,6 +43,11 @@ struct ExecutionSteps: ~Copyable {
     private let call: PreparedCall
     private let recovery: NodeRecovery
     private let startedAt: Double
+    /// The monotonic clock at `startedAt`: every duration is measured from it.
+    private let begin: UInt64
+    /// The monotonic clock when the last attempt ended (the execution's end unless a backoff or
+    /// a fallback follows): one clock read serves both.
+    private var lastReading: UInt64 = 0
     private var run: RecoveryRun
     private var phase = Phase.beforeAttempt
     private var permit: CircuitPermit?
@@ -48,11 +55,15 @@ struct ExecutionSteps: ~Copyable {
     private var attemptBegin: UInt64 = 0
     private var fallback: NodeResult?
 
-    init(call: PreparedCall, recovery: NodeRecovery, input: JSONValue, host: PluginHost, startedAt: Double) {
+    /// `start` is when the execution began (``WallClock/stamp()``), before admission: the first
+    /// attempt's start and every duration count from it.
+    init(call: PreparedCall, recovery: NodeRecovery, input: JSONValue, host: PluginHost,
+         start: (monotonic: UInt64, wall: Double)) {
         self.call = call
         self.recovery = recovery
-        self.startedAt = startedAt
-        run = RecoveryRun(call: call, recovery: recovery, input: input, host: host, startedAt: startedAt)
+        startedAt = start.wall
+        begin = start.monotonic
+        run = RecoveryRun(call: call, recovery: recovery, input: input, host: host, startedAt: start.wall)
     }
 
     /// What to do next. `cancelled`: the caller has stopped waiting (an async task was
@@ -65,10 +76,15 @@ struct ExecutionSteps: ~Copyable {
                 return afterLastAttempt(cancelled: cancelled)
             }
             permit = .some(granted)
-            attemptStartedAt = run.attempt == 1 ? startedAt : WallClock.now()
-            attemptBegin = WallClock.monotonicNanoseconds()
+            if run.attempt == 1 {
+                // The first attempt starts with the execution (admission is part of it).
+                attemptStartedAt = startedAt
+                attemptBegin = begin
+            } else {
+                (attemptBegin, attemptStartedAt) = WallClock.stamp()
+            }
             phase = .inAttempt
-            return .attempt(call.request(attempt: run.attempt), deadline: call.deadline(attempt: run.attempt, timeoutMs: recovery.timeoutMs))
+            return .attempt(run.attempt, deadline: call.deadline(attempt: run.attempt, timeoutMs: recovery.timeoutMs))
         case .afterAttempt:
             if !cancelled, let delay = run.nextDelayNanoseconds() {
                 phase = .beforeAttempt
@@ -85,7 +101,8 @@ struct ExecutionSteps: ~Copyable {
     /// How the attempt asked for by the last `.attempt` ended.
     mutating func attemptEnded(_ end: AttemptEnd) {
         precondition(phase == .inAttempt, "attemptEnded without an attempt")
-        let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: WallClock.monotonicNanoseconds() &- attemptBegin)
+        lastReading = WallClock.monotonicNanoseconds()
+        let code = run.absorb(end, startedAt: attemptStartedAt, durationNanoseconds: lastReading &- attemptBegin)
         permit.take()?.record(errorCode: code)
         phase = .afterAttempt
     }
@@ -105,9 +122,12 @@ struct ExecutionSteps: ~Copyable {
     }
 
     private mutating func finish() -> Step {
+        // After a fallback (or an open circuit, which made no attempt) the clock moved on.
+        let end = phase == .afterAttempt ? lastReading : WallClock.monotonicNanoseconds()
         phase = .done
-        let result = run.finish(fallback: fallback)
-        call.entry.record(nanoseconds: UInt64(max(0, result.durationMs) * 1e6), succeeded: result.succeeded)
+        let nanoseconds = end &- begin
+        let result = run.finish(fallback: fallback, durationNanoseconds: nanoseconds)
+        call.entry.record(nanoseconds: nanoseconds, succeeded: result.succeeded, output: run.newOutputMemo)
         return .finished(result)
     }
 }

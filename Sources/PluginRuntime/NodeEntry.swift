@@ -21,8 +21,8 @@ final class NodeEntry: Sendable {
     /// Whether the node type is a canonical name, decided once: a tenant policy allows
     /// nothing else, and one without allow or restrict lists allows every canonical name.
     let hasCanonicalName: Bool
-    /// Statistics and both memos behind one lock, so the single-attempt path takes it twice
-    /// per call (memos before, statistics and a new output memo after) instead of three times.
+    /// Statistics and both memos behind one lock, so an execution takes it twice (memos at
+    /// admission, statistics and a new output memo when it finishes).
     private let state = Locked(State())
     /// Outputs up to this many bytes are remembered (comparing costs less than parsing).
     static let outputMemoLimit = 4096
@@ -37,7 +37,7 @@ final class NodeEntry: Sendable {
     }
 
     /// An output's bytes and the value they parse to.
-    struct OutputMemo {
+    struct OutputMemo: Sendable {
         let bytes: [UInt8]
         let value: JSONValue
     }
@@ -87,15 +87,6 @@ final class NodeEntry: Sendable {
             state.statistics.record(nanoseconds: nanoseconds, succeeded: succeeded)
             if let output { state.output = output }
         }
-    }
-
-    /// `bytes` parsed as JSON, reusing the last parse when the bytes are the same.
-    func parseOutput(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        guard bytes.count <= Self.outputMemoLimit else { return try JSONParser.parse(bytes) }
-        if let known = state.withLock({ $0.output?.bytes == bytes ? $0.output?.value : nil }) { return known }
-        let value = try JSONParser.parse(bytes)
-        state.withLock { $0.output = OutputMemo(bytes: bytes, value: value) }
-        return value
     }
 
     private static func compile(_ node: NodeDescriptor) -> Result<ParameterSchema?, Problem> {

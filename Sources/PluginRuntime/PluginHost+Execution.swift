@@ -33,26 +33,22 @@ import PluginTenancy
 extension PluginHost {
     /// Executes one node and returns its result whatever happens, blocking the calling thread.
     ///
-    /// With `.none` recovery the plugin runs on the calling thread (the fast path of
-    /// `PluginHost+SingleAttempt.swift`: no thread hop, no retry machinery, one atomic read of
-    /// the circuit breaker). With a `timeoutMs` each attempt runs on a
-    /// host-owned thread while the caller waits with a deadline. Do not call this from Swift's
-    /// cooperative pool for slow nodes: use the async form there.
+    /// In process and without a `timeoutMs` the plugin runs on the calling thread, from borrowed
+    /// C strings: no thread hop and no allocation for the call (the dispatch benchmark's path).
+    /// With a `timeoutMs` each attempt runs on a host-owned thread while the caller waits with a
+    /// deadline. Do not call this from Swift's cooperative pool for slow nodes: use the async form there.
     public func execute(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
         recovery: NodeRecovery = .none
     ) -> NodeResult {
-        if recovery.isSingleAttempt {
-            return executeOnce(nodeType: nodeType, parameters: parameters, input: input, tenant: tenant)
-        }
-        let startedAt = WallClock.now()
+        let start = WallClock.stamp()
         let policy: TenantPolicy
         switch tenantPolicy(for: tenant) {
         case .success(let resolved): policy = resolved
-        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
+        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
         }
         return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
-                   startedAt: startedAt)
+                   start: start)
     }
 
     /// Executes one node without ever blocking a thread of Swift's cooperative pool: every
@@ -63,16 +59,16 @@ extension PluginHost {
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
         recovery: NodeRecovery = .none
     ) async -> NodeResult {
-        let startedAt = WallClock.now()
+        let start = WallClock.stamp()
         let policy: TenantPolicy
         switch tenantPolicy(for: tenant) {
         case .success(let resolved): policy = resolved
-        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: startedAt)
+        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
         }
         let executionID = executionIDs.nextID()
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
         var result = await run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               recovery: recovery, executionID: executionID, startedAt: startedAt, audit: &audit)
+                               recovery: recovery, executionID: executionID, start: start, audit: &audit)
         if policy.auditLogging { self.audit(&result, tenant: policy.tenantID, executionID: executionID) }
         return result
     }
@@ -87,43 +83,43 @@ extension PluginHost {
 
     // MARK: - Synchronous
 
-    /// One execution on the general path under a resolved `policy`: a new execution id, the
-    /// attempts, and the audit records when the policy asks for them.
+    /// One execution under a resolved `policy`: a new execution id, the attempts, and the
+    /// audit records when the policy asks for them.
     func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        startedAt: Double
+        start: (monotonic: UInt64, wall: Double)
     ) -> NodeResult {
         let executionID = executionIDs.nextID()
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
         var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
-                         executionID: executionID, startedAt: startedAt, audit: &audit)
+                         executionID: executionID, start: start, audit: &audit)
         if policy.auditLogging { self.audit(&result, tenant: policy.tenantID, executionID: executionID) }
         return result
     }
 
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
+        executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
     ) -> NodeResult {
         let call: PreparedCall
         switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
                      timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit) {
         case .success(let admitted): call = admitted
-        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
         }
         if let refusal = auditStarted(&audit, entry: call.entry) {
-            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
         }
-        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
+        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, start: start)
         while true {
             switch steps.next(cancelled: false) {
-            case .attempt(let request, let deadline):
+            case .attempt(let attempt, let deadline):
                 // In process and without a time limit the calling thread makes the call itself.
                 if case .inProcess(let plugin) = call.route, recovery.timeoutMs == nil {
-                    steps.attemptEnded(.returned(plugin.execute(request, cancellation: nil)))
+                    steps.attemptEnded(.returned(call.callHere(plugin, attempt: attempt)))
                 } else {
                     let waiter = AttemptWaiter()
-                    waiter.start(request, route: call.route, on: callThreads, deadline: deadline)
+                    waiter.start(call.request(attempt: attempt), route: call.route, on: callThreads, deadline: deadline)
                     steps.attemptEnded(waiter.wait(until: deadline))
                 }
             case .backoff(let nanoseconds):
@@ -131,7 +127,7 @@ extension PluginHost {
             case .fallback(let fallbackType, let fallbackRecovery):
                 steps.fallbackEnded(self.run(
                     nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
-                    executionID: executionID, startedAt: WallClock.now(), audit: &audit))
+                    executionID: executionID, start: WallClock.stamp(), audit: &audit))
             case .finished(let result):
                 return result
             }
@@ -142,31 +138,31 @@ extension PluginHost {
 
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, startedAt: Double, audit: inout ExecutionAudit?
+        executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
     ) async -> NodeResult {
         let call: PreparedCall
         switch await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
                                 timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit) {
         case .success(let admitted): call = admitted
-        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
         }
         if let refusal = auditStarted(&audit, entry: call.entry) {
-            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: startedAt)
+            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
         }
-        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, startedAt: startedAt)
+        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, start: start)
         while true {
             switch steps.next(cancelled: Task.isCancelled) {
-            case .attempt(let request, let deadline):
+            case .attempt(let attempt, let deadline):
                 // Always on a host-owned thread (or in a worker): never plugin code on the cooperative pool.
                 let waiter = AttemptWaiter()
-                waiter.start(request, route: call.route, on: callThreads, deadline: deadline)
+                waiter.start(call.request(attempt: attempt), route: call.route, on: callThreads, deadline: deadline)
                 steps.attemptEnded(await waiter.wait(until: deadline))
             case .backoff(let nanoseconds):
                 await configuration.clock.sleep(nanoseconds: nanoseconds)
             case .fallback(let fallbackType, let fallbackRecovery):
                 steps.fallbackEnded(await self.run(
                     nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
-                    executionID: executionID, startedAt: WallClock.now(), audit: &audit))
+                    executionID: executionID, start: WallClock.stamp(), audit: &audit))
             case .finished(let result):
                 return result
             }
@@ -203,8 +199,8 @@ extension PluginHost {
         let output: NodeEntry.OutputMemo?
     }
 
-    /// Steps 1–4, the one admission of every execution (the general path, the async one and
-    /// the single-attempt one): tenant check → lookup → data isolation → validation.
+    /// Steps 1–4, the one admission of every execution (synchronous and async, in process
+    /// and in workers): tenant check → lookup → data isolation → validation.
     ///
     /// The registry lookup comes first because it is pure and lock-free, so a refused node type
     /// is still never loaded, and it makes the tenant check free for a registered node type with

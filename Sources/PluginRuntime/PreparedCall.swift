@@ -19,15 +19,22 @@ enum CallRoute: Sendable {
 }
 
 /// A node execution that passed every check that comes before plugin code (tenant policy,
-/// lookup, data isolation, validation), with its request built: each attempt only sets the
-/// attempt number and calls.
+/// lookup, data isolation, validation): what each attempt sends, and where.
+///
+/// Nothing per attempt is built ahead: a call made on the calling thread
+/// (``callHere(_:attempt:)``) borrows every string as a C pointer (the execution id is written
+/// on the stack), so the attempt allocates nothing; only a call handed to another thread or a
+/// worker process builds an owned ``PluginCallRequest`` (``request(attempt:)``).
 struct PreparedCall: Sendable {
     let entry: NodeEntry
     let route: CallRoute
     let policy: TenantPolicy
-    /// Attempt 1's request; later attempts change only `attempt`.
-    let request: PluginCallRequest
+    let arguments: Arguments
     let executionID: ExecutionID
+    /// The largest output a plugin may hand over for this call (host and tenant limits).
+    let maximumOutputBytes: Int
+    /// The node's last output: an attempt that answers the same bytes is neither copied nor parsed.
+    let expectedOutput: NodeEntry.OutputMemo?
     /// The execution's time limit, shared by validation and the first attempt (nil: none).
     let deadline: CallDeadline?
 
@@ -40,28 +47,56 @@ struct PreparedCall: Sendable {
         attempt == 1 ? deadline : CallDeadline.starting(timeoutMs: timeoutMs)
     }
 
+    /// Attempt `attempt` as an owned request, for a call made on another thread or in a worker.
     func request(attempt: Int) -> PluginCallRequest {
-        var request = request
-        request.attempt = UInt32(clamping: attempt)
-        return request
+        PluginCallRequest(
+            nodeType: entry.nodeType, params: arguments.parameters, input: arguments.input,
+            tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
+            executionID: executionID.text, attempt: UInt32(clamping: attempt), maximumOutputBytes: maximumOutputBytes)
     }
 
-    /// The call `admission` describes, with attempt 1's request built.
+    /// Attempt `attempt` on the calling thread, from borrowed C strings, with no cancellation
+    /// flag (nothing watches a call without a time limit). The plugin is told the expected
+    /// output, so answering it again is not copied (``PluginCallOutcome/outputIsExpected``).
+    func callHere(_ plugin: LoadedPlugin, attempt: Int) -> PluginCallOutcome {
+        let maximumOutputBytes = maximumOutputBytes
+        return entry.nodeType.withCString { nodeType, _ in
+            arguments.parameters.withCString { params, paramsLength in
+                arguments.input.withCString { input, inputLength in
+                    policy.tenantID.withCString { tenant in
+                        executionID.withCString { id in
+                            let pointers = PluginCallPointers(
+                                nodeType: nodeType, params: params, paramsLength: paramsLength, input: input,
+                                inputLength: inputLength, tenantID: tenant, executionID: id,
+                                attempt: UInt32(clamping: attempt), maximumOutputBytes: maximumOutputBytes)
+                            guard let expected = expectedOutput else {
+                                return plugin.execute(pointers, cancellation: nil)
+                            }
+                            return expected.bytes.withUnsafeBytes { bytes in
+                                plugin.execute(pointers, expectedOutput: bytes, cancellation: nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The call `admission` describes.
     init(_ admission: PluginHost.Admission, policy: TenantPolicy, executionID: ExecutionID, maximumOutputBytes: Int,
          deadline: CallDeadline?) {
         entry = admission.entry
         route = admission.route
+        arguments = admission.arguments
+        expectedOutput = admission.output
         self.policy = policy
         self.executionID = executionID
+        self.maximumOutputBytes = maximumOutputBytes
         self.deadline = deadline
-        request = PluginCallRequest(
-            nodeType: admission.entry.nodeType, params: admission.arguments.parameters, input: admission.arguments.input,
-            tenantID: policy.tenantID.isEmpty ? .empty : NulTerminatedUTF8(policy.tenantID),
-            executionID: executionID.text, attempt: 1, maximumOutputBytes: maximumOutputBytes)
     }
 
     /// The bytes a plugin receives for a validated call.
-    struct Arguments {
+    struct Arguments: Sendable {
         var parameters: NulTerminatedUTF8
         var input: NulTerminatedUTF8
     }

@@ -14,6 +14,8 @@ extension RecoveryRun {
         var code: ProblemCode?
         var message: String?
         var logs: [String] = []
+        /// A newly parsed output small enough to remember (``NodeEntry/outputMemoLimit``).
+        var memo: NodeEntry.OutputMemo?
     }
 
     /// Turns how a call ended into a success or an error class: a plugin's non-zero
@@ -23,7 +25,12 @@ extension RecoveryRun {
     /// OUTPUT_TOO_LARGE).
     ///
     /// `workerLimits` is nil for a call made in process, else the limits of the worker it ran in.
-    static func interpret(_ end: AttemptEnd, entry: NodeEntry, maximumOutputBytes: Int, workerLimits: ResourceLimits? = nil) -> Interpretation {
+    /// `expected` is the node's last output: output equal to it (as the plugin was told, or
+    /// compared here) takes its value without parsing.
+    static func interpret(
+        _ end: AttemptEnd, entry: NodeEntry, maximumOutputBytes: Int, workerLimits: ResourceLimits? = nil,
+        expected: NodeEntry.OutputMemo? = nil
+    ) -> Interpretation {
         let nodeType = entry.registered.nodeType
         let outcome: PluginCallOutcome
         switch end {
@@ -62,9 +69,17 @@ extension RecoveryRun {
             interpretation.code = .outputTooLarge
             interpretation.message = "\(nodeType) returned \(refused) bytes of output, more than the host's limit of "
                 + "\(maximumOutputBytes) bytes: make the node return less, or raise maximumOutputBytes"
+        } else if outcome.outputIsExpected, let expected {
+            interpretation.output = expected.value
         } else if let bytes = outcome.output {
+            if let expected, expected.bytes == bytes {
+                interpretation.output = expected.value
+                return interpretation
+            }
             do {
-                interpretation.output = try entry.parseOutput(bytes)
+                let value = try JSONParser.parse(bytes)
+                interpretation.output = value
+                if bytes.count <= NodeEntry.outputMemoLimit { interpretation.memo = NodeEntry.OutputMemo(bytes: bytes, value: value) }
             } catch {
                 interpretation.code = .executionError
                 interpretation.message = "\(nodeType) returned output that is not valid JSON (\(error)); this is a bug in the plugin"

@@ -49,6 +49,8 @@ struct RecoveryRun {
     let workerLimits: ResourceLimits?
     /// The attempt about to be made (1-based).
     private(set) var attempt = 1
+    /// The newest output parsed by an attempt, for the node's memo (``NodeEntry/record(nanoseconds:succeeded:output:)``).
+    private(set) var newOutputMemo: NodeEntry.OutputMemo?
     private var result: NodeResult
     /// Host-clock time of the first failure: a recovery episode's start.
     private var firstFailure: UInt64?
@@ -61,7 +63,7 @@ struct RecoveryRun {
         metrics = host.errorMetrics
         clock = host.configuration.clock
         random = host.configuration.random
-        maximumOutputBytes = call.request.maximumOutputBytes
+        maximumOutputBytes = call.maximumOutputBytes
         workerLimits = call.route.workerLimits
         result = NodeResult(nodeType: call.nodeType, status: .error, startedAt: startedAt)
         result.executionIdentity = .generated(call.executionID)
@@ -77,8 +79,11 @@ struct RecoveryRun {
     /// Takes in how the current attempt ended; returns its error code (nil on success) for the
     /// circuit breaker.
     mutating func absorb(_ end: AttemptEnd, startedAt: Double, durationNanoseconds: UInt64) -> ProblemCode? {
-        let outcome = Self.interpret(end, entry: call.entry, maximumOutputBytes: maximumOutputBytes, workerLimits: workerLimits)
-        result.logs += outcome.logs
+        let outcome = Self.interpret(
+            end, entry: call.entry, maximumOutputBytes: maximumOutputBytes, workerLimits: workerLimits,
+            expected: call.expectedOutput)
+        if let memo = outcome.memo { newOutputMemo = memo }
+        if !outcome.logs.isEmpty { result.logs += outcome.logs }
         if let code = outcome.code {
             fail(code: code, message: outcome.message ?? "")
             result.output = nil
@@ -116,11 +121,13 @@ struct RecoveryRun {
     }
 
     /// The final result: the last attempt's, with `onError` applied to a final failure.
-    /// `fallback` is the fallback's own result when ``pendingFallback`` was run.
-    mutating func finish(fallback: NodeResult? = nil) -> NodeResult {
+    /// `fallback` is the fallback's own result when ``pendingFallback`` was run;
+    /// `durationNanoseconds` is the whole execution's, on the monotonic clock that also gave
+    /// its start (so `finishedAt - startedAt` is exactly `durationMs`).
+    mutating func finish(fallback: NodeResult? = nil, durationNanoseconds: UInt64) -> NodeResult {
         if result.status == .success {
             if recovering { metrics.recordRecoverySuccess(afterMs: msSinceFirstFailure) }
-            return stamped()
+            return stamped(durationNanoseconds)
         }
         let strategy = recovery.errorHandling.strategy
         switch strategy {
@@ -163,13 +170,13 @@ struct RecoveryRun {
                 metrics.recordRecoveryFailure()
             }
         }
-        return stamped()
+        return stamped(durationNanoseconds)
     }
 
     /// The result with its end time and total duration set.
-    private mutating func stamped() -> NodeResult {
-        result.finishedAt = WallClock.now()
-        result.durationMs = (result.finishedAt - result.startedAt) * 1000
+    private mutating func stamped(_ nanoseconds: UInt64) -> NodeResult {
+        result.durationMs = Double(nanoseconds) / 1e6
+        result.finishedAt = result.startedAt + Double(nanoseconds) / 1e9
         return result
     }
 

@@ -12,7 +12,7 @@ import PluginRuntime
 ///
 /// It is a ``BlockingWorkflowNodeExecutor``: a run's lanes are the host's own threads, and each
 /// calls the synchronous `execute`, so a node without a time limit runs on its lane with no
-/// hand-off at all (the single-attempt path); a node with `timeoutMs` still hands its call to
+/// hand-off at all; a node with `timeoutMs` still hands its call to
 /// another host thread so the lane can stop waiting.
 public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
     public let host: PluginHost

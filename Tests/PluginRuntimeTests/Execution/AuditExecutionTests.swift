@@ -72,8 +72,8 @@ enum BrokenLog: String, CaseIterable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// The ways into an execution: the synchronous single-attempt call (the fast path for tenants
-/// that do not audit), the synchronous general path (retries), and the async form.
+/// The ways into an execution: the synchronous call with one attempt on the calling thread,
+/// the synchronous call with retries, and the async form.
 enum ExecutionPath: String, CaseIterable, CustomTestStringConvertible {
     case single, retrying, async
     var testDescription: String { rawValue }

@@ -4,11 +4,11 @@ import PluginLoader
 @testable import PluginRuntime
 import Testing
 
-/// The three ways into one execution — the synchronous single-attempt path (`recovery: .none`),
-/// the synchronous general path (here forced by a time limit no call reaches), and the async
-/// path — share one admission and one attempt pipeline, so for the same request they give the
+/// The three ways into one execution — synchronous on the calling thread (`recovery: .none`),
+/// synchronous with the call on a host thread (forced by a time limit no call reaches), and
+/// async — share one admission and one attempt pipeline, so for the same request they give the
 /// same result, field for field (times and the execution id aside), and count it the same way.
-@Suite("Execution: the three paths give equal results")
+@Suite("Execution: the three ways in give equal results")
 struct PathParityExecutionTests {
     /// What must be equal: everything in the result's JSON but its times and id.
     static func comparable(_ result: NodeResult) -> JSONValue {
@@ -67,8 +67,8 @@ struct PathParityExecutionTests {
         let slow = Self.blocking(general, request, recovery: NodeRecovery(timeoutMs: 60_000))
         let awaited = await async.execute(nodeType: request.nodeType, parameters: request.parameters, input: request.input,
                                           tenant: request.tenant)
-        #expect(Self.comparable(fast) == Self.comparable(slow), "single-attempt vs general: \(fast.json()) / \(slow.json())")
-        #expect(Self.comparable(fast) == Self.comparable(awaited), "single-attempt vs async: \(fast.json()) / \(awaited.json())")
+        #expect(Self.comparable(fast) == Self.comparable(slow), "calling thread vs host thread: \(fast.json()) / \(slow.json())")
+        #expect(Self.comparable(fast) == Self.comparable(awaited), "calling thread vs async: \(fast.json()) / \(awaited.json())")
         #expect((fast.executionID == nil) == (slow.executionID == nil) && (fast.executionID == nil) == (awaited.executionID == nil))
 
         let metrics = [single, general, async].map { $0.errorMetrics.snapshot() }

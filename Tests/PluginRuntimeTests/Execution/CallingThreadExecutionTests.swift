@@ -4,10 +4,11 @@ import PluginLoader
 @testable import PluginRuntime
 import Testing
 
-/// The synchronous single-attempt path (`recovery: .none`): the same results and accounting as
-/// the general path, with its memos and its one clock pair.
-@Suite("Execution: the single-attempt fast path")
-struct SingleAttemptExecutionTests {
+/// The synchronous call on the calling thread (`recovery` without `timeoutMs`, the dispatch
+/// benchmark's path): the same results and accounting as every other way in, with the node's
+/// memos and one clock for every time in the result.
+@Suite("Execution: a call on the calling thread")
+struct CallingThreadExecutionTests {
     @Test("demo.echo returns {} in one attempt, with an execution id and consistent times")
     func echo() throws {
         let host = try executionHost()
@@ -22,9 +23,12 @@ struct SingleAttemptExecutionTests {
         #expect(result.finishedAt >= result.startedAt)
         #expect(abs(result.startedAt - WallClock.now()) < 5)
         #expect(result.durationMs >= 0)
+        // Start, end and duration come from one monotonic clock: they agree to rounding.
+        #expect(abs((result.finishedAt - result.startedAt) * 1000 - result.durationMs) < 1e-3)
+        #expect(result.attempts.first?.startedAt == result.startedAt)
     }
 
-    @Test("the single-attempt result has the general path's JSON shape, field for field")
+    @Test("one attempt has the same JSON shape as a retried execution's, field for field")
     func sameShape() throws {
         let host = try executionHost()
         let fast = host.execute(nodeType: "demo.flaky", parameters: ["failures": 0, "value": "x"]).json()
@@ -75,14 +79,6 @@ struct SingleAttemptExecutionTests {
         #expect(statistics.statistics.calls == 3)
         #expect(statistics.statistics.errors == 3)
         #expect(host.errorMetrics.snapshot().byCode == [.executionError: 2, .circuitOpen: 1])
-    }
-
-    @Test("isSingleAttempt holds only for one attempt, no time limit and onError fail")
-    func singleAttemptCondition() {
-        #expect(NodeRecovery.none.isSingleAttempt)
-        #expect(!recovery(attempts: 2).isSingleAttempt)
-        #expect(!recovery(timeoutMs: 100).isSingleAttempt)
-        #expect(!recovery(onError: .skip).isSingleAttempt)
     }
 
     @Test("execution ids are the prefix then the counter, 16 lowercase hex digits each")
