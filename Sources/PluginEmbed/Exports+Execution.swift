@@ -2,7 +2,7 @@ import PluginHostCore
 import PluginRuntime
 import PluginSDK
 
-// embed.h: executing nodes and running workflows.
+// embed.h: executing nodes (at once, or prepared) and running workflows.
 
 @c @implementation
 public func ph_host_execute(
@@ -11,24 +11,102 @@ public func ph_host_execute(
     _ outResult: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
     _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> ph_status {
+    ph_host_execute_as(host, tenant, nodeType, paramsJSON, inputJSON, Int32(PH_RESULT_FULL), outResult, outError)
+}
+
+@c @implementation
+public func ph_host_execute_as(
+    _ host: OpaquePointer?, _ tenant: UnsafePointer<CChar>?, _ nodeType: UnsafePointer<CChar>?,
+    _ paramsJSON: UnsafePointer<CChar>?, _ inputJSON: UnsafePointer<CChar>?, _ resultForm: Int32,
+    _ outResult: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> ph_status {
     let result = OutParameter(outResult), error = OutParameter(outError)
     return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
-        let pluginHost = handle.host
-        let tenantID = try CText.optionalString(tenant, argument: "tenant")
-        let type = try CText.string(nodeType, argument: "node_type")
-        guard let paramsJSON else {
-            throw Problem(.invalidArgument, .error, "params_json is NULL; pass a JSON object such as \"{}\"")
+        let form = try ResultForm(resultForm)
+        let call = try NodeCallArguments(tenant: tenant, nodeType: nodeType, paramsJSON: paramsJSON, limits: handle.options.inputLimits)
+        return try call.execute(on: handle.host, inputJSON: inputJSON, form: form, result: result, error: error)
+    }
+}
+
+@c @implementation
+public func ph_host_prepare(
+    _ host: OpaquePointer?, _ tenant: UnsafePointer<CChar>?, _ nodeType: UnsafePointer<CChar>?,
+    _ paramsJSON: UnsafePointer<CChar>?, _ outCall: UnsafeMutablePointer<OpaquePointer?>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> ph_status {
+    let error = OutParameter(outError)
+    outCall?.pointee = nil
+    return EmbedCall.run(host, error: error) { handle throws(Problem) -> ph_status in
+        guard let outCall else {
+            throw Problem(.invalidArgument, .error, "out_call is NULL; pass the address of a ph_node_call * to receive the call")
         }
-        let parameters = try CText.json(paramsJSON, argument: "params_json", expected: "object", limits: pluginHost.configuration.limits)
-        let input = try inputJSON.map { text throws(Problem) in
-            try CText.json(text, argument: "input_json", expected: "array", limits: pluginHost.configuration.limits)
-        } ?? .array([])
-        let outcome = pluginHost.execute(nodeType: type, parameters: parameters, input: input, tenant: tenantID)
-        result.set(outcome.json())
-        guard outcome.succeeded else {
-            return EmbedCall.fail(error, with: outcome.problem)
-        }
+        let arguments = try NodeCallArguments(tenant: tenant, nodeType: nodeType, paramsJSON: paramsJSON, limits: handle.options.inputLimits)
+        outCall.pointee = NodeCallHandle.register(NodeCallHandle(host: handle, arguments: arguments))
         return PH_OK
+    }
+}
+
+@c @implementation
+public func ph_node_call_execute(
+    _ call: OpaquePointer?, _ inputJSON: UnsafePointer<CChar>?, _ resultForm: Int32,
+    _ outResult: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ outError: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> ph_status {
+    let result = OutParameter(outResult), error = OutParameter(outError)
+    return EmbedCall.run(error: error) { () throws(Problem) -> ph_status in
+        let form = try ResultForm(resultForm)
+        let prepared = try NodeCallHandle.resolve(call)
+        return try withExtendedLifetime(prepared) { () throws(Problem) -> ph_status in
+            try prepared.arguments.execute(on: prepared.host.host, inputJSON: inputJSON, form: form, result: result, error: error)
+        }
+    }
+}
+
+@c @implementation
+public func ph_node_call_destroy(_ call: OpaquePointer?) {
+    NodeCallHandle.unregister(call)
+}
+
+/// What `result_form` asks for (embed.h's PH_RESULT_* constants).
+enum ResultForm {
+    case full, compact, output
+
+    init(_ value: Int32) throws(Problem) {
+        switch value {
+        case Int32(PH_RESULT_FULL): self = .full
+        case Int32(PH_RESULT_COMPACT): self = .compact
+        case Int32(PH_RESULT_OUTPUT): self = .output
+        default:
+            throw Problem(.invalidArgument, .error,
+                          "result_form \(value) is not one of PH_RESULT_FULL (0), PH_RESULT_COMPACT (1) or PH_RESULT_OUTPUT (2)")
+        }
+    }
+
+    /// The document `result` becomes in this form; nil when the form has none for it.
+    func document(_ result: NodeResult) -> [UInt8]? {
+        switch self {
+        case .full:
+            return JSONWriter.bytes(result.json())
+        case .output:
+            guard result.succeeded else { return nil }
+            return JSONWriter.bytes(result.output ?? .null)
+        case .compact:
+            var out = [UInt8]()
+            out.reserveCapacity(64)
+            out.append(contentsOf: #"{"status":"#.utf8)
+            JSONWriter.writeString(result.status.rawValue, into: &out)
+            out.append(contentsOf: #","output":"#.utf8)
+            JSONWriter.write(result.output ?? .null, into: &out)
+            if !result.succeeded {
+                out.append(contentsOf: #","errorCode":"#.utf8)
+                JSONWriter.write(result.errorCode.map { .string($0.rawValue) } ?? .null, into: &out)
+                out.append(contentsOf: #","error":"#.utf8)
+                JSONWriter.write(result.error.map(JSONValue.string) ?? .null, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
     }
 }
 

@@ -3,6 +3,7 @@ import PluginHostCore
 import PluginLoader
 import PluginRuntime
 import PluginTenancy
+import Synchronization
 
 /// The object behind a `ph_host *`: the options it was created with and the ``PluginHost``
 /// that scans, loads and executes.
@@ -13,6 +14,9 @@ import PluginTenancy
 /// foreign pointer be reported as INVALID_ARGUMENT instead of being dereferenced.
 final class HostHandle: Sendable {
     let options: EmbedOptions
+    /// Set by `ph_host_destroy`: calls prepared on the handle (``NodeCallHandle``) keep it
+    /// alive but must fail from then on, as calls on the handle itself do.
+    private let destroyed = Atomic<Bool>(false)
     /// Replaced when `ph_host_scan` is given other directories than the current host scans.
     private let current: Locked<PluginHost>
 
@@ -36,6 +40,10 @@ final class HostHandle: Sendable {
 
     /// How many handles exist (live, or destroyed with a call still using them).
     private static let population = Locked<Int>(0)
+
+    var isDestroyed: Bool { destroyed.load(ordering: .acquiring) }
+
+    fileprivate func markDestroyed() { destroyed.store(true, ordering: .releasing) }
 
     /// The host serving calls now.
     var host: PluginHost { current.withLock { $0 } }
@@ -72,15 +80,11 @@ final class HostHandle: Sendable {
 }
 
 extension HostHandle {
-    /// Handles given out and not yet destroyed, by address. The table owns them.
-    private static let live = Locked<[UInt: HostHandle]>([:])
+    /// Handles given out and not yet destroyed.
+    private static let live = LiveHandles<HostHandle>()
 
     /// Stores `handle` in the live table and returns the pointer the caller gets.
-    static func register(_ handle: HostHandle) -> OpaquePointer {
-        let address = UnsafeMutableRawPointer(Unmanaged.passUnretained(handle).toOpaque())
-        live.withLock { $0[UInt(bitPattern: address)] = handle }
-        return OpaquePointer(address)
-    }
+    static func register(_ handle: HostHandle) -> OpaquePointer { live.register(handle) }
 
     /// The live handle at `pointer`; NULL or an address that is not a live handle is
     /// INVALID_ARGUMENT.
@@ -88,16 +92,17 @@ extension HostHandle {
         guard let pointer else {
             throw Problem(.invalidArgument, .error, "host is NULL; pass the handle ph_host_create returned")
         }
-        guard let handle = live.withLock({ $0[UInt(bitPattern: UnsafeRawPointer(pointer))] }) else {
+        guard let handle = live.resolve(pointer) else {
             throw Problem(.invalidArgument, .error,
                           "host is not a live handle (destroyed already, or never returned by ph_host_create)")
         }
         return handle
     }
 
-    /// Removes the handle from the live table; it is freed when the last call using it ends.
+    /// Removes the handle from the live table; it is freed when the last call using it (and the
+    /// last ``NodeCallHandle`` prepared on it) is gone.
     static func unregister(_ pointer: OpaquePointer?) {
         guard let pointer else { return }
-        _ = live.withLock { $0.removeValue(forKey: UInt(bitPattern: UnsafeRawPointer(pointer))) }
+        live.unregister(pointer)?.markDestroyed()
     }
 }

@@ -17,6 +17,12 @@ struct OutParameter {
     /// Whether the caller asked for this document.
     var isWanted: Bool { slot != nil }
 
+    /// Hands the caller a `malloc`'d copy of `bytes` (JSON text already written).
+    func set(bytes: [UInt8]) {
+        guard let slot else { return }
+        slot.pointee = CText.allocate(bytes)
+    }
+
     /// Hands the caller a `malloc`'d copy of `make()` (evaluated only when wanted).
     func set(_ make: @autoclosure () -> JSONValue) {
         guard let slot else { return }

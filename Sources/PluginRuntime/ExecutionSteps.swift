@@ -15,7 +15,7 @@ import PluginLoader
 ///         case .attempt(let request, let deadline): steps.attemptEnded(perform(request, deadline))
 ///         case .backoff(let nanoseconds):           sleep(nanoseconds)
 ///         case .fallback(let type, let recovery):   steps.fallbackEnded(execute(type, recovery))
-///         case .finished(let result):               return result
+///         case .finished:                           return steps.result()
 ///         }
 ///     }
 ///
@@ -32,16 +32,16 @@ struct ExecutionSteps: ~Copyable {
         /// Run `nodeType` as the fallback, in the same execution (same id and audit record),
         /// and hand its result to ``fallbackEnded(_:)``.
         case fallback(nodeType: String, recovery: NodeRecovery)
-        /// The execution is over; its statistics are recorded.
-        case finished(NodeResult)
+        /// The execution is over: take its ``result()``.
+        case finished
     }
 
     private enum Phase {
         case beforeAttempt, inAttempt, afterAttempt, inFallback, done
     }
 
-    private let call: PreparedCall
-    private let recovery: NodeRecovery
+    private var call: PreparedCall { run.call }
+    private var recovery: NodeRecovery { run.recovery }
     private let startedAt: Double
     /// The monotonic clock at `startedAt`: every duration is measured from it.
     private let begin: UInt64
@@ -59,8 +59,6 @@ struct ExecutionSteps: ~Copyable {
     /// attempt's start and every duration count from it.
     init(call: PreparedCall, recovery: NodeRecovery, input: JSONValue, host: PluginHost,
          start: (monotonic: UInt64, wall: Double)) {
-        self.call = call
-        self.recovery = recovery
         startedAt = start.wall
         begin = start.monotonic
         run = RecoveryRun(call: call, recovery: recovery, input: input, host: host, startedAt: start.wall)
@@ -123,11 +121,20 @@ struct ExecutionSteps: ~Copyable {
 
     private mutating func finish() -> Step {
         // After a fallback (or an open circuit, which made no attempt) the clock moved on.
-        let end = phase == .afterAttempt ? lastReading : WallClock.monotonicNanoseconds()
+        if phase != .afterAttempt { lastReading = WallClock.monotonicNanoseconds() }
         phase = .done
-        let nanoseconds = end &- begin
+        return .finished
+    }
+
+    /// The execution's result, once ``next(cancelled:)`` said `.finished`; records it in the
+    /// node's statistics (with a newly parsed output for its memo). Consuming: the result is
+    /// moved out, not copied.
+    consuming func result() -> NodeResult {
+        precondition(phase == .done, "result() before the execution finished")
+        let nanoseconds = lastReading &- begin
+        let entry = call.entry, memo = run.newOutputMemo
         let result = run.finish(fallback: fallback, durationNanoseconds: nanoseconds)
-        call.entry.record(nanoseconds: nanoseconds, succeeded: result.succeeded, output: run.newOutputMemo)
-        return .finished(result)
+        entry.record(nanoseconds: nanoseconds, succeeded: result.succeeded, output: memo)
+        return result
     }
 }

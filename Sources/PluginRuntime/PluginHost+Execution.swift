@@ -115,7 +115,7 @@ extension PluginHost {
             switch steps.next(cancelled: false) {
             case .attempt(let attempt, let deadline):
                 // In process and without a time limit the calling thread makes the call itself.
-                if case .inProcess(let plugin) = call.route, recovery.timeoutMs == nil {
+                if let plugin = call.localPlugin, recovery.timeoutMs == nil {
                     steps.attemptEnded(.returned(call.callHere(plugin, attempt: attempt)))
                 } else {
                     let waiter = AttemptWaiter()
@@ -128,8 +128,8 @@ extension PluginHost {
                 steps.fallbackEnded(self.run(
                     nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
                     executionID: executionID, start: WallClock.stamp(), audit: &audit))
-            case .finished(let result):
-                return result
+            case .finished:
+                return steps.result()
             }
         }
     }
@@ -163,8 +163,8 @@ extension PluginHost {
                 steps.fallbackEnded(await self.run(
                     nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
                     executionID: executionID, start: WallClock.stamp(), audit: &audit))
-            case .finished(let result):
-                return result
+            case .finished:
+                return steps.result()
             }
         }
     }
@@ -221,8 +221,9 @@ extension PluginHost {
     ) -> Result<Admission, Refusal> {
         let isolated = placement.mode == .process
         let registered = isolated ? isolatedRegistry.entry(nodeType) : registry.entry(nodeType)
-        let allowed = policy.allowsEveryCanonicalNodeType && registered?.hasCanonicalName == true
-        if !allowed, let denied = policy.check(nodeType: nodeType) { return .failure(Refusal(denied)) }
+        let canonical = registered?.hasCanonicalName == true
+        if !(policy.allowsEveryCanonicalNodeType && canonical),
+           let denied = policy.check(nodeType: nodeType, knownCanonical: canonical) { return .failure(Refusal(denied)) }
         let entry: NodeEntry
         if let registered {
             entry = registered

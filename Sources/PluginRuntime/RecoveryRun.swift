@@ -37,16 +37,21 @@ enum AttemptEnd: Sendable {
 /// Driven by ``ExecutionSteps`` (`acquire a breaker permit → call → absorb → nextDelay` until
 /// it returns nil, then `finish`, with the fallback's result when ``pendingFallback`` names
 /// one), which the synchronous and the async `execute` share.
-struct RecoveryRun {
+///
+/// Non-copyable so that `finish` consumes it and moves the result out: as a copyable field of
+/// ``ExecutionSteps`` it was copied whole (result included) to be finished.
+struct RecoveryRun: ~Copyable {
     let call: PreparedCall
     let recovery: NodeRecovery
     let input: JSONValue
-    let metrics: ErrorMetrics
-    let clock: any HostClock
-    let random: @Sendable () -> Double
-    let maximumOutputBytes: Int
+    /// The metrics, clock and random source come from here when a failure needs them (one
+    /// reference instead of three copied per execution).
+    let host: PluginHost
+    var metrics: ErrorMetrics { host.errorMetrics }
+    var clock: any HostClock { host.configuration.clock }
+    var maximumOutputBytes: Int { call.maximumOutputBytes }
     /// The limits of the worker processes the call runs in; nil in process.
-    let workerLimits: ResourceLimits?
+    var workerLimits: ResourceLimits? { call.route.workerLimits }
     /// The attempt about to be made (1-based).
     private(set) var attempt = 1
     /// The newest output parsed by an attempt, for the node's memo (``NodeEntry/record(nanoseconds:succeeded:output:)``).
@@ -60,11 +65,7 @@ struct RecoveryRun {
         self.call = call
         self.recovery = recovery
         self.input = input
-        metrics = host.errorMetrics
-        clock = host.configuration.clock
-        random = host.configuration.random
-        maximumOutputBytes = call.maximumOutputBytes
-        workerLimits = call.route.workerLimits
+        self.host = host
         result = NodeResult(nodeType: call.nodeType, status: .error, startedAt: startedAt)
         result.executionIdentity = .generated(call.executionID)
     }
@@ -106,7 +107,7 @@ struct RecoveryRun {
     mutating func nextDelayNanoseconds() -> UInt64? {
         guard result.status != .success, let code = result.errorCode,
               recovery.retry.shouldRetry(code: code, attempt: attempt) else { return nil }
-        var generator = UnitRandomGenerator(source: random)
+        var generator = UnitRandomGenerator(source: host.configuration.random)
         let delayMs = recovery.retry.delayMs(afterAttempt: attempt, random: &generator)
         metrics.recordRetry()
         recovering = true
@@ -124,7 +125,7 @@ struct RecoveryRun {
     /// `fallback` is the fallback's own result when ``pendingFallback`` was run;
     /// `durationNanoseconds` is the whole execution's, on the monotonic clock that also gave
     /// its start (so `finishedAt - startedAt` is exactly `durationMs`).
-    mutating func finish(fallback: NodeResult? = nil, durationNanoseconds: UInt64) -> NodeResult {
+    consuming func finish(fallback: NodeResult? = nil, durationNanoseconds: UInt64) -> NodeResult {
         if result.status == .success {
             if recovering { metrics.recordRecoverySuccess(afterMs: msSinceFirstFailure) }
             return stamped(durationNanoseconds)
@@ -174,7 +175,7 @@ struct RecoveryRun {
     }
 
     /// The result with its end time and total duration set.
-    private mutating func stamped(_ nanoseconds: UInt64) -> NodeResult {
+    private consuming func stamped(_ nanoseconds: UInt64) -> NodeResult {
         result.durationMs = Double(nanoseconds) / 1e6
         result.finishedAt = result.startedAt + Double(nanoseconds) / 1e9
         return result

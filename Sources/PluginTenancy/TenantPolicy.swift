@@ -102,17 +102,19 @@ public struct TenantPolicy: Sendable, Hashable {
     }
 
     /// Whether `nodeType` may run for this tenant; the allocation-free form of ``check(nodeType:)``.
+    /// `knownCanonical`: the caller has established that `nodeType` is a canonical name (a
+    /// registered node type's name, checked once at registration), so it is not checked again.
     @inline(__always)
-    public func isAllowed(nodeType: String) -> Bool {
-        guard ManifestNames.isValidNodeType(nodeType) else { return false }
+    public func isAllowed(nodeType: String, knownCanonical: Bool = false) -> Bool {
+        guard knownCanonical || ManifestNames.isValidNodeType(nodeType) else { return false }
         if !rules.allowed.isEmpty { return rules.allowed.matches(canonical: nodeType) }
         return !rules.restricted.matches(canonical: nodeType)
     }
 
     /// Nil when `nodeType` may run for this tenant, else a `NODE_TYPE_DISABLED_FOR_TENANT`
     /// problem that says which rule denied it.
-    public func check(nodeType: String) -> Problem? {
-        if isAllowed(nodeType: nodeType) { return nil }
+    public func check(nodeType: String, knownCanonical: Bool = false) -> Problem? {
+        if isAllowed(nodeType: nodeType, knownCanonical: knownCanonical) { return nil }
         return denial(nodeType)
     }
 

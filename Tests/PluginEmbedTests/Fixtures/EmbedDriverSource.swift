@@ -13,7 +13,10 @@
 /// `run TENANT WORKFLOW`, `policy POLICY`, `stats`, `destroy` (the handle stays in the
 /// variable, so later ops use a stale pointer), `null-host FUNCTION`, `no-outs FUNCTION`
 /// (every out parameter NULL), `version`, `free-null`, `rename FROM TO` (rename(2) between
-/// calls, to change the files under a host; status is rename's return value).
+/// calls, to change the files under a host; status is rename's return value),
+/// `exec-as TENANT TYPE PARAMS INPUT FORM` (ph_host_execute_as), `prepare TENANT TYPE PARAMS`
+/// (ph_host_prepare; the call stays in a variable like the handle), `call-exec INPUT FORM`
+/// (ph_node_call_execute), `call-destroy` (the pointer stays in the variable).
 let embedDriverSource = #"""
 #include <plugin_host/embed.h>
 
@@ -86,6 +89,7 @@ static void call_null_host(const char *function) {
 
 int main(int argc, char **argv) {
     ph_host *host = NULL;
+    ph_node_call *call = NULL;
     int i = 1;
     while (i < argc) {
         const char *op = argv[i++];
@@ -126,6 +130,29 @@ int main(int argc, char **argv) {
                 st = ph_host_execute(host, tenant, type, params, input, NULL, NULL);
                 report(op, st, NULL, NULL);
             }
+        } else if (strcmp(op, "exec-as") == 0) {
+            NEED(5);
+            st = ph_host_execute_as(host, arg(argv[i]), arg(argv[i + 1]), arg(argv[i + 2]), arg(argv[i + 3]),
+                                    atoi(argv[i + 4]), &doc, &error);
+            i += 5;
+            report(op, st, doc, error);
+        } else if (strcmp(op, "prepare") == 0) {
+            NEED(3);
+            ph_node_call *prepared = (ph_node_call *)SENTINEL;
+            st = ph_host_prepare(host, arg(argv[i]), arg(argv[i + 1]), arg(argv[i + 2]), &prepared, &error);
+            i += 3;
+            if (prepared == (ph_node_call *)SENTINEL) { fprintf(stderr, "out_call not set\n"); return 3; }
+            if (st == PH_OK) call = prepared;
+            else if (prepared != NULL) { fprintf(stderr, "out_call not NULL after failure\n"); return 3; }
+            report(op, st, NULL, error);
+        } else if (strcmp(op, "call-exec") == 0) {
+            NEED(2);
+            st = ph_node_call_execute(call, arg(argv[i]), atoi(argv[i + 1]), &doc, &error);
+            i += 2;
+            report(op, st, doc, error);
+        } else if (strcmp(op, "call-destroy") == 0) {
+            ph_node_call_destroy(call);
+            report(op, 0, NULL, NULL);
         } else if (strcmp(op, "run") == 0) {
             NEED(2);
             const char *tenant = arg(argv[i]), *workflow = arg(argv[i + 1]);

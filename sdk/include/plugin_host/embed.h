@@ -178,6 +178,59 @@ ph_status ph_host_set_policy(ph_host *host, const char *policy_json, char **out_
  */
 ph_status ph_host_stats(ph_host *host, char **out_stats_json, char **out_error);
 
+/* Result forms (result_form below): how much of a node result to return. Each is a JSON text. */
+enum {
+    /** The whole node result, as ph_host_execute returns it (the `exec --json` shape). */
+    PH_RESULT_FULL = 0,
+    /** {"status": STATUS, "output": OUTPUT}, plus "errorCode" and "error" when the node did not
+     *  succeed (STATUS "error"); OUTPUT is null then. */
+    PH_RESULT_COMPACT = 1,
+    /** The node's output alone (what the full result's "output" would be) when the node
+     *  succeeded; no result (NULL) when it did not: *out_error says why. */
+    PH_RESULT_OUTPUT = 2
+};
+
+/**
+ * ph_host_execute with the result in result_form (PH_RESULT_FULL, PH_RESULT_COMPACT or
+ * PH_RESULT_OUTPUT): the same pipeline, statistics, status and *out_error; only the result
+ * document differs, and the smaller forms cost less to write and to read. Another result_form
+ * is PH_ERR_INVALID_ARGUMENT.
+ */
+ph_status ph_host_execute_as(ph_host *host, const char *tenant, const char *node_type,
+                             const char *params_json, const char *input_json, int result_form,
+                             char **out_result_json, char **out_error);
+
+/** One node type with its tenant and parameters, read once, to execute many times with
+ *  different input: see ph_host_prepare. Opaque. */
+typedef struct ph_node_call ph_node_call;
+
+/**
+ * Prepares calls of node_type with params_json (a JSON object) for tenant (NULL for none),
+ * so each ph_node_call_execute parses only its input. Only the arguments are read here (NULL,
+ * malformed JSON or invalid UTF-8: PH_ERR_INVALID_ARGUMENT); every check of the pipeline — the
+ * tenant's policy, the lookup, isolation, validation — happens at each execute, under the
+ * policies then in force, exactly as ph_host_execute does it (validation of the same
+ * parameters is remembered, so it costs a comparison). out_call is required; on failure
+ * *out_call is NULL.
+ * The call keeps its host alive: ph_host_destroy on the host makes its calls fail with
+ * PH_ERR_INVALID_ARGUMENT, and plugins shut down once the host and all its calls are destroyed.
+ * A ph_node_call may be executed from many threads at once.
+ */
+ph_status ph_host_prepare(ph_host *host, const char *tenant, const char *node_type, const char *params_json,
+                          ph_node_call **out_call, char **out_error);
+
+/**
+ * Executes the prepared call with input_json (a JSON array of items, NULL for []), returning
+ * the result in result_form (see PH_RESULT_FULL and the others). Status, result and
+ * *out_error as ph_host_execute_as. A call that is NULL or destroyed, or whose host was
+ * destroyed, is PH_ERR_INVALID_ARGUMENT.
+ */
+ph_status ph_node_call_execute(ph_node_call *call, const char *input_json, int result_form,
+                               char **out_result_json, char **out_error);
+
+/** Releases a prepared call. NULL is a no-op; later use of the pointer is PH_ERR_INVALID_ARGUMENT. */
+void ph_node_call_destroy(ph_node_call *call);
+
 /** Frees a string returned by any function above. NULL is a no-op. */
 void ph_free(void *ptr);
 

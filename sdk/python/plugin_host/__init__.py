@@ -26,7 +26,7 @@ from .errors import (
     TransientError,
     UnsupportedError,
 )
-from .host import Host
+from .host import Host, NodeCall
 
 
 def version(library=None) -> str:
@@ -37,6 +37,7 @@ def version(library=None) -> str:
 __all__ = [
     "__version__",
     "Host",
+    "NodeCall",
     "version",
     "find_library",
     "load_library",

@@ -158,6 +158,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         "ph_host_run_workflow": (status, [handle, text, text, out, out]),
         "ph_host_set_policy": (status, [handle, text, out]),
         "ph_host_stats": (status, [handle, out, out]),
+        "ph_host_execute_as": (status, [handle, text, text, text, text, ctypes.c_int, out, out]),
+        "ph_host_prepare": (status, [handle, text, text, text, out, out]),
+        "ph_node_call_execute": (status, [handle, text, ctypes.c_int, out, out]),
+        "ph_node_call_destroy": (None, [handle]),
         "ph_free": (None, [ctypes.c_void_p]),
         "ph_version": (text, []),
     }

@@ -13,6 +13,18 @@ from .errors import PH_ERR_INVALID_ARGUMENT, PH_OK, InvalidArgumentError, error_
 
 JSONText = Union[str, bytes]
 
+#: ``result=`` values of ``Host.execute`` and ``NodeCall.execute``: embed.h's PH_RESULT_* forms.
+RESULT_FORMS = {"full": 0, "compact": 1, "output": 2}
+
+
+def _form(result: str) -> int:
+    form = RESULT_FORMS.get(result) if isinstance(result, str) else None
+    if form is None:
+        raise InvalidArgumentError(
+            "INVALID_ARGUMENT", f"result must be one of {', '.join(map(repr, RESULT_FORMS))}, not {result!r}", PH_ERR_INVALID_ARGUMENT
+        )
+    return form
+
 
 def _encode(value: Any, what: str) -> bytes:
     """``value`` as UTF-8 JSON text: str/bytes are passed through as already-JSON text."""
@@ -129,24 +141,39 @@ class Host:
         input: Union[List[Any], JSONText, None] = None,
         tenant: Optional[str] = None,
         check: bool = True,
-    ) -> Dict[str, Any]:
+        result: str = "full",
+    ) -> Any:
         """Executes one node and returns its result dict (the ``exec --json`` shape; the
         node's output is ``result["output"]``).
 
+        ``result`` picks how much comes back (less is faster to build and to read):
+        ``"full"`` (the whole result), ``"compact"`` (``{"status", "output"}``, plus
+        ``"errorCode"`` and ``"error"`` when the node did not succeed) or ``"output"`` (the
+        node's output itself, not a dict around it).
+
         When the node does not succeed, raises the exception for its status (e.g.
         ``InvalidParametersError``) with the result in ``.result`` — unless ``check=False``,
-        which returns the failed result instead. Errors that produce no result (bad arguments,
-        a closed host) always raise.
+        which returns the failed result instead (``None`` for ``result="output"``). Errors
+        that produce no result (bad arguments, a closed host) always raise.
         """
+        form = _form(result)
         type_bytes = _text(node_type, "node_type")
         params_bytes = _encode({} if params is None else params, "params")
         input_bytes = None if input is None else _encode(input, "input")
-        result, error = ctypes.c_void_p(), ctypes.c_void_p()
-        status = self._lib.ph_host_execute(
-            self._use(), _text(tenant, "tenant"), type_bytes, params_bytes, input_bytes,
-            ctypes.byref(result), ctypes.byref(error),
+        document, error = ctypes.c_void_p(), ctypes.c_void_p()
+        status = self._lib.ph_host_execute_as(
+            self._use(), _text(tenant, "tenant"), type_bytes, params_bytes, input_bytes, form,
+            ctypes.byref(document), ctypes.byref(error),
         )
-        return self._finish_run(status, result, error, check)
+        return self._finish_run(status, document, error, check, form == 2)
+
+    def prepare(
+        self, node_type: str, params: Union[Dict[str, Any], JSONText, None] = None, tenant: Optional[str] = None
+    ) -> "NodeCall":
+        """A ``NodeCall`` of ``node_type`` with ``params`` for ``tenant``: the arguments are
+        encoded and read once, so each ``NodeCall.execute(input)`` passes only its input. Every
+        check (tenant policy, lookup, validation) still runs at each execute."""
+        return NodeCall(self, node_type, params, tenant)
 
     def run_workflow(
         self, workflow: Union[Dict[str, Any], JSONText], tenant: Optional[str] = None, check: bool = True
@@ -197,12 +224,67 @@ class Host:
         self._check(status, error)
         return json.loads(text) if text is not None else None
 
-    def _finish_run(self, status: int, result: ctypes.c_void_p, error: ctypes.c_void_p, check: bool) -> Dict[str, Any]:
+    def _finish_run(
+        self, status: int, result: ctypes.c_void_p, error: ctypes.c_void_p, check: bool, output_only: bool = False
+    ) -> Any:
         result_text = take_text(self._lib, result)
         error_text = take_text(self._lib, error)
         document = json.loads(result_text) if result_text is not None else None
         if status == PH_OK:
             return document
-        if document is not None and not check:
+        if (document is not None or output_only) and not check:
             return document
         raise error_for(status, json.loads(error_text) if error_text else None, document)
+
+
+class NodeCall:
+    """A prepared node call (a ``ph_node_call *``): one node type, its parameters and tenant,
+    executed many times with different input. Made by ``Host.prepare``; ``close()`` (or a
+    ``with`` block) releases it. Usable from many threads at once. Closing its ``Host`` makes
+    it raise ``InvalidArgumentError``."""
+
+    def __init__(self, host: Host, node_type: str, params: Union[Dict[str, Any], JSONText, None], tenant: Optional[str]) -> None:
+        self._host = host
+        self._lib = host._lib
+        self._handle: Optional[int] = None
+        call, error = ctypes.c_void_p(), ctypes.c_void_p()
+        status = self._lib.ph_host_prepare(
+            host._use(), _text(tenant, "tenant"), _text(node_type, "node_type"),
+            _encode({} if params is None else params, "params"), ctypes.byref(call), ctypes.byref(error),
+        )
+        host._check(status, error)
+        self._handle = call.value
+
+    def execute(self, input: Union[List[Any], JSONText, None] = None, check: bool = True, result: str = "output") -> Any:
+        """Runs the node with ``input`` (items, or ``None`` for none). Returns the node's
+        output by default (``result="output"``); ``"compact"`` and ``"full"`` as in
+        ``Host.execute``. A node that does not succeed raises, unless ``check=False``."""
+        form = _form(result)
+        handle = self._handle
+        if handle is None:
+            raise InvalidArgumentError("INVALID_ARGUMENT", "the node call is closed; prepare a new one", PH_ERR_INVALID_ARGUMENT)
+        document, error = ctypes.c_void_p(), ctypes.c_void_p()
+        status = self._lib.ph_node_call_execute(
+            handle, None if input is None else _encode(input, "input"), form, ctypes.byref(document), ctypes.byref(error)
+        )
+        return self._host._finish_run(status, document, error, check, form == 2)
+
+    __call__ = execute
+
+    def close(self) -> None:
+        """Releases the call. Idempotent."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            self._lib.ph_node_call_destroy(handle)
+
+    def __enter__(self) -> "NodeCall":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may be gone
+            pass
