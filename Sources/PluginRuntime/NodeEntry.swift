@@ -45,14 +45,17 @@ final class NodeEntry: Sendable {
     init(_ registered: RegisteredNode, breaker: CircuitBreaker) {
         self.registered = registered
         self.breaker = breaker
+        localPlugin = registered.plugin
         nodeType = NulTerminatedUTF8(registered.nodeType)
         hasCanonicalName = ManifestNames.isValidNodeType(registered.nodeType)
         schema = Self.compile(registered.descriptor)
     }
 
-    /// The in-process plugin. Only entries of the host's in-process registry are called
-    /// through it, and those always have one.
-    var plugin: LoadedPlugin { registered.plugin! }
+    /// The in-process plugin, read from the provider once (matching the provider enum per
+    /// call copied it). Only entries of the host's in-process registry are called through
+    /// it, and those always have one.
+    var plugin: LoadedPlugin { localPlugin! }
+    private let localPlugin: LoadedPlugin?
     var descriptor: NodeDescriptor { registered.descriptor }
 
     func record(nanoseconds: UInt64, succeeded: Bool) {

@@ -102,10 +102,11 @@ extension PluginHost {
         executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
     ) -> NodeResult {
         let call: PreparedCall
-        switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                     timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit) {
-        case .success(let admitted): call = admitted
-        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
+        do {
+            call = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                             timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit)
+        } catch {
+            return refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
         }
         if let refusal = auditStarted(&audit, entry: call.entry) {
             return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
@@ -141,10 +142,11 @@ extension PluginHost {
         executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
     ) async -> NodeResult {
         let call: PreparedCall
-        switch await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                                timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit) {
-        case .success(let admitted): call = admitted
-        case .failure(let refusal): return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
+        do {
+            call = try await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                                        timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit)
+        } catch {
+            return refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
         }
         if let refusal = auditStarted(&audit, entry: call.entry) {
             return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
@@ -176,18 +178,14 @@ extension PluginHost {
     private func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
         executionID: ExecutionID, audit: inout ExecutionAudit?
-    ) -> Result<PreparedCall, Refusal> {
+    ) throws(Refusal) -> PreparedCall {
         let placement = placement(for: policy)
         let deadline = CallDeadline.starting(timeoutMs: timeoutMs)
-        let admission: Admission
-        switch admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, placement: placement,
-                     deadline: deadline, audit: &audit) {
-        case .success(let admitted): admission = admitted
-        case .failure(let refusal): return .failure(refusal)
-        }
+        let admission = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                                  placement: placement, deadline: deadline, audit: &audit)
         let maximumOutputBytes = min(configuration.maximumOutputBytes, placement.limits.outputBytes ?? .max)
-        return .success(PreparedCall(
-            admission, policy: policy, executionID: executionID, maximumOutputBytes: maximumOutputBytes, deadline: deadline))
+        return PreparedCall(
+            admission, policy: policy, executionID: executionID, maximumOutputBytes: maximumOutputBytes, deadline: deadline)
     }
 
     /// A call that passed steps 1–4: where it runs, the bytes the plugin receives, and the
@@ -218,30 +216,30 @@ extension PluginHost {
     func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy,
         placement: (mode: IsolationMode, limits: ResourceLimits), deadline: CallDeadline?, audit: inout ExecutionAudit?
-    ) -> Result<Admission, Refusal> {
+    ) throws(Refusal) -> Admission {
         let isolated = placement.mode == .process
         let registered = isolated ? isolatedRegistry.entry(nodeType) : registry.entry(nodeType)
         let canonical = registered?.hasCanonicalName == true
         if !(policy.allowsEveryCanonicalNodeType && canonical),
-           let denied = policy.check(nodeType: nodeType, knownCanonical: canonical) { return .failure(Refusal(denied)) }
+           let denied = policy.check(nodeType: nodeType, knownCanonical: canonical) { throw Refusal(denied) }
         let entry: NodeEntry
         if let registered {
             entry = registered
         } else {
-            if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { return .failure(refusal) }
+            if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { throw refusal }
             switch isolated ? isolatedEntry(nodeType: nodeType) : resolveUnregistered(nodeType: nodeType) {
             case .success(let resolved): entry = resolved
-            case .failure(let problem): return .failure(Refusal(problem))
+            case .failure(let problem): throw Refusal(problem)
             }
         }
         let route: CallRoute
         if isolated {
             guard case .worker(let plugin) = entry.registered.provider else {
-                return .failure(Refusal(code: .workerUnavailable, message: "\(nodeType) is not registered for worker processes"))
+                throw Refusal(code: .workerUnavailable, message: "\(nodeType) is not registered for worker processes")
             }
             switch workerPool(tenant: policy.tenantID, limits: placement.limits) {
             case .success(let pool): route = .worker(pool, plugin)
-            case .failure(let problem): return .failure(Refusal(problem))
+            case .failure(let problem): throw Refusal(problem)
             }
         } else {
             route = .inProcess(entry.plugin)
@@ -250,7 +248,7 @@ extension PluginHost {
         if policy.dataIsolation == .strict {
             switch policy.isolate(parameters: parameters) {
             case .success(let value): checked = value
-            case .failure(let problem): return .failure(Refusal(problem))
+            case .failure(let problem): throw Refusal(problem)
             }
         }
         let memos = entry.memos(for: checked)
@@ -258,8 +256,8 @@ extension PluginHost {
             entry: entry, parameters: checked, input: input, validationCache: validationCache, remembered: memos.parameters,
             deadline: deadline)
         {
-        case .success(let arguments): return .success(Admission(entry: entry, route: route, arguments: arguments, output: memos.output))
-        case .failure(let refusal): return .failure(refusal)
+        case .success(let arguments): return Admission(entry: entry, route: route, arguments: arguments, output: memos.output)
+        case .failure(let refusal): throw refusal
         }
     }
 
@@ -268,10 +266,10 @@ extension PluginHost {
     private func admitAsync(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
         executionID: ExecutionID, audit: inout ExecutionAudit?
-    ) async -> Result<PreparedCall, Refusal> {
+    ) async throws(Refusal) -> PreparedCall {
         let isolated = placement(for: policy).mode == .process
         if policy.isAllowed(nodeType: nodeType), (isolated ? isolatedRegistry : registry).entry(nodeType) == nil {
-            if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { return .failure(refusal) }
+            if let refusal = auditBeforeLoading(&audit, nodeType: nodeType) { throw refusal }
             let threads = callThreads
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 threads.run { [self] in
@@ -280,8 +278,8 @@ extension PluginHost {
                 }
             }
         }
-        return admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, timeoutMs: timeoutMs,
-                     executionID: executionID, audit: &audit)
+        return try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, timeoutMs: timeoutMs,
+                         executionID: executionID, audit: &audit)
     }
 
     /// A result for an execution refused before any plugin code ran, counted in the error

@@ -89,7 +89,7 @@ final class PreparedCall: Sendable {
     }
 
     /// The call `admission` describes.
-    init(_ admission: PluginHost.Admission, policy: TenantPolicy, executionID: ExecutionID, maximumOutputBytes: Int,
+    init(_ admission: consuming PluginHost.Admission, policy: TenantPolicy, executionID: ExecutionID, maximumOutputBytes: Int,
          deadline: CallDeadline?) {
         entry = admission.entry
         route = admission.route

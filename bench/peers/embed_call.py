@@ -9,7 +9,10 @@ directory provides it) two figures:
   binding.NODE — `plugin_host.Host.execute` of the sdk/python binding: dict → JSON text, the
                  call, the result document parsed back into a dict (what a Python user writes);
   raw.NODE     — `ph_host_execute` declared by hand with ctypes, the parameters already bytes,
-                 the result freed with ph_free unread (the C ABI's own cost from Python).
+                 the result freed with ph_free unread (the C ABI's own cost from Python);
+and for math.add the lean forms of the binding:
+  binding.output.NODE   — `Host.execute(..., result="output")`: the output dict only;
+  binding.prepared.NODE — `Host.prepare(...)` once, then `NodeCall()` per call (the output).
 and `ctypes.abs`, the floor of any ctypes call. Each figure is the median over batches of
 (batch wall time / calls), the Python loop included, as any caller pays it.
 
@@ -83,6 +86,17 @@ def main():
             out.value = None
         raw()
         figures[f"raw.{node_type}"] = median_ns(raw, args.calls, args.batches)
+
+        if node_type == "math.add":
+            if host.execute(node_type, params, result="output") != expected:
+                raise SystemExit(f"{node_type} with result='output' did not answer {expected!r}")
+            figures[f"binding.output.{node_type}"] = median_ns(
+                lambda: host.execute(node_type, params, result="output"), args.calls, args.batches)
+            call = host.prepare(node_type, params)
+            if call() != expected:
+                raise SystemExit(f"prepared {node_type} did not answer {expected!r}")
+            figures[f"binding.prepared.{node_type}"] = median_ns(call, args.calls, args.batches)
+            call.close()
 
     if not figures:
         raise SystemExit(f"none of {[n for n, _, _ in NODES]} is available in {args.plugin_dir}")
