@@ -29,8 +29,8 @@ public enum JSONWriter {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: formatDouble(d).utf8)
+        case .int(let i): writeInteger(i, into: &out)
+        case .double(let d): writeDouble(d, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let array):
             if array.isEmpty { out.append(contentsOf: "[]".utf8); return }
@@ -65,6 +65,36 @@ public enum JSONWriter {
     }
 
     /// Shortest round-trip form; integral values in range print without a fraction.
+    /// Appends the decimal digits of `value` without making a `String` of them first (a node
+    /// result is mostly integers: counts, a small output).
+    public static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        if value >= 0, value < 10 {
+            out.append(UInt8(ascii: "0") &+ UInt8(value))
+            return
+        }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
+    }
+
+    /// Appends ``formatDouble(_:)``'s text of `d`; an integral value is written as an integer
+    /// without a `String` in between.
+    public static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+        if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
+            writeInteger(Int64(d), into: &out)
+        } else {
+            out.append(contentsOf: formatDouble(d).utf8)
+        }
+    }
+
     public static func formatDouble(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }

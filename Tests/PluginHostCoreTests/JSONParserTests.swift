@@ -87,6 +87,23 @@ struct JSONWriterTests {
         #expect(JSONWriter.string(.double(.infinity)) == "null")
     }
 
+    @Test("writes integers as their decimal digits, the 64-bit bounds included", arguments: [
+        Int64(0), 1, 9, 10, -1, -9, -10, 12345, 1_000_000_007, Int64.max, Int64.min,
+    ])
+    func integers(_ value: Int64) throws {
+        #expect(JSONWriter.string(.int(value)) == String(value))
+        #expect(try JSONParser.parse(JSONWriter.string(.int(value))) == .int(value))
+    }
+
+    @Test("writes a double as formatDouble does, and it reads back to the same value", arguments: [
+        0.0, -0.0, 3.0, -42.0, 1e14, 0.5, -2.25, 1e15, 1.0 / 3.0, 5e-324,
+    ])
+    func doubleText(_ value: Double) throws {
+        let text = JSONWriter.string(.double(value))
+        #expect(text == JSONWriter.formatDouble(value))
+        #expect(try JSONParser.parse(text).doubleValue == value)
+    }
+
     @Test("pretty output indents by two spaces")
     func pretty() {
         #expect(JSONWriter.string(["a": [1]], style: .pretty) == "{\n  \"a\": [\n    1\n  ]\n}")

@@ -10,6 +10,7 @@
  *   execute_as.output     ph_host_execute_as with PH_RESULT_OUTPUT
  *   node_call.output      ph_node_call_execute (prepared) with PH_RESULT_OUTPUT
  * Prints {"figures": {NAME: NS, …}}. Run by plugin-host-bench; never part of CI. */
+#define _POSIX_C_SOURCE 200809L
 #include <plugin_host/embed.h>
 
 #include <stdio.h>

@@ -17,6 +17,18 @@ JSONText = Union[str, bytes]
 RESULT_FORMS = {"full": 0, "compact": 1, "output": 2}
 
 
+def _parse_and_free(free: Any, document: ctypes.c_void_p) -> Any:
+    """A successful call's document: parsed from the host's bytes as they are (json.loads reads
+    UTF-8 bytes), then freed. The common case, kept short: on success there is no error."""
+    pointer = document.value
+    if pointer is None:
+        return None
+    try:
+        return json.loads(ctypes.string_at(pointer))
+    finally:
+        free(pointer)
+
+
 def _form(result: str) -> int:
     form = RESULT_FORMS.get(result) if isinstance(result, str) else None
     if form is None:
@@ -165,6 +177,8 @@ class Host:
             self._use(), _text(tenant, "tenant"), type_bytes, params_bytes, input_bytes, form,
             ctypes.byref(document), ctypes.byref(error),
         )
+        if status == PH_OK:
+            return _parse_and_free(self._lib.ph_free, document)
         return self._finish_run(status, document, error, check, form == 2)
 
     def prepare(
@@ -246,6 +260,8 @@ class NodeCall:
     def __init__(self, host: Host, node_type: str, params: Union[Dict[str, Any], JSONText, None], tenant: Optional[str]) -> None:
         self._host = host
         self._lib = host._lib
+        self._execute = host._lib.ph_node_call_execute
+        self._free = host._lib.ph_free
         self._handle: Optional[int] = None
         call, error = ctypes.c_void_p(), ctypes.c_void_p()
         status = self._lib.ph_host_prepare(
@@ -259,14 +275,18 @@ class NodeCall:
         """Runs the node with ``input`` (items, or ``None`` for none). Returns the node's
         output by default (``result="output"``); ``"compact"`` and ``"full"`` as in
         ``Host.execute``. A node that does not succeed raises, unless ``check=False``."""
-        form = _form(result)
+        form = RESULT_FORMS.get(result) if isinstance(result, str) else None
+        if form is None:
+            form = _form(result)  # raises, naming the forms
         handle = self._handle
         if handle is None:
             raise InvalidArgumentError("INVALID_ARGUMENT", "the node call is closed; prepare a new one", PH_ERR_INVALID_ARGUMENT)
         document, error = ctypes.c_void_p(), ctypes.c_void_p()
-        status = self._lib.ph_node_call_execute(
+        status = self._execute(
             handle, None if input is None else _encode(input, "input"), form, ctypes.byref(document), ctypes.byref(error)
         )
+        if status == PH_OK:
+            return _parse_and_free(self._free, document)
         return self._host._finish_run(status, document, error, check, form == 2)
 
     __call__ = execute
