@@ -58,7 +58,7 @@ public func ph_node_call_execute(
         let form = try ResultForm(resultForm)
         let prepared = try NodeCallHandle.resolve(call)
         return try withExtendedLifetime(prepared) { () throws(Problem) -> ph_status in
-            try prepared.arguments.execute(on: prepared.host.host, inputJSON: inputJSON, form: form, result: result, error: error)
+            try prepared.execute(inputJSON: inputJSON, form: form, result: result, error: error)
         }
     }
 }

@@ -242,7 +242,9 @@ public final class WorkerPool: Sendable {
                     .encode(into: &encoder, tag: requestTag)
                 item.ticket.sent(tag: requestTag)
                 let ticket = item.ticket, call = item.call
-                requests.append(WorkerProcess.Pending(loads: loads, expectsResult: true) { [self] reply in
+                requests.append(WorkerProcess.Pending(
+                    loads: loads, expectsResult: true, isObsolete: { ticket.isFinished || ticket.isAbandoned }
+                ) { [self] reply in
                     deliver(reply, call: call, ticket: ticket, worker: worker)
                 })
             }

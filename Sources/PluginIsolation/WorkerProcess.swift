@@ -59,11 +59,19 @@ public final class WorkerProcess: Sendable {
     public struct Pending: Sendable {
         public var loads: Int
         public var expectsResult: Bool
+        /// Whether nobody waits for this request any more (its caller gave up: a timeout, a
+        /// cancel). Asked when the request becomes the one running: the worker is then killed,
+        /// as it would have been had the request been running when its caller gave up.
+        public var isObsolete: (@Sendable () -> Bool)?
         public var deliver: @Sendable (Reply) -> Void
 
-        public init(loads: Int, expectsResult: Bool, deliver: @escaping @Sendable (Reply) -> Void) {
+        public init(
+            loads: Int, expectsResult: Bool, isObsolete: (@Sendable () -> Bool)? = nil,
+            deliver: @escaping @Sendable (Reply) -> Void
+        ) {
             self.loads = loads
             self.expectsResult = expectsResult
+            self.isObsolete = isObsolete
             self.deliver = deliver
         }
     }
@@ -229,6 +237,7 @@ public final class WorkerProcess: Sendable {
             if let report = try? WorkerCrashReport(decoding: frame.payload) { state.withLock { $0.crash = report } }
             return nil
         case .loaded, .result:
+            var next: (@Sendable () -> Bool)?
             let taken = state.withLock { state -> Pending? in
                 guard let head = state.unanswered.first, head.tag == frame.tag else { return nil }
                 var pending = head.pending
@@ -240,12 +249,22 @@ public final class WorkerProcess: Sendable {
                     pending.expectsResult = false
                 }
                 let done = pending.loads == 0 && !pending.expectsResult
-                if done { state.unanswered.removeFirst() } else { state.unanswered[0].pending = pending }
+                if done {
+                    state.unanswered.removeFirst()
+                    next = state.unanswered.first?.pending.isObsolete
+                } else {
+                    state.unanswered[0].pending = pending
+                }
                 return pending
             }
             guard let pending = taken else {
                 return "the worker answered tag \(frame.tag), which is not the request it was working on"
             }
+            // The next request starts running now. If its caller already gave up (its deadline
+            // fired while an earlier request was still running here, so it was not the one to
+            // stop), stop it now: nothing else would, and a call that never returns would hold
+            // this worker and every request queued behind it forever.
+            if let next, next() { terminate(because: "the host stopped waiting for the call") }
             do throws(WorkerProtocolError) {
                 if frame.kind == .loaded {
                     pending.deliver(.loaded(try WorkerLoadReply(decoding: frame.payload, file: nil)))

@@ -79,6 +79,9 @@ final class NodeEntry: Sendable {
         return memo.bytes
     }
 
+    /// The output memo alone (a prepared call knows its parameters' bytes already).
+    var outputMemo: OutputMemo? { state.withLock { $0.output } }
+
     /// Remembers that `parameters` validated and were sent as `bytes`.
     func remember(_ parameters: JSONValue, bytes: NulTerminatedUTF8) {
         state.withLock { $0.parameters = (parameters, bytes) }

@@ -108,6 +108,17 @@ extension PluginHost {
         } catch {
             return refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
         }
+        return perform(call, parameters: parameters, input: input, recovery: recovery, start: start, audit: &audit)
+    }
+
+    /// Steps 5–7 of an admitted call on this thread (the call itself too, when it is in process
+    /// and has no time limit), after its `started` audit record. `parameters` are the caller's,
+    /// for a fallback.
+    func perform(
+        _ call: PreparedCall, parameters: JSONValue, input: JSONValue, recovery: NodeRecovery,
+        start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
+    ) -> NodeResult {
+        let policy = call.policy, nodeType = call.nodeType, executionID = call.executionID
         if let refusal = auditStarted(&audit, entry: call.entry) {
             return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
         }
@@ -183,6 +194,14 @@ extension PluginHost {
         let deadline = CallDeadline.starting(timeoutMs: timeoutMs)
         let admission = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
                                   placement: placement, deadline: deadline, audit: &audit)
+        return preparedCall(admission, policy: policy, placement: placement, executionID: executionID, deadline: deadline)
+    }
+
+    /// The call `admission` describes, under the host's and the placement's output limits.
+    func preparedCall(
+        _ admission: consuming Admission, policy: TenantPolicy, placement: (mode: IsolationMode, limits: ResourceLimits),
+        executionID: ExecutionID, deadline: CallDeadline?
+    ) -> PreparedCall {
         let maximumOutputBytes = min(configuration.maximumOutputBytes, placement.limits.outputBytes ?? .max)
         return PreparedCall(
             admission, policy: policy, executionID: executionID, maximumOutputBytes: maximumOutputBytes, deadline: deadline)

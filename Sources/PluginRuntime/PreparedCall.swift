@@ -108,6 +108,15 @@ final class PreparedCall: Sendable {
         var input: NulTerminatedUTF8
     }
 
+    /// The bytes sent for `input`, which must be an array of items (INVALID_PARAMETERS otherwise).
+    static func inputBytes(_ input: JSONValue) -> Result<NulTerminatedUTF8, Refusal> {
+        guard case .array(let items) = input else {
+            return .failure(Refusal(
+                code: .invalidParameters, message: "input must be a JSON array of items, not \(input.typeName)"))
+        }
+        return .success(items.isEmpty ? .emptyArray : NulTerminatedUTF8(bytes: JSONWriter.bytes(input)))
+    }
+
     /// Checks `parameters` (already isolated) and `input` and turns them into the bytes sent:
     /// the schema's verdict with its defaults filled in, or `remembered`, the node's memo for
     /// these exact parameters (``NodeEntry/memos(for:)``), when they validated last time.
@@ -126,11 +135,9 @@ final class PreparedCall: Sendable {
                 violations: [ParameterViolation(path: "", message: "expected an object")]))
         }
         let inputBytes: NulTerminatedUTF8
-        switch input {
-        case .array(let items): inputBytes = items.isEmpty ? .emptyArray : NulTerminatedUTF8(bytes: JSONWriter.bytes(input))
-        default:
-            return .failure(Refusal(
-                code: .invalidParameters, message: "input must be a JSON array of items, not \(input.typeName)"))
+        switch Self.inputBytes(input) {
+        case .success(let bytes): inputBytes = bytes
+        case .failure(let refusal): return .failure(refusal)
         }
         if let remembered {
             return .success(Arguments(parameters: remembered, input: inputBytes))

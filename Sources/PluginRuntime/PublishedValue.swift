@@ -28,6 +28,11 @@ final class PublishedValue<Value: Sendable>: Sendable {
         return Unmanaged<Box>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue().value
     }
 
+    /// Identifies the value published last: a different number after every ``set(_:)``, never
+    /// reused (it is the address of a box that is kept alive), so a reader can tell that what it
+    /// derived from an earlier value is stale without comparing the values.
+    var version: UInt { current.load(ordering: .acquiring) }
+
     /// Publishes `value`; readers that already loaded the old one keep using it.
     func set(_ value: Value) {
         let box = Box(value)

@@ -79,6 +79,24 @@ struct IsolatedExecutionTests {
         #expect(late + reap < 100, "killed \(late) ms after the deadline, reaped \(reap) ms later")
     }
 
+    @Test("a call given up while queued behind another in its worker is stopped when it starts, not left to spin forever")
+    func abandonedBehindAnother() async throws {
+        let host = try isolatedHost(maximumWorkers: 1)
+        defer { host.shutdownWorkers() }
+        // Both calls are submitted before the pool's one worker is ready, so they go to it as one
+        // batch: the allocation first, then the spin, which starts once the allocation returns.
+        let first = Task { await host.execute(nodeType: "hazard.allocate", parameters: ["mb": 512]) }
+        try await Task.sleep(for: .milliseconds(2))
+        let second = Task { await host.execute(nodeType: "hazard.spin", parameters: [:]) }
+        try await Task.sleep(for: .milliseconds(20))
+        second.cancel()  // given up while the allocation still runs: the spin is not the one running
+        #expect(await second.value.errorCode == .cancelled)
+        #expect(await first.value.status == .success)
+        // Had the spin been left running, the one worker would never answer again.
+        let after = await host.execute(nodeType: "math.add", parameters: ["a": 1, "b": 2], recovery: NodeRecovery(timeoutMs: 10_000))
+        #expect(after.status == .success, "\(after.json())")
+    }
+
     @Test("memory past limits.memoryMb is RESOURCE_EXHAUSTED, whether the plugin fails cleanly or crashes",
           .disabled(if: IsolationPlugins.workerIsSanitized, "a sanitizer owns malloc and address space: no memory limit there"),
           arguments: [true, false])
