@@ -87,7 +87,9 @@ enum ResultForm {
     func document(_ result: NodeResult) -> [UInt8]? {
         switch self {
         case .full:
-            return JSONWriter.bytes(result.json())
+            var stream = JSONStream(capacity: 512)
+            result.write(to: &stream)
+            return stream.bytes
         case .output:
             guard result.succeeded else { return nil }
             return JSONWriter.bytes(result.output ?? .null)

@@ -28,7 +28,11 @@ public func ph_host_run_workflow(
             _ = try CText.json(workflowJSON, argument: "workflow_json", expected: "object", limits: pluginHost.configuration.limits)
         }
         let outcome = BlockingWait.run { await workflows.run(parsed) }
-        result.set(outcome.json())
+        if result.isWanted {
+            var stream = JSONStream(capacity: 1024)
+            outcome.write(to: &stream)
+            result.set(bytes: stream.bytes)
+        }
         if outcome.succeeded { return PH_OK }
         let problem = outcome.problem
         error.set(problem.errorDocument)

@@ -99,7 +99,9 @@ struct ExecCommand: AsyncParsableCommand {
         // A node skipped by `--on-error skip` is a recovered outcome, as in a workflow run.
         let recovered = result.succeeded || result.status == .skipped
         if output.json {
-            Terminal.printJSON(result.json())
+            var stream = JSONStream(style: .pretty)
+            result.write(to: &stream)
+            Terminal.printJSON(bytes: stream.bytes)
         } else if result.status == .skipped {
             Terminal.error("skipped (--on-error skip) after \(result.errorCode?.rawValue ?? "ERROR"): \(result.error ?? "the node failed")")
         } else if result.succeeded {

@@ -66,9 +66,10 @@ struct RunCommand: AsyncParsableCommand {
             try Self.write(tracer.chromeTraceJSON(), to: traceFile)
         }
         if output.json {
-            var document = outcome.json().objectValue ?? JSONObject()
-            document["stats"] = host.statistics()
-            Terminal.printJSON(.object(document))
+            // Streamed: the nodes' results go straight into the output, no document tree.
+            var stream = JSONStream(style: .pretty, capacity: 4096)
+            outcome.write(to: &stream, extra: [("stats", host.statistics())])
+            Terminal.printJSON(bytes: stream.bytes)
         } else {
             switch outcome {
             case .refused(let report):

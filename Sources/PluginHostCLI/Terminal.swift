@@ -12,7 +12,12 @@ enum Terminal {
     /// Writes `value` as indented JSON and a newline to stdout, as bytes (a 10 000-node run's
     /// document is megabytes: no String of it is made).
     static func printJSON(_ value: JSONValue) {
-        var bytes = JSONWriter.bytes(value, style: .pretty)
+        printJSON(bytes: JSONWriter.bytes(value, style: .pretty))
+    }
+
+    /// JSON text already written (``JSONStream``), and a newline, on stdout.
+    static func printJSON(bytes json: [UInt8]) {
+        var bytes = json
         bytes.append(UInt8(ascii: "\n"))
         fflush(nil)  // whatever `print` buffered goes first
         bytes.withUnsafeBytes { raw in

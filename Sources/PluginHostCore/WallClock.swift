@@ -68,6 +68,25 @@ public enum WallClock {
     /// it never depends on the process's time zone settings, and the text is written into a
     /// fixed buffer: results print three of these per node, so it must cost little.
     public static func iso8601(milliseconds: Int64) -> String {
+        String(unsafeUninitializedCapacity: 24) { buffer in
+            writeISO8601(milliseconds: milliseconds, into: buffer.baseAddress!)
+            return 24
+        }
+    }
+
+    /// The quoted ``iso8601(_:)`` text of `seconds` appended to `out` (no `String` in between).
+    public static func writeISO8601(_ seconds: Double, into out: inout [UInt8]) {
+        let milliseconds = Int64((seconds * 1000).rounded(.down))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { buffer in
+            buffer[0] = UInt8(ascii: "\"")
+            writeISO8601(milliseconds: milliseconds, into: buffer.baseAddress! + 1)
+            buffer[25] = UInt8(ascii: "\"")
+            out.append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// The 24 bytes of ``iso8601(milliseconds:)`` written at `buffer`.
+    private static func writeISO8601(milliseconds: Int64, into buffer: UnsafeMutablePointer<UInt8>) {
         func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
             let q = a / b, r = a % b
             return r < 0 ? (q - 1, r + b) : (q, r)
@@ -83,19 +102,16 @@ public enum WallClock {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = min(max(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 0), 9999)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            func put(_ value: Int64, _ width: Int, at offset: Int) {
-                var rest = value
-                for position in stride(from: offset + width - 1, through: offset, by: -1) {
-                    buffer[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-                    rest /= 10
-                }
+        func put(_ value: Int64, _ width: Int, at offset: Int) {
+            var rest = value
+            for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                rest /= 10
             }
-            put(year, 4, at: 0); buffer[4] = 0x2D; put(month, 2, at: 5); buffer[7] = 0x2D; put(day, 2, at: 8)
-            buffer[10] = 0x54
-            put(secondOfDay / 3600, 2, at: 11); buffer[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); buffer[16] = 0x3A
-            put(secondOfDay % 60, 2, at: 17); buffer[19] = 0x2E; put(millis, 3, at: 20); buffer[23] = 0x5A
-            return 24
         }
+        put(year, 4, at: 0); buffer[4] = 0x2D; put(month, 2, at: 5); buffer[7] = 0x2D; put(day, 2, at: 8)
+        buffer[10] = 0x54
+        put(secondOfDay / 3600, 2, at: 11); buffer[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); buffer[16] = 0x3A
+        put(secondOfDay % 60, 2, at: 17); buffer[19] = 0x2E; put(millis, 3, at: 20); buffer[23] = 0x5A
     }
 }

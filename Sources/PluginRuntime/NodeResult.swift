@@ -125,36 +125,57 @@ public struct NodeResult: Sendable {
 
     public var succeeded: Bool { status == .success }
 
-    /// The `exec --json` shape.
+    /// The `exec --json` shape, as a value (``write(to:)`` is its one definition).
     public func json() -> JSONValue {
-        // Members in order, without JSONObject's per-key duplicate check: the keys are fixed.
-        let attemptLog = JSONValue.array(attempts.map { attempt in
-            .object(JSONObject([
-                ("attempt", .int(Int64(attempt.number))),
-                ("nodeType", .string(attempt.nodeType ?? nodeType)),
-                ("status", .string(attempt.status.rawValue)),
-                ("errorCode", attempt.errorCode.map { .string($0.rawValue) } ?? .null),
-                ("durationMs", .double(attempt.durationMs.roundedToMicroseconds)),
-                ("startedAt", .string(WallClock.iso8601(attempt.startedAt))),
-            ]))
-        })
-        return .object(JSONObject([
-            ("nodeType", .string(nodeType)),
-            ("status", .string(status.rawValue)),
-            ("output", output ?? .null),
-            ("error", error.map(JSONValue.string) ?? .null),
-            ("errorCode", errorCode.map { .string($0.rawValue) } ?? .null),
-            ("durationMs", .double(durationMs.roundedToMicroseconds)),
-            ("attempts", .int(Int64(attempts.count))),
-            ("attemptLog", attemptLog),
-            ("recoveryApplied", recoveryApplied.map(JSONValue.string) ?? .null),
-            ("fallbackNodeType", fallbackNodeType.map(JSONValue.string) ?? .null),
-            ("validationErrors", .array(validationErrors.map { ["path": .string($0.path), "message": .string($0.message)] })),
-            ("logs", .array(logs.map(JSONValue.string))),
-            ("startedAt", .string(WallClock.iso8601(startedAt))),
-            ("finishedAt", .string(WallClock.iso8601(finishedAt))),
-            ("executionId", executionID.map(JSONValue.string) ?? .null),
-        ]))
+        var stream = JSONStream()
+        write(to: &stream)
+        // Our own text, valid JSON by construction; no depth bound beyond the output's own.
+        return (try? JSONParser.parse(stream.bytes, maximumDepth: .max)) ?? .null
+    }
+
+    /// The `exec --json` shape written into `stream`: members in this order, straight into
+    /// bytes (a run document holds one per node, so no tree is built for them).
+    public func write(to stream: inout JSONStream) {
+        stream.beginObject()
+        stream.key("nodeType"); stream.string(nodeType)
+        stream.key("status"); stream.string(status.rawValue)
+        stream.key("output"); stream.value(output ?? .null)
+        stream.key("error"); stream.string(error)
+        stream.key("errorCode"); stream.string(errorCode?.rawValue)
+        stream.key("durationMs"); stream.double(durationMs.roundedToMicroseconds)
+        stream.key("attempts"); stream.integer(Int64(attempts.count))
+        stream.key("attemptLog")
+        stream.beginArray()
+        for attempt in attempts {
+            stream.beginObject()
+            stream.key("attempt"); stream.integer(Int64(attempt.number))
+            stream.key("nodeType"); stream.string(attempt.nodeType ?? nodeType)
+            stream.key("status"); stream.string(attempt.status.rawValue)
+            stream.key("errorCode"); stream.string(attempt.errorCode?.rawValue)
+            stream.key("durationMs"); stream.double(attempt.durationMs.roundedToMicroseconds)
+            stream.key("startedAt"); stream.timestamp(attempt.startedAt)
+            stream.endObject()
+        }
+        stream.endArray()
+        stream.key("recoveryApplied"); stream.string(recoveryApplied)
+        stream.key("fallbackNodeType"); stream.string(fallbackNodeType)
+        stream.key("validationErrors")
+        stream.beginArray()
+        for violation in validationErrors {
+            stream.beginObject()
+            stream.key("path"); stream.string(violation.path)
+            stream.key("message"); stream.string(violation.message)
+            stream.endObject()
+        }
+        stream.endArray()
+        stream.key("logs")
+        stream.beginArray()
+        for line in logs { stream.string(line) }
+        stream.endArray()
+        stream.key("startedAt"); stream.timestamp(startedAt)
+        stream.key("finishedAt"); stream.timestamp(finishedAt)
+        stream.key("executionId"); stream.string(executionID)
+        stream.endObject()
     }
 }
 

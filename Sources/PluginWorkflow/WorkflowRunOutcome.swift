@@ -35,14 +35,31 @@ public enum WorkflowRunOutcome: Sendable {
 
     /// The `run --json` shape (see the type's documentation).
     public func json() -> JSONValue {
-        var object: JSONObject
+        var stream = JSONStream(capacity: 1024)
+        write(to: &stream)
+        return (try? JSONParser.parse(stream.bytes, maximumDepth: .max)) ?? .null
+    }
+
+    /// The `run --json` document written into `stream`, then `extra` members (the CLI adds
+    /// `stats`) before it is closed.
+    public func write(to stream: inout JSONStream, extra: [(key: String, value: JSONValue)] = []) {
         switch self {
         case .refused:
-            object = ["status": "failed", "durationMs": .double(0), "nodes": .object(JSONObject())]
+            stream.beginObject()
+            stream.key("status"); stream.string("failed")
+            stream.key("durationMs"); stream.integer(0)
+            stream.key("nodes"); stream.beginObject(); stream.endObject()
         case .ran(let result, _):
-            object = result.json().objectValue ?? JSONObject()
+            result.writeMembers(to: &stream)
         }
-        object["problems"] = .array(validation.problems.map { $0.json() })
-        return .object(object)
+        stream.key("problems")
+        stream.beginArray()
+        for problem in validation.problems { stream.value(problem.json()) }
+        stream.endArray()
+        for member in extra {
+            stream.key(member.key)
+            stream.value(member.value)
+        }
+        stream.endObject()
     }
 }

@@ -28,19 +28,32 @@ public struct WorkflowRunResult: Sendable {
     }
 
     /// The `run --json` shape: `{"status": "success|failed", "durationMs": …, "nodes": {"<name>": <node result>}}`,
-    /// nodes in workflow order, each in the `exec --json` shape (``NodeResult/json()``).
-    ///
-    /// The members are appended, not set by key: `JSONObject`'s keyed setter scans for an
-    /// existing key, which made a 40 000-node document quadratic (a minute). Names are unique
-    /// in a workflow that ran (the runner refuses repeated names), so no key can repeat.
+    /// nodes in workflow order, each in the `exec --json` shape (``NodeResult/write(to:)``).
     public func json() -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(nodes.count)
-        for node in nodes { members.append((key: node.name, value: node.result.json())) }
-        return .object([
-            "status": .string(status.rawValue),
-            "durationMs": .double((durationMs * 1000).rounded() / 1000),
-            "nodes": .object(JSONObject(members)),
-        ])
+        var stream = JSONStream(capacity: 1024)
+        write(to: &stream)
+        return (try? JSONParser.parse(stream.bytes, maximumDepth: .max)) ?? .null
+    }
+
+    /// ``json()``'s document written into `stream`, leaving the object open after `nodes` so
+    /// a caller can add members (the run outcome's `problems`, the CLI's `stats`), then close it.
+    /// Streamed, node by node: a 100 000-node document is never a tree in memory. Names are
+    /// unique in a workflow that ran (the runner refuses repeated names), so no key repeats.
+    public func writeMembers(to stream: inout JSONStream) {
+        stream.beginObject()
+        stream.key("status"); stream.string(status.rawValue)
+        stream.key("durationMs"); stream.double((durationMs * 1000).rounded() / 1000)
+        stream.key("nodes")
+        stream.beginObject()
+        for node in nodes {
+            stream.key(node.name)
+            node.result.write(to: &stream)
+        }
+        stream.endObject()
+    }
+
+    public func write(to stream: inout JSONStream) {
+        writeMembers(to: &stream)
+        stream.endObject()
     }
 }

@@ -128,3 +128,61 @@ struct JSONWriterTests {
         #expect(a.hashValue == b.hashValue)
     }
 }
+
+@Suite("JSON stream")
+struct JSONStreamTests {
+    /// Writes `value` through the stream's calls, as a document built member by member would.
+    static func stream(_ value: JSONValue, into stream: inout JSONStream) {
+        switch value {
+        case .object(let object):
+            stream.beginObject()
+            for member in object.members {
+                stream.key(member.key)
+                Self.stream(member.value, into: &stream)
+            }
+            stream.endObject()
+        case .array(let items):
+            stream.beginArray()
+            for item in items { Self.stream(item, into: &stream) }
+            stream.endArray()
+        case .string(let text): stream.string(text)
+        case .int(let number): stream.integer(number)
+        case .double(let number): stream.double(number)
+        case .null: stream.null()
+        case .bool: stream.value(value)
+        }
+    }
+
+    static let documents: [JSONValue] = [
+        [:], [], ["a": [:], "b": [], "c": [[], [:]]], 1, "text", nil,
+        ["nodeType": "math.add", "output": ["result": 5], "attemptLog": [["attempt": 1, "durationMs": 0.25]], "logs": []],
+        [[1, [2, [3, ["deep": [true, false, nil]]]]], "x\u{01}\"\\"],
+    ]
+
+    @Test("writes exactly what JSONWriter writes for the same tree, compact and pretty", arguments: documents)
+    func sameAsWriter(_ document: JSONValue) {
+        for style in [JSONWriter.Style.compact, .pretty] {
+            var stream = JSONStream(style: style)
+            Self.stream(document, into: &stream)
+            #expect(String(decoding: stream.bytes, as: UTF8.self) == JSONWriter.string(document, style: style))
+            // A value written whole inside a container indents as the writer's nested value does.
+            var wrapped = JSONStream(style: style)
+            wrapped.beginObject()
+            wrapped.key("inner")
+            wrapped.value(document)
+            wrapped.endObject()
+            #expect(String(decoding: wrapped.bytes, as: UTF8.self) == JSONWriter.string(["inner": document], style: style))
+        }
+    }
+
+    @Test("timestamps are the quoted ISO-8601 text of WallClock.iso8601")
+    func timestamps() {
+        var stream = JSONStream()
+        stream.beginArray()
+        stream.timestamp(0)
+        stream.timestamp(1_764_787_200.5)
+        stream.endArray()
+        #expect(String(decoding: stream.bytes, as: UTF8.self)
+            == #"["\#(WallClock.iso8601(0))","\#(WallClock.iso8601(1_764_787_200.5))"]"#)
+    }
+}

@@ -39,7 +39,7 @@ struct HostWorkflowsTests {
         #expect(host.registry.statisticsSnapshot().isEmpty)
         let json = outcome.json()
         #expect(json["status"] == "failed")
-        #expect(json["durationMs"] == .double(0))
+        #expect(json["durationMs"]?.doubleValue == 0)
         #expect(json["nodes"] == .object([:]))
         #expect(json["problems"]?.arrayValue?.first?["code"] == "VALIDATION_FAILED")
         #expect(json["problems"]?.arrayValue?.first?["node"] == "A")

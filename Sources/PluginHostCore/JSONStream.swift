@@ -1,0 +1,103 @@
+/// JSON text written member by member, straight into bytes, for documents too large or too hot
+/// to build as a ``JSONValue`` tree first (a node result, a 100 000-node run document).
+///
+/// The text is exactly what ``JSONWriter`` writes for the same tree, compact or pretty
+/// (`JSONStreamTests` holds them equal), so a document can move from one to the other without
+/// a reader noticing. Containers nest: every `begin…` needs its `end…`; inside an object,
+/// ``key(_:)`` comes before each value.
+public struct JSONStream {
+    public private(set) var bytes: [UInt8]
+    public let style: JSONWriter.Style
+    /// Per open container (innermost last): whether it has an element yet.
+    private var hasElements: [Bool] = []
+    /// A key was written and its value is next (no separator before it).
+    private var afterKey = false
+
+    public init(style: JSONWriter.Style = .compact, capacity: Int = 256) {
+        self.style = style
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    private var depth: Int { hasElements.count }
+
+    /// The separator and, pretty, the line break and indentation before an element or a key.
+    private mutating func beforeElement() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        guard let last = hasElements.indices.last else { return }
+        if hasElements[last] { bytes.append(UInt8(ascii: ",")) }
+        hasElements[last] = true
+        if style == .pretty { newline(indent: depth) }
+    }
+
+    private mutating func newline(indent: Int) {
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+    }
+
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
+        beforeElement()
+        bytes.append(bracket)
+        hasElements.append(false)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        let nonEmpty = hasElements.removeLast()
+        if nonEmpty, style == .pretty { newline(indent: depth) }
+        bytes.append(bracket)
+    }
+
+    /// An object member's key; its value is written next.
+    public mutating func key(_ key: String) {
+        beforeElement()
+        JSONWriter.writeString(key, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if style == .pretty { bytes.append(UInt8(ascii: " ")) }
+        afterKey = true
+    }
+
+    /// A whole value, as ``JSONWriter`` writes it at this depth.
+    public mutating func value(_ value: JSONValue) {
+        beforeElement()
+        JSONWriter.write(value, into: &bytes, style: style, indent: depth)
+    }
+
+    public mutating func string(_ text: String) {
+        beforeElement()
+        JSONWriter.writeString(text, into: &bytes)
+    }
+
+    /// `text`, or null when it is nil.
+    public mutating func string(_ text: String?) {
+        if let text { string(text) } else { null() }
+    }
+
+    public mutating func integer(_ number: Int64) {
+        beforeElement()
+        JSONWriter.writeInteger(number, into: &bytes)
+    }
+
+    public mutating func double(_ number: Double) {
+        beforeElement()
+        JSONWriter.writeDouble(number, into: &bytes)
+    }
+
+    public mutating func null() {
+        beforeElement()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// `seconds` since the epoch as the quoted ``WallClock/iso8601(_:)`` text.
+    public mutating func timestamp(_ seconds: Double) {
+        beforeElement()
+        WallClock.writeISO8601(seconds, into: &bytes)
+    }
+}
