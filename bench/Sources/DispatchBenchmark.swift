@@ -64,11 +64,14 @@ struct DispatchBenchmark {
             ctypes = ("Python ctypes call (\(skipped.note))", nil)
         }
 
-        let goal = dispatchNs <= 250
+        // The goal is on the host's own cost: the dispatch minus the plugin's direct call, same run.
+        let overheadNs = max(0, dispatchNs - directNs)
         return [
-            Figure(name: "dispatch.math.add", value: dispatchNs, unit: "ns/call", goal: "≤ 250", meetsGoal: goal,
+            Figure(name: "dispatch.math.add", value: dispatchNs, unit: "ns/call", goal: nil, meetsGoal: nil,
                    peer: "direct C call of the plugin's execute", peerValue: directNs),
-            Figure(name: "dispatch.math.add.vs.ctypes", value: dispatchNs, unit: "ns/call", goal: "≤ 250", meetsGoal: goal,
+            Figure(name: "dispatch.math.add.overhead", value: overheadNs, unit: "ns/call", goal: "≤ 150",
+                   meetsGoal: overheadNs <= 150, peer: nil, peerValue: nil),
+            Figure(name: "dispatch.math.add.vs.ctypes", value: dispatchNs, unit: "ns/call", goal: nil, meetsGoal: nil,
                    peer: ctypes.name, peerValue: ctypes.value),
         ]
     }
