@@ -17,14 +17,15 @@ enum Terminal {
 
     /// JSON text already written (``JSONStream``), and a newline, on stdout.
     static func printJSON(bytes json: [UInt8]) {
-        var bytes = json
-        bytes.append(UInt8(ascii: "\n"))
         fflush(nil)  // whatever `print` buffered goes first
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
-                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+        // The document, then the newline: appending it would copy a large document whole.
+        for part in [json, [UInt8(ascii: "\n")]] {
+            part.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                    if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+                }
             }
         }
     }
