@@ -60,7 +60,29 @@ def _text(value: Optional[str], what: str) -> Optional[bytes]:
     return value.encode("utf-8")
 
 
-class Host:
+class _Handle:
+    """A ``with``-able owner of one library handle: ``close()`` releases it once (under a lock,
+    so two threads closing at once cannot release it twice), and so does garbage collection."""
+
+    def _release(self) -> Optional[int]:
+        with self._lock:
+            handle, self._handle = self._handle, None
+        return handle
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may be gone
+            pass
+
+
+class Host(_Handle):
     """An embedded plugin host: scans plugin directories, loads plugins, executes nodes and
     runs workflows.
 
@@ -93,26 +115,13 @@ class Host:
 
     def close(self) -> None:
         """Releases the handle. Idempotent. Plugins stay loaded for the life of the process."""
-        with self._lock:
-            handle, self._handle = self._handle, None
+        handle = self._release()
         if handle is not None:
             self._lib.ph_host_destroy(handle)
 
     @property
     def closed(self) -> bool:
         return self._handle is None
-
-    def __enter__(self) -> "Host":
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass
 
     @property
     def version(self) -> str:
@@ -251,7 +260,7 @@ class Host:
         raise error_for(status, json.loads(error_text) if error_text else None, document)
 
 
-class NodeCall:
+class NodeCall(_Handle):
     """A prepared node call (a ``ph_node_call *``): one node type, its parameters and tenant,
     executed many times with different input. Made by ``Host.prepare``; ``close()`` (or a
     ``with`` block) releases it. Usable from many threads at once. Closing its ``Host`` makes
@@ -262,6 +271,7 @@ class NodeCall:
         self._lib = host._lib
         self._execute = host._lib.ph_node_call_execute
         self._free = host._lib.ph_free
+        self._lock = threading.Lock()
         self._handle: Optional[int] = None
         call, error = ctypes.c_void_p(), ctypes.c_void_p()
         status = self._lib.ph_host_prepare(
@@ -293,18 +303,6 @@ class NodeCall:
 
     def close(self) -> None:
         """Releases the call. Idempotent."""
-        handle, self._handle = self._handle, None
+        handle = self._release()
         if handle is not None:
             self._lib.ph_node_call_destroy(handle)
-
-    def __enter__(self) -> "NodeCall":
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass
