@@ -12,7 +12,7 @@ import PluginLoader
 ///
 ///     while true {
 ///         switch steps.next(cancelled: …) {
-///         case .attempt(let request, let deadline): steps.attemptEnded(perform(request, deadline))
+///         case .attempt(let number, let deadline):  steps.attemptEnded(call(number, deadline))
 ///         case .backoff(let nanoseconds):           sleep(nanoseconds)
 ///         case .fallback(let type, let recovery):   steps.fallbackEnded(execute(type, recovery))
 ///         case .finished:                           return steps.result()
