@@ -3,8 +3,8 @@
 ///
 /// The text is exactly what ``JSONWriter`` writes for the same tree, compact or pretty
 /// (`JSONStreamTests` holds them equal), so a document can move from one to the other without
-/// a reader noticing. Containers nest: every `begin…` needs its `end…`; inside an object,
-/// ``key(_:)`` comes before each value.
+/// a reader noticing. Containers nest: every `begin…` needs its `end…`; inside an object, a key
+/// (``key(_:)`` for a fixed field name, ``key(text:)`` for any other) comes before each value.
 public struct JSONStream {
     public private(set) var bytes: [UInt8]
     public let style: JSONWriter.Style
@@ -55,10 +55,28 @@ public struct JSONStream {
         bytes.append(bracket)
     }
 
-    /// An object member's key; its value is written next.
-    public mutating func key(_ key: String) {
+    /// An object member's key (any text, escaped as needed); its value is written next.
+    public mutating func key(text key: String) {
         beforeElement()
         JSONWriter.writeString(key, into: &bytes)
+        endKey()
+    }
+
+    /// An object member's key written into the program (a field name of a fixed shape): its
+    /// bytes are copied as they are, so it must need no escaping — plain ASCII without `"`,
+    /// `\` or control characters (checked in debug builds). A node result has twenty of these.
+    public mutating func key(_ key: StaticString) {
+        beforeElement()
+        bytes.append(UInt8(ascii: "\""))
+        let text = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        assert(text.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") },
+               "\(key) needs escaping: use key(text:)")
+        bytes.append(contentsOf: text)
+        bytes.append(UInt8(ascii: "\""))
+        endKey()
+    }
+
+    private mutating func endKey() {
         bytes.append(UInt8(ascii: ":"))
         if style == .pretty { bytes.append(UInt8(ascii: " ")) }
         afterKey = true

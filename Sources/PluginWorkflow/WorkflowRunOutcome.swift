@@ -57,7 +57,7 @@ public enum WorkflowRunOutcome: Sendable {
         for problem in validation.problems { stream.value(problem.json()) }
         stream.endArray()
         for member in extra {
-            stream.key(member.key)
+            stream.key(text: member.key)
             stream.value(member.value)
         }
         stream.endObject()

@@ -46,7 +46,7 @@ public struct WorkflowRunResult: Sendable {
         stream.key("nodes")
         stream.beginObject()
         for node in nodes {
-            stream.key(node.name)
+            stream.key(text: node.name)
             node.result.write(to: &stream)
         }
         stream.endObject()
