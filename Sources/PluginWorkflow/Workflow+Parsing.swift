@@ -213,7 +213,8 @@ private struct WorkflowReader {
             return
         }
         for (position, target) in list.enumerated() {
-            let place = "`connections.\(source).main[\(outputIndex)][\(position)]`"
+            // Only a problem names the place: formatting it for every edge was a string per edge.
+            var place: String { "`connections.\(source).main[\(outputIndex)][\(position)]`" }
             guard let object = target.objectValue else {
                 fail("\(place) must be an object such as {\"node\": \"Next\", \"type\": \"main\", \"index\": 0}.", node: source)
                 continue

@@ -162,7 +162,8 @@ extension WorkflowGraph {
             }
             for resolved in references[index] {
                 let reference = resolved.reference
-                let place = "Node `\(node.name)` parameter \(reference.path) refers to \"\(reference.text)\""
+                // Formatted only for a problem: most references are fine.
+                var place: String { "Node `\(node.name)` parameter \(reference.path) refers to \"\(reference.text)\"" }
                 let message: String
                 switch resolved.target {
                 case nil:
