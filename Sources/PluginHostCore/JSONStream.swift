@@ -93,6 +93,17 @@ public struct JSONStream {
         JSONWriter.writeString(text, into: &bytes)
     }
 
+    /// A string whose bytes need no escaping (ASCII without `"`, `\\` or control characters,
+    /// checked in debug builds), copied as they are: an id the host formatted itself.
+    public mutating func string(ascii text: UnsafeBufferPointer<UInt8>) {
+        beforeElement()
+        assert(text.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") },
+               "string(ascii:) given bytes that need escaping")
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: text)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// `text`, or null when it is nil.
     public mutating func string(_ text: String?) {
         if let text { string(text) } else { null() }

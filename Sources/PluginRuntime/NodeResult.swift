@@ -174,7 +174,17 @@ public struct NodeResult: Sendable {
         stream.endArray()
         stream.key("startedAt"); stream.timestamp(startedAt)
         stream.key("finishedAt"); stream.timestamp(finishedAt)
-        stream.key("executionId"); stream.string(executionID)
+        stream.key("executionId")
+        switch executionIdentity {
+        case .generated(let id)?:
+            // The 32 hex digits straight from the id's two integers: no String per result.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ExecutionID.length + 1) { buffer in
+                id.write(to: buffer.baseAddress!)
+                stream.string(ascii: UnsafeBufferPointer(rebasing: buffer[..<ExecutionID.length]))
+            }
+        case .text(let text)?: stream.string(text)
+        case nil: stream.null()
+        }
         stream.endObject()
     }
 }

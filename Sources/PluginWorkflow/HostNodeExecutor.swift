@@ -25,8 +25,10 @@ public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
         self.tenant = tenant
         let reading = WorkflowRecovery(settings: workflow.settings)
         recoveries = workflow.nodes.enumerated().map { index, node in
-            let (recovery, problems) = reading.recovery(for: node, pointer: "/nodes/\(index)")
+            // Read without the node's pointer first: it is needed only to word a problem.
+            let (recovery, _) = reading.recovery(for: node, pointer: "")
             if let recovery, !reading.settingsProblems.containsError { return .success(recovery) }
+            let problems = reading.recovery(for: node, pointer: "/nodes/\(index)").1
             let first = (reading.settingsProblems + problems).first { $0.severity == .error }
             return .failure(first ?? Problem(.recoveryInvalid, .error, "The recovery settings of node `\(node.name)` are invalid; run `plugin-host validate`."))
         }

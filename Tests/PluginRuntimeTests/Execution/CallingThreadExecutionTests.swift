@@ -20,6 +20,7 @@ struct CallingThreadExecutionTests {
         #expect(result.attempts.first?.status == .success)
         #expect(result.executionID?.utf8.count == 32)
         #expect(result.executionID?.allSatisfy { $0.isHexDigit && !$0.isUppercase } == true)
+        #expect(result.json()["executionId"]?.stringValue == result.executionID, "the written id is the result's")
         #expect(result.finishedAt >= result.startedAt)
         #expect(abs(result.startedAt - WallClock.now()) < 5)
         #expect(result.durationMs >= 0)
