@@ -4,11 +4,10 @@ import PluginSDK
 
 /// A node call's tenant, node type and parameters, read from their C arguments once.
 ///
-/// `ph_host_execute_as` reads them for one call; `ph_host_prepare` keeps them in a
-/// ``NodeCallHandle`` for many, so each `ph_node_call_execute` parses only its input. Every
-/// check of the pipeline stays in ``PluginHost/execute(nodeType:parameters:input:tenant:recovery:)``
-/// and runs on every call, under the policies in force then (the parameters' validation is
-/// remembered by the node, so a prepared call pays a comparison for it).
+/// `ph_host_execute_as` reads them for one call and runs ``PluginHost/execute(nodeType:parameters:input:tenant:recovery:)``;
+/// `ph_host_prepare` keeps them in a ``NodeCallHandle`` for many, so each `ph_node_call_execute`
+/// parses only its input and runs a ``PreparedNode``, which reuses its admission while the
+/// tenant policies are unchanged.
 struct NodeCallArguments: Sendable {
     let tenant: String?
     let nodeType: String

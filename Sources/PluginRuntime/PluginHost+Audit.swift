@@ -57,6 +57,11 @@ extension PluginHost {
                             pluginVersion: plugin.manifest?.version)
     }
 
+    /// The `finished` record of an execution under `policy`, when the policy audits.
+    func auditFinished(_ result: inout NodeResult, policy: TenantPolicy, executionID: ExecutionID) {
+        if policy.auditLogging { audit(&result, tenant: policy.tenantID, executionID: executionID) }
+    }
+
     /// Appends the `finished` record for `result`; a write failure turns the result into
     /// AUDIT_FAILED without its output (an execution that had to be audited is never reported
     /// as a success, and its output is not handed out unaudited).

@@ -69,7 +69,7 @@ extension PluginHost {
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
         var result = await run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
                                recovery: recovery, executionID: executionID, start: start, audit: &audit)
-        if policy.auditLogging { self.audit(&result, tenant: policy.tenantID, executionID: executionID) }
+        auditFinished(&result, policy: policy, executionID: executionID)
         return result
     }
 
@@ -93,7 +93,7 @@ extension PluginHost {
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
         var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
                          executionID: executionID, start: start, audit: &audit)
-        if policy.auditLogging { self.audit(&result, tenant: policy.tenantID, executionID: executionID) }
+        auditFinished(&result, policy: policy, executionID: executionID)
         return result
     }
 

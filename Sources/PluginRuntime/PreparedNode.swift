@@ -103,7 +103,7 @@ public final class PreparedNode: Sendable {
     /// The `finished` audit record when the tenant audits (as `PluginHost.execute` writes it).
     private func finish(_ result: NodeResult, policy: TenantPolicy, executionID: ExecutionID) -> NodeResult {
         var result = result
-        if policy.auditLogging { host.audit(&result, tenant: policy.tenantID, executionID: executionID) }
+        host.auditFinished(&result, policy: policy, executionID: executionID)
         return result
     }
 }
