@@ -105,11 +105,10 @@ final class AttemptWaiter: Sendable {
     /// ``DeadlineWatchdog`` thread, not by a sleeping task: a cooperative pool busy with other
     /// work could run such a timer seconds late, and the call would run on past its timeout.
     func wait(until limit: CallDeadline?) async -> AttemptEnd {
-        if let limit {
-            DeadlineWatchdog.shared.schedule(at: limit.nanoseconds, isDone: { [self] in ended.load(ordering: .acquiring) }) { [self] in
-                settle(.timedOut(timeoutMs: limit.timeoutMs))
-            }
+        let watch = limit.map { limit in
+            DeadlineWatchdog.shared.schedule(at: limit.nanoseconds) { [self] in settle(.timedOut(timeoutMs: limit.timeoutMs)) }
         }
+        defer { if let watch { DeadlineWatchdog.shared.cancel(watch) } }
         let end = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<AttemptEnd, Never>) in
                 let ready = state.withLock { state -> AttemptEnd? in

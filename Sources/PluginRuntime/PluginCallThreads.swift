@@ -7,7 +7,8 @@ import PluginHostCore
 
 /// Host-owned threads that run plugin calls off the caller's thread: every call of the async
 /// `execute` (so plugin code never occupies Swift's cooperative pool, which has one thread per
-/// core) and every synchronous call with a time limit (so the caller can stop waiting).
+/// core) and every synchronous call with a time limit (so the caller can stop waiting); and the
+/// lanes of workflow runs, which call plugins themselves (``PluginHost/runOnHostThread(_:)``).
 ///
 /// A small reusable pool: a job goes to an idle thread when there is one, else a new thread is
 /// started, so a call never queues behind another (a hung plugin call holds its thread, and
@@ -55,6 +56,9 @@ final class PluginCallThreads: Sendable {
             gate.signal()
         }
     }
+
+    /// Jobs handed to the threads so far: calls, lanes, replacement lanes.
+    var jobsStarted: UInt64 { gate.withLock { $0.started } }
 
     /// Threads alive now (busy or idle).
     var threadCount: Int { gate.withLock { $0.threads } }

@@ -36,7 +36,8 @@ extension PluginHost {
     /// In process and without a `timeoutMs` the plugin runs on the calling thread, from borrowed
     /// C strings: no thread hop and no allocation for the call (the dispatch benchmark's path).
     /// With a `timeoutMs` each attempt runs on a host-owned thread while the caller waits with a
-    /// deadline. Do not call this from Swift's cooperative pool for slow nodes: use the async form there.
+    /// deadline (a caller that can give its thread up calls on it anyway: ``executeOnLane``). Do
+    /// not call this from Swift's cooperative pool for slow nodes: use the async form there.
     public func execute(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
         recovery: NodeRecovery = .none
@@ -49,6 +50,31 @@ extension PluginHost {
         }
         return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
                    start: start)
+    }
+
+    /// ``execute(nodeType:parameters:input:tenant:recovery:)`` for a caller whose thread is a
+    /// host thread it can give up (a workflow lane, started with ``runOnHostThread(_:)``): the
+    /// plugin runs on this thread even under a `timeoutMs`, watched by the process's
+    /// ``DeadlineWatchdog`` instead of paying a hand-off to another thread and back per call.
+    ///
+    /// If the time limit passes while the plugin is still running, the watchdog abandons this
+    /// thread: a new host thread records the timeout, carries the execution on (retries,
+    /// `onError`) and calls `replacement` with the final result; it is the caller's thread from
+    /// then on. This call then returns nil once the plugin does return, and the caller must
+    /// end its work on this thread without touching what it handed over. Otherwise the result
+    /// is returned here and `replacement` is never called. Same pipeline and result as `execute`.
+    public func executeOnLane(
+        nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
+        recovery: NodeRecovery = .none, replacement: @escaping @Sendable (NodeResult) -> Void
+    ) -> NodeResult? {
+        let start = WallClock.stamp()
+        let policy: TenantPolicy
+        switch tenantPolicy(for: tenant) {
+        case .success(let resolved): policy = resolved
+        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
+        }
+        return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
+                   start: start, replacement: replacement)
     }
 
     /// Executes one node without ever blocking a thread of Swift's cooperative pool: every
@@ -89,18 +115,44 @@ extension PluginHost {
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
         start: (monotonic: UInt64, wall: Double)
     ) -> NodeResult {
+        guard let result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                               recovery: recovery, start: start, replacement: nil)
+        else { preconditionFailure("an execution without a lane to give up was handed over") }
+        return result
+    }
+
+    /// ``run(nodeType:parameters:input:policy:recovery:start:)``; with a `replacement`, on a
+    /// lane that may be abandoned (nil returned: the result goes to `replacement`, audited).
+    private func run(
+        nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
+        start: (monotonic: UInt64, wall: Double), replacement: (@Sendable (NodeResult) -> Void)?
+    ) -> NodeResult? {
         let executionID = executionIDs.nextID()
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
-        var result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
-                         executionID: executionID, start: start, audit: &audit)
+        let lane = replacement.map { ExecutionLane(replacement: $0, policy: policy, executionID: executionID) }
+        let call: PreparedCall
+        do {
+            call = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
+                             timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit)
+        } catch {
+            var result = refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
+            auditFinished(&result, policy: policy, executionID: executionID)
+            return result
+        }
+        guard var result = perform(call, parameters: parameters, input: input, recovery: recovery, start: start,
+                                   audit: &audit, lane: lane)
+        else { return nil }
         auditFinished(&result, policy: policy, executionID: executionID)
         return result
     }
 
-    private func run(
+    /// A fallback: the same execution (id, audit record) with another node type, on the thread
+    /// that asked for it (never an abandoned-lane hand-over of its own).
+    private func runFallback(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
+        executionID: ExecutionID, audit: inout ExecutionAudit?
     ) -> NodeResult {
+        let start = WallClock.stamp()
         let call: PreparedCall
         do {
             call = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
@@ -118,17 +170,60 @@ extension PluginHost {
         _ call: PreparedCall, parameters: JSONValue, input: JSONValue, recovery: NodeRecovery,
         start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
     ) -> NodeResult {
-        let policy = call.policy, nodeType = call.nodeType, executionID = call.executionID
+        guard let result = perform(call, parameters: parameters, input: input, recovery: recovery, start: start,
+                                   audit: &audit, lane: nil)
+        else { preconditionFailure("an execution without a lane to give up was handed over") }
+        return result
+    }
+
+    /// ``perform(_:parameters:input:recovery:start:audit:)``, on a `lane` that may be given up.
+    private func perform(
+        _ call: PreparedCall, parameters: JSONValue, input: JSONValue, recovery: NodeRecovery,
+        start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?, lane: ExecutionLane?
+    ) -> NodeResult? {
         if let refusal = auditStarted(&audit, entry: call.entry) {
-            return refused(nodeType, refusal, tenant: policy.tenantID, startedAt: start.wall)
+            return refused(call.nodeType, refusal, tenant: call.policy.tenantID, startedAt: start.wall)
         }
-        var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, start: start)
+        let steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, start: start)
+        return drive(steps, call, parameters: parameters, input: input, recovery: recovery, audit: &audit, lane: lane)
+    }
+
+    /// The synchronous driver of ``ExecutionSteps``: performs each step on this thread until
+    /// the execution is over. Returns nil when a lane's call outlived its deadline and the
+    /// execution went on on a replacement thread (``LaneHandOver``), which delivers the result
+    /// through `lane` after driving the rest with this same loop.
+    private func drive(
+        _ steps: consuming ExecutionSteps, _ call: PreparedCall, parameters: JSONValue, input: JSONValue,
+        recovery: NodeRecovery, audit: inout ExecutionAudit?, lane: ExecutionLane?
+    ) -> NodeResult? {
+        var steps = steps
         while true {
             switch steps.next(cancelled: false) {
             case .attempt(let attempt, let deadline):
                 // In process and without a time limit the calling thread makes the call itself.
                 if let plugin = call.localPlugin, recovery.timeoutMs == nil {
                     steps.attemptEnded(.returned(call.callHere(plugin, attempt: attempt)))
+                } else if let plugin = call.localPlugin, let lane, let deadline {
+                    // A lane calls under the watchdog, and may be given up (LaneHandOver).
+                    let handOver = LaneHandOver(steps: steps, audit: audit)
+                    let watch = DeadlineWatchdog.shared.schedule(at: deadline.nanoseconds) { [self] in
+                        guard handOver.abandon() else { return }
+                        callThreads.run { [self] in
+                            var steps = handOver.takeSteps()
+                            var audit = handOver.takeAudit()
+                            steps.attemptEnded(.timedOut(timeoutMs: deadline.timeoutMs))
+                            if let result = drive(steps, call, parameters: parameters, input: input, recovery: recovery,
+                                                  audit: &audit, lane: lane) {
+                                lane.deliver(result, host: self)
+                            }
+                        }
+                    }
+                    let outcome = call.callHere(plugin, attempt: attempt, cancellation: handOver.cancellation)
+                    guard handOver.returned() else { return nil }
+                    DeadlineWatchdog.shared.cancel(watch)
+                    steps = handOver.takeSteps()
+                    audit = handOver.takeAudit()
+                    steps.attemptEnded(.returned(outcome))
                 } else {
                     let waiter = AttemptWaiter()
                     waiter.start(call.request(attempt: attempt), route: call.route, on: callThreads, deadline: deadline)
@@ -137,9 +232,9 @@ extension PluginHost {
             case .backoff(let nanoseconds):
                 configuration.clock.sleep(nanoseconds: nanoseconds)
             case .fallback(let fallbackType, let fallbackRecovery):
-                steps.fallbackEnded(self.run(
-                    nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
-                    executionID: executionID, start: WallClock.stamp(), audit: &audit))
+                steps.fallbackEnded(runFallback(
+                    nodeType: fallbackType, parameters: parameters, input: input, policy: call.policy,
+                    recovery: fallbackRecovery, executionID: call.executionID, audit: &audit))
             case .finished:
                 return steps.result()
             }

@@ -61,10 +61,11 @@ final class PreparedCall: Sendable {
             executionID: executionID.text, attempt: UInt32(clamping: attempt), maximumOutputBytes: maximumOutputBytes)
     }
 
-    /// Attempt `attempt` on the calling thread, from borrowed C strings, with no cancellation
-    /// flag (nothing watches a call without a time limit). The plugin is told the expected
+    /// Attempt `attempt` on the calling thread, from borrowed C strings. `cancellation` is the
+    /// flag `is_cancelled` reads: nil for a call nothing watches (no time limit), the
+    /// ``LaneHandOver``'s for a lane's call under the watchdog. The plugin is told the expected
     /// output, so answering it again is not copied (``PluginCallOutcome/outputIsExpected``).
-    func callHere(_ plugin: LoadedPlugin, attempt: Int) -> PluginCallOutcome {
+    func callHere(_ plugin: LoadedPlugin, attempt: Int, cancellation: CancellationFlag? = nil) -> PluginCallOutcome {
         let maximumOutputBytes = maximumOutputBytes
         return entry.nodeType.withCString { nodeType, _ in
             arguments.parameters.withCString { params, paramsLength in
@@ -76,10 +77,10 @@ final class PreparedCall: Sendable {
                                 inputLength: inputLength, tenantID: tenant, executionID: id,
                                 attempt: UInt32(clamping: attempt), maximumOutputBytes: maximumOutputBytes)
                             guard let expected = expectedOutput else {
-                                return plugin.execute(pointers, cancellation: nil)
+                                return plugin.execute(pointers, cancellation: cancellation)
                             }
                             return expected.bytes.withUnsafeBytes { bytes in
-                                plugin.execute(pointers, expectedOutput: bytes, cancellation: nil)
+                                plugin.execute(pointers, expectedOutput: bytes, cancellation: cancellation)
                             }
                         }
                     }

@@ -11,9 +11,9 @@ import PluginRuntime
 /// possible when the caller skipped validation) fails with `RECOVERY_INVALID` without running.
 ///
 /// It is a ``BlockingWorkflowNodeExecutor``: a run's lanes are the host's own threads, and each
-/// calls the synchronous `execute`, so a node without a time limit runs on its lane with no
-/// hand-off at all; a node with `timeoutMs` still hands its call to
-/// another host thread so the lane can stop waiting.
+/// calls `PluginHost.executeOnLane`, so every in-process node runs on its lane with no hand-off
+/// at all, with or without a time limit: a `timeoutMs` is watched by the process's watchdog,
+/// which gives a lane stuck in a late plugin call up and carries the run on on a new thread.
 public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
     public let host: PluginHost
     public let tenant: String?
@@ -46,10 +46,15 @@ public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
         }
     }
 
-    public func executeBlocking(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> NodeResult {
+    public func executeOnLane(
+        node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext,
+        replacement: @escaping @Sendable (NodeResult) -> Void
+    ) -> NodeResult? {
         switch recovery(for: node, context: context) {
         case .run(let recovery):
-            return host.execute(nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery)
+            return host.executeOnLane(
+                nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery,
+                replacement: replacement)
         case .refused(let result):
             return result
         }

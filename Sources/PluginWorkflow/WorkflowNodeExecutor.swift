@@ -23,7 +23,16 @@ public protocol WorkflowNodeExecutor: Sendable {
 public protocol BlockingWorkflowNodeExecutor: WorkflowNodeExecutor {
     /// ``WorkflowNodeExecutor/execute(node:parameters:input:context:)``, blocking the calling
     /// thread, which is one ``startLane(_:)`` started.
-    func executeBlocking(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) -> NodeResult
+    ///
+    /// The executor may give the thread up to a node that does not finish in time (a plugin
+    /// call past its `timeoutMs` that C code cannot be stopped in): it then returns nil, once
+    /// it can, and calls `replacement` with the node's result on another thread it started,
+    /// which carries on as the lane. The caller must end the work it does on the given-up
+    /// thread at once. Otherwise it returns the result and never calls `replacement`.
+    func executeOnLane(
+        node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext,
+        replacement: @escaping @Sendable (NodeResult) -> Void
+    ) -> NodeResult?
 
     /// Runs `lane` on a thread that may block (not one of Swift's cooperative pool).
     func startLane(_ lane: @escaping @Sendable () -> Void)

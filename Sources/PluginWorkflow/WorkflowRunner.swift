@@ -30,7 +30,9 @@ import Synchronization
 /// lanes on threads the executor owns, not tasks: each calls the executor synchronously, so a
 /// node's plugin call runs on its lane and costs no hand-off to another thread and back (that
 /// hand-off was most of a real node's cost: 20–33 µs of the 21–33 µs per node measured before).
-/// Same scheduling, same limit; a worker that exits tops the lanes up itself.
+/// Same scheduling, same limit; a worker that exits tops the lanes up itself. A lane stuck in a
+/// plugin call past its time limit is given up by the executor, which carries it on on a new
+/// thread (``BlockingWorkflowNodeExecutor/executeOnLane(node:parameters:input:context:replacement:)``).
 public struct WorkflowRunner: Sendable {
     public let graph: WorkflowGraph
     public let executor: any WorkflowNodeExecutor
@@ -130,14 +132,32 @@ public struct WorkflowRunner: Sendable {
 
     private func lane(
         _ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ shared: RunContext.Run,
-        _ cancellation: CancellationFlag, _ over: CheckedContinuation<Void, Never>
+        _ cancellation: CancellationFlag, _ over: CheckedContinuation<Void, Never>,
+        from first: (job: ScheduledJob?, spawn: Int, last: Bool)? = nil
     ) {
-        var step = scheduler.state.withLock { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
+        var step = first ?? scheduler.state.withLock { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
         let nodes = graph.workflow.nodes
+        // Made once per lane, not per node: what a replacement thread needs to carry the lane on.
+        let cursor = LaneCursor()
+        let replacement: @Sendable (NodeResult) -> Void = { result in
+            guard let current = cursor.job else { return }
+            let next = self.finished(current, result, since: cursor.mark, scheduler) {
+                $0.nextJobOrExit(cancelled: cancellation.isCancelled)
+            }
+            self.lane(executor, scheduler, shared, cancellation, over, from: next)
+        }
         while let current = step.job {
             let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             let mark = traceMark()
-            let result = executor.executeBlocking(node: nodes[current.index], parameters: current.parameters, input: current.input, context: context)
+            cursor.job = current
+            cursor.mark = mark
+            guard let result = executor.executeOnLane(
+                node: nodes[current.index], parameters: current.parameters, input: current.input, context: context,
+                replacement: replacement)
+            else {
+                // This thread was given up to a late plugin call: the replacement carries the lane on.
+                return
+            }
             step = finished(current, result, since: mark, scheduler) { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
         }
         for _ in 0..<step.spawn {
@@ -195,6 +215,18 @@ public struct WorkflowRunner: Sendable {
         result.error = "not run: no upstream path finished"
         return result
     }
+}
+
+/// The node a lane is running and when it started: what a replacement thread needs to finish
+/// that node and carry the lane on, if the executor gives the lane's thread up.
+///
+/// Why `@unchecked Sendable`: one thread owns it at a time. The lane's thread writes it before
+/// each node and reads nothing back; the executor calls the replacement (which reads it) only
+/// after giving that thread up, which then returns without touching it, and the executor's
+/// hand-over is ordered by a lock.
+private final class LaneCursor: @unchecked Sendable {
+    var job: ScheduledJob?
+    var mark: (nanoseconds: UInt64, epoch: Double) = (0, 0)
 }
 
 /// The scheduler's state behind its lock, shared by the workers of one run.

@@ -83,6 +83,29 @@ struct WorkflowLaneTests {
         }
     }
 
+    @Test("a lane given up by the executor is carried on by its replacement: every node once, in order, the run ends once")
+    func givenUpLanes() async throws {
+        let fake = FakeExecutor { _, _, input in
+            FakeExecutor.Outcome(output: [.int((input.arrayValue?.first?.intValue ?? 0) + 1)])
+        }
+        let lanes = LaneExecutor(fake, givenUp: ["n3", "n4", "n50", "n99"])
+        let result = try await WorkflowRunner(workflow: Graphs.chain(100), executor: lanes, concurrency: 2).run()
+        #expect(result.status == .success)
+        #expect(result["n99"]?.output == [100])
+        #expect(fake.calledNodes == (0..<100).map { "n\($0)" })
+        #expect(lanes.lanesGivenUp == 4)
+        #expect(lanes.callsNotOnALane == 0)
+
+        // Wide layers: given-up lanes among many, and the limit still holds.
+        let wide = FakeExecutor(sleepMilliseconds: 1)
+        let layered = LaneExecutor(wide, givenUp: ["l1n0", "l1n5", "l2n3", "l3n7"])
+        let layeredResult = try await WorkflowRunner(
+            workflow: Graphs.layered(layers: 4, width: 8), executor: layered, concurrency: 3).run()
+        #expect(layeredResult.status == .success)
+        #expect(Set(wide.calledNodes).count == 32 && wide.calls.count == 32)
+        #expect(wide.maxInFlight <= 3)
+    }
+
     @Test("an empty workflow finishes at once")
     func empty() async throws {
         let result = try await WorkflowRunner(workflow: Workflow(name: "empty", nodes: []), executor: LaneExecutor(FakeExecutor()), concurrency: 2).run()
