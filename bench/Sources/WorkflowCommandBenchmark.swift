@@ -12,6 +12,7 @@ import PluginWorkflow
 /// - `.run`: that command's own run phase (the `durationMs` it reports), beside Dask's
 ///   synchronous and threaded schedulers running the same graph of `a + b` tasks in process;
 /// - `.validate`: `HostWorkflows.parse` + `validate` of the file's bytes in process;
+/// - `workflow.chain.10k.timed.run`: the chain's run phase with `timeoutMs` on every node;
 /// - `workflow.chain.100k.rss`: the resident memory (`/usr/bin/time -f %M`) of
 ///   `plugin-host run` on a 100 000-node chain, in bytes per node, beside a one-node run's.
 ///
@@ -96,8 +97,36 @@ struct WorkflowCommandBenchmark {
                                   peerValue: wholeValue))
         }
 
+        figures.append(try timedFigure(command, pluginDirectory: pluginDirectory, untimed: figures, log: log))
         figures.append(try memoryFigure(command, pluginDirectory: pluginDirectory, log: log))
         return figures
+    }
+
+    /// `workflow.chain.10k.timed.run`: the chain with `settings.timeoutMs` on every node, whose
+    /// lanes still make every call themselves (the watchdog watches it), beside the untimed
+    /// chain's run phase measured above: the time limit should cost next to nothing per node.
+    private func timedFigure(
+        _ command: Result<String, PeerSkipped>, pluginDirectory: String, untimed: [Figure], log: (String) -> Void
+    ) throws -> Figure {
+        let name = "workflow.chain.10k.timed.run"
+        let peer = "the same chain without timeoutMs, this run"
+        let untimedValue = untimed.first { $0.name == "workflow.chain.10k.run" }?.value
+        guard case .success(let executable) = command else {
+            return Figure(name: name, value: nil, unit: "µs/node", goal: "≤ 2", meetsGoal: nil, peer: peer, peerValue: untimedValue)
+        }
+        log("workflow: chain with timeoutMs 10000 on every node…")
+        let file = try write(.chain, nodes: Self.nodeCount, timeoutMs: 10_000)
+        var samples: [Double] = []
+        for _ in 0..<Self.repeats {
+            let (status, output) = try runProgram(executable, ["run", file, "--json", "--no-default-plugins", "--plugin-dir", pluginDirectory])
+            let document = try JSONParser.parse(output)
+            guard status == 0, document["status"] == "success", let durationMs = document["durationMs"]?.doubleValue else {
+                throw BenchError("workflow timed chain: plugin-host run exited \(status)")
+            }
+            samples.append(durationMs * 1000 / Double(Self.nodeCount))
+        }
+        let value = median(samples)
+        return Figure(name: name, value: value, unit: "µs/node", goal: "≤ 2", meetsGoal: value <= 2, peer: peer, peerValue: untimedValue)
     }
 
     /// Builds the release `plugin-host` and returns its path.
@@ -161,11 +190,12 @@ struct WorkflowCommandBenchmark {
 
     /// Writes `shape` with `nodes` math.add nodes as a workflow file (nodes and connections,
     /// as a user writes one) and returns its path.
-    private func write(_ shape: BenchGraph, nodes count: Int) throws -> String {
+    private func write(_ shape: BenchGraph, nodes count: Int, timeoutMs: Int? = nil) throws -> String {
         let parents = shape.parents(nodes: count)
         var children = [[Int]](repeating: [], count: parents.count)
         for (child, its) in parents.enumerated() { for parent in its { children[parent].append(child) } }
-        var text = #"{"name":"bench-\#(shape.rawValue)","settings":{"concurrency":\#(DAGBenchmark.concurrency)},"nodes":["#
+        let limit = timeoutMs.map { #","timeoutMs":\#($0)"# } ?? ""
+        var text = #"{"name":"bench-\#(shape.rawValue)","settings":{"concurrency":\#(DAGBenchmark.concurrency)\#(limit)},"nodes":["#
         for index in parents.indices {
             if index > 0 { text += "," }
             text += #"{"name":"n\#(index)","type":"math.add","parameters":{"a":2,"b":3}}"#
@@ -178,7 +208,7 @@ struct WorkflowCommandBenchmark {
             text += #""n\#(parent)":{"main":[["# + its.map { #"{"node":"n\#($0)","type":"main","index":0}"# }.joined(separator: ",") + "]]}"
         }
         text += "}}"
-        let path = workDirectory + "/workflow-\(shape.rawValue)-\(count).json"
+        let path = workDirectory + "/workflow-\(shape.rawValue)-\(count)\(timeoutMs == nil ? "" : "-timed").json"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
