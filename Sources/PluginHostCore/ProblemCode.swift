@@ -200,6 +200,12 @@ extension ProblemCode {
     /// The workflow has more nodes or connections, or more bytes, than the host's
     /// ``InputLimits`` allow; nothing of it is validated or run.
     public static let workflowTooLarge = ProblemCode(rawValue: "WORKFLOW_TOO_LARGE")
+    /// A run's journal could not record its progress (a write failed): the run stops starting
+    /// nodes, since what it did could no longer be resumed.
+    public static let journalFailed = ProblemCode(rawValue: "JOURNAL_FAILED")
+    /// A journal to resume from is unreadable, belongs to another workflow or version, or
+    /// contradicts itself (a node finished before its parents).
+    public static let journalInvalid = ProblemCode(rawValue: "JOURNAL_INVALID")
 
     // MARK: Any JSON input
 
@@ -286,6 +292,8 @@ extension ProblemCode {
         (.typeVersionUnsupported, "A node's typeVersion is not one its node type supports."),
         (.refNotUpstream, "A $ref names a node that is not upstream of the node using it."),
         (.workflowTooLarge, "The workflow exceeds the node, connection or byte limit (HostConfiguration.limits)."),
+        (.journalFailed, "The run's journal could not record its progress; the run stopped starting nodes."),
+        (.journalInvalid, "The journal to resume from is unreadable, of another workflow or version, or inconsistent."),
         (.jsonTooDeep, "A JSON document nests deeper than the depth limit (HostConfiguration.limits)."),
     ]
 }

@@ -114,4 +114,33 @@ public enum WallClock {
         put(secondOfDay / 3600, 2, at: 11); buffer[13] = 0x3A; put(secondOfDay / 60 % 60, 2, at: 14); buffer[16] = 0x3A
         put(secondOfDay % 60, 2, at: 17); buffer[19] = 0x2E; put(millis, 3, at: 20); buffer[23] = 0x5A
     }
+
+    /// The seconds since the epoch that ``iso8601(milliseconds:)`` wrote as `text`
+    /// (`YYYY-MM-DDTHH:MM:SS.mmmZ`, UTC); nil for any other text, so a journal or a saved
+    /// result read back gives exactly the times it was written with (to the millisecond).
+    public static func parseISO8601(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A,
+              bytes[16] == 0x3A, bytes[19] == 0x2E, bytes[23] == 0x5A else { return nil }
+        func number(_ offset: Int, _ width: Int) -> Int64? {
+            var value: Int64 = 0
+            for byte in bytes[offset..<offset + width] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+        // Days from the civil date (the inverse of the writer's conversion).
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let milliseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis
+        return Double(milliseconds) / 1000
+    }
 }

@@ -19,7 +19,9 @@ import Synchronization
 /// time limit they time out too). In a worker process the host can stop it, and does: the
 /// pool kills the worker (``WorkerPool/abandon(_:because:)``).
 final class AttemptWaiter: Sendable {
-    let cancellation = CancellationFlag()
+    /// What the plugin's `is_cancelled` reads: set when the waiter gives up, and answering to
+    /// the caller's flag too (a run cancelled from outside).
+    let cancellation: CancellationFlag
     private let state = ConditionGate<State>(State())
     /// Set once an end is recorded: what a spinning waiter reads without the lock.
     private let ended = Atomic<Bool>(false)
@@ -29,6 +31,10 @@ final class AttemptWaiter: Sendable {
     /// and wake-up, which on a virtual machine cost more than the call itself. Bounded in time,
     /// not in yields: on a busy machine one yield can give the core away for milliseconds.
     static let yieldingNanoseconds: UInt64 = 200_000
+
+    init(caller: CancellationFlag? = nil) {
+        cancellation = CancellationFlag(parent: caller)
+    }
 
     struct State {
         var end: AttemptEnd?

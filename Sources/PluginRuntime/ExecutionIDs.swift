@@ -12,17 +12,17 @@ import Synchronization
 ///
 /// An id is handed out as two integers (``ExecutionID``) and written as text only where it is
 /// needed: into a stack buffer for the plugin call, as a `String` when a result is read.
-final class ExecutionIDs: Sendable {
+public final class ExecutionIDs: Sendable {
     private let prefix: UInt64
     private let counter = Atomic<UInt64>(0)
 
-    init() {
+    public init() {
         var generator = SystemRandomNumberGenerator()
         prefix = generator.next()
     }
 
     /// The next id (one relaxed atomic add, no allocation).
-    func nextID() -> ExecutionID {
+    public func nextID() -> ExecutionID {
         ExecutionID(prefix: prefix, number: counter.wrappingAdd(1, ordering: .relaxed).newValue)
     }
 
@@ -31,9 +31,36 @@ final class ExecutionIDs: Sendable {
 }
 
 /// One execution id: the host's prefix and the execution's number, 32 hex digits as text.
-struct ExecutionID: Sendable, Hashable, CustomStringConvertible {
+public struct ExecutionID: Sendable, Hashable, CustomStringConvertible {
     let prefix: UInt64
     let number: UInt64
+
+    init(prefix: UInt64, number: UInt64) {
+        self.prefix = prefix
+        self.number = number
+    }
+
+    /// The id written as `text` (32 hex digits, as ``description`` writes it); nil for anything
+    /// else, so an id read back from a journal is exactly one that was handed out.
+    public init?(_ text: String) {
+        let digits = Array(text.utf8)
+        guard digits.count == Self.length else { return nil }
+        func value(_ slice: ArraySlice<UInt8>) -> UInt64? {
+            var result: UInt64 = 0
+            for digit in slice {
+                let nibble: UInt8
+                switch digit {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = digit - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = digit - UInt8(ascii: "a") + 10
+                default: return nil
+                }
+                result = result << 4 | UInt64(nibble)
+            }
+            return result
+        }
+        guard let prefix = value(digits[0..<16]), let number = value(digits[16..<32]) else { return nil }
+        self.init(prefix: prefix, number: number)
+    }
 
     /// Bytes of the text form, without the terminating NUL.
     static let length = 32
@@ -59,7 +86,7 @@ struct ExecutionID: Sendable, Hashable, CustomStringConvertible {
         NulTerminatedUTF8(count: Self.length) { buffer in write(to: buffer.baseAddress!) }
     }
 
-    var description: String {
+    public var description: String {
         String(unsafeUninitializedCapacity: Self.length + 1) { buffer in
             write(to: buffer.baseAddress!)
             return Self.length

@@ -22,8 +22,9 @@ import Synchronization
 /// again only after winning; the replacement thread reads them only after winning, and the
 /// watchdog's lock (taken by the schedule and by the firing) orders the store before its read.
 final class LaneHandOver: @unchecked Sendable {
-    /// What the plugin's `is_cancelled` reads.
-    let cancellation = CancellationFlag()
+    /// What the plugin's `is_cancelled` reads: set when the deadline takes the call away, and
+    /// answering to the caller's flag too.
+    let cancellation: CancellationFlag
     private let outcome = Atomic<UInt8>(Race.calling)
     private var steps: ExecutionSteps?
     private var audit: ExecutionAudit?
@@ -34,7 +35,8 @@ final class LaneHandOver: @unchecked Sendable {
         static let abandoned: UInt8 = 2
     }
 
-    init(steps: consuming ExecutionSteps, audit: ExecutionAudit?) {
+    init(steps: consuming ExecutionSteps, audit: ExecutionAudit?, caller: CancellationFlag?) {
+        cancellation = CancellationFlag(parent: caller)
         self.steps = .some(steps)
         self.audit = audit
     }

@@ -40,7 +40,7 @@ extension PluginHost {
     /// not call this from Swift's cooperative pool for slow nodes: use the async form there.
     public func execute(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
-        recovery: NodeRecovery = .none
+        recovery: NodeRecovery = .none, control: ExecutionControl = .none
     ) -> NodeResult {
         let start = WallClock.stamp()
         let policy: TenantPolicy
@@ -49,7 +49,7 @@ extension PluginHost {
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
         }
         return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
-                   start: start)
+                   start: start, control: control)
     }
 
     /// ``execute(nodeType:parameters:input:tenant:recovery:)`` for a caller whose thread is a
@@ -65,7 +65,8 @@ extension PluginHost {
     /// is returned here and `replacement` is never called. Same pipeline and result as `execute`.
     public func executeOnLane(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
-        recovery: NodeRecovery = .none, replacement: @escaping @Sendable (NodeResult) -> Void
+        recovery: NodeRecovery = .none, control: ExecutionControl = .none,
+        replacement: @escaping @Sendable (NodeResult) -> Void
     ) -> NodeResult? {
         let start = WallClock.stamp()
         let policy: TenantPolicy
@@ -74,7 +75,7 @@ extension PluginHost {
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
         }
         return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
-                   start: start, replacement: replacement)
+                   start: start, control: control, replacement: replacement)
     }
 
     /// Executes one node without ever blocking a thread of Swift's cooperative pool: every
@@ -83,7 +84,7 @@ extension PluginHost {
     /// call's `is_cancelled`. Same pipeline and result as the synchronous form.
     public func execute(
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
-        recovery: NodeRecovery = .none
+        recovery: NodeRecovery = .none, control: ExecutionControl = .none
     ) async -> NodeResult {
         let start = WallClock.stamp()
         let policy: TenantPolicy
@@ -91,10 +92,11 @@ extension PluginHost {
         case .success(let resolved): policy = resolved
         case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
         }
-        let executionID = executionIDs.nextID()
+        let executionID = control.executionID ?? executionIDs.nextID()
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
         var result = await run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               recovery: recovery, executionID: executionID, start: start, audit: &audit)
+                               recovery: recovery, executionID: executionID, start: start,
+                               cancellation: control.cancellation, audit: &audit)
         auditFinished(&result, policy: policy, executionID: executionID)
         return result
     }
@@ -113,10 +115,10 @@ extension PluginHost {
     /// audit records when the policy asks for them.
     func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        start: (monotonic: UInt64, wall: Double)
+        start: (monotonic: UInt64, wall: Double), control: ExecutionControl = .none
     ) -> NodeResult {
         guard let result = run(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                               recovery: recovery, start: start, replacement: nil)
+                               recovery: recovery, start: start, control: control, replacement: nil)
         else { preconditionFailure("an execution without a lane to give up was handed over") }
         return result
     }
@@ -125,15 +127,17 @@ extension PluginHost {
     /// lane that may be abandoned (nil returned: the result goes to `replacement`, audited).
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        start: (monotonic: UInt64, wall: Double), replacement: (@Sendable (NodeResult) -> Void)?
+        start: (monotonic: UInt64, wall: Double), control: ExecutionControl,
+        replacement: (@Sendable (NodeResult) -> Void)?
     ) -> NodeResult? {
-        let executionID = executionIDs.nextID()
+        let executionID = control.executionID ?? executionIDs.nextID()
         var audit = ExecutionAudit(policy: policy, executionID: executionID)
         let lane = replacement.map { ExecutionLane(replacement: $0, policy: policy, executionID: executionID) }
         let call: PreparedCall
         do {
             call = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                             timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit)
+                             timeoutMs: recovery.timeoutMs, executionID: executionID, cancellation: control.cancellation,
+                             audit: &audit)
         } catch {
             var result = refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
             auditFinished(&result, policy: policy, executionID: executionID)
@@ -150,13 +154,14 @@ extension PluginHost {
     /// that asked for it (never an abandoned-lane hand-over of its own).
     private func runFallback(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, audit: inout ExecutionAudit?
+        executionID: ExecutionID, cancellation: CancellationFlag?, audit: inout ExecutionAudit?
     ) -> NodeResult {
         let start = WallClock.stamp()
         let call: PreparedCall
         do {
             call = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                             timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit)
+                             timeoutMs: recovery.timeoutMs, executionID: executionID, cancellation: cancellation,
+                             audit: &audit)
         } catch {
             return refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
         }
@@ -198,14 +203,14 @@ extension PluginHost {
     ) -> NodeResult? {
         var steps = steps
         while true {
-            switch steps.next(cancelled: false) {
+            switch steps.next(cancelled: call.callerCancellation?.isCancelled ?? false) {
             case .attempt(let attempt, let deadline):
                 // In process and without a time limit the calling thread makes the call itself.
                 if let plugin = call.localPlugin, recovery.timeoutMs == nil {
-                    steps.attemptEnded(.returned(call.callHere(plugin, attempt: attempt)))
+                    steps.attemptEnded(.returned(call.callHere(plugin, attempt: attempt, cancellation: call.callerCancellation)))
                 } else if let plugin = call.localPlugin, let lane, let deadline {
                     // A lane calls under the watchdog, and may be given up (LaneHandOver).
-                    let handOver = LaneHandOver(steps: steps, audit: audit)
+                    let handOver = LaneHandOver(steps: steps, audit: audit, caller: call.callerCancellation)
                     let watch = DeadlineWatchdog.shared.schedule(at: deadline.nanoseconds) { [self] in
                         guard handOver.abandon() else { return }
                         callThreads.run { [self] in
@@ -225,7 +230,7 @@ extension PluginHost {
                     audit = handOver.takeAudit()
                     steps.attemptEnded(.returned(outcome))
                 } else {
-                    let waiter = AttemptWaiter()
+                    let waiter = AttemptWaiter(caller: call.callerCancellation)
                     waiter.start(call.request(attempt: attempt), route: call.route, on: callThreads, deadline: deadline)
                     steps.attemptEnded(waiter.wait(until: deadline))
                 }
@@ -234,7 +239,8 @@ extension PluginHost {
             case .fallback(let fallbackType, let fallbackRecovery):
                 steps.fallbackEnded(runFallback(
                     nodeType: fallbackType, parameters: parameters, input: input, policy: call.policy,
-                    recovery: fallbackRecovery, executionID: call.executionID, audit: &audit))
+                    recovery: fallbackRecovery, executionID: call.executionID, cancellation: call.callerCancellation,
+                    audit: &audit))
             case .finished:
                 return steps.result()
             }
@@ -245,12 +251,14 @@ extension PluginHost {
 
     private func run(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, recovery: NodeRecovery,
-        executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), audit: inout ExecutionAudit?
+        executionID: ExecutionID, start: (monotonic: UInt64, wall: Double), cancellation: CancellationFlag?,
+        audit: inout ExecutionAudit?
     ) async -> NodeResult {
         let call: PreparedCall
         do {
             call = try await admitAsync(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
-                                        timeoutMs: recovery.timeoutMs, executionID: executionID, audit: &audit)
+                                        timeoutMs: recovery.timeoutMs, executionID: executionID,
+                                        cancellation: cancellation, audit: &audit)
         } catch {
             return refused(nodeType, error, tenant: policy.tenantID, startedAt: start.wall)
         }
@@ -259,10 +267,10 @@ extension PluginHost {
         }
         var steps = ExecutionSteps(call: call, recovery: recovery, input: input, host: self, start: start)
         while true {
-            switch steps.next(cancelled: Task.isCancelled) {
+            switch steps.next(cancelled: Task.isCancelled || cancellation?.isCancelled == true) {
             case .attempt(let attempt, let deadline):
                 // Always on a host-owned thread (or in a worker): never plugin code on the cooperative pool.
-                let waiter = AttemptWaiter()
+                let waiter = AttemptWaiter(caller: cancellation)
                 waiter.start(call.request(attempt: attempt), route: call.route, on: callThreads, deadline: deadline)
                 steps.attemptEnded(await waiter.wait(until: deadline))
             case .backoff(let nanoseconds):
@@ -270,7 +278,7 @@ extension PluginHost {
             case .fallback(let fallbackType, let fallbackRecovery):
                 steps.fallbackEnded(await self.run(
                     nodeType: fallbackType, parameters: parameters, input: input, policy: policy, recovery: fallbackRecovery,
-                    executionID: executionID, start: WallClock.stamp(), audit: &audit))
+                    executionID: executionID, start: WallClock.stamp(), cancellation: cancellation, audit: &audit))
             case .finished:
                 return steps.result()
             }
@@ -283,23 +291,25 @@ extension PluginHost {
     /// building the request every attempt sends.
     private func admit(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
-        executionID: ExecutionID, audit: inout ExecutionAudit?
+        executionID: ExecutionID, cancellation: CancellationFlag?, audit: inout ExecutionAudit?
     ) throws(Refusal) -> PreparedCall {
         let placement = placement(for: policy)
         let deadline = CallDeadline.starting(timeoutMs: timeoutMs)
         let admission = try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy,
                                   placement: placement, deadline: deadline, audit: &audit)
-        return preparedCall(admission, policy: policy, placement: placement, executionID: executionID, deadline: deadline)
+        return preparedCall(admission, policy: policy, placement: placement, executionID: executionID, deadline: deadline,
+                            cancellation: cancellation)
     }
 
     /// The call `admission` describes, under the host's and the placement's output limits.
     func preparedCall(
         _ admission: consuming Admission, policy: TenantPolicy, placement: (mode: IsolationMode, limits: ResourceLimits),
-        executionID: ExecutionID, deadline: CallDeadline?
+        executionID: ExecutionID, deadline: CallDeadline?, cancellation: CancellationFlag? = nil
     ) -> PreparedCall {
         let maximumOutputBytes = min(configuration.maximumOutputBytes, placement.limits.outputBytes ?? .max)
         return PreparedCall(
-            admission, policy: policy, executionID: executionID, maximumOutputBytes: maximumOutputBytes, deadline: deadline)
+            admission, policy: policy, executionID: executionID, maximumOutputBytes: maximumOutputBytes, deadline: deadline,
+            callerCancellation: cancellation)
     }
 
     /// A call that passed steps 1–4: where it runs, the bytes the plugin receives, and the
@@ -379,7 +389,7 @@ extension PluginHost {
     /// starts a process), which may take long, so that case moves to a host-owned thread.
     private func admitAsync(
         nodeType: String, parameters: JSONValue, input: JSONValue, policy: TenantPolicy, timeoutMs: Double?,
-        executionID: ExecutionID, audit: inout ExecutionAudit?
+        executionID: ExecutionID, cancellation: CancellationFlag?, audit: inout ExecutionAudit?
     ) async throws(Refusal) -> PreparedCall {
         let isolated = placement(for: policy).mode == .process
         if policy.isAllowed(nodeType: nodeType), (isolated ? isolatedRegistry : registry).entry(nodeType) == nil {
@@ -393,7 +403,7 @@ extension PluginHost {
             }
         }
         return try admit(nodeType: nodeType, parameters: parameters, input: input, policy: policy, timeoutMs: timeoutMs,
-                         executionID: executionID, audit: &audit)
+                         executionID: executionID, cancellation: cancellation, audit: &audit)
     }
 
     /// A result for an execution refused before any plugin code ran, counted in the error

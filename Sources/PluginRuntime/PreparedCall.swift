@@ -43,6 +43,9 @@ final class PreparedCall: Sendable {
     let expectedOutput: NodeEntry.OutputMemo?
     /// The execution's time limit, shared by validation and the first attempt (nil: none).
     let deadline: CallDeadline?
+    /// The caller's way to stop the execution from outside (a workflow run's cancel): every
+    /// attempt's `is_cancelled` answers to it, and no retry or fallback starts once it is set.
+    let callerCancellation: CancellationFlag?
 
     var nodeType: String { entry.registered.nodeType }
 
@@ -62,8 +65,9 @@ final class PreparedCall: Sendable {
     }
 
     /// Attempt `attempt` on the calling thread, from borrowed C strings. `cancellation` is the
-    /// flag `is_cancelled` reads: nil for a call nothing watches (no time limit), the
-    /// ``LaneHandOver``'s for a lane's call under the watchdog. The plugin is told the expected
+    /// flag `is_cancelled` reads: the caller's (``callerCancellation``, often nil) for a call with
+    /// no time limit, the ``LaneHandOver``'s (whose parent is the caller's) for a lane's call
+    /// under the watchdog. The plugin is told the expected
     /// output, so answering it again is not copied (``PluginCallOutcome/outputIsExpected``).
     func callHere(_ plugin: LoadedPlugin, attempt: Int, cancellation: CancellationFlag? = nil) -> PluginCallOutcome {
         let maximumOutputBytes = maximumOutputBytes
@@ -91,7 +95,7 @@ final class PreparedCall: Sendable {
 
     /// The call `admission` describes.
     init(_ admission: consuming PluginHost.Admission, policy: TenantPolicy, executionID: ExecutionID, maximumOutputBytes: Int,
-         deadline: CallDeadline?) {
+         deadline: CallDeadline?, callerCancellation: CancellationFlag?) {
         entry = admission.entry
         route = admission.route
         if case .inProcess(let plugin) = admission.route { localPlugin = plugin } else { localPlugin = nil }
@@ -101,6 +105,7 @@ final class PreparedCall: Sendable {
         self.executionID = executionID
         self.maximumOutputBytes = maximumOutputBytes
         self.deadline = deadline
+        self.callerCancellation = callerCancellation
     }
 
     /// The bytes a plugin receives for a validated call.

@@ -40,7 +40,9 @@ public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
     public func execute(node: WorkflowNode, parameters: JSONValue, input: JSONValue, context: RunContext) async -> NodeResult {
         switch recovery(for: node, context: context) {
         case .run(let recovery):
-            return await host.execute(nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery)
+            return await host.execute(
+                nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery,
+                control: context.control)
         case .refused(let result):
             return result
         }
@@ -54,7 +56,7 @@ public struct HostNodeExecutor: BlockingWorkflowNodeExecutor {
         case .run(let recovery):
             return host.executeOnLane(
                 nodeType: node.type, parameters: parameters, input: input, tenant: tenant, recovery: recovery,
-                replacement: replacement)
+                control: context.control, replacement: replacement)
         case .refused(let result):
             return result
         }

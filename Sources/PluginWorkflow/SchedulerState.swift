@@ -50,7 +50,13 @@ struct SchedulerState {
     private(set) var failed = 0
     private var lanes: LanePool
 
-    init(graph: WorkflowGraph, concurrency: Int, slots: NodeResultSlots, progress: (@Sendable (RunProgress) -> Void)?) {
+    /// `replayed`: results from a journal being resumed, by node index (every one's parents
+    /// among them, checked by ``JournalReplay``): those nodes are finished before anything
+    /// runs, in a topological order, so their children see their outputs as if they had just run.
+    init(
+        graph: WorkflowGraph, concurrency: Int, slots: NodeResultSlots, progress: (@Sendable (RunProgress) -> Void)?,
+        replayed: [Int: NodeResult] = [:]
+    ) {
         self.graph = graph
         self.slots = slots
         self.concurrency = concurrency
@@ -66,6 +72,14 @@ struct SchedulerState {
             ready.append(index)
         }
         lanes = LanePool()
+        guard !replayed.isEmpty else { return }
+        // Parents before children (the graph is acyclic: the runner checked it).
+        let position = graph.topologicalPositions() ?? Array(0..<count)
+        for index in replayed.keys.sorted(by: { position[$0] < position[$1] }) {
+            let result = replayed[index]!
+            slots.store(result, at: index)
+            finish(index, status: result.status, output: result.output)
+        }
     }
 
     /// How many new workers to spawn now: one per ready node that no idle worker will take,
@@ -83,7 +97,7 @@ struct SchedulerState {
     /// or, when it exits, how many workers it must start in its place (claimed, as by
     /// ``claimWorkers()``) and whether it was the last worker of the run. Deciding both in the
     /// critical section that lets it exit is what makes exactly one worker the last.
-    mutating func nextJobOrExit(cancelled: Bool) -> (job: ScheduledJob?, spawn: Int, last: Bool) {
+    mutating func nextJobOrExit(cancelled: String?) -> (job: ScheduledJob?, spawn: Int, last: Bool) {
         if let job = nextJob(cancelled: cancelled) { return (job, 0, false) }
         let spawn = claimWorkers()
         return (nil, spawn, spawn == 0 && activeWorkers == 0)
@@ -96,8 +110,9 @@ struct SchedulerState {
     /// `concurrency` workers exist: only the task-group owner can add workers, and it does
     /// so when a worker exits. (Counting the idle workers is what keeps freshly spawned
     /// workers from exiting again at once.)
-    mutating func nextJob(cancelled: Bool) -> ScheduledJob? {
-        if cancelled { cancelAll() }
+    /// `cancelled`: why the run stops, when it does (every node not started is cancelled with it).
+    mutating func nextJob(cancelled: String?) -> ScheduledJob? {
+        if let cancelled { cancelAll(reason: cancelled) }
         while readyHead < ready.count {
             let otherIdleWorkers = activeWorkers - running - 1
             if ready.count - readyHead - 1 > otherIdleWorkers && activeWorkers < concurrency { break }
@@ -156,10 +171,10 @@ struct SchedulerState {
         }
     }
 
-    /// Marks every node that has not started as `cancelled` (the run's task was cancelled).
-    private mutating func cancelAll() {
+    /// Marks every node that has not started as `cancelled` (the run stops).
+    private mutating func cancelAll(reason: String) {
         for index in 0..<graph.nodeCount where nodes[index].phase == .waiting || nodes[index].phase == .ready {
-            cancel(index, reason: "not run: the run was cancelled")
+            cancel(index, reason: reason)
         }
     }
 

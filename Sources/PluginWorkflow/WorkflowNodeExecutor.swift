@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginLoader
 import PluginRuntime
 
 /// Runs one workflow node: the only way this module reaches plugins.
@@ -44,10 +45,12 @@ public struct RunContext: Sendable {
     final class Run: Sendable {
         let workflowName: String
         let settings: WorkflowSettings
+        let cancellation: CancellationFlag
 
-        init(workflowName: String, settings: WorkflowSettings) {
+        init(workflowName: String, settings: WorkflowSettings, cancellation: CancellationFlag) {
             self.workflowName = workflowName
             self.settings = settings
+            self.cancellation = cancellation
         }
     }
 
@@ -57,20 +60,53 @@ public struct RunContext: Sendable {
     /// The worker lane (0-based) the node runs in: the smallest lane free when it started,
     /// so at most `concurrency` lanes exist. The trace draws lane `n` as "worker n+1".
     public var lane: Int
+    /// The id the node must run under, when the run keeps a journal (the one journaled before
+    /// it started; for a node resumed after a crash, the id it had then). Nil: the executor's own.
+    public var executionID: ExecutionID?
 
     /// The workflow's name.
     public var workflowName: String { run.workflowName }
     /// The workflow's settings: the recovery defaults the node inherits.
     public var settings: WorkflowSettings { run.settings }
+    /// The run's cancellation: an executor hands it to the call, so a cancelled run's
+    /// running nodes see `is_cancelled`.
+    public var cancellation: CancellationFlag { run.cancellation }
 
     public init(workflowName: String, nodeIndex: Int, lane: Int, settings: WorkflowSettings) {
-        self.init(run: Run(workflowName: workflowName, settings: settings), nodeIndex: nodeIndex, lane: lane)
+        self.init(run: Run(workflowName: workflowName, settings: settings, cancellation: CancellationFlag()), nodeIndex: nodeIndex, lane: lane)
     }
 
     init(run: Run, nodeIndex: Int, lane: Int) {
         self.run = run
         self.nodeIndex = nodeIndex
         self.lane = lane
+    }
+
+    /// How the host should run the node: under the context's execution id and cancellation.
+    public var control: ExecutionControl { ExecutionControl(executionID: executionID, cancellation: run.cancellation) }
+}
+
+/// What a run reports as it goes, for a store, a live progress view or a stream of
+/// Server-Sent Events (``WorkflowRunner/events``).
+public enum RunEvent: Sendable {
+    /// A node is about to run (after its journal entry, if the run keeps one).
+    case nodeStarted(node: String, index: Int, executionID: ExecutionID?)
+    /// A node ran and this is its final result (after retries and recovery). Nodes the
+    /// scheduler ends itself (cancelled descendants, an unresolvable `$ref`) are in the run's
+    /// result, not reported here.
+    case nodeFinished(node: String, index: Int, result: NodeResult)
+    /// The run is over: its whole result.
+    case runFinished(WorkflowRunResult)
+
+    /// An `AsyncStream` of a run's events and the observer to give the runner: the stream
+    /// keeps the newest `limit` events when its reader falls behind (a slow reader never
+    /// stalls the run's lanes) and finishes after `runFinished`.
+    public static func stream(bufferingNewest limit: Int = 1024) -> (events: AsyncStream<RunEvent>, observer: @Sendable (RunEvent) -> Void) {
+        let (stream, continuation) = AsyncStream<RunEvent>.makeStream(bufferingPolicy: .bufferingNewest(limit))
+        return (stream, { event in
+            continuation.yield(event)
+            if case .runFinished = event { continuation.finish() }
+        })
     }
 }
 

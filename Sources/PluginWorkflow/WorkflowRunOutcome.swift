@@ -55,6 +55,7 @@ public enum WorkflowRunOutcome: Sendable {
         stream.key("problems")
         stream.beginArray()
         for problem in validation.problems { stream.value(problem.json()) }
+        for problem in result?.problems ?? [] { stream.value(problem.json()) }
         stream.endArray()
         for member in extra {
             stream.key(text: member.key)

@@ -8,17 +8,24 @@ public struct WorkflowRunResult: Sendable {
         case success
         /// At least one node ended `error` or `cancelled`.
         case failed
+        /// The run was cancelled from outside (a handle's `cancel`, `SIGINT` in the CLI): the
+        /// nodes that had not started are `cancelled`, the running ones saw `is_cancelled`.
+        case cancelled
     }
 
     public var status: Status
     public var durationMs: Double
     /// Every node's result, in the workflow's node order.
     public var nodes: [(name: String, result: NodeResult)]
+    /// What the run met outside any node: its journal failing (`JOURNAL_FAILED`) or a journal
+    /// it could not resume from (`JOURNAL_INVALID`). Written into the document's `problems`.
+    public var problems: [Problem]
 
-    public init(status: Status, durationMs: Double, nodes: [(name: String, result: NodeResult)]) {
+    public init(status: Status, durationMs: Double, nodes: [(name: String, result: NodeResult)], problems: [Problem] = []) {
         self.status = status
         self.durationMs = durationMs
         self.nodes = nodes
+        self.problems = problems
     }
 
     /// The result of the node named `name`, the same UTF-8 bytes (a scan of every node: look up many by building
@@ -27,7 +34,7 @@ public struct WorkflowRunResult: Sendable {
         nodes.first { String.sameUTF8($0.name, name) }?.result
     }
 
-    /// The `run --json` shape: `{"status": "success|failed", "durationMs": …, "nodes": {"<name>": <node result>}}`,
+    /// The `run --json` shape: `{"status": "success|failed|cancelled", "durationMs": …, "nodes": {"<name>": <node result>}}`,
     /// nodes in workflow order, each in the `exec --json` shape (``NodeResult/write(to:)``).
     public func json() -> JSONValue {
         var stream = JSONStream(capacity: 1024)

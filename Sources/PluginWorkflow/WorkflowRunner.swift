@@ -40,16 +40,27 @@ public struct WorkflowRunner: Sendable {
     public let concurrency: Int
     public let tracer: TraceRecorder?
     public let progress: (@Sendable (RunProgress) -> Void)?
+    /// Where the run records its progress, and the journal it resumes, if any.
+    public let journaling: RunJournaling?
+    /// Cancels the run from outside: the nodes not started end `cancelled`, the running ones
+    /// see `is_cancelled`, and the run ends `cancelled`. Cancelling the run's task does the same.
+    public let cancellation: CancellationFlag
+    /// Told of every node that starts and finishes, and of the run's end (see ``RunEvent``).
+    public let events: (@Sendable (RunEvent) -> Void)?
 
     /// Prepares a run; throws the graph problems (duplicate names, dangling connections,
     /// cycles, bad `$ref`s) of a workflow that cannot be scheduled. Node types, parameters and
     /// tenants are the executor's business (and ``WorkflowValidator``'s beforehand).
     ///
     /// `progress` is called after every node finishes, serially and under the scheduler's
-    /// lock: it must be quick (a terminal line should throttle itself).
+    /// lock: it must be quick (a terminal line should throttle itself). `events` is called on
+    /// the thread that started or finished the node, not under the lock, concurrently from
+    /// several lanes: it must be quick and thread-safe (``RunEvent/stream(bufferingNewest:)``
+    /// turns it into an `AsyncStream`).
     public init(
         workflow: Workflow, executor: any WorkflowNodeExecutor, concurrency: Int? = nil, tracer: TraceRecorder? = nil,
-        progress: (@Sendable (RunProgress) -> Void)? = nil
+        progress: (@Sendable (RunProgress) -> Void)? = nil, journaling: RunJournaling? = nil,
+        cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil
     ) throws(WorkflowValidationReport) {
         let graph = WorkflowGraph(workflow)
         let problems = graph.structureProblems()
@@ -59,26 +70,42 @@ public struct WorkflowRunner: Sendable {
         self.concurrency = max(1, concurrency ?? workflow.settings.concurrency)
         self.tracer = tracer
         self.progress = progress
+        self.journaling = journaling
+        self.cancellation = cancellation
+        self.events = events
     }
 
     /// Runs every node and returns all results; never throws (a failed node is data).
     public func run() async -> WorkflowRunResult {
         let started = WallClock.monotonicNanoseconds()
         let slots = NodeResultSlots(count: graph.nodeCount)
-        let scheduler = Scheduler(slots: slots, state: SchedulerState(graph: graph, concurrency: concurrency, slots: slots, progress: progress))
-        let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings)
+        let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings, cancellation: cancellation)
+        let journal = RunJournal(journaling, cancellation: cancellation)
+        let replayed: [Int: NodeResult]
+        do throws(JournalFailure) {
+            replayed = try journal.begin(graph: graph)
+        } catch {
+            return refusedResume(error, since: started)
+        }
+        let scheduler = Scheduler(slots: slots, state: SchedulerState(
+            graph: graph, concurrency: concurrency, slots: slots, progress: progress, replayed: replayed))
+        let context = LaneRunContext(shared: shared, journal: journal)
         if let blocking = executor as? any BlockingWorkflowNodeExecutor {
-            await runOnLanes(blocking, scheduler, shared)
+            await runOnLanes(blocking, scheduler, context)
         } else {
-            await withTaskGroup(of: Void.self) { group in
-                var spawn = scheduler.state.withLock { $0.claimWorkers() }
-                while true {
-                    for _ in 0..<spawn {
-                        group.addTask { await self.work(scheduler, shared) }
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    var spawn = scheduler.state.withLock { $0.claimWorkers() }
+                    while true {
+                        for _ in 0..<spawn {
+                            group.addTask { await self.work(scheduler, context) }
+                        }
+                        guard await group.next() != nil else { break }
+                        spawn = scheduler.state.withLock { $0.claimWorkers() }
                     }
-                    guard await group.next() != nil else { break }
-                    spawn = scheduler.state.withLock { $0.claimWorkers() }
                 }
+            } onCancel: {
+                cancellation.cancel()
             }
         }
         // Taking the lock once more orders every worker's result store before the reads.
@@ -92,22 +119,78 @@ public struct WorkflowRunner: Sendable {
             return (graph.workflow.nodes[index].name, Self.unreached(graph.workflow.nodes[index]))
         }
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
-        return WorkflowRunResult(status: failed > 0 || anyUnreached ? .failed : .success, durationMs: elapsed, nodes: nodes)
+        let problems = journal.problems
+        let status: WorkflowRunResult.Status
+        if cancellation.isCancelled && problems.isEmpty {
+            status = .cancelled
+        } else {
+            status = failed > 0 || anyUnreached || !problems.isEmpty ? .failed : .success
+        }
+        var result = WorkflowRunResult(status: status, durationMs: elapsed, nodes: nodes, problems: problems)
+        journal.end(status: status)
+        result.problems = journal.problems
+        events?(.runFinished(result))
+        return result
+    }
+
+    /// Why the run stops starting nodes now, if it does: the journal failed, or it was cancelled.
+    private func stopReason(_ context: LaneRunContext) -> String? {
+        guard context.shared.cancellation.isCancelled else { return nil }
+        return context.journal.hasFailed ? "not run: the run's journal failed" : "not run: the run was cancelled"
+    }
+
+    /// A run that could not resume its journal: nothing ran, every node says why.
+    private func refusedResume(_ failure: JournalFailure, since started: UInt64) -> WorkflowRunResult {
+        let nodes = graph.workflow.nodes.map { node -> (name: String, result: NodeResult) in
+            var result = NodeResult(nodeType: node.type, status: .cancelled, startedAt: WallClock.now())
+            result.error = "not run: the journal could not be resumed"
+            return (node.name, result)
+        }
+        let result = WorkflowRunResult(
+            status: .failed, durationMs: Double(WallClock.monotonicNanoseconds() - started) / 1e6, nodes: nodes,
+            problems: [failure.problem])
+        events?(.runFinished(result))
+        return result
     }
 
     /// One worker task: runs ready nodes one at a time until the scheduler tells it to exit.
-    private func work(_ scheduler: Scheduler, _ shared: RunContext.Run) async {
-        // Task.isCancelled is read before each lock, so the critical section stays short.
-        let cancelledAtStart = Task.isCancelled
-        var job = scheduler.state.withLock { $0.nextJob(cancelled: cancelledAtStart) }
+    private func work(_ scheduler: Scheduler, _ context: LaneRunContext) async {
+        var job = scheduler.state.withLock { $0.nextJob(cancelled: stopReason(context)) }
         let nodes = graph.workflow.nodes
         while let current = job {
-            let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             let mark = traceMark()
-            let result = await executor.execute(node: nodes[current.index], parameters: current.parameters, input: current.input, context: context)
-            let cancelled = Task.isCancelled
-            job = finished(current, result, since: mark, scheduler) { $0.nextJob(cancelled: cancelled) }
+            let result: NodeResult
+            switch begin(current, context) {
+            case .run(let nodeContext):
+                result = await executor.execute(node: nodes[current.index], parameters: current.parameters, input: current.input, context: nodeContext)
+            case .refused(let refusal):
+                result = refusal
+            }
+            job = finished(current, result, since: mark, scheduler, context) { $0.nextJob(cancelled: stopReason(context)) }
         }
+    }
+
+    /// What a node needs before it runs: its context (with the execution id the journal
+    /// recorded), or, when the journal could not record its start, the failure it ends with.
+    private enum Begin {
+        case run(RunContext)
+        case refused(NodeResult)
+    }
+
+    private func begin(_ job: ScheduledJob, _ context: LaneRunContext) -> Begin {
+        var nodeContext = RunContext(run: context.shared, nodeIndex: job.index, lane: job.lane)
+        let node = graph.workflow.nodes[job.index]
+        if context.journal.isActive {
+            switch context.journal.nodeStarted(node.name) {
+            case .success(let id): nodeContext.executionID = id
+            case .failure(let failure):
+                return .refused(.failure(
+                    nodeType: node.type, code: failure.code, message: failure.message + " The node was not run.",
+                    startedAt: WallClock.now()))
+            }
+        }
+        events?(.nodeStarted(node: node.name, index: job.index, executionID: nodeContext.executionID))
+        return .run(nodeContext)
     }
 
     /// The lanes of a ``BlockingWorkflowNodeExecutor``: the same workers as ``work(_:_:)``, each
@@ -115,14 +198,13 @@ public struct WorkflowRunner: Sendable {
     /// with no hand-off. A worker that exits tops the lanes up itself (the owner's job in the
     /// task-group form); the last one to exit, with nothing left to start, ends the run.
     /// Cancelling the task stops lanes from taking new nodes, as in the task-group form.
-    private func runOnLanes(_ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ shared: RunContext.Run) async {
-        let cancellation = CancellationFlag()
+    private func runOnLanes(_ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ context: LaneRunContext) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (over: CheckedContinuation<Void, Never>) in
                 let spawn = scheduler.state.withLock { $0.claimWorkers() }
                 if spawn == 0 { over.resume(); return }
                 for _ in 0..<spawn {
-                    executor.startLane { self.lane(executor, scheduler, shared, cancellation, over) }
+                    executor.startLane { self.lane(executor, scheduler, context, over) }
                 }
             }
         } onCancel: {
@@ -131,37 +213,42 @@ public struct WorkflowRunner: Sendable {
     }
 
     private func lane(
-        _ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ shared: RunContext.Run,
-        _ cancellation: CancellationFlag, _ over: CheckedContinuation<Void, Never>,
-        from first: (job: ScheduledJob?, spawn: Int, last: Bool)? = nil
+        _ executor: any BlockingWorkflowNodeExecutor, _ scheduler: Scheduler, _ context: LaneRunContext,
+        _ over: CheckedContinuation<Void, Never>, from first: (job: ScheduledJob?, spawn: Int, last: Bool)? = nil
     ) {
-        var step = first ?? scheduler.state.withLock { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
+        var step = first ?? scheduler.state.withLock { $0.nextJobOrExit(cancelled: stopReason(context)) }
         let nodes = graph.workflow.nodes
         // Made once per lane, not per node: what a replacement thread needs to carry the lane on.
         let cursor = LaneCursor()
         let replacement: @Sendable (NodeResult) -> Void = { result in
             guard let current = cursor.job else { return }
-            let next = self.finished(current, result, since: cursor.mark, scheduler) {
-                $0.nextJobOrExit(cancelled: cancellation.isCancelled)
+            let next = self.finished(current, result, since: cursor.mark, scheduler, context) {
+                $0.nextJobOrExit(cancelled: self.stopReason(context))
             }
-            self.lane(executor, scheduler, shared, cancellation, over, from: next)
+            self.lane(executor, scheduler, context, over, from: next)
         }
         while let current = step.job {
-            let context = RunContext(run: shared, nodeIndex: current.index, lane: current.lane)
             let mark = traceMark()
-            cursor.job = current
-            cursor.mark = mark
-            guard let result = executor.executeOnLane(
-                node: nodes[current.index], parameters: current.parameters, input: current.input, context: context,
-                replacement: replacement)
-            else {
-                // This thread was given up to a late plugin call: the replacement carries the lane on.
-                return
+            let result: NodeResult
+            switch begin(current, context) {
+            case .run(let nodeContext):
+                cursor.job = current
+                cursor.mark = mark
+                guard let returned = executor.executeOnLane(
+                    node: nodes[current.index], parameters: current.parameters, input: current.input, context: nodeContext,
+                    replacement: replacement)
+                else {
+                    // This thread was given up to a late plugin call: the replacement carries the lane on.
+                    return
+                }
+                result = returned
+            case .refused(let refusal):
+                result = refusal
             }
-            step = finished(current, result, since: mark, scheduler) { $0.nextJobOrExit(cancelled: cancellation.isCancelled) }
+            step = finished(current, result, since: mark, scheduler, context) { $0.nextJobOrExit(cancelled: stopReason(context)) }
         }
         for _ in 0..<step.spawn {
-            executor.startLane { self.lane(executor, scheduler, shared, cancellation, over) }
+            executor.startLane { self.lane(executor, scheduler, context, over) }
         }
         if step.last { over.resume() }
     }
@@ -171,15 +258,20 @@ public struct WorkflowRunner: Sendable {
         tracer == nil ? (0, 0) : (WallClock.monotonicNanoseconds(), WallClock.now())
     }
 
-    /// Records a worker's finished node (trace, result slot, scheduler) and returns what `next`
-    /// decides in the same critical section (its next job).
+    /// Records a worker's finished node (trace, journal, events, result slot, scheduler) and
+    /// returns what `next` decides in the same critical section (its next job). The journal
+    /// entry is written before the scheduler learns of the result, so no child starts (and is
+    /// journaled) before its parent's result is.
     private func finished<Next>(
         _ job: ScheduledJob, _ result: NodeResult, since mark: (nanoseconds: UInt64, epoch: Double), _ scheduler: Scheduler,
-        next: (inout SchedulerState) -> Next
+        _ context: LaneRunContext, next: (inout SchedulerState) -> Next
     ) -> Next {
+        let node = graph.workflow.nodes[job.index]
         if let tracer {
-            record(result, of: graph.workflow.nodes[job.index], lane: job.lane, from: mark.nanoseconds, epoch: mark.epoch, into: tracer)
+            record(result, of: node, lane: job.lane, from: mark.nanoseconds, epoch: mark.epoch, into: tracer)
         }
+        if context.journal.isActive { context.journal.nodeFinished(node.name, result) }
+        events?(.nodeFinished(node: node.name, index: job.index, result: result))
         let status = result.status
         let output = result.output
         // Stored before the lock (see NodeResultSlots): the critical section stays short.
@@ -214,6 +306,17 @@ public struct WorkflowRunner: Sendable {
         var result = NodeResult(nodeType: node.type, status: .cancelled, startedAt: WallClock.now())
         result.error = "not run: no upstream path finished"
         return result
+    }
+}
+
+/// What every worker of one run shares: the contexts' common part and the journal.
+final class LaneRunContext: Sendable {
+    let shared: RunContext.Run
+    let journal: RunJournal
+
+    init(shared: RunContext.Run, journal: RunJournal) {
+        self.shared = shared
+        self.journal = journal
     }
 }
 

@@ -63,7 +63,7 @@ struct WorkflowLaneTests {
         task.cancel()
         release.signal()
         let result = await task.value
-        #expect(result.status == .failed)
+        #expect(result.status == .cancelled)
         #expect(result["n0"]?.status == .success)
         #expect(result["n1"]?.status == .cancelled)
         #expect(result["n1"]?.error == "not run: the run was cancelled")

@@ -192,7 +192,7 @@ struct WorkflowRunnerTests {
         while executor.calls.isEmpty { try await Task.sleep(nanoseconds: 1_000_000) }
         task.cancel()
         let result = await task.value
-        #expect(result.status == .failed)
+        #expect(result.status == .cancelled)
         #expect(result["n0"]?.status == .success)
         #expect(result["n1"]?.status == .cancelled)
         #expect(result["n1"]?.error == "not run: the run was cancelled")

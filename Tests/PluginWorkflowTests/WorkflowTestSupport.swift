@@ -13,6 +13,8 @@ final class FakeExecutor: WorkflowNodeExecutor {
         var parameters: JSONValue
         var input: JSONValue
         var lane: Int
+        /// The id the runner asked the node to run under (set when the run keeps a journal).
+        var executionID: ExecutionID? = nil
     }
 
     struct Outcome: Sendable {
@@ -73,7 +75,7 @@ final class FakeExecutor: WorkflowNodeExecutor {
         state.withLock { state in
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
-            state.calls.append(Call(node: node.name, parameters: parameters, input: input, lane: context.lane))
+            state.calls.append(Call(node: node.name, parameters: parameters, input: input, lane: context.lane, executionID: context.executionID))
         }
         return (behaviour(node.name, parameters, input), WallClock.now())
     }
