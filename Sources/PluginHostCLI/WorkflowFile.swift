@@ -14,12 +14,18 @@ enum WorkflowFile {
     /// A file larger than `limits.maximumWorkflowBytes` is refused by its size, unread
     /// (`WORKFLOW_TOO_LARGE` in the result, so it is reported like any other problem).
     static func read(_ path: String, limits: InputLimits) throws -> ParsedWorkflow {
+        try readVersioned(path, limits: limits).parsed
+    }
+
+    /// ``read(_:limits:)`` with the file's version for a run journal (``WorkflowDigest``), so
+    /// a resume on an edited file is refused.
+    static func readVersioned(_ path: String, limits: InputLimits) throws -> (parsed: ParsedWorkflow, version: String) {
         let absolute = Terminal.absolutePath(path)
         let attributes = try? FileManager.default.attributesOfItem(atPath: absolute)
         let type = attributes?[.type] as? FileAttributeType
         if type == .typeRegular, let size = (attributes?[.size] as? NSNumber)?.intValue,
            let refused = Workflow.refusal(byteCount: size, limits: limits) {
-            return refused
+            return (refused, "")
         }
         // The file's `Data` is gone before parsing: only one copy of the text is held.
         let bytes: [UInt8]
@@ -31,7 +37,7 @@ enum WorkflowFile {
             throw ExitCode(2)
         }
         // The raw bytes: invalid UTF-8 is the parser's error (with its offset), never repaired.
-        return Workflow.parse(bytes: bytes, limits: limits)
+        return (Workflow.parse(bytes: bytes, limits: limits), WorkflowDigest.version(of: bytes))
     }
 }
 

@@ -1,4 +1,5 @@
 import PluginHostCore
+import PluginLoader
 import PluginRuntime
 
 /// Workflows on a real host: the one entry point the CLI and the embedding API share, so
@@ -48,17 +49,21 @@ public struct HostWorkflows: Sendable {
     /// else the workflow's `settings.concurrency`); never throws: failures are data.
     ///
     /// `tracer` records every attempt of every node; `progress` is called after each node
-    /// finishes, serially (keep it quick).
+    /// finishes, serially (keep it quick). `journaling` records the run as it goes and, with a
+    /// replay, resumes the run it holds; `cancellation` stops the run from outside; `events`
+    /// hears every node start and finish (see ``WorkflowRunner``).
     public func run(
         _ parsed: ParsedWorkflow, concurrency: Int? = nil, tracer: TraceRecorder? = nil,
-        progress: (@Sendable (RunProgress) -> Void)? = nil
+        progress: (@Sendable (RunProgress) -> Void)? = nil, journaling: RunJournaling? = nil,
+        cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil
     ) async -> WorkflowRunOutcome {
         let report = validate(parsed)
         guard report.valid else { return .refused(report) }
         let executor = HostNodeExecutor(host: host, tenant: tenant, workflow: parsed.workflow)
         do throws(WorkflowValidationReport) {
             let runner = try WorkflowRunner(
-                workflow: parsed.workflow, executor: executor, concurrency: concurrency, tracer: tracer, progress: progress)
+                workflow: parsed.workflow, executor: executor, concurrency: concurrency, tracer: tracer, progress: progress,
+                journaling: journaling, cancellation: cancellation, events: events)
             return .ran(await runner.run(), validation: report)
         } catch {
             // Unreachable after a clean validation (the runner checks a subset); kept honest.

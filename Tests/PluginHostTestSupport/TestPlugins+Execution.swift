@@ -10,8 +10,8 @@ import PluginHostCore
 ///   `hostile.stubborn` (sleeps `ms` ignoring `is_cancelled`, then appends `finished` to
 ///   `marker`), `hostile.polite` (marks `started`, sleeps up to `ms` polling `is_cancelled`; when it turns true,
 ///   appends `cancelled` to `marker` and returns PH_ERR_CANCELLED), `hostile.echo` (echoes its
-///   parameters and logs one line), `hostile.ids` (appends `<attempt> <execution id>` to
-///   `marker`, fails with PH_ERR_TRANSIENT while `attempt <= failures`, else `{"ok":true}`);
+///   parameters and logs one line), `hostile.ids` (sleeps `ms`, default 0, then appends
+///   `<attempt> <execution id>` to `marker`, fails with PH_ERR_TRANSIENT while `attempt <= failures`, else `{"ok":true}`);
 /// - `libserial.so` (`org.test.serial`, **not** thread-safe): `serial.check` fails with
 ///   PH_ERR_EXECUTION "overlapping calls" if another call is inside it at the same time (which
 ///   the host must prevent), fails with PH_ERR_TRANSIENT while `attempt <= failures`, else
@@ -140,6 +140,7 @@ public enum ExecutionPlugins {
                 return PH_OK;
             }
             if (strcmp(type, "hostile.ids") == 0) {
+                for (int64_t i = param_int(call, "ms", 0); i > 0; i--) sleep_1ms();
                 char line[160];
                 snprintf(line, sizeof line, "%u %s\\n", (unsigned)call->attempt, call->execution_id);
                 mark(call, line);
