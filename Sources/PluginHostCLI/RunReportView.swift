@@ -26,6 +26,7 @@ struct RunReportView {
         }
         var lines = warnings.map(ProblemListView.line)
         lines.append(table.render())
+        if let rollback = result.rollback { lines += Self.render(rollback) }
         let counts = Dictionary(grouping: result.nodes, by: { $0.result.status }).mapValues(\.count)
         let summary = [NodeStatus.success, .skipped, .error, .cancelled].compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
         lines.append("")
@@ -33,7 +34,33 @@ struct RunReportView {
         return lines.joined(separator: "\n")
     }
 
-    private func detail(_ node: NodeResult) -> String {
+    /// The rollback's rows: each compensation that ran (as a node row, under "UNDOES"), or for
+    /// a manual rollback the plan and how to start it.
+    static func render(_ rollback: RollbackResult) -> [String] {
+        var lines = ["", "rollback (\(rollback.strategy.rawValue)): \(rollback.status.rawValue)"]
+        if rollback.status == .planned {
+            var plan = TextTable(header: ["STEP", "UNDOES", "TYPE", "AFTER", "PARAMETERS"])
+            for (step, entry) in rollback.plan.enumerated() {
+                plan.add(["\(step + 1)", entry.node, entry.type, entry.after.isEmpty ? "-" : entry.after.joined(separator: ", "),
+                          cut(JSONWriter.string(entry.parameters))])
+            }
+            lines.append(plan.render())
+            lines.append("run it later with: plugin-host rollback RESULT.json (the saved `run --json` document)")
+            return lines
+        }
+        var table = TextTable(header: ["UNDOES", "TYPE", "STATUS", "ATTEMPTS", "DURATION", "OUTPUT / ERROR"])
+        for (name, node) in rollback.compensations {
+            table.add([name, node.nodeType, node.status.rawValue, "\(node.attempts.count)",
+                       String(format: "%.1f ms", node.durationMs), cut(RunReportView.detail(node))])
+        }
+        lines.append(table.render())
+        if !rollback.notUndone.isEmpty { lines.append("not undone: \(rollback.notUndone.joined(separator: ", "))") }
+        return lines
+    }
+
+    private func detail(_ node: NodeResult) -> String { Self.detail(node) }
+
+    private static func detail(_ node: NodeResult) -> String {
         if node.status == .success || node.status == .skipped {
             let text = node.output.map { JSONWriter.string($0) } ?? ""
             guard let error = node.error, node.recoveryApplied != nil else { return text }

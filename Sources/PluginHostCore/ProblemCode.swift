@@ -200,6 +200,10 @@ extension ProblemCode {
     /// The workflow has more nodes or connections, or more bytes, than the host's
     /// ``InputLimits`` allow; nothing of it is validated or run.
     public static let workflowTooLarge = ProblemCode(rawValue: "WORKFLOW_TOO_LARGE")
+    /// A node's `compensation` or the workflow's `settings.rollback` is malformed (not an object
+    /// with a string `type`, an unknown member, a `rollback` other than automatic/manual/none),
+    /// or a saved rollback plan given to `plugin-host rollback` is missing or unreadable.
+    public static let compensationInvalid = ProblemCode(rawValue: "COMPENSATION_INVALID")
     /// A run's journal could not record its progress (a write failed): the run stops starting
     /// nodes, since what it did could no longer be resumed.
     public static let journalFailed = ProblemCode(rawValue: "JOURNAL_FAILED")
@@ -292,6 +296,7 @@ extension ProblemCode {
         (.typeVersionUnsupported, "A node's typeVersion is not one its node type supports."),
         (.refNotUpstream, "A $ref names a node that is not upstream of the node using it."),
         (.workflowTooLarge, "The workflow exceeds the node, connection or byte limit (HostConfiguration.limits)."),
+        (.compensationInvalid, "A node's compensation, the workflow's settings.rollback or a saved rollback plan is malformed."),
         (.journalFailed, "The run's journal could not record its progress; the run stopped starting nodes."),
         (.journalInvalid, "The journal to resume from is unreadable, of another workflow or version, or inconsistent."),
         (.jsonTooDeep, "A JSON document nests deeper than the depth limit (HostConfiguration.limits)."),

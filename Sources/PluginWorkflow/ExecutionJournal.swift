@@ -33,6 +33,8 @@ public enum JournalEntry: Sendable {
     case nodeStarted(node: String, executionID: ExecutionID)
     /// A node's final result.
     case nodeFinished(node: String, result: NodeResult)
+    /// The final result of the compensation that undoes `node` (a rollback).
+    case compensationFinished(node: String, result: NodeResult)
     /// The run was resumed from this journal (wall-clock seconds).
     case runResumed(at: Double)
     /// The run ended with this status (``WorkflowRunResult/Status``'s raw value).
@@ -85,6 +87,8 @@ public struct JournalReplay: Sendable {
     public private(set) var resumes = 0
     /// Set when the run had ended (a resume then runs nothing and returns the same results).
     public private(set) var finishedStatus: String?
+    /// Compensations that finished, by the node they undo: a resumed rollback does not run them again.
+    public private(set) var compensations: [String: NodeResult] = [:]
 
     /// Reads `entries`; the first must be `runStarted` and every node must be started before
     /// it finishes. Throws JOURNAL_INVALID naming the first entry that breaks this.
@@ -104,6 +108,8 @@ public struct JournalReplay: Sendable {
                     throw JournalFailure(.journalInvalid, "Entry \(position + 1) finishes node `\(node)`, which the journal never started.")
                 }
                 finished[node] = result
+            case .compensationFinished(let node, let result):
+                compensations[node] = result
             case .runResumed:
                 resumes += 1
             case .runFinished(let status, _):

@@ -134,7 +134,7 @@ extension JournalEntry {
     /// The entry as one JSON object, the file journal's line:
     /// `{"entry":"runStarted","workflow","version","nodes","at"}`,
     /// `{"entry":"nodeStarted","node","executionId"}`, `{"entry":"nodeFinished","node","result"}`
-    /// (the result in the `exec --json` shape), `{"entry":"runResumed","at"}`,
+    /// and `{"entry":"compensationFinished","node","result"}` (results in the `exec --json` shape), `{"entry":"runResumed","at"}`,
     /// `{"entry":"runFinished","status","at"}`; times as ISO-8601 UTC.
     public func write(to stream: inout JSONStream) {
         stream.beginObject()
@@ -151,6 +151,10 @@ extension JournalEntry {
             stream.key("executionId"); stream.string(executionID.description)
         case .nodeFinished(let node, let result):
             stream.key("entry"); stream.string("nodeFinished")
+            stream.key("node"); stream.string(node)
+            stream.key("result"); result.write(to: &stream)
+        case .compensationFinished(let node, let result):
+            stream.key("entry"); stream.string("compensationFinished")
             stream.key("node"); stream.string(node)
             stream.key("result"); result.write(to: &stream)
         case .runResumed(let at):
@@ -190,10 +194,11 @@ extension JournalEntry {
                 throw JournalFailure(.journalInvalid, "`executionId` must be 32 lowercase hex digits")
             }
             self = .nodeStarted(node: try string("node"), executionID: id)
-        case "nodeFinished":
+        case "nodeFinished", "compensationFinished":
             let node = try string("node")
             do throws(ResultReadingError) {
-                self = .nodeFinished(node: node, result: try NodeResult(json: value["result"] ?? .null))
+                let result = try NodeResult(json: value["result"] ?? .null)
+                self = value["entry"] == "nodeFinished" ? .nodeFinished(node: node, result: result) : .compensationFinished(node: node, result: result)
             } catch {
                 throw JournalFailure(.journalInvalid, "its result cannot be read: \(error)")
             }

@@ -64,10 +64,41 @@ public struct HostWorkflows: Sendable {
             let runner = try WorkflowRunner(
                 workflow: parsed.workflow, executor: executor, concurrency: concurrency, tracer: tracer, progress: progress,
                 journaling: journaling, cancellation: cancellation, events: events)
-            return .ran(await runner.run(), validation: report)
+            var result = await runner.run()
+            // A run refused by its journal ran nothing: there is nothing to undo.
+            if !result.problems.contains(where: { $0.code == .journalInvalid }),
+               case .success(let strategy) = RollbackStrategy.read(parsed.workflow.settings), strategy != .none {
+                let rollback = rollbackRun(
+                    workflowName: parsed.workflow.name, concurrency: runner.concurrency, tracer: tracer, journal: journaling?.journal)
+                result = result.with(rollback: await rollback.apply(
+                    to: result, of: parsed.workflow, strategy: strategy, done: journaling?.replay?.compensations ?? [:]))
+                if result.rollback != nil, let journal = journaling?.journal {
+                    do throws(JournalFailure) {
+                        try journal.append(.runFinished(status: result.status.rawValue, at: WallClock.now()))
+                    } catch {
+                        result.problems.append(error.problem)
+                    }
+                }
+            }
+            return .ran(result, validation: report)
         } catch {
             // Unreachable after a clean validation (the runner checks a subset); kept honest.
             return .refused(WorkflowValidationReport(problems: report.problems + error.problems))
         }
+    }
+
+    /// Runs a rollback plan saved from a `manual` run (`plugin-host rollback`): each
+    /// compensation through the same pipeline as any node (tenant policy, validation, retries).
+    public func rollback(
+        _ plan: [PlannedCompensation], workflowName: String, concurrency: Int, tracer: TraceRecorder? = nil
+    ) async -> RollbackResult {
+        await rollbackRun(workflowName: workflowName, concurrency: concurrency, tracer: tracer, journal: nil).run(plan)
+    }
+
+    private func rollbackRun(workflowName: String, concurrency: Int, tracer: TraceRecorder?, journal: (any ExecutionJournal)?) -> RollbackRun {
+        RollbackRun(
+            workflowName: workflowName, concurrency: concurrency,
+            executor: { [host, tenant] workflow in HostNodeExecutor(host: host, tenant: tenant, workflow: workflow) },
+            tracer: tracer, traceLaneOffset: concurrency, journal: journal)
     }
 }

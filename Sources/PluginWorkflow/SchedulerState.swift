@@ -24,6 +24,9 @@ struct SchedulerState {
     let graph: WorkflowGraph
     let concurrency: Int
     let progress: (@Sendable (RunProgress) -> Void)?
+    /// Set for a run whose connections are order only (``ConnectionMeaning/orderOnly(inputs:)``):
+    /// each node's given input, and a failure does not cancel what comes after it.
+    let givenInputs: [JSONValue]?
     /// Everything the scheduler tracks about one node, together so that finishing a node
     /// touches one element per child (one uniqueness check, one cache line).
     struct NodeState {
@@ -55,8 +58,9 @@ struct SchedulerState {
     /// runs, in a topological order, so their children see their outputs as if they had just run.
     init(
         graph: WorkflowGraph, concurrency: Int, slots: NodeResultSlots, progress: (@Sendable (RunProgress) -> Void)?,
-        replayed: [Int: NodeResult] = [:]
+        replayed: [Int: NodeResult] = [:], connections: ConnectionMeaning = .dataFlow
     ) {
+        if case .orderOnly(let inputs) = connections { givenInputs = inputs } else { givenInputs = nil }
         self.graph = graph
         self.slots = slots
         self.concurrency = concurrency
@@ -147,8 +151,10 @@ struct SchedulerState {
         done += 1
         if status == .error || status == .cancelled {
             failed += 1
-            cancelDescendants(of: index)
-            return
+            if givenInputs == nil {
+                cancelDescendants(of: index)
+                return
+            }
         }
         for child in graph.childIndices(of: index) {
             nodes[child].remaining -= 1
@@ -192,7 +198,9 @@ struct SchedulerState {
     private mutating func prepare(_ index: Int) -> ScheduledJob? {
         let parents = graph.parentIndices(of: index)
         let input: JSONValue
-        if parents.isEmpty {
+        if let givenInputs {
+            input = givenInputs[index]
+        } else if parents.isEmpty {
             input = .array([])
         } else if parents.count == 1, case .array(let items)? = nodes[parents[parents.startIndex]].output {
             input = .array(items)

@@ -43,6 +43,8 @@ public final class TraceRecorder: Sendable {
     /// Shown as the process name in the viewer.
     public let title: String
     private let recorded = Locked<[TraceEvent]>([])
+    /// Names of lanes that are not "worker n" (a rollback's lanes).
+    private let laneNames = Locked<[Int: String]>([:])
 
     public init(title: String = "plugin-host workflow") {
         self.title = title
@@ -51,6 +53,11 @@ public final class TraceRecorder: Sendable {
 
     public func record(_ event: TraceEvent) {
         recorded.withLock { $0.append(event) }
+    }
+
+    /// Shows lane `lane` (0-based) as `name` instead of "worker n".
+    public func name(lane: Int, _ name: String) {
+        laneNames.withLock { $0[lane] = name }
     }
 
     /// Every event recorded so far, in recording order.
@@ -70,9 +77,11 @@ public final class TraceRecorder: Sendable {
             ["name": "process_name", "ph": "M", "pid": 1, "tid": 0, "args": ["name": .string(title)]],
         ]
         let laneCount = (events.map(\.lane).max() ?? -1) + 1
+        let names = laneNames.withLock { $0 }
         for lane in 0..<laneCount {
             let tid = JSONValue.int(Int64(lane + 1))
-            output.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": tid, "args": ["name": .string("worker \(lane + 1)")]])
+            let name = names[lane] ?? "worker \(lane + 1)"
+            output.append(["name": "thread_name", "ph": "M", "pid": 1, "tid": tid, "args": ["name": .string(name)]])
             output.append(["name": "thread_sort_index", "ph": "M", "pid": 1, "tid": tid, "args": ["sort_index": tid]])
         }
         for event in events {

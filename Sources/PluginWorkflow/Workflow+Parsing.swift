@@ -139,6 +139,7 @@ private struct WorkflowReader {
         if let onError = object["onError"] { settings.onError = onError }
         settings.retry = object["retry"]
         settings.timeoutMs = object["timeoutMs"]
+        settings.rollback = object["rollback"]
         return settings
     }
 
@@ -173,6 +174,7 @@ private struct WorkflowReader {
         node.onError = object["onError"]
         node.fallbackNodeType = object["fallbackNodeType"]
         node.timeoutMs = object["timeoutMs"]
+        node.compensation = object["compensation"]
         return node
     }
 

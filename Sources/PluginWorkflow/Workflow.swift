@@ -37,14 +37,21 @@ public struct WorkflowSettings: Sendable, Hashable {
     public var retry: JSONValue?
     /// The default per-attempt time limit in milliseconds, raw; nil when absent.
     public var timeoutMs: JSONValue?
+    /// What a failed run does with the nodes that succeeded (`automatic`, `manual`, `none`),
+    /// raw; nil when absent (`none`). See ``RollbackStrategy``.
+    public var rollback: JSONValue?
 
     public static let defaultConcurrency = 4
 
-    public init(concurrency: Int = WorkflowSettings.defaultConcurrency, onError: JSONValue = "fail", retry: JSONValue? = nil, timeoutMs: JSONValue? = nil) {
+    public init(
+        concurrency: Int = WorkflowSettings.defaultConcurrency, onError: JSONValue = "fail", retry: JSONValue? = nil,
+        timeoutMs: JSONValue? = nil, rollback: JSONValue? = nil
+    ) {
         self.concurrency = concurrency
         self.onError = onError
         self.retry = retry
         self.timeoutMs = timeoutMs
+        self.rollback = rollback
     }
 }
 
@@ -64,11 +71,16 @@ public struct WorkflowNode: Sendable, Hashable {
     public var onError: JSONValue?
     public var fallbackNodeType: JSONValue?
     public var timeoutMs: JSONValue?
+    /// How to undo what the node did when the run fails, raw: `{"type", "parameters"?,
+    /// "retry"?}`; nil when the node has none. See ``CompensationDeclaration``.
+    public var compensation: JSONValue?
 
     public init(
         name: String, type: String, typeVersion: Int = 1, parameters: JSONValue = .object(JSONObject()),
-        retry: JSONValue? = nil, onError: JSONValue? = nil, fallbackNodeType: JSONValue? = nil, timeoutMs: JSONValue? = nil
+        retry: JSONValue? = nil, onError: JSONValue? = nil, fallbackNodeType: JSONValue? = nil, timeoutMs: JSONValue? = nil,
+        compensation: JSONValue? = nil
     ) {
+        self.compensation = compensation
         self.name = name
         self.type = type
         self.typeVersion = typeVersion

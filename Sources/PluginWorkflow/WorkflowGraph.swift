@@ -105,6 +105,15 @@ public struct WorkflowGraph: Sendable {
     /// Node `index`'s parents, one per connection, in connection order.
     func parentIndices(of index: Int) -> ArraySlice<Int> { parents[parentStart[index]..<parentStart[index + 1]] }
 
+    /// Every node upstream of `index` (one walk over its ancestors).
+    func ancestors(of index: Int) -> Set<Int> {
+        var found = Set<Int>(), stack = Array(parentIndices(of: index))
+        while let node = stack.popLast() {
+            if found.insert(node).inserted { stack.append(contentsOf: parentIndices(of: node)) }
+        }
+        return found
+    }
+
     /// Whether the connections are free of cycles (Kahn's algorithm; O(nodes + connections)).
     var isAcyclic: Bool { topologicalPositions() != nil }
 }

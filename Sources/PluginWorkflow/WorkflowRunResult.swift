@@ -11,6 +11,14 @@ public struct WorkflowRunResult: Sendable {
         /// The run was cancelled from outside (a handle's `cancel`, `SIGINT` in the CLI): the
         /// nodes that had not started are `cancelled`, the running ones saw `is_cancelled`.
         case cancelled
+        /// It failed (or was cancelled), and `settings.rollback: automatic` undid every node
+        /// that had succeeded (``rollback`` has each compensation's result).
+        case rolledBack
+        /// It failed and a compensation failed too, after its retries (``RollbackResult/notUndone``).
+        case rollbackFailed
+        /// It failed under `settings.rollback: manual`: ``rollback`` holds the plan, to run
+        /// with `plugin-host rollback`.
+        case degraded
     }
 
     public var status: Status
@@ -20,6 +28,8 @@ public struct WorkflowRunResult: Sendable {
     /// What the run met outside any node: its journal failing (`JOURNAL_FAILED`) or a journal
     /// it could not resume from (`JOURNAL_INVALID`). Written into the document's `problems`.
     public var problems: [Problem]
+    /// What the rollback did (or, `manual`, would do); nil when none applied.
+    public var rollback: RollbackResult?
 
     public init(status: Status, durationMs: Double, nodes: [(name: String, result: NodeResult)], problems: [Problem] = []) {
         self.status = status
@@ -57,6 +67,8 @@ public struct WorkflowRunResult: Sendable {
             node.result.write(to: &stream)
         }
         stream.endObject()
+        stream.key("rollback")
+        if let rollback { rollback.write(to: &stream) } else { stream.null() }
     }
 
     public func write(to stream: inout JSONStream) {

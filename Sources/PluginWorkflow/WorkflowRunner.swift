@@ -47,6 +47,11 @@ public struct WorkflowRunner: Sendable {
     public let cancellation: CancellationFlag
     /// Told of every node that starts and finishes, and of the run's end (see ``RunEvent``).
     public let events: (@Sendable (RunEvent) -> Void)?
+    /// Whether connections carry data and failures (a workflow) or only order (compensations).
+    public let connections: ConnectionMeaning
+    /// Added to every lane number in the trace, so a second run on the same recorder (a
+    /// rollback) draws in lanes of its own.
+    public let traceLaneOffset: Int
 
     /// Prepares a run; throws the graph problems (duplicate names, dangling connections,
     /// cycles, bad `$ref`s) of a workflow that cannot be scheduled. Node types, parameters and
@@ -60,7 +65,8 @@ public struct WorkflowRunner: Sendable {
     public init(
         workflow: Workflow, executor: any WorkflowNodeExecutor, concurrency: Int? = nil, tracer: TraceRecorder? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil, journaling: RunJournaling? = nil,
-        cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil
+        cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil,
+        connections: ConnectionMeaning = .dataFlow, traceLaneOffset: Int = 0
     ) throws(WorkflowValidationReport) {
         let graph = WorkflowGraph(workflow)
         let problems = graph.structureProblems()
@@ -73,6 +79,11 @@ public struct WorkflowRunner: Sendable {
         self.journaling = journaling
         self.cancellation = cancellation
         self.events = events
+        self.connections = connections
+        self.traceLaneOffset = traceLaneOffset
+        if case .orderOnly(let inputs) = connections, inputs.count != graph.nodeCount {
+            preconditionFailure("an order-only run needs one input per node (\(inputs.count) for \(graph.nodeCount))")
+        }
     }
 
     /// Runs every node and returns all results; never throws (a failed node is data).
@@ -88,7 +99,8 @@ public struct WorkflowRunner: Sendable {
             return refusedResume(error, since: started)
         }
         let scheduler = Scheduler(slots: slots, state: SchedulerState(
-            graph: graph, concurrency: concurrency, slots: slots, progress: progress, replayed: replayed))
+            graph: graph, concurrency: concurrency, slots: slots, progress: progress, replayed: replayed,
+            connections: connections))
         let context = LaneRunContext(shared: shared, journal: journal)
         if let blocking = executor as? any BlockingWorkflowNodeExecutor {
             await runOnLanes(blocking, scheduler, context)
@@ -268,7 +280,7 @@ public struct WorkflowRunner: Sendable {
     ) -> Next {
         let node = graph.workflow.nodes[job.index]
         if let tracer {
-            record(result, of: node, lane: job.lane, from: mark.nanoseconds, epoch: mark.epoch, into: tracer)
+            record(result, of: node, lane: job.lane + traceLaneOffset, from: mark.nanoseconds, epoch: mark.epoch, into: tracer)
         }
         if context.journal.isActive { context.journal.nodeFinished(node.name, result) }
         events?(.nodeFinished(node: node.name, index: job.index, result: result))
@@ -307,6 +319,16 @@ public struct WorkflowRunner: Sendable {
         result.error = "not run: no upstream path finished"
         return result
     }
+}
+
+/// What a run's connections mean.
+public enum ConnectionMeaning: Sendable {
+    /// A workflow: a node's input is its parents' output items, and a node that fails cancels
+    /// everything downstream of it.
+    case dataFlow
+    /// Order only (a rollback's compensations): each node gets its given input (one per node,
+    /// in node order), still runs only after its parents, and runs even when they failed.
+    case orderOnly(inputs: [JSONValue])
 }
 
 /// What every worker of one run shares: the contexts' common part and the journal.

@@ -40,7 +40,70 @@ public struct WorkflowValidator: Sendable {
         for (index, node) in workflow.nodes.enumerated() {
             problems += nodeProblems(node, references: graph.references[index].map(\.reference), settings: workflow.settings, entries: &entries)
         }
+        if case .failure(let problem) = RollbackStrategy.read(workflow.settings) { problems.append(problem) }
+        for (index, node) in workflow.nodes.enumerated() where node.compensation != nil {
+            problems += compensationProblems(node, at: index, graph: graph, entries: &entries)
+        }
         return WorkflowValidationReport(problems: problems)
+    }
+
+    /// A node's `compensation`, checked like a node: its shape (`COMPENSATION_INVALID`), its
+    /// node type and the tenant's right to it, its parameters against the type's schema (except
+    /// at `$ref`s), its retry policy, and that each `$ref` names the node itself or an ancestor
+    /// (`REF_NOT_UPSTREAM`): a compensation runs after the node, so those outputs exist.
+    private func compensationProblems(_ node: WorkflowNode, at index: Int, graph: WorkflowGraph, entries: inout CatalogEntries) -> [Problem] {
+        let declaration: CompensationDeclaration
+        switch CompensationDeclaration.read(node, pointer: "/nodes/\(index)") {
+        case .success(let read?): declaration = read
+        case .success(nil): return []
+        case .failure(let problem): return [problem]
+        }
+        var problems: [Problem] = []
+        let scan = ParameterReferenceScan(parameters: declaration.parameters)
+        for bad in scan.malformed {
+            problems.append(Problem(
+                .compensationInvalid, .error,
+                "Node `\(node.name)`'s compensation has a malformed $ref at parameter \(bad.path.isEmpty ? "(root)" : bad.path): \(bad.reason).",
+                node: node.name))
+        }
+        var ancestors: Set<Int>?
+        for reference in scan.references {
+            guard let target = graph.index(of: reference.node) else {
+                problems.append(Problem(
+                    .refNotUpstream, .error,
+                    "Node `\(node.name)`'s compensation refers to \"\(reference.text)\", but no node is named `\(reference.node)`; refer to the node itself or one upstream of it.",
+                    node: node.name))
+                continue
+            }
+            if target == index { continue }
+            if ancestors == nil { ancestors = graph.ancestors(of: index) }
+            if ancestors?.contains(target) != true {
+                problems.append(Problem(
+                    .refNotUpstream, .error,
+                    "Node `\(node.name)`'s compensation refers to \"\(reference.text)\", but `\(reference.node)` is not upstream of `\(node.name)`; refer to the node itself or one upstream of it.",
+                    node: node.name))
+            }
+        }
+        let stand = declaration.node(named: node.name)
+        if check(nodeType: declaration.type, of: node, role: "is undone by", into: &problems, entries: &entries) != nil {
+            problems += parameterProblems(stand, references: scan.references).map { problem in
+                var problem = problem
+                let plain = "Node `\(node.name)`:"
+                if problem.message.hasPrefix(plain) {
+                    problem.message = "Node `\(node.name)`'s compensation:" + problem.message.dropFirst(plain.count)
+                }
+                return problem
+            }
+        }
+        if let catalog {
+            problems += catalog.validateRecovery(node: stand, settings: WorkflowSettings()).map { problem in
+                var problem = attributed(problem, to: node)
+                problem.code = problem.code == .recoveryInvalid ? .compensationInvalid : problem.code
+                problem.message = "In the compensation of node `\(node.name)`: " + problem.message
+                return problem
+            }
+        }
+        return problems
     }
 
     /// The catalog's answers by node type, asked once per type in one validation: a

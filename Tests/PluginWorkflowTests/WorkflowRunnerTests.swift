@@ -139,7 +139,8 @@ struct WorkflowRunnerTests {
         let executor = FakeExecutor { name, _, _ in FakeExecutor.Outcome(output: ["from": .string(name)]) }
         let result = try await Self.run(Graphs.chain(2), executor)
         let json = result.json()
-        #expect(json.objectValue?.keys == ["status", "durationMs", "nodes"])
+        #expect(json.objectValue?.keys == ["status", "durationMs", "nodes", "rollback"])
+        #expect(json["rollback"] == .null)
         #expect(json["status"] == "success")
         #expect((json["durationMs"]?.doubleValue ?? -1) >= 0)
         #expect(json["nodes"]?.objectValue?.keys == ["n0", "n1"])
