@@ -20,6 +20,9 @@ public struct HostConfiguration: Sendable {
     /// Where audit records go (explicit path > the policy file's `auditLog` > the default).
     public var auditLogPath: String?
     public var auditDurability: AuditLog.Durability
+    /// Where audit records go instead of a file, when set (a store's table, an embedder's own
+    /// log): `auditLogPath` and the policy's `auditLog` are then not used.
+    public var auditSink: (any AuditSink)?
     public var logger: Logger
     /// The largest output a plugin may hand back, in bytes; a larger one is OUTPUT_TOO_LARGE
     /// and is never copied into the host (16 MiB by default).
@@ -49,7 +52,7 @@ public struct HostConfiguration: Sendable {
         clock: any HostClock = MonotonicClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         isolation: IsolationOptions = IsolationOptions(),
-        limits: InputLimits = InputLimits()
+        limits: InputLimits = InputLimits(), auditSink: (any AuditSink)? = nil
     ) {
         self.directories = directories
         self.scanOptions = scanOptions
@@ -66,6 +69,7 @@ public struct HostConfiguration: Sendable {
         self.random = random
         self.isolation = isolation
         self.limits = limits
+        self.auditSink = auditSink
     }
 
     /// 16 MiB: far above what a node should pass between steps, far below what hurts the host.

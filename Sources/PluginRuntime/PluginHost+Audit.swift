@@ -85,8 +85,10 @@ extension PluginHost {
         }
     }
 
-    /// Appends `record` to the audit log; nil when it is written, else the AUDIT_FAILED problem.
+    /// Appends `record` to the configured sink, else the audit log file; nil when it is
+    /// written, else the AUDIT_FAILED problem.
     private func append(_ record: AuditRecord) -> Problem? {
+        if let sink = configuration.auditSink { return sink.append(record) }
         switch auditLog() {
         case .success(let log): return log.append(record)
         case .failure(let problem): return problem

@@ -11,7 +11,8 @@ import Testing
 /// host: the running nodes' plugins see `is_cancelled`, the pending ones are not run.
 @Suite("Workflow runs: cancelled from outside")
 struct WorkflowCancellationTests {
-    @Test("running nodes see is_cancelled (on the lane and under the watchdog), pending ones end cancelled, the run ends cancelled")
+    @Test("running nodes see is_cancelled (on the lane and under the watchdog), pending ones end cancelled, the run ends cancelled",
+          .timeLimit(.minutes(3)))
     func cancelMidRun() async throws {
         let marker = try TemporaryDirectory(prefix: "cancel-marker")
         let markerPath = marker.path + "/marker.log"
@@ -33,8 +34,10 @@ struct WorkflowCancellationTests {
         func lines() -> [String] {
             ((try? String(contentsOfFile: markerPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
-        let deadline = Date().addingTimeInterval(20)
+        // Generous: in a busy test process the run's task may wait long for a cooperative thread.
+        let deadline = Date().addingTimeInterval(120)
         while lines().filter({ $0 == "started" }).count < 2, Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        try #require(lines().filter { $0 == "started" }.count == 2, "both slow nodes started")
         cancellation.cancel()
         let result = await run.value
         #expect(result.status == .cancelled)
