@@ -21,8 +21,6 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(help: "The node's input items as a JSON array.")
     var input: String = "[]"
 
-    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search before PLUGIN_HOST_PATH and the default directories (repeatable).")
-    var pluginDirectories: [String] = []
 
     @Option(help: ArgumentHelp("A retry policy as JSON, the workflow `retry` format.", discussion: "e.g. '{\"maximumAttempts\":3,\"initialIntervalMs\":100}'", valueName: "json"))
     var retry: String?
@@ -36,12 +34,7 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout-ms"), help: ArgumentHelp("The most one attempt may take, in milliseconds.", valueName: "ms"))
     var timeoutMs: Double?
 
-    @OptionGroup var mode: ModeOptions
-    @OptionGroup var discovery: DiscoveryOptions
-    @OptionGroup var initialization: InitOptionGroup
-    @OptionGroup var tenancy: TenancyOptions
-    @OptionGroup var inputLimits: InputLimitOptions
-    @OptionGroup var isolation: IsolationOptionGroup
+    @OptionGroup var hostOptions: ExecutingHostOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -72,9 +65,9 @@ struct ExecCommand: AsyncParsableCommand {
     func parseJSON(_ text: String, option: String, expected: String) throws -> JSONValue {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(Terminal.rawArgument(text, option: option), maximumDepth: inputLimits.limits.maximumJSONDepth)
+            value = try JSONParser.parse(Terminal.rawArgument(text, option: option), maximumDepth: hostOptions.inputLimits.limits.maximumJSONDepth)
         } catch where error.exceededDepth != nil {
-            throw ValidationError("\(ProblemCode.jsonTooDeep): \(inputLimits.limits.tooDeep(option)) (\(error)); use --max-json-depth.")
+            throw ValidationError("\(ProblemCode.jsonTooDeep): \(hostOptions.inputLimits.limits.tooDeep(option)) (\(error)); use --max-json-depth.")
         } catch {
             throw ValidationError("\(option) is not valid JSON: \(error). Quote it for the shell, e.g. \(option) '{\"a\":2}'.")
         }
@@ -87,15 +80,11 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let parameters = try parseJSON(params, option: "--params", expected: "object")
         let items = try parseJSON(input, option: "--input", expected: "array")
-        var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
-        configuration.initOptions = try initialization.options()
-        inputLimits.apply(to: &configuration)
-        try tenancy.apply(to: &configuration)
-        isolation.apply(to: &configuration)
+        let configuration = try hostOptions.configuration()
         let host = PluginHost(configuration: configuration)
         defer { host.shutdownWorkers() }
         let result = await host.execute(
-            nodeType: nodeType, parameters: parameters, input: items, tenant: tenancy.tenant, recovery: try recovery())
+            nodeType: nodeType, parameters: parameters, input: items, tenant: hostOptions.tenancy.tenant, recovery: try recovery())
         // A node skipped by `--on-error skip` is a recovered outcome, as in a workflow run.
         let recovered = result.succeeded || result.status == .skipped
         if output.json {

@@ -27,15 +27,8 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: "The most compensations running at once.")
     var concurrency: Int = WorkflowSettings.defaultConcurrency
 
-    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search before PLUGIN_HOST_PATH and the default directories (repeatable).")
-    var pluginDirectories: [String] = []
 
-    @OptionGroup var mode: ModeOptions
-    @OptionGroup var discovery: DiscoveryOptions
-    @OptionGroup var initialization: InitOptionGroup
-    @OptionGroup var tenancy: TenancyOptions
-    @OptionGroup var inputLimits: InputLimitOptions
-    @OptionGroup var isolation: IsolationOptionGroup
+    @OptionGroup var hostOptions: ExecutingHostOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -43,15 +36,11 @@ struct RollbackCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let plan = try Self.readPlan(result, limits: inputLimits.limits)
-        var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
-        configuration.initOptions = try initialization.options()
-        inputLimits.apply(to: &configuration)
-        try tenancy.apply(to: &configuration)
-        isolation.apply(to: &configuration)
+        let plan = try Self.readPlan(result, limits: hostOptions.inputLimits.limits)
+        let configuration = try hostOptions.configuration()
         let host = PluginHost(configuration: configuration)
         defer { host.shutdownWorkers() }
-        let rollback = await HostWorkflows(host: host, tenant: tenancy.tenant).rollback(
+        let rollback = await HostWorkflows(host: host, tenant: hostOptions.tenancy.tenant).rollback(
             plan, workflowName: "rollback", concurrency: concurrency)
         if output.json {
             var stream = JSONStream(style: .pretty, capacity: 4096)

@@ -44,15 +44,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("journal-fsync"), help: "fsync the journal after every entry (survives power loss; slower).")
     var journalFsync = false
 
-    @Option(name: .customLong("plugin-dir"), help: "A plugin directory to search before PLUGIN_HOST_PATH and the default directories (repeatable).")
-    var pluginDirectories: [String] = []
 
-    @OptionGroup var mode: ModeOptions
-    @OptionGroup var discovery: DiscoveryOptions
-    @OptionGroup var initialization: InitOptionGroup
-    @OptionGroup var tenancy: TenancyOptions
-    @OptionGroup var inputLimits: InputLimitOptions
-    @OptionGroup var isolation: IsolationOptionGroup
+    @OptionGroup var hostOptions: ExecutingHostOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -65,13 +58,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (parsed, version) = try WorkflowFile.readVersioned(workflow, limits: inputLimits.limits)
+        let (parsed, version) = try WorkflowFile.readVersioned(workflow, limits: hostOptions.inputLimits.limits)
         let journaling = try openJournal(version: version)
-        var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
-        configuration.initOptions = try initialization.options()
-        inputLimits.apply(to: &configuration)
-        try tenancy.apply(to: &configuration)
-        isolation.apply(to: &configuration)
+        let configuration = try hostOptions.configuration()
         let traceFile = try trace.map(Self.prepareTraceFile)
         let host = PluginHost(configuration: configuration)
         defer { host.shutdownWorkers() }
@@ -81,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
         if let line { events = { line.record($0) } }
         let cancellation = CancellationFlag()
         let interrupt = Interrupt.cancelling(cancellation)
-        let outcome = await HostWorkflows(host: host, tenant: tenancy.tenant).run(
+        let outcome = await HostWorkflows(host: host, tenant: hostOptions.tenancy.tenant).run(
             parsed, concurrency: concurrency, tracer: tracer, journaling: journaling, cancellation: cancellation, events: events)
         interrupt.stop()
         line?.finish()

@@ -42,14 +42,10 @@ extension PluginHost {
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
         recovery: NodeRecovery = .none, control: ExecutionControl = .none
     ) -> NodeResult {
-        let start = WallClock.stamp()
-        let policy: TenantPolicy
-        switch tenantPolicy(for: tenant) {
-        case .success(let resolved): policy = resolved
-        case .failure(let problem): return refused(nodeType, Refusal(problem), tenant: tenant, startedAt: start.wall)
-        }
-        return run(nodeType: nodeType, parameters: parameters, input: input, policy: policy, recovery: recovery,
-                   start: start, control: control)
+        guard let result = execute(nodeType: nodeType, parameters: parameters, input: input, tenant: tenant,
+                                   recovery: recovery, control: control, replacement: nil)
+        else { preconditionFailure("an execution without a lane to give up was handed over") }
+        return result
     }
 
     /// ``execute(nodeType:parameters:input:tenant:recovery:)`` for a caller whose thread is a
@@ -67,6 +63,15 @@ extension PluginHost {
         nodeType: String, parameters: JSONValue, input: JSONValue = .array([]), tenant: String? = nil,
         recovery: NodeRecovery = .none, control: ExecutionControl = .none,
         replacement: @escaping @Sendable (NodeResult) -> Void
+    ) -> NodeResult? {
+        execute(nodeType: nodeType, parameters: parameters, input: input, tenant: tenant, recovery: recovery,
+                control: control, replacement: replacement)
+    }
+
+    /// The two synchronous entry points: the tenant's policy, then the execution.
+    private func execute(
+        nodeType: String, parameters: JSONValue, input: JSONValue, tenant: String?, recovery: NodeRecovery,
+        control: ExecutionControl, replacement: (@Sendable (NodeResult) -> Void)?
     ) -> NodeResult? {
         let start = WallClock.stamp()
         let policy: TenantPolicy
