@@ -59,12 +59,15 @@ extension WorkflowRunOutcome {
                            "the workflow is invalid and was not run: \(first?.message ?? "no detail")\(more)",
                            file: first?.file, node: first?.node)
         case .ran(let run, _):
+            if let problem = run.problems.first { return problem }
+            // A rollback's outcome is part of the sentence: what failed, and whether it was undone.
+            let rolled = run.rollback == nil ? "" : "; the run ended \(run.status.rawValue) (see the result's rollback)"
             guard let failed = run.nodes.first(where: { $0.result.status == .error }) else {
-                return Problem(.executionError, .error, "the workflow run failed; the result says which nodes did not succeed")
+                return Problem(.executionError, .error, "the workflow run \(run.status.rawValue); the result says which nodes did not succeed\(rolled)")
             }
             let reason = failed.result.error ?? "it did not succeed"
             return Problem(failed.result.errorCode ?? .executionError, .error,
-                           "node \(failed.name) (\(failed.result.nodeType)) failed: \(reason)", node: failed.name)
+                           "node \(failed.name) (\(failed.result.nodeType)) failed: \(reason)\(rolled)", node: failed.name)
         }
     }
 }

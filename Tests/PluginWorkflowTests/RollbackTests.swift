@@ -89,6 +89,21 @@ struct RollbackTests {
         #expect(failed.json()["rollback"] == .null)
     }
 
+    @Test("a manual plan run later with a compensation that fails: rollbackFailed, the rest undone")
+    func manualPartialFailure() async throws {
+        let degraded = try await Self.run(try Self.saga("manual"))
+        var plan = try #require(degraded.rollback?.plan)
+        // The order service refuses to release the stock this time (the compensation fails twice).
+        plan[0].type = "demo.fail"
+        plan[0].parameters = ["message": "stock service down", "transient": true]
+        plan[0].retry = ["maximumAttempts": 2, "initialIntervalMs": 1]
+        let later = await HostWorkflows(host: try BundledHost.make(), tenant: nil).rollback(plan, workflowName: "order-saga", concurrency: 2)
+        #expect(later.status == .rollbackFailed)
+        #expect(later.notUndone == ["ReserveStock"])
+        #expect(later.compensations.first { $0.name == "ReserveStock" }?.result.attempts.count == 2)
+        #expect(later.compensations.first { $0.name == "CreateOrder" }?.result.output == ["result": "cancelled order-1042"])
+    }
+
     @Test("a run that succeeds has nothing to roll back")
     func success() async throws {
         var parsed = try Self.saga("automatic")
