@@ -11,7 +11,8 @@
 //   PluginWorker     the `plugin-host-worker` executable: the worker's side of the protocol
 //   PluginTenancy    tenant policies, strict data isolation and the audit log
 //   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
-//   PluginWorkflow   workflows: parsing, validation, DAG scheduling, traces and pictures
+//   PluginWorkflow   workflows: parsing, validation, DAG scheduling, rollback, the run journal, traces
+//   PluginStore      the service's storage: tenants, versioned workflows, executions, journals (SQLite)
 //   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
 //   PluginEmbed      the embedding C ABI (embed.h), exported from libplugin_host.so
 // Example plugins live in Plugins/, each its own dynamic library named libph-NAME.so.
@@ -64,6 +65,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // The SDK headers (ABI), exposed to Swift. Header-only: sdk/ holds docs, the template
@@ -204,6 +207,15 @@ let package = Package(
         .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginWorkflowTests", dependencies: ["PluginWorkflow", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        // The service's storage (SQLite now, PostgreSQL next): its heavy dependencies (GRDB,
+        // swift-crypto) stay in this target and its tests, so the core builds without them.
+        .target(
+            name: "PluginStore",
+            dependencies: ["PluginHostCore", "PluginRuntime", "PluginWorkflow", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "PluginStoreTests", dependencies: ["PluginStore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginEmbedTests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),

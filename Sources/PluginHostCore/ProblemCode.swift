@@ -211,6 +211,18 @@ extension ProblemCode {
     /// contradicts itself (a node finished before its parents).
     public static let journalInvalid = ProblemCode(rawValue: "JOURNAL_INVALID")
 
+    // MARK: The service's store
+
+    /// The tenant, workflow, version or execution asked for does not exist for this tenant
+    /// (another tenant's is not found either: existence is not leaked).
+    public static let notFound = ProblemCode(rawValue: "NOT_FOUND")
+    /// An update named a version that is no longer the latest (optimistic concurrency).
+    public static let versionConflict = ProblemCode(rawValue: "VERSION_CONFLICT")
+    /// A tenant with that id exists already.
+    public static let tenantExists = ProblemCode(rawValue: "TENANT_EXISTS")
+    /// The database could not be opened, migrated, read or written.
+    public static let storeUnavailable = ProblemCode(rawValue: "STORE_UNAVAILABLE")
+
     // MARK: Any JSON input
 
     /// A JSON document (workflow, policy, embedding argument) nests arrays and objects deeper
@@ -267,7 +279,7 @@ extension ProblemCode {
         (.unsupported, "The plugin does not support what was asked."),
         (.cancelled, "The plugin stopped because the host cancelled the call."),
         (.outputTooLarge, "The node's output exceeds the host's output size cap."),
-        (.invalidArgument, "An embedding API call got a NULL handle, malformed JSON or a wrong shape."),
+        (.invalidArgument, "An embedding API call got a NULL handle, malformed JSON or a wrong shape; or a store call a malformed argument (a tenant id, a page cursor)."),
         (.executionCrashed, "The worker process died during the call (signal or exit named); retryable."),
         (.resourceExhausted, "The call exceeded its worker's memory or CPU-time limit."),
         (.probeCrashed, "Loading or initializing the plugin crashed its probe process; it is quarantined."),
@@ -296,6 +308,10 @@ extension ProblemCode {
         (.typeVersionUnsupported, "A node's typeVersion is not one its node type supports."),
         (.refNotUpstream, "A $ref names a node that is not upstream of the node using it."),
         (.workflowTooLarge, "The workflow exceeds the node, connection or byte limit (HostConfiguration.limits)."),
+        (.notFound, "The tenant, workflow, version or execution does not exist for this tenant."),
+        (.versionConflict, "The update named a version that is no longer the latest."),
+        (.tenantExists, "A tenant with that id exists already."),
+        (.storeUnavailable, "The database could not be opened, migrated, read or written."),
         (.compensationInvalid, "A node's compensation, the workflow's settings.rollback or a saved rollback plan is malformed."),
         (.journalFailed, "The run's journal could not record its progress; the run stopped starting nodes."),
         (.journalInvalid, "The journal to resume from is unreadable, of another workflow or version, or inconsistent."),

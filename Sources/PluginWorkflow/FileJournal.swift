@@ -169,7 +169,7 @@ extension JournalEntry {
     }
 
     /// The entry one JSON line holds (``write(to:)``'s form).
-    init(line: [UInt8]) throws(JournalFailure) {
+    public init(line: [UInt8]) throws(JournalFailure) {
         let value: JSONValue
         do { value = try JSONParser.parse(line, maximumDepth: .max) } catch {
             throw JournalFailure(.journalInvalid, "not JSON (\(error))")

@@ -1,0 +1,389 @@
+import Crypto
+import Foundation
+import GRDB
+import PluginHostCore
+import PluginWorkflow
+
+/// ``ServiceStore`` on an embedded SQLite file (GRDB): the service's default.
+///
+/// WAL mode (a `DatabasePool`: readers never wait for the writer), a busy timeout for other
+/// processes on the same file, foreign keys on, and versioned migrations applied when the store
+/// opens (``StoreSchema``). Every table holds the tenant id as the first column of its key and
+/// every statement here names it.
+public final class SQLiteStore: ServiceStore {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating it and its directory if needed) and migrates the database at `path`.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.foreignKeysEnabled = true
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreSchema.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.storeUnavailable, "Cannot open the SQLite database \(path): \(error). Check the path and its permissions.")
+        }
+    }
+
+    // MARK: Tenants
+
+    public func createTenant(id: String) throws(StoreError) -> String {
+        guard !id.isEmpty, id.utf8.count <= 128, !id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw StoreError(.invalidArgument, "A tenant id is 1 to 128 characters without spaces; `\(id)` is not one.")
+        }
+        let key = APIKeys.newKey()
+        try write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [id]) != nil {
+                throw StoreError(.tenantExists, "Tenant `\(id)` exists already; rotate its key with `tenant rotate-key \(id)`.")
+            }
+            try db.execute(sql: "INSERT INTO tenants (id, key_digest, created_at) VALUES (?, ?, ?)",
+                           arguments: [id, APIKeys.digest(key), WallClock.now()])
+        }
+        return key
+    }
+
+    public func tenants() throws(StoreError) -> [TenantRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, created_at FROM tenants ORDER BY id").map {
+                TenantRecord(id: $0["id"], createdAt: $0["created_at"])
+            }
+        }
+    }
+
+    public func removeTenant(id: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM tenants WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no tenant `\(id)`.") }
+            for table in StoreSchema.tenantTables {
+                try db.execute(sql: "DELETE FROM \(table) WHERE tenant_id = ?", arguments: [id])
+            }
+        }
+    }
+
+    public func rotateKey(id: String) throws(StoreError) -> String {
+        let key = APIKeys.newKey()
+        try write { db in
+            try db.execute(sql: "UPDATE tenants SET key_digest = ? WHERE id = ?", arguments: [APIKeys.digest(key), id])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no tenant `\(id)`.") }
+        }
+        return key
+    }
+
+    public func scope(forKey key: String) throws(StoreError) -> TenantScope? {
+        let digest = APIKeys.digest(key)
+        return try read { db in
+            // Looked up by digest: the key itself is never stored or compared.
+            try String.fetchOne(db, sql: "SELECT id FROM tenants WHERE key_digest = ?", arguments: [digest]).map(TenantScope.init(tenantID:))
+        }
+    }
+
+    // MARK: Workflows
+
+    public func createWorkflow(_ scope: TenantScope, name: String, definition: String) throws(StoreError) -> StoredWorkflow {
+        let id = Identifiers.new()
+        let now = WallClock.now()
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO workflows (tenant_id, id, name, latest_version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)
+                """, arguments: [scope.tenantID, id, name, now, now])
+            try db.execute(sql: """
+                INSERT INTO workflow_versions (tenant_id, workflow_id, version, name, definition, created_at) VALUES (?, ?, 1, ?, ?, ?)
+                """, arguments: [scope.tenantID, id, name, definition, now])
+        }
+        return StoredWorkflow(id: id, name: name, version: 1, definition: definition, createdAt: now, updatedAt: now)
+    }
+
+    public func workflow(_ scope: TenantScope, id: String) throws(StoreError) -> StoredWorkflow? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
+                FROM workflows w JOIN workflow_versions v
+                  ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.latest_version
+                WHERE w.tenant_id = ? AND w.id = ? AND w.deleted = 0
+                """, arguments: [scope.tenantID, id]).map(Self.storedWorkflow)
+        }
+    }
+
+    public func workflow(_ scope: TenantScope, id: String, version: Int) throws(StoreError) -> StoredWorkflow? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
+                FROM workflows w JOIN workflow_versions v ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
+                WHERE w.tenant_id = ? AND w.id = ? AND v.version = ?
+                """, arguments: [scope.tenantID, id, version]).map(Self.storedWorkflow)
+        }
+    }
+
+    public func versions(_ scope: TenantScope, id: String) throws(StoreError) -> [StoredWorkflow] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
+                FROM workflows w JOIN workflow_versions v ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
+                WHERE w.tenant_id = ? AND w.id = ? ORDER BY v.version
+                """, arguments: [scope.tenantID, id]).map(Self.storedWorkflow)
+        }
+    }
+
+    public func updateWorkflow(
+        _ scope: TenantScope, id: String, name: String, definition: String, expectedVersion: Int?
+    ) throws(StoreError) -> StoredWorkflow {
+        let now = WallClock.now()
+        return try write { db in
+            // One write transaction: the version read and the version written cannot be
+            // interleaved with another update's, so concurrent updates get consecutive versions.
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT latest_version, created_at FROM workflows WHERE tenant_id = ? AND id = ? AND deleted = 0
+                """, arguments: [scope.tenantID, id])
+            else { throw StoreError(.notFound, "There is no workflow `\(id)`.") }
+            let latest: Int = row["latest_version"]
+            if let expectedVersion, expectedVersion != latest {
+                throw StoreError(.versionConflict, "Workflow `\(id)` is at version \(latest), not \(expectedVersion); read it again and retry with If-Match: \"\(latest)\".")
+            }
+            let version = latest + 1
+            try db.execute(sql: "UPDATE workflows SET latest_version = ?, name = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+                           arguments: [version, name, now, scope.tenantID, id])
+            try db.execute(sql: """
+                INSERT INTO workflow_versions (tenant_id, workflow_id, version, name, definition, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [scope.tenantID, id, version, name, definition, now])
+            return StoredWorkflow(id: id, name: name, version: version, definition: definition, createdAt: row["created_at"], updatedAt: now)
+        }
+    }
+
+    public func deleteWorkflow(_ scope: TenantScope, id: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE workflows SET deleted = 1 WHERE tenant_id = ? AND id = ? AND deleted = 0",
+                           arguments: [scope.tenantID, id])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no workflow `\(id)`.") }
+        }
+    }
+
+    public func listWorkflows(_ scope: TenantScope, limit: Int, cursor: String?, name: String?) throws(StoreError) -> Page<WorkflowSummary> {
+        let after = try Cursors.position(cursor)
+        let limit = max(1, min(limit, 1000))
+        return try read { db in
+            var sql = "SELECT seq, id, name, latest_version, created_at, updated_at FROM workflows WHERE tenant_id = ? AND deleted = 0 AND seq > ?"
+            var arguments: StatementArguments = [scope.tenantID, after]
+            if let name {
+                sql += " AND name = ?"
+                arguments += [name]
+            }
+            sql += " ORDER BY seq LIMIT ?"
+            arguments += [limit + 1]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let items = rows.prefix(limit).map { row in
+                WorkflowSummary(id: row["id"], name: row["name"], version: row["latest_version"], createdAt: row["created_at"],
+                                updatedAt: row["updated_at"])
+            }
+            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
+            return Page(items: Array(items), nextCursor: next)
+        }
+    }
+
+    // MARK: Executions
+
+    public func createExecution(
+        _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
+    ) throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
+        let id = Identifiers.new()
+        let now = WallClock.now()
+        return try write { db in
+            if let idempotencyKey, let existing = try Row.fetchOne(db, sql: """
+                SELECT * FROM executions WHERE tenant_id = ? AND idempotency_key = ?
+                """, arguments: [scope.tenantID, idempotencyKey]) {
+                return (Self.executionRecord(existing), false)
+            }
+            guard try Row.fetchOne(db, sql: """
+                SELECT 1 FROM workflow_versions WHERE tenant_id = ? AND workflow_id = ? AND version = ?
+                """, arguments: [scope.tenantID, workflowID, version]) != nil
+            else { throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).") }
+            try db.execute(sql: """
+                INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
+                VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
+                """, arguments: [scope.tenantID, id, workflowID, version, input, idempotencyKey, now])
+            return (ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
+                                    idempotencyKey: idempotencyKey, createdAt: now), true)
+        }
+    }
+
+    public func execution(_ scope: TenantScope, id: String) throws(StoreError) -> ExecutionRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE tenant_id = ? AND id = ?", arguments: [scope.tenantID, id])
+                .map(Self.executionRecord)
+        }
+    }
+
+    public func setStatus(_ scope: TenantScope, execution id: String, _ status: String) throws(StoreError) {
+        let now = WallClock.now()
+        try write { db in
+            let column = status == "running" ? "started_at" : status == "queued" ? nil : "finished_at"
+            let set = column.map { ", \($0) = ?" } ?? ""
+            var arguments: StatementArguments = [status]
+            if column != nil { arguments += [now] }
+            arguments += [scope.tenantID, id]
+            try db.execute(sql: "UPDATE executions SET status = ?\(set) WHERE tenant_id = ? AND id = ?", arguments: arguments)
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no execution `\(id)`.") }
+        }
+    }
+
+    public func listExecutions(
+        _ scope: TenantScope, workflowID: String?, status: String?, limit: Int, cursor: String?
+    ) throws(StoreError) -> Page<ExecutionRecord> {
+        let after = try Cursors.position(cursor)
+        let limit = max(1, min(limit, 1000))
+        return try read { db in
+            var sql = "SELECT * FROM executions WHERE tenant_id = ? AND seq > ?"
+            var arguments: StatementArguments = [scope.tenantID, after]
+            if let workflowID {
+                sql += " AND workflow_id = ?"
+                arguments += [workflowID]
+            }
+            if let status {
+                sql += " AND status = ?"
+                arguments += [status]
+            }
+            sql += " ORDER BY seq LIMIT ?"
+            arguments += [limit + 1]
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
+            return Page(items: rows.prefix(limit).map(Self.executionRecord), nextCursor: next)
+        }
+    }
+
+    public func journal(_ scope: TenantScope, execution id: String) -> any ExecutionJournal {
+        SQLiteJournal(pool: pool, scope: scope, executionID: id)
+    }
+
+    public func unfinishedExecutions() throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM executions WHERE status IN ('queued', 'running') ORDER BY seq").map { row in
+                (TenantScope(tenantID: row["tenant_id"]), Self.executionRecord(row))
+            }
+        }
+    }
+
+    // MARK: Plumbing
+
+    private static func storedWorkflow(_ row: Row) -> StoredWorkflow {
+        StoredWorkflow(id: row["id"], name: row["name"], version: row["version"], definition: row["definition"],
+                       createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    private static func executionRecord(_ row: Row) -> ExecutionRecord {
+        ExecutionRecord(
+            id: row["id"], workflowID: row["workflow_id"], version: row["version"], status: row["status"], input: row["input"],
+            idempotencyKey: row["idempotency_key"], createdAt: row["created_at"], startedAt: row["started_at"],
+            finishedAt: row["finished_at"])
+    }
+
+    /// A write transaction; a `StoreError` thrown inside passes through, anything else is
+    /// STORE_UNAVAILABLE naming the database.
+    private func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.write(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.storeUnavailable, "Cannot write to the SQLite database \(path): \(error).")
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.storeUnavailable, "Cannot read the SQLite database \(path): \(error).")
+        }
+    }
+}
+
+/// One execution's journal in the store: a row per entry, numbered in append order.
+final class SQLiteJournal: ExecutionJournal {
+    private let pool: DatabasePool
+    private let scope: TenantScope
+    private let executionID: String
+
+    init(pool: DatabasePool, scope: TenantScope, executionID: String) {
+        self.pool = pool
+        self.scope = scope
+        self.executionID = executionID
+    }
+
+    func append(_ entry: JournalEntry) throws(JournalFailure) {
+        var stream = JSONStream(capacity: 512)
+        entry.write(to: &stream)
+        let text = String(decoding: stream.bytes, as: UTF8.self)
+        let (tenant, execution) = (scope.tenantID, executionID)
+        do {
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO journal_entries (tenant_id, execution_id, position, entry)
+                    VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM journal_entries WHERE tenant_id = ? AND execution_id = ?), ?)
+                    """, arguments: [tenant, execution, tenant, execution, text])
+            }
+        } catch {
+            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(executionID): \(error).")
+        }
+    }
+
+    func entries() throws(JournalFailure) -> [JournalEntry] {
+        let (tenant, execution) = (scope.tenantID, executionID)
+        let lines: [String]
+        do {
+            lines = try pool.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT entry FROM journal_entries WHERE tenant_id = ? AND execution_id = ? ORDER BY position
+                    """, arguments: [tenant, execution])
+            }
+        } catch {
+            throw JournalFailure(.journalInvalid, "Cannot read the journal of execution \(executionID): \(error).")
+        }
+        var entries: [JournalEntry] = []
+        for (position, line) in lines.enumerated() {
+            do throws(JournalFailure) {
+                entries.append(try JournalEntry(line: Array(line.utf8)))
+            } catch {
+                throw JournalFailure(.journalInvalid, "Entry \(position + 1) of the journal of execution \(executionID) is not a journal entry: \(error.message)")
+            }
+        }
+        return entries
+    }
+}
+
+/// API keys: 32 random bytes as 64 hex digits with a `phk_` prefix (so a leaked key is easy to
+/// spot in logs and scanners); stored and looked up as their SHA-256 digest only.
+enum APIKeys {
+    static func newKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "phk_" + (0..<4).map { _ in Identifiers.hex(generator.next()) }.joined()
+    }
+
+    static func digest(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+}
+
+/// Ids of workflows and executions: 128 random bits as 32 hex digits (not guessable, so an id
+/// alone never reaches another tenant's data, which the scope forbids anyway).
+enum Identifiers {
+    static func new() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return hex(generator.next()) + hex(generator.next())
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// Page cursors: the position after which the next page starts, as `c` and a decimal
+/// number. Opaque to clients; one that is not ours is INVALID_ARGUMENT.
+enum Cursors {
+    static func cursor(after position: Int64) -> String { "c\(position)" }
+
+    static func position(_ cursor: String?) throws(StoreError) -> Int64 {
+        guard let cursor else { return 0 }
+        guard cursor.first == "c", let position = Int64(cursor.dropFirst()), position >= 0 else {
+            throw StoreError(.invalidArgument, "The cursor `\(cursor)` is not one this server gave; pass nextCursor back as it came.")
+        }
+        return position
+    }
+}
