@@ -139,6 +139,7 @@ let package = Package(
         .executableTarget(
             name: "PluginHostCLI",
             dependencies: [
+                "PluginStore",
                 "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import GRDB
 import PluginHostCore
 import PluginWorkflow
@@ -21,6 +26,10 @@ public final class SQLiteStore: ServiceStore {
             try FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
+            // Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the same
+            // mode): it holds key digests and every tenant's workflows and results.
+            let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            if created >= 0 { close(created) }
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             configuration.foreignKeysEnabled = true
