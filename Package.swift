@@ -13,6 +13,7 @@
 //   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
 //   PluginWorkflow   workflows: parsing, validation, DAG scheduling, rollback, the run journal, traces
 //   PluginStore      the service's storage: tenants, versioned workflows, executions, journals (SQLite)
+//   PluginService    `plugin-host serve`: the HTTP API (Hummingbird) over the store and the host
 //   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
 //   PluginEmbed      the embedding C ABI (embed.h), exported from libplugin_host.so
 // Example plugins live in Plugins/, each its own dynamic library named libph-NAME.so.
@@ -67,6 +68,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
     ],
     targets: [
         // The SDK headers (ABI), exposed to Swift. Header-only: sdk/ holds docs, the template
@@ -139,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "PluginHostCLI",
             dependencies: [
-                "PluginStore",
+                "PluginStore", "PluginService",
                 "PluginHostCore", "PluginMetadata", "PluginDiscovery", "PluginLoader", "PluginTenancy", "PluginRuntime", "PluginWorkflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -217,6 +219,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "PluginStoreTests", dependencies: ["PluginStore", "PluginHostTestSupport"], swiftSettings: strictSwift),
+        // `plugin-host serve`: the HTTP API on Hummingbird 2 over the store and the host.
+        .target(
+            name: "PluginService",
+            dependencies: ["PluginHostCore", "PluginRuntime", "PluginWorkflow", "PluginStore", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "PluginServiceTests",
+            dependencies: ["PluginService", "PluginStore", "PluginHostTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "PluginHostCLITests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginEmbedTests", dependencies: ["PluginHostCore", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "SDKTests", dependencies: ["PluginHostTestSupport"], swiftSettings: strictSwift),

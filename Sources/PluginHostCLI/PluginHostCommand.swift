@@ -23,7 +23,7 @@ struct PluginHostCommand: AsyncParsableCommand {
         version: HostVersion.string,
         subcommands: [
             ScanCommand.self, InspectCommand.self, LoadCommand.self, ExecCommand.self, ValidateCommand.self, RunCommand.self,
-            RollbackCommand.self, TenantCommand.self,
+            RollbackCommand.self, ServeCommand.self, TenantCommand.self,
             PolicyCommand.self, QuarantineCommand.self,
         ]
     )

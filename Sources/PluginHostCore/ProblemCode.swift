@@ -223,6 +223,15 @@ extension ProblemCode {
     /// The database could not be opened, migrated, read or written.
     public static let storeUnavailable = ProblemCode(rawValue: "STORE_UNAVAILABLE")
 
+    // MARK: The service's HTTP API
+
+    /// A request without an API key, or with one no tenant has (401).
+    public static let unauthenticated = ProblemCode(rawValue: "UNAUTHENTICATED")
+    /// A request body larger than the server accepts (413).
+    public static let payloadTooLarge = ProblemCode(rawValue: "PAYLOAD_TOO_LARGE")
+    /// A request that is not well formed: a body that is not JSON, a bad query parameter or header (400).
+    public static let invalidRequest = ProblemCode(rawValue: "INVALID_REQUEST")
+
     // MARK: Any JSON input
 
     /// A JSON document (workflow, policy, embedding argument) nests arrays and objects deeper
@@ -312,6 +321,9 @@ extension ProblemCode {
         (.versionConflict, "The update named a version that is no longer the latest."),
         (.tenantExists, "A tenant with that id exists already."),
         (.storeUnavailable, "The database could not be opened, migrated, read or written."),
+        (.unauthenticated, "The request has no API key, or one no tenant has."),
+        (.payloadTooLarge, "The request body is larger than the server accepts."),
+        (.invalidRequest, "The request is not well formed: its body, a query parameter or a header."),
         (.compensationInvalid, "A node's compensation, the workflow's settings.rollback or a saved rollback plan is malformed."),
         (.journalFailed, "The run's journal could not record its progress; the run stopped starting nodes."),
         (.journalInvalid, "The journal to resume from is unreadable, of another workflow or version, or inconsistent."),

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Logging
+import PluginHostCore
+import PluginRuntime
+import PluginService
+import PluginStore
+
+/// `plugin-host serve`: the workflow service over HTTP.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the workflow API over HTTP: stored, versioned workflows per tenant.",
+        discussion: """
+            Listens on 127.0.0.1:8080 unless --listen says otherwise, on the database --database names (default: \
+            the SQLite file $XDG_STATE_HOME/plugin-host/plugin-host.sqlite, migrated at start). Requests carry \
+            Authorization: Bearer KEY with a key from `plugin-host tenant add`; a database without tenants is served \
+            as one tenant without keys, on a loopback address only. Scans and loads the plugins at start \
+            (--plugin-dir, --policy as for run). SIGTERM or SIGINT stops accepting and lets requests in flight \
+            finish. Routes: GET /openapi.json.
+            """
+    )
+
+    @Option(help: "Where to listen, HOST:PORT (port 0: any free port, printed at start).")
+    var listen: String = "127.0.0.1:8080"
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var hostOptions: ExecutingHostOptions
+
+    func run() async throws {
+        let listening = try storeCall { () throws(StoreError) in try ServiceConfiguration.parse(listen: listen) }
+        let store = try database.open()
+        let singleTenant = try storeCall { () throws(StoreError) in try store.tenants().isEmpty }
+        do throws(StoreError) { try listening.check(singleTenant: singleTenant) } catch {
+            Terminal.error("\(error.code.rawValue): \(error.message)")
+            throw ExitCode(2)
+        }
+        let host = PluginHost(configuration: try hostOptions.configuration())
+        defer { host.shutdownWorkers() }
+        let report = await host.load()
+        var logger = Logger(label: "plugin-host.serve")
+        logger.logLevel = .info
+        let state = ServiceState(store: store, host: host, singleTenant: singleTenant)
+        let location = (try? StoreLocation.parse(database.database))?.description ?? "?"
+        try await ServiceServer.run(state, configuration: listening, logger: logger) { address in
+            Terminal.error("""
+                plugin-host serve: listening on http://\(address) (\(singleTenant ? "single tenant, no keys" : "API keys required"), \
+                \(report.initialized.count) plugins loaded, database \(location))
+                """)
+        }
+    }
+}

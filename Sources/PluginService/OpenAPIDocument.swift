@@ -1,0 +1,79 @@
+/// The API's OpenAPI 3.1 document, served at `/openapi.json`. It lists exactly the routes the
+/// router has (a test compares the two, method and path), with the shapes DESIGN's service
+/// section gives them; it grows with the routes.
+public enum OpenAPIDocument {
+    public static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": { "title": "plugin-host", "version": "1.0.0",
+                "description": "Stored, versioned workflows per tenant. Every error body is {code, message, problems?}." },
+      "components": {
+        "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+        "schemas": {
+          "Error": { "type": "object", "required": ["code", "message"],
+                     "properties": { "code": { "type": "string" }, "message": { "type": "string" },
+                                     "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } } } },
+          "Problem": { "type": "object", "required": ["code", "severity", "message"],
+                       "properties": { "code": { "type": "string" }, "severity": { "enum": ["error", "warning"] },
+                                       "message": { "type": "string" }, "node": { "type": "string" }, "file": { "type": "string" } } },
+          "Workflow": { "type": "object", "required": ["id", "name", "version", "workflow", "createdAt", "updatedAt"],
+                        "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "version": { "type": "integer" },
+                                        "workflow": { "type": "object" }, "createdAt": { "type": "string", "format": "date-time" },
+                                        "updatedAt": { "type": "string", "format": "date-time" } } },
+          "WorkflowPage": { "type": "object", "required": ["items", "nextCursor"],
+                            "properties": { "items": { "type": "array", "items": { "type": "object" } },
+                                            "nextCursor": { "type": ["string", "null"] } } }
+        },
+        "responses": {
+          "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "Workflow": { "description": "One workflow version", "headers": { "ETag": { "schema": { "type": "string" } } },
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Workflow" } } } }
+        }
+      },
+      "security": [ { "bearer": [] } ],
+      "paths": {
+        "/healthz": { "get": { "security": [], "summary": "The process is up.", "responses": { "200": { "description": "ok" } } } },
+        "/readyz": { "get": { "security": [], "summary": "The database answers and plugins are loaded.",
+                              "responses": { "200": { "description": "ready" }, "503": { "description": "not ready" } } } },
+        "/openapi.json": { "get": { "security": [], "summary": "This document.", "responses": { "200": { "description": "OpenAPI 3.1" } } } },
+        "/v1/workflows": {
+          "get": { "summary": "The tenant's workflows, a page at a time.",
+                   "parameters": [ { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
+                                   { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+                                   { "name": "name", "in": "query", "schema": { "type": "string" } } ],
+                   "responses": { "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WorkflowPage" } } } },
+                                  "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" } } },
+          "post": { "summary": "Store a new workflow (validated first) as version 1.",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "responses": { "201": { "$ref": "#/components/responses/Workflow" }, "401": { "$ref": "#/components/responses/Error" },
+                                   "413": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/workflows/validate": {
+          "post": { "summary": "Validate a workflow as `plugin-host validate --json` does.",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+                    "responses": { "200": { "description": "{valid, problems}" }, "401": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/workflows/{id}": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "get": { "summary": "The latest version.", "responses": { "200": { "$ref": "#/components/responses/Workflow" }, "404": { "$ref": "#/components/responses/Error" } } },
+          "put": { "summary": "Store a new version; with If-Match, only if the latest is that version.",
+                   "parameters": [ { "name": "If-Match", "in": "header", "schema": { "type": "string" } } ],
+                   "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+                   "responses": { "200": { "$ref": "#/components/responses/Workflow" }, "404": { "$ref": "#/components/responses/Error" },
+                                  "412": { "$ref": "#/components/responses/Error" }, "422": { "$ref": "#/components/responses/Error" } } },
+          "delete": { "summary": "Delete it (its versions stay readable for its executions).",
+                      "responses": { "204": { "description": "deleted" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/workflows/{id}/versions": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "get": { "summary": "Every version.", "responses": { "200": { "description": "{items, nextCursor}" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/workflows/{id}/versions/{version}": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+                          { "name": "version", "in": "path", "required": true, "schema": { "type": "integer" } } ],
+          "get": { "summary": "One version.", "responses": { "200": { "$ref": "#/components/responses/Workflow" }, "404": { "$ref": "#/components/responses/Error" } } }
+        }
+      }
+    }
+    """#
+}

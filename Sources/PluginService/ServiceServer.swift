@@ -1,0 +1,72 @@
+import Hummingbird
+import Logging
+import NIOCore
+import PluginHostCore
+import PluginRuntime
+import PluginStore
+
+/// `plugin-host serve`: where it listens, and the checks before it does.
+public struct ServiceConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `HOST:PORT` (or `:PORT`, or `[v6]:PORT`) as `--listen` takes it.
+    public static func parse(listen text: String) throws(StoreError) -> ServiceConfiguration {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                throw StoreError(.invalidArgument, "--listen \(text): write an IPv6 address as [::1]:8080.")
+            }
+            host = String(text[text.index(after: text.startIndex)..<close])
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else if let colon = text.lastIndex(of: ":") {
+            if colon != text.startIndex { host = String(text[..<colon]) }
+            portText = text[text.index(after: colon)...]
+        }
+        guard let port = Int(portText), (0...65_535).contains(port) else {
+            throw StoreError(.invalidArgument, "--listen \(text): give HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:8080.")
+        }
+        return ServiceConfiguration(host: host, port: port)
+    }
+
+    /// Whether the address is only reachable from this machine.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Refuses to serve without keys where others could reach it: a server with no tenants
+    /// answers every request as its single tenant, which is only safe on loopback.
+    public func check(singleTenant: Bool) throws(StoreError) {
+        guard singleTenant, !isLoopback else { return }
+        throw StoreError(.invalidArgument, """
+            The database has no tenants, so this server would answer anyone on \(host):\(port) without a key. \
+            Listen on 127.0.0.1 (the default), or create a tenant first: plugin-host tenant add ID.
+            """)
+    }
+}
+
+/// Runs the API until SIGTERM or SIGINT, then stops accepting connections and lets the
+/// requests in flight finish (Hummingbird's graceful shutdown).
+public enum ServiceServer {
+    public static func run(
+        _ state: ServiceState, configuration: ServiceConfiguration, logger: Logger,
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws {
+        let router = ServiceRoutes.router(state)
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "plugin-host"),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
+                onListening(address ?? "\(configuration.host):\(configuration.port)")
+            },
+            logger: logger)
+        try await app.runService()   // SIGTERM and SIGINT shut it down gracefully
+    }
+}

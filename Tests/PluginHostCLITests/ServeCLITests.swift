@@ -1,0 +1,80 @@
+import Foundation
+import PluginHostCore
+import PluginHostTestSupport
+import Testing
+
+/// `plugin-host serve` as a process on a free loopback port: it answers, keys are required once
+/// there are tenants, it refuses an open address without them, and SIGTERM stops it cleanly.
+@Suite("CLI: serve")
+struct ServeCLITests {
+    /// Starts `serve` on port 0 with `database` and waits for the line naming its address.
+    static func start(database: String, extra: [String] = []) throws -> (process: Process, base: String, stderr: String) {
+        let stderr = NSTemporaryDirectory() + "/serve-\(UUID().uuidString).log"
+        FileManager.default.createFile(atPath: stderr, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildProducts.cli)
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--database", database] + extra
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning {
+            let text = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
+            if let range = text.range(of: #"listening on (http://127\.0\.0\.1:\d+)"#, options: .regularExpression) {
+                let base = String(text[range].dropFirst("listening on ".count))
+                return (process, base, stderr)
+            }
+            usleep(10_000)
+        }
+        process.terminate()
+        throw ServeFailed(log: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+    }
+
+    struct ServeFailed: Error { var log: String }
+
+    /// One HTTP request with `curl` (Debian's, always there where the suite runs).
+    static func request(_ method: String, _ url: String, key: String? = nil, body: String? = nil) throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, url]
+        if let key { arguments += ["-H", "Authorization: Bearer \(key)"] }
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        let result = try ProcessRunner.run("/usr/bin/curl", arguments)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test("a live server: health, a workflow stored and read back with a tenant's key, 401 without it, SIGTERM exits 0",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")), .timeLimit(.minutes(2)))
+    func live() throws {
+        let directory = try TemporaryDirectory(prefix: "serve-cli")
+        let database = "sqlite:" + directory.path + "/state.sqlite"
+        let added = try CLI.run(["tenant", "add", "acme", "--database", database])
+        let key = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        let (process, base, _) = try Self.start(database: database)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(try Self.request("GET", base + "/healthz").status == 200)
+        #expect(try Self.request("GET", base + "/v1/workflows").status == 401)
+        let workflow = #"{"name":"adder","nodes":[{"name":"Add","type":"math.add","parameters":{"a":2,"b":3}}]}"#
+        let created = try Self.request("POST", base + "/v1/workflows", key: key, body: workflow)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try JSONParser.parse(created.body)["id"]?.stringValue ?? ""
+        let read = try Self.request("GET", base + "/v1/workflows/\(id)", key: key)
+        let readName = try JSONParser.parse(read.body)["name"]
+        #expect(read.status == 200 && readName == "adder")
+        process.terminate()   // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+
+    @Test("without tenants it refuses a non-loopback address, saying what to do")
+    func refusesOpenAddressWithoutKeys() throws {
+        let directory = try TemporaryDirectory(prefix: "serve-cli-open")
+        let result = try CLI.run(["serve", "--listen", "0.0.0.0:0", "--database", "sqlite:" + directory.path + "/state.sqlite"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no tenants") && result.stderr.contains("tenant add"), "\(result.stderr)")
+        let bad = try CLI.run(["serve", "--listen", "127.0.0.1:99999", "--database", "sqlite:" + directory.path + "/state.sqlite"])
+        #expect(bad.status == 1 && bad.stderr.contains("INVALID_ARGUMENT"))
+    }
+}
