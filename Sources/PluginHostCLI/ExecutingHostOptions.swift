@@ -1,4 +1,5 @@
 import ArgumentParser
+import PluginHostCore
 import PluginRuntime
 
 /// The options of every command that executes nodes (`exec`, `run`, `rollback`): where plugins
@@ -15,13 +16,13 @@ struct ExecutingHostOptions: ParsableArguments {
     @OptionGroup var inputLimits: InputLimitOptions
     @OptionGroup var isolation: IsolationOptionGroup
 
-    /// The host's configuration from all of them.
-    func configuration() throws -> HostConfiguration {
+    /// The host's configuration from all of them; `isolation` when `--isolation` is not given.
+    func configuration(isolation defaultMode: IsolationMode = .none) throws -> HostConfiguration {
         var configuration = discovery.configuration(directories: pluginDirectories, mode: mode.mode)
         configuration.initOptions = try initialization.options()
         inputLimits.apply(to: &configuration)
         try tenancy.apply(to: &configuration)
-        isolation.apply(to: &configuration)
+        isolation.apply(to: &configuration, defaultMode: defaultMode)
         return configuration
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import PluginHostCore
 import PluginRuntime
@@ -15,13 +16,18 @@ struct ServeCommand: AsyncParsableCommand {
             the SQLite file $XDG_STATE_HOME/plugin-host/plugin-host.sqlite, migrated at start). Requests carry \
             Authorization: Bearer KEY with a key from `plugin-host tenant add`; a database without tenants is served \
             as one tenant without keys, on a loopback address only. Scans and loads the plugins at start \
-            (--plugin-dir, --policy as for run). SIGTERM or SIGINT stops accepting and lets requests in flight \
-            finish. Routes: GET /openapi.json.
+            (--plugin-dir, --policy as for run); node calls run in worker processes unless --isolation none. \
+            Executions run --workers at a time, each journaled in the database, and those a previous process \
+            accepted and did not finish are resumed at start. SIGTERM or SIGINT stops accepting and lets requests \
+            in flight finish. Routes: GET /openapi.json.
             """
     )
 
     @Option(help: "Where to listen, HOST:PORT (port 0: any free port, printed at start).")
     var listen: String = "127.0.0.1:8080"
+
+    @Option(help: "How many executions run at once (default: the number of cores).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var hostOptions: ExecutingHostOptions
@@ -34,14 +40,16 @@ struct ServeCommand: AsyncParsableCommand {
             Terminal.error("\(error.code.rawValue): \(error.message)")
             throw ExitCode(2)
         }
-        let host = PluginHost(configuration: try hostOptions.configuration())
+        // A service runs other people's workflows: node calls run in worker processes unless
+        // --isolation none says otherwise.
+        let host = PluginHost(configuration: try hostOptions.configuration(isolation: .process))
         defer { host.shutdownWorkers() }
         let report = await host.load()
         var logger = Logger(label: "plugin-host.serve")
         logger.logLevel = .info
         let state = ServiceState(store: store, host: host, singleTenant: singleTenant)
         let location = (try? StoreLocation.parse(database.database))?.description ?? "?"
-        try await ServiceServer.run(state, configuration: listening, logger: logger) { address in
+        try await ServiceServer.run(state, configuration: listening, workers: workers, logger: logger) { address in
             Terminal.error("""
                 plugin-host serve: listening on http://\(address) (\(singleTenant ? "single tenant, no keys" : "API keys required"), \
                 \(report.initialized.count) plugins loaded, database \(location))

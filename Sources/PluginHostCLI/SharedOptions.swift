@@ -139,9 +139,9 @@ extension IsolationMode: ExpressibleByArgument {}
 /// Process isolation: `--isolation`, `--memory-mb`, `--cpu-seconds-per-call`.
 struct IsolationOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Where node calls run: none (in this process, the default) or process (in worker processes: a crash or hang costs only its call).",
+        "Where node calls run: none (in this process; the default of exec and run) or process (in worker processes: a crash or hang costs only its call; the default of serve).",
         discussion: "A tenant policy's own `isolation` wins over this flag.", valueName: "mode"))
-    var isolation: IsolationMode = .none
+    var isolation: IsolationMode?
 
     @Option(help: ArgumentHelp("Address-space limit of each worker process, in MiB (with --isolation process; default \(IsolationOptions.defaultLimits.memoryMb ?? 0)).", valueName: "MiB"))
     var memoryMb: Int?
@@ -154,8 +154,10 @@ struct IsolationOptionGroup: ParsableArguments {
         if let cpuSecondsPerCall, cpuSecondsPerCall < 1 { throw ValidationError("--cpu-seconds-per-call must be at least 1.") }
     }
 
-    func apply(to configuration: inout HostConfiguration) {
-        configuration.isolation.mode = isolation
+    /// `defaultMode`: the command's own when `--isolation` is not given (`serve` isolates by
+    /// default: a service runs other people's workflows).
+    func apply(to configuration: inout HostConfiguration, defaultMode: IsolationMode = .none) {
+        configuration.isolation.mode = isolation ?? defaultMode
         configuration.isolation.limits = ResourceLimits(memoryMb: memoryMb, cpuSecondsPerCall: cpuSecondsPerCall)
             .merged(over: IsolationOptions.defaultLimits)
     }

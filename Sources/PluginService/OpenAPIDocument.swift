@@ -6,7 +6,7 @@ public enum OpenAPIDocument {
     {
       "openapi": "3.1.0",
       "info": { "title": "plugin-host", "version": "1.0.0",
-                "description": "Stored, versioned workflows per tenant. Every error body is {code, message, problems?}." },
+                "description": "Stored, versioned workflows per tenant and their executions. Every error body is {code, message, problems?}." },
       "components": {
         "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
         "schemas": {
@@ -26,6 +26,8 @@ public enum OpenAPIDocument {
         },
         "responses": {
           "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "Execution": { "description": "{id, workflowId, version, status, nodes: {name: node result}, createdAt, startedAt, finishedAt}",
+                         "content": { "application/json": { "schema": { "type": "object" } } } },
           "Workflow": { "description": "One workflow version", "headers": { "ETag": { "schema": { "type": "string" } } },
                         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Workflow" } } } }
         }
@@ -67,6 +69,33 @@ public enum OpenAPIDocument {
         "/v1/workflows/{id}/versions": {
           "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
           "get": { "summary": "Every version.", "responses": { "200": { "description": "{items, nextCursor}" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/workflows/{id}/execute": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+                          { "name": "Idempotency-Key", "in": "header", "schema": { "type": "string" } } ],
+          "post": { "summary": "Start an execution (committed before the answer); with waitMs, the finished execution if it ends in time.",
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object",
+                      "properties": { "version": { "type": "integer" }, "input": { "type": "array" }, "waitMs": { "type": "integer", "maximum": 60000 } } } } } },
+                    "responses": { "200": { "$ref": "#/components/responses/Execution" }, "202": { "description": "{executionId, status}" },
+                                   "400": { "$ref": "#/components/responses/Error" }, "404": { "$ref": "#/components/responses/Error" },
+                                   "503": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/executions": {
+          "get": { "summary": "The tenant's executions, a page at a time.",
+                   "parameters": [ { "name": "workflowId", "in": "query", "schema": { "type": "string" } },
+                                   { "name": "status", "in": "query", "schema": { "type": "string" } },
+                                   { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
+                                   { "name": "cursor", "in": "query", "schema": { "type": "string" } } ],
+                   "responses": { "200": { "description": "{items, nextCursor}" } } }
+        },
+        "/v1/executions/{id}": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "get": { "summary": "One execution with every node's result.", "responses": { "200": { "$ref": "#/components/responses/Execution" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/executions/{id}/cancel": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "post": { "summary": "Cancel: a queued execution ends cancelled, a running one's nodes see is_cancelled.",
+                    "responses": { "200": { "description": "{id, status}" }, "202": { "description": "{id, status: cancelling}" }, "404": { "$ref": "#/components/responses/Error" } } }
         },
         "/v1/workflows/{id}/versions/{version}": {
           "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },

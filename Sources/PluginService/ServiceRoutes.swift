@@ -79,7 +79,7 @@ struct TenantAuthentication: RouterMiddleware {
 /// The API's routes (DESIGN's service routes, as far as they are built; ``OpenAPIDocument``
 /// lists exactly these, and a test holds the two together).
 public enum ServiceRoutes {
-    public static func router(_ state: ServiceState) -> Router<ServiceContext> {
+    public static func router(_ state: ServiceState, queue: ExecutionQueue) -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in readiness(state) }
@@ -88,6 +88,7 @@ public enum ServiceRoutes {
         }
         let v1 = router.group("v1").add(middleware: TenantAuthentication(state: state))
         WorkflowRoutes(state: state).add(to: v1)
+        ExecutionRoutes(state: state, queue: queue).add(to: v1)
         return router
     }
 

@@ -52,13 +52,17 @@ public struct ServiceConfiguration: Sendable {
 }
 
 /// Runs the API until SIGTERM or SIGINT, then stops accepting connections and lets the
-/// requests in flight finish (Hummingbird's graceful shutdown).
+/// requests in flight finish (Hummingbird's graceful shutdown); the execution queue's workers
+/// run beside it, and what a previous process accepted and did not finish is queued first.
 public enum ServiceServer {
     public static func run(
-        _ state: ServiceState, configuration: ServiceConfiguration, logger: Logger,
+        _ state: ServiceState, configuration: ServiceConfiguration, workers: Int, logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
-        let router = ServiceRoutes.router(state)
+        let queue = ExecutionQueue(state: state, workers: workers, logger: logger)
+        let resumed = try queue.resumeUnfinished()
+        if resumed > 0 { logger.info("resuming \(resumed) unfinished executions") }
+        let router = ServiceRoutes.router(state, queue: queue)
         let app = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "plugin-host"),
@@ -67,6 +71,13 @@ public enum ServiceServer {
                 onListening(address ?? "\(configuration.host):\(configuration.port)")
             },
             logger: logger)
-        try await app.runService()   // SIGTERM and SIGINT shut it down gracefully
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await queue.run() }
+            group.addTask {
+                defer { queue.stop() }
+                try await app.runService()   // SIGTERM and SIGINT shut it down gracefully
+            }
+            try await group.waitForAll()
+        }
     }
 }

@@ -51,11 +51,13 @@ public struct HostWorkflows: Sendable {
     /// `tracer` records every attempt of every node; `progress` is called after each node
     /// finishes, serially (keep it quick). `journaling` records the run as it goes and, with a
     /// replay, resumes the run it holds; `cancellation` stops the run from outside; `events`
-    /// hears every node start and finish (see ``WorkflowRunner``).
+    /// hears every node start and finish (see ``WorkflowRunner``); `input` is what the nodes
+    /// without parents get as their input items (an execution's input in the service).
     public func run(
         _ parsed: ParsedWorkflow, concurrency: Int? = nil, tracer: TraceRecorder? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil, journaling: RunJournaling? = nil,
-        cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil
+        cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil,
+        input: JSONValue = .array([])
     ) async -> WorkflowRunOutcome {
         let report = validate(parsed)
         guard report.valid else { return .refused(report) }
@@ -63,7 +65,7 @@ public struct HostWorkflows: Sendable {
         do throws(WorkflowValidationReport) {
             let runner = try WorkflowRunner(
                 workflow: parsed.workflow, executor: executor, concurrency: concurrency, tracer: tracer, progress: progress,
-                journaling: journaling, cancellation: cancellation, events: events)
+                journaling: journaling, cancellation: cancellation, events: events, input: input)
             var result = await runner.run()
             // A run refused by its journal ran nothing: there is nothing to undo.
             if !result.problems.contains(where: { $0.code == .journalInvalid }),

@@ -27,6 +27,8 @@ struct SchedulerState {
     /// Set for a run whose connections are order only (``ConnectionMeaning/orderOnly(inputs:)``):
     /// each node's given input, and a failure does not cancel what comes after it.
     let givenInputs: [JSONValue]?
+    /// What a node without parents gets as its input (the run's input; `[]` by default).
+    let rootInput: JSONValue
     /// Everything the scheduler tracks about one node, together so that finishing a node
     /// touches one element per child (one uniqueness check, one cache line).
     struct NodeState {
@@ -58,8 +60,9 @@ struct SchedulerState {
     /// runs, in a topological order, so their children see their outputs as if they had just run.
     init(
         graph: WorkflowGraph, concurrency: Int, slots: NodeResultSlots, progress: (@Sendable (RunProgress) -> Void)?,
-        replayed: [Int: NodeResult] = [:], connections: ConnectionMeaning = .dataFlow
+        replayed: [Int: NodeResult] = [:], connections: ConnectionMeaning = .dataFlow, rootInput: JSONValue = .array([])
     ) {
+        self.rootInput = rootInput
         if case .orderOnly(let inputs) = connections { givenInputs = inputs } else { givenInputs = nil }
         self.graph = graph
         self.slots = slots
@@ -201,7 +204,7 @@ struct SchedulerState {
         if let givenInputs {
             input = givenInputs[index]
         } else if parents.isEmpty {
-            input = .array([])
+            input = rootInput
         } else if parents.count == 1, case .array(let items)? = nodes[parents[parents.startIndex]].output {
             input = .array(items)
         } else {

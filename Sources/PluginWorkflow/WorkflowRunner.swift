@@ -52,6 +52,8 @@ public struct WorkflowRunner: Sendable {
     /// Added to every lane number in the trace, so a second run on the same recorder (a
     /// rollback) draws in lanes of its own.
     public let traceLaneOffset: Int
+    /// The run's input: what every node without parents gets as its input items (`[]` by default).
+    public let input: JSONValue
 
     /// Prepares a run; throws the graph problems (duplicate names, dangling connections,
     /// cycles, bad `$ref`s) of a workflow that cannot be scheduled. Node types, parameters and
@@ -66,7 +68,7 @@ public struct WorkflowRunner: Sendable {
         workflow: Workflow, executor: any WorkflowNodeExecutor, concurrency: Int? = nil, tracer: TraceRecorder? = nil,
         progress: (@Sendable (RunProgress) -> Void)? = nil, journaling: RunJournaling? = nil,
         cancellation: CancellationFlag = CancellationFlag(), events: (@Sendable (RunEvent) -> Void)? = nil,
-        connections: ConnectionMeaning = .dataFlow, traceLaneOffset: Int = 0
+        connections: ConnectionMeaning = .dataFlow, traceLaneOffset: Int = 0, input: JSONValue = .array([])
     ) throws(WorkflowValidationReport) {
         let graph = WorkflowGraph(workflow)
         let problems = graph.structureProblems()
@@ -81,6 +83,7 @@ public struct WorkflowRunner: Sendable {
         self.events = events
         self.connections = connections
         self.traceLaneOffset = traceLaneOffset
+        self.input = input
         if case .orderOnly(let inputs) = connections, inputs.count != graph.nodeCount {
             preconditionFailure("an order-only run needs one input per node (\(inputs.count) for \(graph.nodeCount))")
         }
@@ -100,7 +103,7 @@ public struct WorkflowRunner: Sendable {
         }
         let scheduler = Scheduler(slots: slots, state: SchedulerState(
             graph: graph, concurrency: concurrency, slots: slots, progress: progress, replayed: replayed,
-            connections: connections))
+            connections: connections, rootInput: input))
         let context = LaneRunContext(shared: shared, journal: journal)
         if let blocking = executor as? any BlockingWorkflowNodeExecutor {
             await runOnLanes(blocking, scheduler, context)

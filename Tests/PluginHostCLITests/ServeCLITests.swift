@@ -78,3 +78,56 @@ struct ServeCLITests {
         #expect(bad.status == 1 && bad.stderr.contains("INVALID_ARGUMENT"))
     }
 }
+
+/// A server killed with `kill -9` while executions run resumes them at its next start.
+@Suite("CLI: serve survives kill -9")
+struct ServeDurabilityTests {
+    @Test("200 executions of a 10-node workflow, kill -9 in the middle, restart: all succeed, no finished node runs twice",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")), .timeLimit(.minutes(4)))
+    func killAndRestart() throws {
+        let directory = try TemporaryDirectory(prefix: "serve-durable")
+        let database = "sqlite:" + directory.path + "/state.sqlite"
+        let marker = directory.path + "/marker.log"
+        let plugins = try ExecutionPlugins.directory()
+        let extra = ["--no-default-plugins", "--plugin-dir", plugins, "--isolation", "none", "--workers", "2"]
+        var (process, base, _) = try ServeCLITests.start(database: database, extra: extra)
+        defer { if process.isRunning { process.terminate() } }
+        let nodes = (0..<10).map { #"{"name":"n\#($0)","type":"hostile.ids","parameters":{"ms":\#($0 == 5 ? 100 : 1),"marker":"\#(marker)"}}"# }
+        let connections = (1..<10).map { #""n\#($0 - 1)":{"main":[[{"node":"n\#($0)","type":"main","index":0}]]}"# }
+        let workflow = #"{"name":"durable","settings":{"concurrency":1},"nodes":[\#(nodes.joined(separator: ","))],"connections":{\#(connections.joined(separator: ","))}}"#
+        let created = try ServeCLITests.request("POST", base + "/v1/workflows", body: workflow)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try JSONParser.parse(created.body)["id"]?.stringValue ?? ""
+        // 200 requests from one curl process (one connection, kept alive): submitted in well under a second.
+        let url = base + "/v1/workflows/\(id)/execute"
+        let submitted = try ProcessRunner.run("/usr/bin/curl", ["-s", "-w", " %{http_code}\n", "-X", "POST"] + Array(repeating: url, count: 200))
+        let answers = submitted.stdout.split(separator: "\n")
+        #expect(answers.count == 200 && answers.allSatisfy { $0.hasSuffix(#""status":"queued"} 202"#) }, "\(answers.prefix(3))")
+        // Kill it once some executions have finished and most have not.
+        let deadline = Date().addingTimeInterval(60)
+        while RunJournalCLITests.lines(marker).count < 400, Date() < deadline { usleep(5_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let callsAtKill = RunJournalCLITests.lines(marker).count
+        #expect(callsAtKill < 2_000, "the kill came after everything had run")
+
+        (process, base, _) = try ServeCLITests.start(database: database, extra: extra)
+        var statuses: [String] = []
+        let finish = Date().addingTimeInterval(120)
+        repeat {
+            usleep(100_000)
+            let listed = try ServeCLITests.request("GET", base + "/v1/executions?limit=1000")
+            statuses = (try JSONParser.parse(listed.body))["items"]?.arrayValue?.compactMap { $0["status"]?.stringValue } ?? []
+        } while statuses.contains(where: { $0 != "success" }) && Date() < finish
+        #expect(statuses.count == 200)
+        #expect(statuses.allSatisfy { $0 == "success" }, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
+
+        // Every node call that ran to completion wrote `<attempt> <execution id>`; a node's id
+        // repeats only if it was in flight at the kill (2 workers: at most 2 of them).
+        var completions: [String: Int] = [:]
+        for line in RunJournalCLITests.lines(marker) { completions[String(line.split(separator: " ").last ?? ""), default: 0] += 1 }
+        #expect(completions.count == 2_000, "every node of every execution ran")
+        let repeated = completions.filter { $0.value > 1 }
+        #expect(repeated.count <= 2 && repeated.values.allSatisfy { $0 == 2 }, "\(repeated)")
+    }
+}

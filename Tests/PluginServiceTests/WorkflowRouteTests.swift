@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import PluginDiscovery
 import PluginHostCore
@@ -20,6 +21,7 @@ struct WorkflowRouteTests {
         let directory: TemporaryDirectory
         let store: SQLiteStore
         let state: ServiceState
+        let queue: ExecutionQueue
         var keys: [String: String] = [:]
 
         init(tenants: [String] = []) async throws {
@@ -30,11 +32,17 @@ struct WorkflowRouteTests {
                 directories: [SearchDirectory(path: BuildProducts.directory, patterns: ["libph-*.so"], maximumDepth: 0)]))
             _ = await host.load()
             state = ServiceState(store: store, host: host, singleTenant: tenants.isEmpty, maximumBodyBytes: 64 * 1024)
+            queue = ExecutionQueue(state: state, workers: 2, logger: Logger(label: "test"))
         }
 
+        /// The application with its execution workers running for the length of `body`.
         func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-            let app = Application(router: ServiceRoutes.router(state))
+            let app = Application(router: ServiceRoutes.router(state, queue: queue))
+            let workers = Task { await queue.run() }
+            defer { queue.stop() }
             try await app.test(.router, body)
+            queue.stop()
+            await workers.value
         }
     }
 
@@ -50,7 +58,7 @@ struct WorkflowRouteTests {
     @Test("the OpenAPI document lists exactly the router's routes, method and path")
     func openAPIMatchesRouter() async throws {
         let server = try await Server()
-        let router = ServiceRoutes.router(server.state)
+        let router = ServiceRoutes.router(server.state, queue: server.queue)
         let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let document = try JSONParser.parse(OpenAPIDocument.json)
         var documented = Set<String>()

@@ -1,0 +1,154 @@
+import Hummingbird
+import PluginHostCore
+import PluginRuntime
+import PluginStore
+import PluginWorkflow
+
+/// Executions of the request's tenant: start one (`POST /v1/workflows/{id}/execute`), read,
+/// list and cancel them.
+///
+/// An execution is committed to the store before the answer (202, or 200 with the finished
+/// execution when it ended within `waitMs`), so an accepted execution is never lost; its node
+/// results are read from its journal, which the run writes as nodes finish.
+struct ExecutionRoutes {
+    let state: ServiceState
+    let queue: ExecutionQueue
+
+    /// The longest `waitMs` honoured (a request should not hold a connection for minutes).
+    static let maximumWaitMs = 60_000
+
+    func add(to group: RouterGroup<ServiceContext>) {
+        group.post("workflows/{id}/execute") { request, context in try await execute(request, context) }
+        group.get("executions") { request, context in try list(request, context) }
+        group.get("executions/{id}") { _, context in try get(context) }
+        group.post("executions/{id}/cancel") { _, context in try cancel(context) }
+    }
+
+    private func execute(_ request: Request, _ context: ServiceContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let workflowID = try context.parameters.require("id")
+        var request = request
+        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes)
+        let body: JSONValue
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            body = .object(JSONObject())
+        } else {
+            do { body = try JSONParser.parse(bytes, maximumDepth: state.host.configuration.limits.maximumJSONDepth) } catch {
+                throw APIError(.badRequest, .invalidRequest, "The request body is not JSON: \(error).")
+            }
+        }
+        guard case .object = body else { throw APIError(.badRequest, .invalidRequest, "The body is {\"version\"?, \"input\"?, \"waitMs\"?}.") }
+        let input = body["input"] ?? .array([])
+        guard case .array = input else { throw APIError(.badRequest, .invalidRequest, "`input` is an array of items, as a node's input is.") }
+        let waitMs = try Self.wholeNumber(body["waitMs"], name: "waitMs", range: 0...Self.maximumWaitMs) ?? 0
+        let version: Int
+        if let pinned = try Self.wholeNumber(body["version"], name: "version", range: 1...Int(Int32.max)) {
+            version = pinned
+        } else {
+            guard let latest = try store({ () throws(StoreError) in try state.store.workflow(scope, id: workflowID) }) else {
+                throw APIError(.notFound, .notFound, "There is no workflow `\(workflowID)`.")
+            }
+            version = latest.version
+        }
+        let key = request.headers[.init("Idempotency-Key")!]
+        let (execution, created) = try store { () throws(StoreError) in
+            try state.store.createExecution(scope, workflowID: workflowID, version: version, input: JSONWriter.string(input), idempotencyKey: key)
+        }
+        let ticket = waitMs > 0 ? queue.completions.register(execution.id) : nil
+        if created, !queue.enqueue(ExecutionQueue.Job(scope: scope, executionID: execution.id)) {
+            // Committed but not queued: it stays `queued` and runs at the next start.
+            throw APIError(.serviceUnavailable, .storeUnavailable, "The execution queue is full (\(queue.capacity)); execution \(execution.id) is kept and will run after a restart. Retry later.")
+        }
+        if let ticket {
+            // Registered before the status is read: an execution that ends in between (or had
+            // ended: a repeated Idempotency-Key) is answered at once, never after the whole wait.
+            if try finished(execution.id, scope) == nil { await ticket.wait(nanoseconds: UInt64(waitMs) * 1_000_000) }
+            queue.completions.unregister(execution.id, ticket)
+            if let current = try finished(execution.id, scope) { return JSONResponse.make(.ok, try document(current, scope)) }
+        }
+        // A new execution is answered as accepted, `queued` (its worker may have started it
+        // already); a repeated Idempotency-Key gets the execution's status now.
+        let status = created ? "queued" : (try? state.store.execution(scope, id: execution.id))??.status ?? execution.status
+        return JSONResponse.make(.accepted, ["executionId": .string(execution.id), "status": .string(status)])
+    }
+
+    /// The execution when it has ended, nil while it is queued or running.
+    private func finished(_ id: String, _ scope: TenantScope) throws -> ExecutionRecord? {
+        guard let current = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else { return nil }
+        return current.status == "queued" || current.status == "running" ? nil : current
+    }
+
+    private func list(_ request: Request, _ context: ServiceContext) throws -> Response {
+        let scope = try context.requireScope()
+        let query = request.uri.queryParameters
+        let limit = try WorkflowRoutes.limit(query["limit"].map(String.init))
+        let page = try store { () throws(StoreError) in
+            try state.store.listExecutions(
+                scope, workflowID: query["workflowId"].map(String.init), status: query["status"].map(String.init), limit: limit,
+                cursor: query["cursor"].map(String.init))
+        }
+        return JSONResponse.make(.ok, ["items": .array(page.items.map(Self.summary)), "nextCursor": page.nextCursor.map(JSONValue.string) ?? .null])
+    }
+
+    private func get(_ context: ServiceContext) throws -> Response {
+        let scope = try context.requireScope()
+        let id = try context.parameters.require("id")
+        guard let execution = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else {
+            throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
+        }
+        return JSONResponse.make(.ok, try document(execution, scope))
+    }
+
+    private func cancel(_ context: ServiceContext) throws -> Response {
+        let scope = try context.requireScope()
+        let id = try context.parameters.require("id")
+        guard let execution = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else {
+            throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
+        }
+        switch execution.status {
+        case "queued":
+            try store { () throws(StoreError) in try state.store.setStatus(scope, execution: id, "cancelled") }
+            return JSONResponse.make(.ok, ["id": .string(id), "status": "cancelled"])
+        case "running":
+            _ = queue.cancel(id)
+            return JSONResponse.make(.accepted, ["id": .string(id), "status": "cancelling"])
+        default:
+            return JSONResponse.make(.ok, ["id": .string(id), "status": .string(execution.status)])
+        }
+    }
+
+    /// `{"id", "workflowId", "version", "status", "nodes": {name: node result}, "startedAt", "finishedAt"}`:
+    /// the nodes from the execution's journal, in the order they finished.
+    private func document(_ execution: ExecutionRecord, _ scope: TenantScope) throws -> JSONValue {
+        var nodes = JSONObject()
+        let entries: [JournalEntry]
+        do throws(JournalFailure) { entries = try state.store.journal(scope, execution: execution.id).entries() } catch {
+            throw APIError(.serviceUnavailable, error.code, error.message)
+        }
+        for entry in entries {
+            if case .nodeFinished(let name, let result) = entry { nodes[name] = result.json() }
+        }
+        guard case .object(var document) = Self.summary(execution) else { return .null }
+        document["nodes"] = .object(nodes)
+        return .object(document)
+    }
+
+    private static func summary(_ execution: ExecutionRecord) -> JSONValue {
+        ["id": .string(execution.id), "workflowId": .string(execution.workflowID), "version": .int(Int64(execution.version)),
+         "status": .string(execution.status), "createdAt": .string(WallClock.iso8601(execution.createdAt)),
+         "startedAt": execution.startedAt.map { .string(WallClock.iso8601($0)) } ?? .null,
+         "finishedAt": execution.finishedAt.map { .string(WallClock.iso8601($0)) } ?? .null]
+    }
+
+    private static func wholeNumber(_ value: JSONValue?, name: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let value, value != .null else { return nil }
+        guard let number = value.intValue, range.contains(Int(number)) else {
+            throw APIError(.badRequest, .invalidRequest, "`\(name)` must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return Int(number)
+    }
+
+    private func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
+        do throws(StoreError) { return try body() } catch { throw APIError(error) }
+    }
+}
