@@ -78,6 +78,16 @@ public final class ExecutionQueue: Sendable {
         }
     }
 
+    /// Why a failed run failed, for its dead letter: the first node that ended in error, or the
+    /// first problem when nothing ran (a workflow no longer valid, a journal that failed).
+    static func reason(_ outcome: WorkflowRunOutcome) -> String {
+        if let failed = outcome.result?.nodes.first(where: { $0.result.status == .error }) {
+            return "\(failed.name): \(failed.result.errorCode?.rawValue ?? "EXECUTION_ERROR"): \(failed.result.error ?? "it failed")"
+        }
+        let problem = outcome.validation.problems.first { $0.severity == .error } ?? outcome.result?.problems.first
+        return problem.map { "\($0.code.rawValue): \($0.message)" } ?? "the run failed"
+    }
+
     /// Stops taking jobs; the workers finish the one they run.
     public func stop() { continuation.finish() }
 
@@ -104,8 +114,11 @@ public final class ExecutionQueue: Sendable {
                 parsed, journaling: RunJournaling(journal: journal, version: String(execution.version), replay: replay),
                 cancellation: cancellation, input: input)
             running.withLock { _ = $0.removeValue(forKey: job.executionID) }
-            let status = outcome.result?.status.rawValue ?? "failed"
-            try store.setStatus(job.scope, execution: job.executionID, status)
+            let status = outcome.result?.status ?? .failed
+            try store.setStatus(job.scope, execution: job.executionID, status.rawValue)
+            if status == .failed || status == .rollbackFailed {
+                try store.addDeadLetter(job.scope, execution: execution, error: Self.reason(outcome))
+            }
         } catch {
             logger.error("execution \(job.executionID) could not be recorded: \(error.message)")
         }

@@ -97,6 +97,22 @@ public enum OpenAPIDocument {
           "post": { "summary": "Cancel: a queued execution ends cancelled, a running one's nodes see is_cancelled.",
                     "responses": { "200": { "description": "{id, status}" }, "202": { "description": "{id, status: cancelling}" }, "404": { "$ref": "#/components/responses/Error" } } }
         },
+        "/v1/dead-letters": {
+          "get": { "summary": "Failed executions kept for replay or resolution (unresolved ones; resolved=true for all).",
+                   "parameters": [ { "name": "resolved", "in": "query", "schema": { "type": "boolean" } },
+                                   { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
+                                   { "name": "cursor", "in": "query", "schema": { "type": "string" } } ],
+                   "responses": { "200": { "description": "{items: [{id, executionId, workflowId, version, error, createdAt, resolvedAt, replayedAs}], nextCursor}" } } }
+        },
+        "/v1/dead-letters/{id}/replay": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "post": { "summary": "A new execution of the same version and input, linked to the letter (which is resolved).",
+                    "responses": { "202": { "description": "{executionId, status, deadLetterId}" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/dead-letters/{id}/resolve": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "post": { "summary": "Mark the letter resolved.", "responses": { "200": { "description": "the letter" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
         "/v1/workflows/{id}/versions/{version}": {
           "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
                           { "name": "version", "in": "path", "required": true, "schema": { "type": "integer" } } ],

@@ -89,6 +89,7 @@ public enum ServiceRoutes {
         let v1 = router.group("v1").add(middleware: TenantAuthentication(state: state))
         WorkflowRoutes(state: state).add(to: v1)
         ExecutionRoutes(state: state, queue: queue).add(to: v1)
+        DeadLetterRoutes(state: state, queue: queue).add(to: v1)
         return router
     }
 

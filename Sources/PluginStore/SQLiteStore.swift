@@ -276,6 +276,55 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
+    // MARK: Dead letters
+
+    public func addDeadLetter(_ scope: TenantScope, execution: ExecutionRecord, error: String) throws(StoreError) {
+        let id = Identifiers.new()
+        let now = WallClock.now()
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO dead_letters (tenant_id, id, execution_id, workflow_id, version, error, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, execution_id) DO NOTHING
+                """, arguments: [scope.tenantID, id, execution.id, execution.workflowID, execution.version, error, now])
+        }
+    }
+
+    public func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) throws(StoreError) -> Page<DeadLetter> {
+        let after = try Cursors.position(cursor)
+        let limit = max(1, min(limit, 1000))
+        return try read { db in
+            let resolved = includeResolved ? "" : " AND resolved_at IS NULL"
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM dead_letters WHERE tenant_id = ? AND seq > ?\(resolved) ORDER BY seq LIMIT ?
+                """, arguments: [scope.tenantID, after, limit + 1])
+            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
+            return Page(items: rows.prefix(limit).map(Self.deadLetter), nextCursor: next)
+        }
+    }
+
+    public func deadLetter(_ scope: TenantScope, id: String) throws(StoreError) -> DeadLetter? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM dead_letters WHERE tenant_id = ? AND id = ?", arguments: [scope.tenantID, id])
+                .map(Self.deadLetter)
+        }
+    }
+
+    public func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) throws(StoreError) {
+        let now = WallClock.now()
+        try write { db in
+            try db.execute(sql: """
+                UPDATE dead_letters SET resolved_at = COALESCE(resolved_at, ?), replayed_as = COALESCE(?, replayed_as)
+                WHERE tenant_id = ? AND id = ?
+                """, arguments: [now, replayedAs, scope.tenantID, id])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no dead letter `\(id)`.") }
+        }
+    }
+
+    private static func deadLetter(_ row: Row) -> DeadLetter {
+        DeadLetter(id: row["id"], executionID: row["execution_id"], workflowID: row["workflow_id"], version: row["version"],
+                   error: row["error"], createdAt: row["created_at"], resolvedAt: row["resolved_at"], replayedAs: row["replayed_as"])
+    }
+
     // MARK: Plumbing
 
     private static func storedWorkflow(_ row: Row) -> StoredWorkflow {

@@ -62,6 +62,30 @@ public protocol ServiceStore: Sendable {
     /// Executions of every tenant that were accepted and have not finished (queued or running):
     /// what a restarted server resumes.
     func unfinishedExecutions() throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)]
+
+    // MARK: Dead letters
+
+    /// Records that an execution ended `failed` after its recovery, with why (one letter per
+    /// execution: a second call for the same execution changes nothing).
+    func addDeadLetter(_ scope: TenantScope, execution: ExecutionRecord, error: String) throws(StoreError)
+    /// The tenant's letters, oldest first; unresolved ones only unless `includeResolved`.
+    func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) throws(StoreError) -> Page<DeadLetter>
+    func deadLetter(_ scope: TenantScope, id: String) throws(StoreError) -> DeadLetter?
+    /// Marks a letter resolved (by hand, or by a replay that was started: `replayedAs`).
+    func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) throws(StoreError)
+}
+
+/// A failed execution kept for someone to look at, replay or resolve.
+public struct DeadLetter: Sendable, Hashable {
+    public var id: String
+    public var executionID: String
+    public var workflowID: String
+    public var version: Int
+    public var error: String
+    public var createdAt: Double
+    public var resolvedAt: Double?
+    /// The execution a replay started, when it was replayed.
+    public var replayedAs: String?
 }
 
 /// Whose data a store call may touch. Made by the store from an API key

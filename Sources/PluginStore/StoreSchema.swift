@@ -9,7 +9,7 @@ import GRDB
 /// stable order for their cursors.
 enum StoreSchema {
     /// The tables removing a tenant empties.
-    static let tenantTables = ["workflows", "workflow_versions", "executions", "journal_entries"]
+    static let tenantTables = ["workflows", "workflow_versions", "executions", "journal_entries", "dead_letters"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -61,6 +61,23 @@ enum StoreSchema {
                     position INTEGER NOT NULL,
                     entry TEXT NOT NULL,
                     PRIMARY KEY (tenant_id, execution_id, position));
+                """)
+        }
+        migrator.registerMigration("2: dead letters") { db in
+            try db.execute(sql: """
+                CREATE TABLE dead_letters (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant_id TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    execution_id TEXT NOT NULL,
+                    workflow_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    error TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    resolved_at REAL,
+                    replayed_as TEXT,
+                    UNIQUE (tenant_id, id),
+                    UNIQUE (tenant_id, execution_id));
                 """)
         }
         return migrator

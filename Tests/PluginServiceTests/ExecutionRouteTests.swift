@@ -120,3 +120,42 @@ struct ExecutionRouteTests {
         }
     }
 }
+
+@Suite("Service: dead letters")
+struct DeadLetterRouteTests {
+    typealias Server = WorkflowRouteTests.Server
+    static let failing = #"{"name":"div","nodes":[{"name":"Div","type":"math.div","parameters":{"a":1,"b":0}}]}"#
+
+    @Test("a failed execution becomes a dead letter with its error; replay starts a linked execution; resolve clears it")
+    func lifecycle() async throws {
+        let server = try await Server()
+        try await server.test { client in
+            let id = try await ExecutionRouteTests.create(client, Self.failing)
+            let executionID = try await client.execute(uri: "/v1/workflows/\(id)/execute", method: .post, body: ByteBuffer(string: #"{"waitMs":30000}"#)) { response -> String in
+                #expect(ExecutionRouteTests.json(response)["status"] == "failed")
+                return ExecutionRouteTests.json(response)["id"]?.stringValue ?? ""
+            }
+            let letter = try await client.execute(uri: "/v1/dead-letters", method: .get) { response -> JSONValue in
+                let items = ExecutionRouteTests.json(response)["items"]?.arrayValue ?? []
+                #expect(items.count == 1)
+                return items.first ?? .null
+            }
+            #expect(letter["executionId"]?.stringValue == executionID)
+            #expect(letter["error"]?.stringValue?.hasPrefix("Div: ") == true, "\(letter)")
+            let letterID = letter["id"]?.stringValue ?? ""
+            let replayed = try await client.execute(uri: "/v1/dead-letters/\(letterID)/replay", method: .post) { response -> String in
+                #expect(response.status == .accepted)
+                return ExecutionRouteTests.json(response)["executionId"]?.stringValue ?? ""
+            }
+            #expect(!replayed.isEmpty && replayed != executionID)
+            try await client.execute(uri: "/v1/dead-letters", method: .get) { response in
+                #expect(ExecutionRouteTests.json(response)["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } != [letterID], "replayed: resolved")
+            }
+            try await client.execute(uri: "/v1/dead-letters?resolved=true", method: .get) { response in
+                let first = ExecutionRouteTests.json(response)["items"]?.arrayValue?.first
+                #expect(first?["replayedAs"]?.stringValue == replayed)
+            }
+            try await client.execute(uri: "/v1/dead-letters/nope/resolve", method: .post) { #expect($0.status == .notFound) }
+        }
+    }
+}

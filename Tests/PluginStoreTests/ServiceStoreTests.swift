@@ -198,6 +198,27 @@ struct ServiceStoreTests {
         #expect(resumedCounter.calls == 6, "only the six nodes without a result ran")
     }
 
+    @Test("dead letters: one per failed execution, listed until resolved, scoped to their tenant", arguments: Backend.allCases)
+    func deadLetters(_ backend: Backend) throws {
+        let (store, scratch) = try backend.make()
+        defer { withExtendedLifetime(scratch) {} }
+        let scope = TenantScope(tenantID: "acme")
+        let workflow = try store.createWorkflow(scope, name: "w", definition: Self.definition)
+        let (execution, _) = try store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
+        try store.addDeadLetter(scope, execution: execution, error: "Add: EXECUTION_ERROR: boom")
+        try store.addDeadLetter(scope, execution: execution, error: "again")
+        let letters = try store.deadLetters(scope, includeResolved: false, limit: 10, cursor: nil).items
+        #expect(letters.count == 1 && letters.first?.error == "Add: EXECUTION_ERROR: boom" && letters.first?.executionID == execution.id)
+        let letter = try #require(letters.first)
+        #expect(try store.deadLetters(TenantScope(tenantID: "globex"), includeResolved: true, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try store.deadLetter(TenantScope(tenantID: "globex"), id: letter.id) == nil)
+        try store.resolveDeadLetter(scope, id: letter.id, replayedAs: "e2")
+        #expect(try store.deadLetters(scope, includeResolved: false, limit: 10, cursor: nil).items.isEmpty)
+        let resolved = try #require(try store.deadLetter(scope, id: letter.id))
+        #expect(resolved.resolvedAt != nil && resolved.replayedAs == "e2")
+        #expect(throws: StoreError.self) { try store.resolveDeadLetter(TenantScope(tenantID: "globex"), id: letter.id, replayedAs: nil) }
+    }
+
     @Test("the database persists across opens, migrations run once, and a bad path is STORE_UNAVAILABLE")
     func reopen() throws {
         let directory = try TemporaryDirectory(prefix: "store-reopen")
