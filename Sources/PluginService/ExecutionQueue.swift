@@ -116,6 +116,7 @@ public final class ExecutionQueue: Sendable {
             running.withLock { _ = $0.removeValue(forKey: job.executionID) }
             let status = outcome.result?.status ?? .failed
             try store.setStatus(job.scope, execution: job.executionID, status.rawValue)
+            state.metrics.recordExecution(status: status.rawValue, nodes: outcome.result?.nodes ?? [])
             if status == .failed || status == .rollbackFailed {
                 try store.addDeadLetter(job.scope, execution: execution, error: Self.reason(outcome))
             }

@@ -22,6 +22,7 @@ struct ExecutionRoutes {
         group.get("executions") { request, context in try list(request, context) }
         group.get("executions/{id}") { _, context in try get(context) }
         group.post("executions/{id}/cancel") { _, context in try cancel(context) }
+        group.get("executions/{id}/trace") { _, context in try trace(context) }
     }
 
     private func execute(_ request: Request, _ context: ServiceContext) async throws -> Response {
@@ -115,6 +116,51 @@ struct ExecutionRoutes {
         default:
             return JSONResponse.make(.ok, ["id": .string(id), "status": .string(execution.status)])
         }
+    }
+
+    /// The execution as `run --trace` draws a run: Chrome trace-event JSON, one event per
+    /// attempt, placed by the attempts' own times from the journal (nodes in "worker" lanes, a
+    /// rollback's compensations in "rollback" lanes after them).
+    private func trace(_ context: ServiceContext) throws -> Response {
+        let scope = try context.requireScope()
+        let id = try context.parameters.require("id")
+        guard try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) != nil else {
+            throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
+        }
+        let entries: [JournalEntry]
+        do throws(JournalFailure) { entries = try state.store.journal(scope, execution: id).entries() } catch {
+            throw APIError(.serviceUnavailable, error.code, error.message)
+        }
+        var forward: [(String, NodeResult)] = [], compensations: [(String, NodeResult)] = []
+        for entry in entries {
+            switch entry {
+            case .nodeFinished(let name, let result): forward.append((name, result))
+            case .compensationFinished(let name, let result): compensations.append((name, result))
+            default: break
+            }
+        }
+        let recorder = TraceRecorder(title: "execution \(id)")
+        let origin = (forward + compensations).flatMap { $0.1.attempts.map(\.startedAt) }.min() ?? 0
+        let forwardLanes = Self.place(forward, origin: origin, firstLane: 0, into: recorder)
+        let rollbackLanes = Self.place(compensations, origin: origin, firstLane: forwardLanes, into: recorder)
+        for lane in 0..<rollbackLanes { recorder.name(lane: forwardLanes + lane, "rollback \(lane + 1)") }
+        return JSONResponse.make(.ok, recorder.chromeTraceJSON())
+    }
+
+    /// Records each attempt as an event in the first lane free at its start; returns how many lanes it used.
+    private static func place(_ nodes: [(String, NodeResult)], origin: Double, firstLane: Int, into recorder: TraceRecorder) -> Int {
+        var laneEnds: [UInt64] = []
+        let attempts = nodes.flatMap { node in node.1.attempts.map { (node.0, node.1.nodeType, $0) } }.sorted { $0.2.startedAt < $1.2.startedAt }
+        for (name, type, attempt) in attempts {
+            let start = recorder.originNanoseconds &+ UInt64(max(0, attempt.startedAt - origin) * 1e9)
+            let end = start &+ UInt64(max(0, attempt.durationMs) * 1e6)
+            let lane = laneEnds.firstIndex { $0 <= start } ?? laneEnds.count
+            if lane == laneEnds.count { laneEnds.append(end) } else { laneEnds[lane] = end }
+            recorder.record(TraceEvent(
+                nodeName: name, nodeType: attempt.nodeType ?? type, attempt: attempt.number, lane: firstLane + lane,
+                startNanoseconds: start, endNanoseconds: end, status: attempt.status, errorCode: attempt.errorCode))
+        }
+        return laneEnds.count
     }
 
     /// `{"id", "workflowId", "version", "status", "nodes": {name: node result}, "startedAt", "finishedAt"}`:

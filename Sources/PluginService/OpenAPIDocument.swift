@@ -37,6 +37,8 @@ public enum OpenAPIDocument {
         "/healthz": { "get": { "security": [], "summary": "The process is up.", "responses": { "200": { "description": "ok" } } } },
         "/readyz": { "get": { "security": [], "summary": "The database answers and plugins are loaded.",
                               "responses": { "200": { "description": "ready" }, "503": { "description": "not ready" } } } },
+        "/metrics": { "get": { "security": [], "summary": "Prometheus text: requests by route and status, executions by status, node latencies.",
+                               "responses": { "200": { "description": "text/plain; version=0.0.4" } } } },
         "/openapi.json": { "get": { "security": [], "summary": "This document.", "responses": { "200": { "description": "OpenAPI 3.1" } } } },
         "/v1/workflows": {
           "get": { "summary": "The tenant's workflows, a page at a time.",
@@ -91,6 +93,11 @@ public enum OpenAPIDocument {
         "/v1/executions/{id}": {
           "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
           "get": { "summary": "One execution with every node's result.", "responses": { "200": { "$ref": "#/components/responses/Execution" }, "404": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/executions/{id}/trace": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "get": { "summary": "The Chrome trace-event JSON of `run --trace`, from the execution's journal.",
+                   "responses": { "200": { "description": "{traceEvents, displayTimeUnit}" }, "404": { "$ref": "#/components/responses/Error" } } }
         },
         "/v1/executions/{id}/cancel": {
           "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],

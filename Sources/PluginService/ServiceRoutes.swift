@@ -34,6 +34,8 @@ public final class ServiceState: Sendable {
     public let singleTenant: Bool
     /// The largest request body accepted (413 `PAYLOAD_TOO_LARGE` beyond).
     public let maximumBodyBytes: Int
+    /// What `/metrics` reports.
+    public let metrics = ServiceMetrics()
 
     public init(store: any ServiceStore, host: PluginHost, singleTenant: Bool, maximumBodyBytes: Int = 1 << 20) {
         self.store = store
@@ -81,7 +83,11 @@ struct TenantAuthentication: RouterMiddleware {
 public enum ServiceRoutes {
     public static func router(_ state: ServiceState, queue: ExecutionQueue) -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: state.metrics))
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.render())))
+        }
         router.get("/readyz") { _, _ in readiness(state) }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))

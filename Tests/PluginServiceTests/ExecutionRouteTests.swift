@@ -71,6 +71,30 @@ struct ExecutionRouteTests {
         }
     }
 
+    @Test("an execution's trace has one event per attempt; /metrics counts requests by route and executions by status")
+    func traceAndMetrics() async throws {
+        let server = try await Server()
+        try await server.test { client in
+            let id = try await Self.create(client)
+            let executionID = try await client.execute(uri: "/v1/workflows/\(id)/execute", method: .post, body: Self.body(#"{"waitMs":30000}"#)) {
+                Self.json($0)["id"]?.stringValue ?? ""
+            }
+            try await client.execute(uri: "/v1/executions/\(executionID)/trace", method: .get) { response in
+                let events = Self.json(response)["traceEvents"]?.arrayValue ?? []
+                let attempts = events.filter { $0["ph"] == "X" }
+                #expect(attempts.compactMap { $0["name"]?.stringValue }.sorted() == ["Add", "Double"])
+            }
+            try await client.execute(uri: "/v1/executions/nope/trace", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"plugin_host_http_requests_total{method="POST",route="/v1/workflows/{id}/execute",status="200"} 1"#), "\(text)")
+                #expect(text.contains(#"route="/v1/executions/{id}/trace",status="404"} 1"#))
+                #expect(text.contains(#"plugin_host_executions_total{status="success"} 1"#))
+                #expect(text.contains("plugin_host_node_duration_milliseconds_count 2"))
+            }
+        }
+    }
+
     @Test("an Idempotency-Key returns the same execution; a pinned version runs that version; input reaches the roots")
     func idempotencyAndVersions() async throws {
         let server = try await Server()
