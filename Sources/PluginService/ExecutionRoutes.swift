@@ -23,6 +23,7 @@ struct ExecutionRoutes {
         group.get("executions/{id}") { _, context in try get(context) }
         group.post("executions/{id}/cancel") { _, context in try cancel(context) }
         group.get("executions/{id}/trace") { _, context in try trace(context) }
+        group.post("executions/{id}/rollback") { _, context in try await rollback(context) }
     }
 
     private func execute(_ request: Request, _ context: ServiceContext) async throws -> Response {
@@ -116,6 +117,42 @@ struct ExecutionRoutes {
         default:
             return JSONResponse.make(.ok, ["id": .string(id), "status": .string(execution.status)])
         }
+    }
+
+    /// Runs the compensations of a `degraded` execution (its workflow's `settings.rollback` was
+    /// `manual`): the plan is made again from the journal's results, exactly as the run made it,
+    /// and each compensation is journaled. Answers when the rollback is over, with its result;
+    /// the execution ends `rolledBack` or `rollbackFailed`.
+    private func rollback(_ context: ServiceContext) async throws -> Response {
+        let scope = try context.requireScope()
+        let id = try context.parameters.require("id")
+        guard let execution = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else {
+            throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
+        }
+        guard execution.status == "degraded" else {
+            throw APIError(.conflict, .invalidRequest, "Execution `\(id)` is \(execution.status), not degraded: only a run that failed under settings.rollback \"manual\" has a rollback to start.")
+        }
+        guard let stored = try store({ () throws(StoreError) in try state.store.workflow(scope, id: execution.workflowID, version: execution.version) }) else {
+            throw APIError(.notFound, .notFound, "The workflow version of execution `\(id)` no longer exists.")
+        }
+        let journal = state.store.journal(scope, execution: id)
+        let replay: JournalReplay
+        do throws(JournalFailure) { replay = try JournalReplay(entries: try journal.entries()) } catch {
+            throw APIError(.serviceUnavailable, error.code, error.message)
+        }
+        let workflows = state.workflows(for: scope)
+        let workflow = workflows.parse(bytes: Array(stored.definition.utf8)).workflow
+        let (plan, unprepared) = RollbackRun.plan(for: workflow, results: replay.finished)
+        // Compensations journaled by an earlier, interrupted attempt are not run again.
+        let rollback = await workflows.rollback(
+            plan, unprepared: unprepared, done: replay.compensations, workflowName: workflow.name,
+            concurrency: workflow.settings.concurrency, journal: journal)
+        let status = rollback.status == .rolledBack ? "rolledBack" : "rollbackFailed"
+        try store { () throws(StoreError) in try state.store.setStatus(scope, execution: id, status) }
+        var stream = JSONStream(capacity: 1024)
+        rollback.write(to: &stream)
+        let body = (try? JSONParser.parse(stream.bytes, maximumDepth: .max)) ?? .null
+        return JSONResponse.make(.ok, ["id": .string(id), "status": .string(status), "rollback": body])
     }
 
     /// The execution as `run --trace` draws a run: Chrome trace-event JSON, one event per

@@ -99,6 +99,12 @@ public enum OpenAPIDocument {
           "get": { "summary": "The Chrome trace-event JSON of `run --trace`, from the execution's journal.",
                    "responses": { "200": { "description": "{traceEvents, displayTimeUnit}" }, "404": { "$ref": "#/components/responses/Error" } } }
         },
+        "/v1/executions/{id}/rollback": {
+          "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+          "post": { "summary": "Run the compensations of a degraded execution (settings.rollback manual); answers when done.",
+                    "responses": { "200": { "description": "{id, status: rolledBack|rollbackFailed, rollback}" }, "404": { "$ref": "#/components/responses/Error" },
+                                   "409": { "$ref": "#/components/responses/Error" } } }
+        },
         "/v1/executions/{id}/cancel": {
           "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
           "post": { "summary": "Cancel: a queued execution ends cancelled, a running one's nodes see is_cancelled.",

@@ -92,9 +92,11 @@ public struct HostWorkflows: Sendable {
     /// Runs a rollback plan saved from a `manual` run (`plugin-host rollback`): each
     /// compensation through the same pipeline as any node (tenant policy, validation, retries).
     public func rollback(
-        _ plan: [PlannedCompensation], workflowName: String, concurrency: Int, tracer: TraceRecorder? = nil
+        _ plan: [PlannedCompensation], unprepared: [(name: String, result: NodeResult)] = [], done: [String: NodeResult] = [:],
+        workflowName: String, concurrency: Int, tracer: TraceRecorder? = nil, journal: (any ExecutionJournal)? = nil
     ) async -> RollbackResult {
-        await rollbackRun(workflowName: workflowName, concurrency: concurrency, tracer: tracer, journal: nil).run(plan)
+        await rollbackRun(workflowName: workflowName, concurrency: concurrency, tracer: tracer, journal: journal)
+            .run(plan, unprepared: unprepared, done: done)
     }
 
     private func rollbackRun(workflowName: String, concurrency: Int, tracer: TraceRecorder?, journal: (any ExecutionJournal)?) -> RollbackRun {

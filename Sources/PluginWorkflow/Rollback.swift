@@ -181,6 +181,7 @@ struct RollbackPlanner {
     /// (a `$ref` to an output that has no value there).
     func plan(results: [(name: String, result: NodeResult)]) -> (plan: [PlannedCompensation], unprepared: [(name: String, result: NodeResult)]) {
         let nodes = graph.workflow.nodes
+        precondition(results.count == nodes.count, "one result per node, in workflow order")
         var declared: [Int: CompensationDeclaration] = [:]
         for (index, node) in nodes.enumerated() where results[index].result.status == .success {
             if case .success(let declaration?) = CompensationDeclaration.read(node, pointer: "/nodes/\(index)") {

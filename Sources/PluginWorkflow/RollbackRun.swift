@@ -48,6 +48,18 @@ public struct RollbackRun: Sendable {
         return await run(plan, unprepared: unprepared, done: done, strategy: strategy)
     }
 
+    /// The plan of a finished run of `workflow` from its node results by name (a journal's):
+    /// what `manual` would have left, for a rollback started later. A node without a result
+    /// (one the scheduler cancelled, which is not journaled) did not succeed: nothing to undo.
+    public static func plan(
+        for workflow: Workflow, results: [String: NodeResult]
+    ) -> (plan: [PlannedCompensation], unprepared: [(name: String, result: NodeResult)]) {
+        let aligned = workflow.nodes.map { node in
+            (name: node.name, result: results[node.name] ?? NodeResult(nodeType: node.type, status: .cancelled, startedAt: 0))
+        }
+        return RollbackPlanner(graph: WorkflowGraph(workflow)).plan(results: aligned)
+    }
+
     /// Runs `plan` (a manual plan read back from a saved result, or an automatic one).
     public func run(
         _ plan: [PlannedCompensation], unprepared: [(name: String, result: NodeResult)] = [], done: [String: NodeResult] = [:],

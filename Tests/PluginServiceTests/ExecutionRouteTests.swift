@@ -95,6 +95,28 @@ struct ExecutionRouteTests {
         }
     }
 
+    @Test("a degraded execution (manual rollback) is rolled back on request; anything else is 409", .enabled(if: FileManager.default.fileExists(atPath: BuildProducts.plugin("demo"))))
+    func rollbackDegraded() async throws {
+        let server = try await Server()
+        let saga = try String(contentsOfFile: CPluginBuilder.repositoryRoot + "/examples/rollback.workflow.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"automatic\"", with: "\"manual\"")
+        try await server.test { client in
+            let id = try await Self.create(client, saga)
+            let executionID = try await client.execute(uri: "/v1/workflows/\(id)/execute", method: .post, body: Self.body(#"{"waitMs":30000}"#)) { response -> String in
+                #expect(Self.json(response)["status"] == "degraded")
+                return Self.json(response)["id"]?.stringValue ?? ""
+            }
+            try await client.execute(uri: "/v1/executions/\(executionID)/rollback", method: .post) { response in
+                #expect(response.status == .ok)
+                let document = Self.json(response)
+                #expect(document["status"] == "rolledBack")
+                #expect(document["rollback"]?["compensations"]?["CreateOrder"]?["output"] == ["result": "cancelled order-1042"])
+            }
+            try await client.execute(uri: "/v1/executions/\(executionID)", method: .get) { #expect(Self.json($0)["status"] == "rolledBack") }
+            try await client.execute(uri: "/v1/executions/\(executionID)/rollback", method: .post) { #expect($0.status == .conflict) }
+        }
+    }
+
     @Test("an Idempotency-Key returns the same execution; a pinned version runs that version; input reaches the roots")
     func idempotencyAndVersions() async throws {
         let server = try await Server()
