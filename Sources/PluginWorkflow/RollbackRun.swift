@@ -34,7 +34,8 @@ public struct RollbackRun: Sendable {
     }
 
     /// The rollback of a finished run under `strategy`: nil when none applies (the run
-    /// succeeded, or the strategy is `none`); for `manual` the plan only; for `automatic` the
+    /// succeeded, the strategy is `none`, or no node that succeeded has a compensation); for
+    /// `manual` the plan only; for `automatic` the
     /// compensations run. `done` holds compensations that already finished (a resumed run's,
     /// from its journal): they are not run again.
     public func apply(
@@ -42,6 +43,9 @@ public struct RollbackRun: Sendable {
     ) async -> RollbackResult? {
         guard strategy != .none, result.status == .failed || result.status == .cancelled else { return nil }
         let (plan, unprepared) = RollbackPlanner(graph: WorkflowGraph(workflow)).plan(results: result.nodes)
+        // Nothing that succeeded declares a compensation: nothing to undo, and the run stays
+        // `failed` (a "rolled back" run with no compensation would claim work that never happened).
+        guard !plan.isEmpty || !unprepared.isEmpty else { return nil }
         if strategy == .manual {
             return RollbackResult(strategy: .manual, status: .planned, plan: plan, compensations: unprepared)
         }

@@ -136,7 +136,8 @@ public struct WorkflowRunner: Sendable {
         let elapsed = Double(WallClock.monotonicNanoseconds() - started) / 1e6
         let problems = journal.problems
         let status: WorkflowRunResult.Status
-        if cancellation.isCancelled && problems.isEmpty {
+        if cancellation.isCancelled && problems.isEmpty && (failed > 0 || anyUnreached) {
+            // A cancel that came after every node had finished cancelled nothing.
             status = .cancelled
         } else {
             status = failed > 0 || anyUnreached || !problems.isEmpty ? .failed : .success
@@ -154,11 +155,13 @@ public struct WorkflowRunner: Sendable {
         return context.journal.hasFailed ? "not run: the run's journal failed" : "not run: the run was cancelled"
     }
 
-    /// A run that could not resume its journal: nothing ran, every node says why.
+    /// A run whose journal could not be resumed (JOURNAL_INVALID) or not even started
+    /// (JOURNAL_FAILED): nothing ran, every node says why.
     private func refusedResume(_ failure: JournalFailure, since started: UInt64) -> WorkflowRunResult {
+        let reason = failure.code == .journalInvalid ? "the journal could not be resumed" : "the run's journal could not record its start"
         let nodes = graph.workflow.nodes.map { node -> (name: String, result: NodeResult) in
             var result = NodeResult(nodeType: node.type, status: .cancelled, startedAt: WallClock.now())
-            result.error = "not run: the journal could not be resumed"
+            result.error = "not run: " + reason
             return (node.name, result)
         }
         let result = WorkflowRunResult(
