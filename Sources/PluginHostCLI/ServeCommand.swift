@@ -32,6 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var hostOptions: ExecutingHostOptions
 
+    func validate() throws {
+        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+    }
+
     func run() async throws {
         let listening = try storeCall { () throws(StoreError) in try ServiceConfiguration.parse(listen: listen) }
         let store = try database.open()
