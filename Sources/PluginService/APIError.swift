@@ -37,6 +37,11 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 }
 
+/// A store call made by a route: its failure as the API answers it (``APIError/init(_:)``).
+func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
+    do throws(StoreError) { return try body() } catch { throw APIError(error) }
+}
+
 /// JSON answers, written with the project's own writer (the same bytes the CLI prints).
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {

@@ -66,8 +66,4 @@ struct DeadLetterRoutes {
          "resolvedAt": letter.resolvedAt.map { .string(WallClock.iso8601($0)) } ?? .null,
          "replayedAs": letter.replayedAs.map(JSONValue.string) ?? .null]
     }
-
-    private func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
-        do throws(StoreError) { return try body() } catch { throw APIError(error) }
-    }
 }

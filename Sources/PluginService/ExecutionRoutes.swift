@@ -230,8 +230,4 @@ struct ExecutionRoutes {
         }
         return Int(number)
     }
-
-    private func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
-        do throws(StoreError) { return try body() } catch { throw APIError(error) }
-    }
 }

@@ -166,8 +166,4 @@ struct WorkflowRoutes {
     private static func notFound(_ id: String) -> APIError {
         APIError(.notFound, .notFound, "There is no workflow `\(id)`.")
     }
-
-    private func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
-        do throws(StoreError) { return try body() } catch { throw APIError(error) }
-    }
 }
