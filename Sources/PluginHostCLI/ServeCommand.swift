@@ -29,11 +29,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How many executions run at once (default: the number of cores).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("retain-days"), help: "Delete executions (with their journals and dead letters) finished more than this many days ago, hourly (default: keep them).")
+    var retainDays: Double?
+
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var hostOptions: ExecutingHostOptions
 
     func validate() throws {
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+        if let retainDays, !(retainDays > 0) { throw ValidationError("--retain-days must be a positive number of days.") }
     }
 
     func run() async throws {
@@ -53,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let state = ServiceState(store: store, host: host, singleTenant: singleTenant)
         let location = (try? StoreLocation.parse(database.database))?.description ?? "?"
-        try await ServiceServer.run(state, configuration: listening, workers: workers, logger: logger) { address in
+        try await ServiceServer.run(state, configuration: listening, workers: workers, retainDays: retainDays, logger: logger) { address in
             Terminal.error("""
                 plugin-host serve: listening on http://\(address) (\(singleTenant ? "single tenant, no keys" : "API keys required"), \
                 \(report.initialized.count) plugins loaded, database \(location))

@@ -56,7 +56,7 @@ public struct ServiceConfiguration: Sendable {
 /// run beside it, and what a previous process accepted and did not finish is queued first.
 public enum ServiceServer {
     public static func run(
-        _ state: ServiceState, configuration: ServiceConfiguration, workers: Int, logger: Logger,
+        _ state: ServiceState, configuration: ServiceConfiguration, workers: Int, retainDays: Double? = nil, logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
         let queue = ExecutionQueue(state: state, workers: workers, logger: logger)
@@ -73,10 +73,28 @@ public enum ServiceServer {
             logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await queue.run() }
+            if let retainDays {
+                // Hourly, and once at start: finished executions older than the retention go,
+                // with their journals and dead letters. Stops with the server.
+                group.addTask {
+                    while !Task.isCancelled {
+                        do throws(StoreError) {
+                            let purged = try state.store.purge(finishedBefore: WallClock.now() - retainDays * 86_400)
+                            if purged > 0 { logger.info("retention: removed \(purged) executions finished more than \(retainDays) days ago") }
+                        } catch {
+                            logger.error("retention: \(error.message)")
+                        }
+                        try? await Task.sleep(nanoseconds: 3_600_000_000_000)
+                    }
+                }
+            }
             group.addTask {
                 defer { queue.stop() }
                 try await app.runService()   // SIGTERM and SIGINT shut it down gracefully
             }
+            // The server has stopped (or failed): stop the workers' queue and the retention timer.
+            try await group.next()
+            group.cancelAll()
             try await group.waitForAll()
         }
     }

@@ -320,6 +320,20 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
+    public func purge(finishedBefore cutoff: Double) throws(StoreError) -> Int {
+        try write { db in
+            let old = "SELECT tenant_id, id FROM executions WHERE finished_at IS NOT NULL AND finished_at < ?"
+            try db.execute(sql: """
+                DELETE FROM journal_entries WHERE (tenant_id, execution_id) IN (\(old))
+                """, arguments: [cutoff])
+            try db.execute(sql: """
+                DELETE FROM dead_letters WHERE (tenant_id, execution_id) IN (\(old))
+                """, arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM executions WHERE finished_at IS NOT NULL AND finished_at < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
     private static func deadLetter(_ row: Row) -> DeadLetter {
         DeadLetter(id: row["id"], executionID: row["execution_id"], workflowID: row["workflow_id"], version: row["version"],
                    error: row["error"], createdAt: row["created_at"], resolvedAt: row["resolved_at"], replayedAs: row["replayed_as"])

@@ -73,6 +73,13 @@ public protocol ServiceStore: Sendable {
     func deadLetter(_ scope: TenantScope, id: String) throws(StoreError) -> DeadLetter?
     /// Marks a letter resolved (by hand, or by a replay that was started: `replayedAs`).
     func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) throws(StoreError)
+
+    // MARK: Retention
+
+    /// Deletes, for every tenant, the executions that finished before `cutoff` (wall-clock
+    /// seconds) with their journals and dead letters; unfinished ones are never touched.
+    /// Returns how many executions went.
+    func purge(finishedBefore cutoff: Double) throws(StoreError) -> Int
 }
 
 /// A failed execution kept for someone to look at, replay or resolve.

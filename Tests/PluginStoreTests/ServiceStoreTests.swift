@@ -219,6 +219,26 @@ struct ServiceStoreTests {
         #expect(throws: StoreError.self) { try store.resolveDeadLetter(TenantScope(tenantID: "globex"), id: letter.id, replayedAs: nil) }
     }
 
+    @Test("retention removes finished executions before the cutoff with their journals and letters, never unfinished ones", arguments: Backend.allCases)
+    func retention(_ backend: Backend) throws {
+        let (store, scratch) = try backend.make()
+        defer { withExtendedLifetime(scratch) {} }
+        let scope = TenantScope(tenantID: "acme")
+        let workflow = try store.createWorkflow(scope, name: "w", definition: Self.definition)
+        let ids = try (0..<3).map { _ in try store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil).execution }
+        try store.setStatus(scope, execution: ids[0].id, "success")
+        try store.setStatus(scope, execution: ids[1].id, "failed")
+        try store.addDeadLetter(scope, execution: ids[1], error: "boom")
+        try store.journal(scope, execution: ids[1].id).append(.runResumed(at: 1_700_000_000))
+        #expect(try store.purge(finishedBefore: WallClock.now() - 3600) == 0, "nothing is that old")
+        #expect(try store.purge(finishedBefore: WallClock.now() + 1) == 2)
+        #expect(try store.execution(scope, id: ids[0].id) == nil && store.execution(scope, id: ids[1].id) == nil)
+        #expect(try store.execution(scope, id: ids[2].id)?.status == "queued", "unfinished executions stay")
+        #expect(try store.journal(scope, execution: ids[1].id).entries().isEmpty)
+        #expect(try store.deadLetters(scope, includeResolved: true, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try store.workflow(scope, id: workflow.id) != nil, "workflows are not executions")
+    }
+
     @Test("the database persists across opens, migrations run once, and a bad path is STORE_UNAVAILABLE")
     func reopen() throws {
         let directory = try TemporaryDirectory(prefix: "store-reopen")
