@@ -173,24 +173,12 @@ public final class SQLiteStore: ServiceStore {
     }
 
     public func listWorkflows(_ scope: TenantScope, limit: Int, cursor: String?, name: String?) throws(StoreError) -> Page<WorkflowSummary> {
-        let after = try Cursors.position(cursor)
-        let limit = max(1, min(limit, 1000))
-        return try read { db in
-            var sql = "SELECT seq, id, name, latest_version, created_at, updated_at FROM workflows WHERE tenant_id = ? AND deleted = 0 AND seq > ?"
-            var arguments: StatementArguments = [scope.tenantID, after]
-            if let name {
-                sql += " AND name = ?"
-                arguments += [name]
-            }
-            sql += " ORDER BY seq LIMIT ?"
-            arguments += [limit + 1]
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            let items = rows.prefix(limit).map { row in
-                WorkflowSummary(id: row["id"], name: row["name"], version: row["latest_version"], createdAt: row["created_at"],
-                                updatedAt: row["updated_at"])
-            }
-            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
-            return Page(items: Array(items), nextCursor: next)
+        try page(
+            "SELECT seq, id, name, latest_version, created_at, updated_at FROM workflows WHERE tenant_id = ? AND deleted = 0",
+            scope, filters: [("name = ?", name)], limit: limit, cursor: cursor
+        ) { row in
+            WorkflowSummary(id: row["id"], name: row["name"], version: row["latest_version"], createdAt: row["created_at"],
+                            updatedAt: row["updated_at"])
         }
     }
 
@@ -243,25 +231,9 @@ public final class SQLiteStore: ServiceStore {
     public func listExecutions(
         _ scope: TenantScope, workflowID: String?, status: String?, limit: Int, cursor: String?
     ) throws(StoreError) -> Page<ExecutionRecord> {
-        let after = try Cursors.position(cursor)
-        let limit = max(1, min(limit, 1000))
-        return try read { db in
-            var sql = "SELECT * FROM executions WHERE tenant_id = ? AND seq > ?"
-            var arguments: StatementArguments = [scope.tenantID, after]
-            if let workflowID {
-                sql += " AND workflow_id = ?"
-                arguments += [workflowID]
-            }
-            if let status {
-                sql += " AND status = ?"
-                arguments += [status]
-            }
-            sql += " ORDER BY seq LIMIT ?"
-            arguments += [limit + 1]
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
-            return Page(items: rows.prefix(limit).map(Self.executionRecord), nextCursor: next)
-        }
+        try page(
+            "SELECT * FROM executions WHERE tenant_id = ?", scope, filters: [("workflow_id = ?", workflowID), ("status = ?", status)],
+            limit: limit, cursor: cursor, Self.executionRecord)
     }
 
     public func journal(_ scope: TenantScope, execution id: String) -> any ExecutionJournal {
@@ -290,16 +262,8 @@ public final class SQLiteStore: ServiceStore {
     }
 
     public func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) throws(StoreError) -> Page<DeadLetter> {
-        let after = try Cursors.position(cursor)
-        let limit = max(1, min(limit, 1000))
-        return try read { db in
-            let resolved = includeResolved ? "" : " AND resolved_at IS NULL"
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM dead_letters WHERE tenant_id = ? AND seq > ?\(resolved) ORDER BY seq LIMIT ?
-                """, arguments: [scope.tenantID, after, limit + 1])
-            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
-            return Page(items: rows.prefix(limit).map(Self.deadLetter), nextCursor: next)
-        }
+        let query = "SELECT * FROM dead_letters WHERE tenant_id = ?" + (includeResolved ? "" : " AND resolved_at IS NULL")
+        return try page(query, scope, filters: [], limit: limit, cursor: cursor, Self.deadLetter)
     }
 
     public func deadLetter(_ scope: TenantScope, id: String) throws(StoreError) -> DeadLetter? {
@@ -340,6 +304,33 @@ public final class SQLiteStore: ServiceStore {
     }
 
     // MARK: Plumbing
+
+    /// One page of a list, by keyset on `seq` (stable however rows are added): `query` selects
+    /// `seq` and the columns `item` reads, already filtered by the tenant (its first `?`);
+    /// each filter whose value is not nil adds `AND clause`. One row past `limit` says whether
+    /// there is a next page.
+    private func page<Item: Sendable>(
+        _ query: String, _ scope: TenantScope, filters: [(clause: String, value: String?)], limit: Int, cursor: String?,
+        _ item: @escaping @Sendable (Row) -> Item
+    ) throws(StoreError) -> Page<Item> {
+        let after = try Cursors.position(cursor)
+        let limit = max(1, min(limit, 1000))
+        var sql = query + " AND seq > ?"
+        var arguments: StatementArguments = [scope.tenantID, after]
+        for filter in filters {
+            guard let value = filter.value else { continue }
+            sql += " AND " + filter.clause
+            arguments += [value]
+        }
+        sql += " ORDER BY seq LIMIT ?"
+        arguments += [limit + 1]
+        let statement = sql, values = arguments
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: statement, arguments: values)
+            let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
+            return Page(items: rows.prefix(limit).map(item), nextCursor: next)
+        }
+    }
 
     private static func storedWorkflow(_ row: Row) -> StoredWorkflow {
         StoredWorkflow(id: row["id"], name: row["name"], version: row["version"], definition: row["definition"],
