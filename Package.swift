@@ -12,7 +12,7 @@
 //   PluginTenancy    tenant policies, strict data isolation and the audit log
 //   PluginRuntime    the loaded host: dependencies, initialization, registry, node execution
 //   PluginWorkflow   workflows: parsing, validation, DAG scheduling, rollback, the run journal, traces
-//   PluginStore      the service's storage: tenants, versioned workflows, executions, journals (SQLite)
+//   PluginStore      the service's storage: tenants, versioned workflows, executions, journals (SQLite, PostgreSQL)
 //   PluginService    `plugin-host serve`: the HTTP API (Hummingbird) over the store and the host
 //   PluginHostCLI    the `plugin-host` command (argument parsing and printing only)
 //   PluginEmbed      the embedding C ABI (embed.h), exported from libplugin_host.so
@@ -69,6 +69,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // The SDK headers (ABI), exposed to Swift. Header-only: sdk/ holds docs, the template
@@ -210,12 +211,12 @@ let package = Package(
         .testTarget(name: "PluginTenancyTests", dependencies: ["PluginTenancy", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginRuntimeTests", dependencies: ["PluginRuntime", "PluginHostTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "PluginWorkflowTests", dependencies: ["PluginWorkflow", "PluginHostTestSupport"], swiftSettings: strictSwift),
-        // The service's storage (SQLite now, PostgreSQL next): its heavy dependencies (GRDB,
-        // swift-crypto) stay in this target and its tests, so the core builds without them.
+        // The service's storage (SQLite and PostgreSQL): its heavy dependencies (GRDB,
+        // postgres-nio, swift-crypto) stay in this target and its tests, so the core builds without them.
         .target(
             name: "PluginStore",
             dependencies: ["PluginHostCore", "PluginRuntime", "PluginWorkflow", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "PluginStoreTests", dependencies: ["PluginStore", "PluginHostTestSupport"], swiftSettings: strictSwift),

@@ -41,9 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let listening = try storeCall { () throws(StoreError) in try ServiceConfiguration.parse(listen: listen) }
-        let store = try database.open()
-        let singleTenant = try storeCall { () throws(StoreError) in try store.tenants().isEmpty }
+        let listening = try await storeCall { () throws(StoreError) in try ServiceConfiguration.parse(listen: listen) }
+        let store = try await database.open()
+        let singleTenant = try await storeCall { () async throws(StoreError) in try await store.tenants().isEmpty }
         do throws(StoreError) { try listening.check(singleTenant: singleTenant) } catch {
             Terminal.error("\(error.code.rawValue): \(error.message)")
             throw ExitCode(2)

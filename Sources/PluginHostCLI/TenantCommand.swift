@@ -23,9 +23,9 @@ struct DatabaseOptions: ParsableArguments {
     var database: String?
 
     /// The store, opened and migrated; a usage error (exit 2) with the store's sentence when it cannot be.
-    func open() throws -> any ServiceStore {
+    func open() async throws -> any ServiceStore {
         do throws(StoreError) {
-            return try StoreLocation.parse(database).open()
+            return try await StoreLocation.parse(database).open()
         } catch {
             Terminal.error("\(error.code.rawValue): \(error.message)")
             throw ExitCode(2)
@@ -34,9 +34,9 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 /// Runs a store call, turning its error into one line on stderr and exit 1.
-func storeCall<T>(_ body: () throws(StoreError) -> T) throws -> T {
+func storeCall<T>(_ body: () async throws(StoreError) -> T) async throws -> T {
     do throws(StoreError) {
-        return try body()
+        return try await body()
     } catch {
         Terminal.error("\(error.code.rawValue): \(error.message)")
         throw ExitCode(1)
@@ -53,8 +53,8 @@ struct TenantAddCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try database.open()
-        let key = try storeCall { () throws(StoreError) in try store.createTenant(id: id) }
+        let store = try await database.open()
+        let key = try await storeCall { () async throws(StoreError) in try await store.createTenant(id: id) }
         if output.json {
             Terminal.printJSON(["tenantId": .string(id), "apiKey": .string(key)])
         } else {
@@ -71,8 +71,8 @@ struct TenantListCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try database.open()
-        let tenants = try storeCall { () throws(StoreError) in try store.tenants() }
+        let store = try await database.open()
+        let tenants = try await storeCall { () async throws(StoreError) in try await store.tenants() }
         if output.json {
             Terminal.printJSON(["tenants": .array(tenants.map { ["tenantId": .string($0.id), "createdAt": .string(WallClock.iso8601($0.createdAt))] })])
         } else {
@@ -91,8 +91,8 @@ struct TenantRemoveCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try database.open()
-        try storeCall { () throws(StoreError) in try store.removeTenant(id: id) }
+        let store = try await database.open()
+        try await storeCall { () async throws(StoreError) in try await store.removeTenant(id: id) }
         Terminal.error("tenant \(id) removed.")
     }
 }
@@ -108,8 +108,8 @@ struct TenantRotateKeyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let store = try database.open()
-        let key = try storeCall { () throws(StoreError) in try store.rotateKey(id: id) }
+        let store = try await database.open()
+        let key = try await storeCall { () async throws(StoreError) in try await store.rotateKey(id: id) }
         if output.json {
             Terminal.printJSON(["tenantId": .string(id), "apiKey": .string(key)])
         } else {

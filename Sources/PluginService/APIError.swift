@@ -37,9 +37,14 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 }
 
-/// A store call made by a route: its failure as the API answers it (``APIError/init(_:)``).
-func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
-    do throws(StoreError) { return try body() } catch { throw APIError(error) }
+/// A store failure thrown by a route is answered as ``APIError/init(_:)`` says, so routes call
+/// the store directly.
+extension StoreError: HTTPResponseError {
+    public var status: HTTPResponse.Status { APIError(self).status }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try APIError(self).response(from: request, context: context)
+    }
 }
 
 /// JSON answers, written with the project's own writer (the same bytes the CLI prints).

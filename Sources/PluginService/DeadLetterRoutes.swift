@@ -9,51 +9,47 @@ struct DeadLetterRoutes {
     let queue: ExecutionQueue
 
     func add(to group: RouterGroup<ServiceContext>) {
-        group.get("dead-letters") { request, context in try list(request, context) }
-        group.post("dead-letters/{id}/replay") { _, context in try replay(context) }
-        group.post("dead-letters/{id}/resolve") { _, context in try resolve(context) }
+        group.get("dead-letters") { request, context in try await list(request, context) }
+        group.post("dead-letters/{id}/replay") { _, context in try await replay(context) }
+        group.post("dead-letters/{id}/resolve") { _, context in try await resolve(context) }
     }
 
-    private func list(_ request: Request, _ context: ServiceContext) throws -> Response {
+    private func list(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let query = request.uri.queryParameters
         let limit = try WorkflowRoutes.limit(query["limit"].map(String.init))
         let includeResolved = query["resolved"] == "true"
-        let page = try store { () throws(StoreError) in
-            try state.store.deadLetters(scope, includeResolved: includeResolved, limit: limit, cursor: query["cursor"].map(String.init))
-        }
+        let page = try await state.store.deadLetters(scope, includeResolved: includeResolved, limit: limit, cursor: query["cursor"].map(String.init))
         return JSONResponse.make(.ok, ["items": .array(page.items.map(Self.document)), "nextCursor": page.nextCursor.map(JSONValue.string) ?? .null])
     }
 
     /// A new execution of the same workflow version with the same input, linked to the letter
     /// (which is then resolved); answered like an execute.
-    private func replay(_ context: ServiceContext) throws -> Response {
+    private func replay(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
-        let letter = try self.letter(context, scope)
-        guard let original = try store({ () throws(StoreError) in try state.store.execution(scope, id: letter.executionID) }) else {
+        let letter = try await self.letter(context, scope)
+        guard let original = try await state.store.execution(scope, id: letter.executionID) else {
             throw APIError(.notFound, .notFound, "The execution of dead letter `\(letter.id)` no longer exists.")
         }
-        let (execution, _) = try store { () throws(StoreError) in
-            try state.store.createExecution(scope, workflowID: original.workflowID, version: original.version, input: original.input, idempotencyKey: nil)
-        }
-        try store { () throws(StoreError) in try state.store.resolveDeadLetter(scope, id: letter.id, replayedAs: execution.id) }
+        let (execution, _) = try await state.store.createExecution(scope, workflowID: original.workflowID, version: original.version, input: original.input, idempotencyKey: nil)
+        try await state.store.resolveDeadLetter(scope, id: letter.id, replayedAs: execution.id)
         guard queue.enqueue(ExecutionQueue.Job(scope: scope, executionID: execution.id)) else {
             throw APIError(.serviceUnavailable, .storeUnavailable, "The execution queue is full; execution \(execution.id) is kept and will run after a restart.")
         }
         return JSONResponse.make(.accepted, ["executionId": .string(execution.id), "status": "queued", "deadLetterId": .string(letter.id)])
     }
 
-    private func resolve(_ context: ServiceContext) throws -> Response {
+    private func resolve(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
-        let letter = try self.letter(context, scope)
-        try store { () throws(StoreError) in try state.store.resolveDeadLetter(scope, id: letter.id, replayedAs: nil) }
-        let resolved = try store { () throws(StoreError) in try state.store.deadLetter(scope, id: letter.id) } ?? letter
+        let letter = try await self.letter(context, scope)
+        try await state.store.resolveDeadLetter(scope, id: letter.id, replayedAs: nil)
+        let resolved = try await state.store.deadLetter(scope, id: letter.id) ?? letter
         return JSONResponse.make(.ok, Self.document(resolved))
     }
 
-    private func letter(_ context: ServiceContext, _ scope: TenantScope) throws -> DeadLetter {
+    private func letter(_ context: ServiceContext, _ scope: TenantScope) async throws -> DeadLetter {
         let id = try context.parameters.require("id")
-        guard let letter = try store({ () throws(StoreError) in try state.store.deadLetter(scope, id: id) }) else {
+        guard let letter = try await state.store.deadLetter(scope, id: id) else {
             throw APIError(.notFound, .notFound, "There is no dead letter `\(id)`.")
         }
         return letter

@@ -51,8 +51,8 @@ public final class ExecutionQueue: Sendable {
     }
 
     /// Enqueues what a previous process accepted and did not finish.
-    public func resumeUnfinished() throws(StoreError) -> Int {
-        let unfinished = try state.store.unfinishedExecutions()
+    public func resumeUnfinished() async throws(StoreError) -> Int {
+        let unfinished = try await state.store.unfinishedExecutions()
         for (scope, execution) in unfinished { _ = enqueue(Job(scope: scope, executionID: execution.id)) }
         return unfinished.count
     }
@@ -94,16 +94,16 @@ public final class ExecutionQueue: Sendable {
     private func execute(_ job: Job) async {
         let store = state.store
         do throws(StoreError) {
-            guard let execution = try store.execution(job.scope, id: job.executionID) else { return }
+            guard let execution = try await store.execution(job.scope, id: job.executionID) else { return }
             guard execution.status == "queued" || execution.status == "running" else { return }
-            guard let stored = try store.workflow(job.scope, id: execution.workflowID, version: execution.version) else {
-                try store.setStatus(job.scope, execution: job.executionID, "failed")
+            guard let stored = try await store.workflow(job.scope, id: execution.workflowID, version: execution.version) else {
+                try await store.setStatus(job.scope, execution: job.executionID, "failed")
                 completions.finish(job.executionID)
                 return
             }
-            try store.setStatus(job.scope, execution: job.executionID, "running")
+            try await store.setStatus(job.scope, execution: job.executionID, "running")
             let journal = store.journal(job.scope, execution: job.executionID)
-            let entries = try? journal.entries()
+            let entries = try? await store.journalEntries(job.scope, execution: job.executionID)
             let replay = entries.flatMap { $0.isEmpty ? nil : try? JournalReplay(entries: $0) }
             let workflows = state.workflows(for: job.scope)
             let parsed = workflows.parse(bytes: Array(stored.definition.utf8))
@@ -115,10 +115,10 @@ public final class ExecutionQueue: Sendable {
                 cancellation: cancellation, input: input)
             running.withLock { _ = $0.removeValue(forKey: job.executionID) }
             let status = outcome.result?.status ?? .failed
-            try store.setStatus(job.scope, execution: job.executionID, status.rawValue)
+            try await store.setStatus(job.scope, execution: job.executionID, status.rawValue)
             state.metrics.recordExecution(status: status.rawValue, nodes: outcome.result?.nodes ?? [])
             if status == .failed || status == .rollbackFailed {
-                try store.addDeadLetter(job.scope, execution: execution, error: Self.reason(outcome))
+                try await store.addDeadLetter(job.scope, execution: execution, error: Self.reason(outcome))
             }
         } catch {
             logger.error("execution \(job.executionID) could not be recorded: \(error.message)")

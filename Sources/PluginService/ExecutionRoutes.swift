@@ -19,10 +19,10 @@ struct ExecutionRoutes {
 
     func add(to group: RouterGroup<ServiceContext>) {
         group.post("workflows/{id}/execute") { request, context in try await execute(request, context) }
-        group.get("executions") { request, context in try list(request, context) }
-        group.get("executions/{id}") { _, context in try get(context) }
-        group.post("executions/{id}/cancel") { _, context in try cancel(context) }
-        group.get("executions/{id}/trace") { _, context in try trace(context) }
+        group.get("executions") { request, context in try await list(request, context) }
+        group.get("executions/{id}") { _, context in try await get(context) }
+        group.post("executions/{id}/cancel") { _, context in try await cancel(context) }
+        group.get("executions/{id}/trace") { _, context in try await trace(context) }
         group.post("executions/{id}/rollback") { _, context in try await rollback(context) }
     }
 
@@ -47,15 +47,13 @@ struct ExecutionRoutes {
         if let pinned = try Self.wholeNumber(body["version"], name: "version", range: 1...Int(Int32.max)) {
             version = pinned
         } else {
-            guard let latest = try store({ () throws(StoreError) in try state.store.workflow(scope, id: workflowID) }) else {
+            guard let latest = try await state.store.workflow(scope, id: workflowID) else {
                 throw APIError(.notFound, .notFound, "There is no workflow `\(workflowID)`.")
             }
             version = latest.version
         }
         let key = request.headers[.init("Idempotency-Key")!]
-        let (execution, created) = try store { () throws(StoreError) in
-            try state.store.createExecution(scope, workflowID: workflowID, version: version, input: JSONWriter.string(input), idempotencyKey: key)
-        }
+        let (execution, created) = try await state.store.createExecution(scope, workflowID: workflowID, version: version, input: JSONWriter.string(input), idempotencyKey: key)
         let ticket = waitMs > 0 ? queue.completions.register(execution.id) : nil
         if created, !queue.enqueue(ExecutionQueue.Job(scope: scope, executionID: execution.id)) {
             // Committed but not queued: it stays `queued` and runs at the next start.
@@ -64,52 +62,50 @@ struct ExecutionRoutes {
         if let ticket {
             // Registered before the status is read: an execution that ends in between (or had
             // ended: a repeated Idempotency-Key) is answered at once, never after the whole wait.
-            if try finished(execution.id, scope) == nil { await ticket.wait(nanoseconds: UInt64(waitMs) * 1_000_000) }
+            if try await finished(execution.id, scope) == nil { await ticket.wait(nanoseconds: UInt64(waitMs) * 1_000_000) }
             queue.completions.unregister(execution.id, ticket)
-            if let current = try finished(execution.id, scope) { return JSONResponse.make(.ok, try document(current, scope)) }
+            if let current = try await finished(execution.id, scope) { return JSONResponse.make(.ok, try await document(current, scope)) }
         }
         // A new execution is answered as accepted, `queued` (its worker may have started it
         // already); a repeated Idempotency-Key gets the execution's status now.
-        let status = created ? "queued" : (try? state.store.execution(scope, id: execution.id))??.status ?? execution.status
+        let status = created ? "queued" : (try? await state.store.execution(scope, id: execution.id))??.status ?? execution.status
         return JSONResponse.make(.accepted, ["executionId": .string(execution.id), "status": .string(status)])
     }
 
     /// The execution when it has ended, nil while it is queued or running.
-    private func finished(_ id: String, _ scope: TenantScope) throws -> ExecutionRecord? {
-        guard let current = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else { return nil }
+    private func finished(_ id: String, _ scope: TenantScope) async throws -> ExecutionRecord? {
+        guard let current = try await state.store.execution(scope, id: id) else { return nil }
         return current.status == "queued" || current.status == "running" ? nil : current
     }
 
-    private func list(_ request: Request, _ context: ServiceContext) throws -> Response {
+    private func list(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let query = request.uri.queryParameters
         let limit = try WorkflowRoutes.limit(query["limit"].map(String.init))
-        let page = try store { () throws(StoreError) in
-            try state.store.listExecutions(
-                scope, workflowID: query["workflowId"].map(String.init), status: query["status"].map(String.init), limit: limit,
-                cursor: query["cursor"].map(String.init))
-        }
+        let page = try await state.store.listExecutions(
+            scope, workflowID: query["workflowId"].map(String.init), status: query["status"].map(String.init), limit: limit,
+            cursor: query["cursor"].map(String.init))
         return JSONResponse.make(.ok, ["items": .array(page.items.map(Self.summary)), "nextCursor": page.nextCursor.map(JSONValue.string) ?? .null])
     }
 
-    private func get(_ context: ServiceContext) throws -> Response {
+    private func get(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        guard let execution = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else {
+        guard let execution = try await state.store.execution(scope, id: id) else {
             throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
         }
-        return JSONResponse.make(.ok, try document(execution, scope))
+        return JSONResponse.make(.ok, try await document(execution, scope))
     }
 
-    private func cancel(_ context: ServiceContext) throws -> Response {
+    private func cancel(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        guard let execution = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else {
+        guard let execution = try await state.store.execution(scope, id: id) else {
             throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
         }
         switch execution.status {
         case "queued":
-            try store { () throws(StoreError) in try state.store.setStatus(scope, execution: id, "cancelled") }
+            try await state.store.setStatus(scope, execution: id, "cancelled")
             return JSONResponse.make(.ok, ["id": .string(id), "status": "cancelled"])
         case "running":
             _ = queue.cancel(id)
@@ -126,18 +122,19 @@ struct ExecutionRoutes {
     private func rollback(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        guard let execution = try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) else {
+        guard let execution = try await state.store.execution(scope, id: id) else {
             throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
         }
         guard execution.status == "degraded" else {
             throw APIError(.conflict, .invalidRequest, "Execution `\(id)` is \(execution.status), not degraded: only a run that failed under settings.rollback \"manual\" has a rollback to start.")
         }
-        guard let stored = try store({ () throws(StoreError) in try state.store.workflow(scope, id: execution.workflowID, version: execution.version) }) else {
+        guard let stored = try await state.store.workflow(scope, id: execution.workflowID, version: execution.version) else {
             throw APIError(.notFound, .notFound, "The workflow version of execution `\(id)` no longer exists.")
         }
         let journal = state.store.journal(scope, execution: id)
         let replay: JournalReplay
-        do throws(JournalFailure) { replay = try JournalReplay(entries: try journal.entries()) } catch {
+        let entries = try await state.store.journalEntries(scope, execution: id)
+        do throws(JournalFailure) { replay = try JournalReplay(entries: entries) } catch {
             throw APIError(.serviceUnavailable, error.code, error.message)
         }
         let workflows = state.workflows(for: scope)
@@ -148,7 +145,7 @@ struct ExecutionRoutes {
             plan, unprepared: unprepared, done: replay.compensations, workflowName: workflow.name,
             concurrency: workflow.settings.concurrency, journal: journal)
         let status = rollback.status == .rolledBack ? "rolledBack" : "rollbackFailed"
-        try store { () throws(StoreError) in try state.store.setStatus(scope, execution: id, status) }
+        try await state.store.setStatus(scope, execution: id, status)
         var stream = JSONStream(capacity: 1024)
         rollback.write(to: &stream)
         let body = (try? JSONParser.parse(stream.bytes, maximumDepth: .max)) ?? .null
@@ -158,16 +155,13 @@ struct ExecutionRoutes {
     /// The execution as `run --trace` draws a run: Chrome trace-event JSON, one event per
     /// attempt, placed by the attempts' own times from the journal (nodes in "worker" lanes, a
     /// rollback's compensations in "rollback" lanes after them).
-    private func trace(_ context: ServiceContext) throws -> Response {
+    private func trace(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        guard try store({ () throws(StoreError) in try state.store.execution(scope, id: id) }) != nil else {
+        guard try await state.store.execution(scope, id: id) != nil else {
             throw APIError(.notFound, .notFound, "There is no execution `\(id)`.")
         }
-        let entries: [JournalEntry]
-        do throws(JournalFailure) { entries = try state.store.journal(scope, execution: id).entries() } catch {
-            throw APIError(.serviceUnavailable, error.code, error.message)
-        }
+        let entries = try await state.store.journalEntries(scope, execution: id)
         var forward: [(String, NodeResult)] = [], compensations: [(String, NodeResult)] = []
         for entry in entries {
             switch entry {
@@ -202,12 +196,9 @@ struct ExecutionRoutes {
 
     /// `{"id", "workflowId", "version", "status", "nodes": {name: node result}, "startedAt", "finishedAt"}`:
     /// the nodes from the execution's journal, in the order they finished.
-    private func document(_ execution: ExecutionRecord, _ scope: TenantScope) throws -> JSONValue {
+    private func document(_ execution: ExecutionRecord, _ scope: TenantScope) async throws -> JSONValue {
         var nodes = JSONObject()
-        let entries: [JournalEntry]
-        do throws(JournalFailure) { entries = try state.store.journal(scope, execution: execution.id).entries() } catch {
-            throw APIError(.serviceUnavailable, error.code, error.message)
-        }
+        let entries = try await state.store.journalEntries(scope, execution: execution.id)
         for entry in entries {
             if case .nodeFinished(let name, let result) = entry { nodes[name] = result.json() }
         }

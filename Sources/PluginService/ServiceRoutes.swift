@@ -63,9 +63,7 @@ struct TenantAuthentication: RouterMiddleware {
             guard header.hasPrefix("Bearer "), case let key = String(header.dropFirst("Bearer ".count)), !key.isEmpty else {
                 throw APIError(.unauthorized, .unauthenticated, "The Authorization header must be `Bearer KEY` with the tenant's API key.")
             }
-            let scope: TenantScope?
-            do throws(StoreError) { scope = try state.store.scope(forKey: key) } catch { throw APIError(error) }
-            guard let scope else {
+            guard let scope = try await state.store.scope(forKey: key) else {
                 throw APIError(.unauthorized, .unauthenticated, "That API key belongs to no tenant; check it, or ask for a new one (`plugin-host tenant rotate-key`).")
             }
             context.scope = scope
@@ -88,7 +86,7 @@ public enum ServiceRoutes {
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.render())))
         }
-        router.get("/readyz") { _, _ in readiness(state) }
+        router.get("/readyz") { _, _ in await readiness(state) }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
@@ -100,9 +98,9 @@ public enum ServiceRoutes {
     }
 
     /// 200 when the database answers and the plugins are loaded, else 503 saying which is not.
-    static func readiness(_ state: ServiceState) -> Response {
+    static func readiness(_ state: ServiceState) async -> Response {
         var problems: [String] = []
-        do throws(StoreError) { _ = try state.store.tenants() } catch { problems.append(error.message) }
+        do throws(StoreError) { _ = try await state.store.tenants() } catch { problems.append(error.message) }
         if state.host.registry.count == 0 { problems.append("No node types are loaded; check --plugin-dir.") }
         if problems.isEmpty { return JSONResponse.make(.ok, ["status": "ready"]) }
         return JSONResponse.make(.serviceUnavailable, ["status": "unavailable", "problems": .array(problems.map { .string($0) })])

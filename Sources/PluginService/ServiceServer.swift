@@ -60,7 +60,7 @@ public enum ServiceServer {
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
         let queue = ExecutionQueue(state: state, workers: workers, logger: logger)
-        let resumed = try queue.resumeUnfinished()
+        let resumed = try await queue.resumeUnfinished()
         if resumed > 0 { logger.info("resuming \(resumed) unfinished executions") }
         let router = ServiceRoutes.router(state, queue: queue)
         let app = Application(
@@ -79,7 +79,7 @@ public enum ServiceServer {
                 group.addTask {
                     while !Task.isCancelled {
                         do throws(StoreError) {
-                            let purged = try state.store.purge(finishedBefore: WallClock.now() - retainDays * 86_400)
+                            let purged = try await state.store.purge(finishedBefore: WallClock.now() - retainDays * 86_400)
                             if purged > 0 { logger.info("retention: removed \(purged) executions finished more than \(retainDays) days ago") }
                         } catch {
                             logger.error("retention: \(error.message)")

@@ -13,23 +13,21 @@ struct WorkflowRoutes {
     let state: ServiceState
 
     func add(to group: RouterGroup<ServiceContext>) {
-        group.get("workflows") { request, context in try list(request, context) }
+        group.get("workflows") { request, context in try await list(request, context) }
         group.post("workflows") { request, context in try await create(request, context) }
         group.post("workflows/validate") { request, context in try await validate(request, context) }
-        group.get("workflows/{id}") { _, context in try latest(context) }
+        group.get("workflows/{id}") { _, context in try await latest(context) }
         group.put("workflows/{id}") { request, context in try await update(request, context) }
-        group.delete("workflows/{id}") { _, context in try delete(context) }
-        group.get("workflows/{id}/versions") { _, context in try versions(context) }
-        group.get("workflows/{id}/versions/{version}") { _, context in try version(context) }
+        group.delete("workflows/{id}") { _, context in try await delete(context) }
+        group.get("workflows/{id}/versions") { _, context in try await versions(context) }
+        group.get("workflows/{id}/versions/{version}") { _, context in try await version(context) }
     }
 
-    private func list(_ request: Request, _ context: ServiceContext) throws -> Response {
+    private func list(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let query = request.uri.queryParameters
         let limit = try Self.limit(query["limit"].map(String.init))
-        let page = try store { () throws(StoreError) in
-            try state.store.listWorkflows(scope, limit: limit, cursor: query["cursor"].map(String.init), name: query["name"].map(String.init))
-        }
+        let page = try await state.store.listWorkflows(scope, limit: limit, cursor: query["cursor"].map(String.init), name: query["name"].map(String.init))
         let items: [JSONValue] = page.items.map { item in
             ["id": .string(item.id), "name": .string(item.name), "version": .int(Int64(item.version)),
              "createdAt": .string(WallClock.iso8601(item.createdAt)), "updatedAt": .string(WallClock.iso8601(item.updatedAt))]
@@ -41,7 +39,7 @@ struct WorkflowRoutes {
         let scope = try context.requireScope()
         var request = request
         let (name, text) = try await validWorkflow(&request, scope)
-        let stored = try store { () throws(StoreError) in try state.store.createWorkflow(scope, name: name, definition: text) }
+        let stored = try await state.store.createWorkflow(scope, name: name, definition: text)
         var headers = Self.etag(stored.version)
         headers[.location] = "/v1/workflows/\(stored.id)"
         return JSONResponse.make(.created, try Self.document(stored), headers: headers)
@@ -56,10 +54,10 @@ struct WorkflowRoutes {
         return JSONResponse.make(.ok, ["valid": .bool(report.valid), "problems": .array(report.problems.map { $0.json() })])
     }
 
-    private func latest(_ context: ServiceContext) throws -> Response {
+    private func latest(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        guard let stored = try store({ () throws(StoreError) in try state.store.workflow(scope, id: id) }) else { throw Self.notFound(id) }
+        guard let stored = try await state.store.workflow(scope, id: id) else { throw Self.notFound(id) }
         return JSONResponse.make(.ok, try Self.document(stored), headers: Self.etag(stored.version))
     }
 
@@ -69,23 +67,21 @@ struct WorkflowRoutes {
         let expected = try Self.ifMatch(request.headers[.ifMatch])
         var request = request
         let (name, text) = try await validWorkflow(&request, scope)
-        let stored = try store { () throws(StoreError) in
-            try state.store.updateWorkflow(scope, id: id, name: name, definition: text, expectedVersion: expected)
-        }
+        let stored = try await state.store.updateWorkflow(scope, id: id, name: name, definition: text, expectedVersion: expected)
         return JSONResponse.make(.ok, try Self.document(stored), headers: Self.etag(stored.version))
     }
 
-    private func delete(_ context: ServiceContext) throws -> Response {
+    private func delete(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        try store { () throws(StoreError) in try state.store.deleteWorkflow(scope, id: id) }
+        try await state.store.deleteWorkflow(scope, id: id)
         return Response(status: .noContent)
     }
 
-    private func versions(_ context: ServiceContext) throws -> Response {
+    private func versions(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
-        let all = try store { () throws(StoreError) in try state.store.versions(scope, id: id) }
+        let all = try await state.store.versions(scope, id: id)
         guard !all.isEmpty else { throw Self.notFound(id) }
         let items: [JSONValue] = all.map { stored in
             ["id": .string(stored.id), "name": .string(stored.name), "version": .int(Int64(stored.version)),
@@ -94,13 +90,13 @@ struct WorkflowRoutes {
         return JSONResponse.make(.ok, ["items": .array(items), "nextCursor": .null])
     }
 
-    private func version(_ context: ServiceContext) throws -> Response {
+    private func version(_ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
         guard let number = context.parameters.get("version", as: Int.self) else {
             throw APIError(.badRequest, .invalidRequest, "A version is a whole number, e.g. /v1/workflows/\(id)/versions/1.")
         }
-        guard let stored = try store({ () throws(StoreError) in try state.store.workflow(scope, id: id, version: number) }) else {
+        guard let stored = try await state.store.workflow(scope, id: id, version: number) else {
             throw APIError(.notFound, .notFound, "Workflow `\(id)` has no version \(number).")
         }
         return JSONResponse.make(.ok, try Self.document(stored), headers: Self.etag(stored.version))

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,12 +41,12 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Tenants
 
-    public func createTenant(id: String) throws(StoreError) -> String {
+    public func createTenant(id: String) async throws(StoreError) -> String {
         guard !id.isEmpty, id.utf8.count <= 128, !id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw StoreError(.invalidArgument, "A tenant id is 1 to 128 characters without spaces; `\(id)` is not one.")
         }
         let key = APIKeys.newKey()
-        try write { db in
+        try await write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [id]) != nil {
                 throw StoreError(.tenantExists, "Tenant `\(id)` exists already; rotate its key with `tenant rotate-key \(id)`.")
             }
@@ -57,16 +56,16 @@ public final class SQLiteStore: ServiceStore {
         return key
     }
 
-    public func tenants() throws(StoreError) -> [TenantRecord] {
-        try read { db in
+    public func tenants() async throws(StoreError) -> [TenantRecord] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT id, created_at FROM tenants ORDER BY id").map {
                 TenantRecord(id: $0["id"], createdAt: $0["created_at"])
             }
         }
     }
 
-    public func removeTenant(id: String) throws(StoreError) {
-        try write { db in
+    public func removeTenant(id: String) async throws(StoreError) {
+        try await write { db in
             try db.execute(sql: "DELETE FROM tenants WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no tenant `\(id)`.") }
             for table in StoreSchema.tenantTables {
@@ -75,18 +74,18 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func rotateKey(id: String) throws(StoreError) -> String {
+    public func rotateKey(id: String) async throws(StoreError) -> String {
         let key = APIKeys.newKey()
-        try write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE tenants SET key_digest = ? WHERE id = ?", arguments: [APIKeys.digest(key), id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no tenant `\(id)`.") }
         }
         return key
     }
 
-    public func scope(forKey key: String) throws(StoreError) -> TenantScope? {
+    public func scope(forKey key: String) async throws(StoreError) -> TenantScope? {
         let digest = APIKeys.digest(key)
-        return try read { db in
+        return try await read { db in
             // Looked up by digest: the key itself is never stored or compared.
             try String.fetchOne(db, sql: "SELECT id FROM tenants WHERE key_digest = ?", arguments: [digest]).map(TenantScope.init(tenantID:))
         }
@@ -94,10 +93,10 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Workflows
 
-    public func createWorkflow(_ scope: TenantScope, name: String, definition: String) throws(StoreError) -> StoredWorkflow {
+    public func createWorkflow(_ scope: TenantScope, name: String, definition: String) async throws(StoreError) -> StoredWorkflow {
         let id = Identifiers.new()
         let now = WallClock.now()
-        try write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO workflows (tenant_id, id, name, latest_version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)
                 """, arguments: [scope.tenantID, id, name, now, now])
@@ -108,8 +107,8 @@ public final class SQLiteStore: ServiceStore {
         return StoredWorkflow(id: id, name: name, version: 1, definition: definition, createdAt: now, updatedAt: now)
     }
 
-    public func workflow(_ scope: TenantScope, id: String) throws(StoreError) -> StoredWorkflow? {
-        try read { db in
+    public func workflow(_ scope: TenantScope, id: String) async throws(StoreError) -> StoredWorkflow? {
+        try await read { db in
             try Row.fetchOne(db, sql: """
                 SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
                 FROM workflows w JOIN workflow_versions v
@@ -119,8 +118,8 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func workflow(_ scope: TenantScope, id: String, version: Int) throws(StoreError) -> StoredWorkflow? {
-        try read { db in
+    public func workflow(_ scope: TenantScope, id: String, version: Int) async throws(StoreError) -> StoredWorkflow? {
+        try await read { db in
             try Row.fetchOne(db, sql: """
                 SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
                 FROM workflows w JOIN workflow_versions v ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
@@ -129,8 +128,8 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func versions(_ scope: TenantScope, id: String) throws(StoreError) -> [StoredWorkflow] {
-        try read { db in
+    public func versions(_ scope: TenantScope, id: String) async throws(StoreError) -> [StoredWorkflow] {
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
                 FROM workflows w JOIN workflow_versions v ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
@@ -141,9 +140,9 @@ public final class SQLiteStore: ServiceStore {
 
     public func updateWorkflow(
         _ scope: TenantScope, id: String, name: String, definition: String, expectedVersion: Int?
-    ) throws(StoreError) -> StoredWorkflow {
+    ) async throws(StoreError) -> StoredWorkflow {
         let now = WallClock.now()
-        return try write { db in
+        return try await write { db in
             // One write transaction: the version read and the version written cannot be
             // interleaved with another update's, so concurrent updates get consecutive versions.
             guard let row = try Row.fetchOne(db, sql: """
@@ -164,16 +163,16 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func deleteWorkflow(_ scope: TenantScope, id: String) throws(StoreError) {
-        try write { db in
+    public func deleteWorkflow(_ scope: TenantScope, id: String) async throws(StoreError) {
+        try await write { db in
             try db.execute(sql: "UPDATE workflows SET deleted = 1 WHERE tenant_id = ? AND id = ? AND deleted = 0",
                            arguments: [scope.tenantID, id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no workflow `\(id)`.") }
         }
     }
 
-    public func listWorkflows(_ scope: TenantScope, limit: Int, cursor: String?, name: String?) throws(StoreError) -> Page<WorkflowSummary> {
-        try page(
+    public func listWorkflows(_ scope: TenantScope, limit: Int, cursor: String?, name: String?) async throws(StoreError) -> Page<WorkflowSummary> {
+        try await page(
             "SELECT seq, id, name, latest_version, created_at, updated_at FROM workflows WHERE tenant_id = ? AND deleted = 0",
             scope, filters: [("name = ?", name)], limit: limit, cursor: cursor
         ) { row in
@@ -186,10 +185,10 @@ public final class SQLiteStore: ServiceStore {
 
     public func createExecution(
         _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
-    ) throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
+    ) async throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
         let id = Identifiers.new()
         let now = WallClock.now()
-        return try write { db in
+        return try await write { db in
             if let idempotencyKey, let existing = try Row.fetchOne(db, sql: """
                 SELECT * FROM executions WHERE tenant_id = ? AND idempotency_key = ?
                 """, arguments: [scope.tenantID, idempotencyKey]) {
@@ -208,16 +207,16 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func execution(_ scope: TenantScope, id: String) throws(StoreError) -> ExecutionRecord? {
-        try read { db in
+    public func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE tenant_id = ? AND id = ?", arguments: [scope.tenantID, id])
                 .map(Self.executionRecord)
         }
     }
 
-    public func setStatus(_ scope: TenantScope, execution id: String, _ status: String) throws(StoreError) {
+    public func setStatus(_ scope: TenantScope, execution id: String, _ status: String) async throws(StoreError) {
         let now = WallClock.now()
-        try write { db in
+        try await write { db in
             let column = status == "running" ? "started_at" : status == "queued" ? nil : "finished_at"
             let set = column.map { ", \($0) = ?" } ?? ""
             var arguments: StatementArguments = [status]
@@ -230,8 +229,8 @@ public final class SQLiteStore: ServiceStore {
 
     public func listExecutions(
         _ scope: TenantScope, workflowID: String?, status: String?, limit: Int, cursor: String?
-    ) throws(StoreError) -> Page<ExecutionRecord> {
-        try page(
+    ) async throws(StoreError) -> Page<ExecutionRecord> {
+        try await page(
             "SELECT * FROM executions WHERE tenant_id = ?", scope, filters: [("workflow_id = ?", workflowID), ("status = ?", status)],
             limit: limit, cursor: cursor, Self.executionRecord)
     }
@@ -240,8 +239,15 @@ public final class SQLiteStore: ServiceStore {
         SQLiteJournal(pool: pool, scope: scope, executionID: id)
     }
 
-    public func unfinishedExecutions() throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)] {
-        try read { db in
+    public func journalEntries(_ scope: TenantScope, execution id: String) async throws(StoreError) -> [JournalEntry] {
+        let lines = try await read { db in try SQLiteJournal.lines(db, scope: scope, executionID: id) }
+        do throws(JournalFailure) { return try JournalRows.entries(lines, executionID: id) } catch {
+            throw StoreError(error.code, error.message)
+        }
+    }
+
+    public func unfinishedExecutions() async throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM executions WHERE status IN ('queued', 'running') ORDER BY seq").map { row in
                 (TenantScope(tenantID: row["tenant_id"]), Self.executionRecord(row))
             }
@@ -250,10 +256,10 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Dead letters
 
-    public func addDeadLetter(_ scope: TenantScope, execution: ExecutionRecord, error: String) throws(StoreError) {
+    public func addDeadLetter(_ scope: TenantScope, execution: ExecutionRecord, error: String) async throws(StoreError) {
         let id = Identifiers.new()
         let now = WallClock.now()
-        try write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO dead_letters (tenant_id, id, execution_id, workflow_id, version, error, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, execution_id) DO NOTHING
@@ -261,21 +267,21 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) throws(StoreError) -> Page<DeadLetter> {
+    public func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) async throws(StoreError) -> Page<DeadLetter> {
         let query = "SELECT * FROM dead_letters WHERE tenant_id = ?" + (includeResolved ? "" : " AND resolved_at IS NULL")
-        return try page(query, scope, filters: [], limit: limit, cursor: cursor, Self.deadLetter)
+        return try await page(query, scope, filters: [], limit: limit, cursor: cursor, Self.deadLetter)
     }
 
-    public func deadLetter(_ scope: TenantScope, id: String) throws(StoreError) -> DeadLetter? {
-        try read { db in
+    public func deadLetter(_ scope: TenantScope, id: String) async throws(StoreError) -> DeadLetter? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM dead_letters WHERE tenant_id = ? AND id = ?", arguments: [scope.tenantID, id])
                 .map(Self.deadLetter)
         }
     }
 
-    public func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) throws(StoreError) {
+    public func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) async throws(StoreError) {
         let now = WallClock.now()
-        try write { db in
+        try await write { db in
             try db.execute(sql: """
                 UPDATE dead_letters SET resolved_at = COALESCE(resolved_at, ?), replayed_as = COALESCE(?, replayed_as)
                 WHERE tenant_id = ? AND id = ?
@@ -284,8 +290,8 @@ public final class SQLiteStore: ServiceStore {
         }
     }
 
-    public func purge(finishedBefore cutoff: Double) throws(StoreError) -> Int {
-        try write { db in
+    public func purge(finishedBefore cutoff: Double) async throws(StoreError) -> Int {
+        try await write { db in
             let old = "SELECT tenant_id, id FROM executions WHERE finished_at IS NOT NULL AND finished_at < ?"
             try db.execute(sql: """
                 DELETE FROM journal_entries WHERE (tenant_id, execution_id) IN (\(old))
@@ -312,7 +318,7 @@ public final class SQLiteStore: ServiceStore {
     private func page<Item: Sendable>(
         _ query: String, _ scope: TenantScope, filters: [(clause: String, value: String?)], limit: Int, cursor: String?,
         _ item: @escaping @Sendable (Row) -> Item
-    ) throws(StoreError) -> Page<Item> {
+    ) async throws(StoreError) -> Page<Item> {
         let after = try Cursors.position(cursor)
         let limit = max(1, min(limit, 1000))
         var sql = query + " AND seq > ?"
@@ -325,7 +331,7 @@ public final class SQLiteStore: ServiceStore {
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit + 1]
         let statement = sql, values = arguments
-        return try read { db in
+        return try await read { db in
             let rows = try Row.fetchAll(db, sql: statement, arguments: values)
             let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
             return Page(items: rows.prefix(limit).map(item), nextCursor: next)
@@ -346,20 +352,20 @@ public final class SQLiteStore: ServiceStore {
 
     /// A write transaction; a `StoreError` thrown inside passes through, anything else is
     /// STORE_UNAVAILABLE naming the database.
-    private func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.write(body) } catch let error as StoreError { throw error } catch {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await pool.write(body) } catch let error as StoreError { throw error } catch {
             throw StoreError(.storeUnavailable, "Cannot write to the SQLite database \(path): \(error).")
         }
     }
 
-    private func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await pool.read(body) } catch let error as StoreError { throw error } catch {
             throw StoreError(.storeUnavailable, "Cannot read the SQLite database \(path): \(error).")
         }
     }
 }
 
-/// One execution's journal in the store: a row per entry, numbered in append order.
+/// One execution's journal in the SQLite store: a row per entry, numbered in append order.
 final class SQLiteJournal: ExecutionJournal {
     private let pool: DatabasePool
     private let scope: TenantScope
@@ -372,9 +378,7 @@ final class SQLiteJournal: ExecutionJournal {
     }
 
     func append(_ entry: JournalEntry) throws(JournalFailure) {
-        var stream = JSONStream(capacity: 512)
-        entry.write(to: &stream)
-        let text = String(decoding: stream.bytes, as: UTF8.self)
+        let text = JournalRows.text(entry)
         let (tenant, execution) = (scope.tenantID, executionID)
         do {
             try pool.write { db in
@@ -389,64 +393,16 @@ final class SQLiteJournal: ExecutionJournal {
     }
 
     func entries() throws(JournalFailure) -> [JournalEntry] {
-        let (tenant, execution) = (scope.tenantID, executionID)
         let lines: [String]
-        do {
-            lines = try pool.read { db in
-                try String.fetchAll(db, sql: """
-                    SELECT entry FROM journal_entries WHERE tenant_id = ? AND execution_id = ? ORDER BY position
-                    """, arguments: [tenant, execution])
-            }
-        } catch {
+        do { lines = try pool.read { db in try Self.lines(db, scope: self.scope, executionID: self.executionID) } } catch {
             throw JournalFailure(.journalInvalid, "Cannot read the journal of execution \(executionID): \(error).")
         }
-        var entries: [JournalEntry] = []
-        for (position, line) in lines.enumerated() {
-            do throws(JournalFailure) {
-                entries.append(try JournalEntry(line: Array(line.utf8)))
-            } catch {
-                throw JournalFailure(.journalInvalid, "Entry \(position + 1) of the journal of execution \(executionID) is not a journal entry: \(error.message)")
-            }
-        }
-        return entries
-    }
-}
-
-/// API keys: 32 random bytes as 64 hex digits with a `phk_` prefix (so a leaked key is easy to
-/// spot in logs and scanners); stored and looked up as their SHA-256 digest only.
-enum APIKeys {
-    static func newKey() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "phk_" + (0..<4).map { _ in Identifiers.hex(generator.next()) }.joined()
+        return try JournalRows.entries(lines, executionID: executionID)
     }
 
-    static func digest(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
-}
-
-/// Ids of workflows and executions: 128 random bits as 32 hex digits (not guessable, so an id
-/// alone never reaches another tenant's data, which the scope forbids anyway).
-enum Identifiers {
-    static func new() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return hex(generator.next()) + hex(generator.next())
-    }
-
-    static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-}
-
-/// Page cursors: the position after which the next page starts, as `c` and a decimal
-/// number. Opaque to clients; one that is not ours is INVALID_ARGUMENT.
-enum Cursors {
-    static func cursor(after position: Int64) -> String { "c\(position)" }
-
-    static func position(_ cursor: String?) throws(StoreError) -> Int64 {
-        guard let cursor else { return 0 }
-        guard cursor.first == "c", let position = Int64(cursor.dropFirst()), position >= 0 else {
-            throw StoreError(.invalidArgument, "The cursor `\(cursor)` is not one this server gave; pass nextCursor back as it came.")
-        }
-        return position
+    static func lines(_ db: Database, scope: TenantScope, executionID: String) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT entry FROM journal_entries WHERE tenant_id = ? AND execution_id = ? ORDER BY position
+            """, arguments: [scope.tenantID, executionID])
     }
 }

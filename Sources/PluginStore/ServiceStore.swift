@@ -2,7 +2,11 @@ import PluginHostCore
 import PluginWorkflow
 
 /// The service's storage: tenants and their keys, versioned workflows, executions and their
-/// journals. One protocol, two backends (``SQLiteStore`` now; PostgreSQL next), one test suite.
+/// journals. One protocol, two backends (``SQLiteStore``, ``PostgresStore``), one test suite.
+///
+/// Calls are `async`: a backend waits for its database without holding a thread of the
+/// cooperative pool (GRDB's own queues for SQLite, the event loop for PostgreSQL). The one
+/// exception is ``ExecutionJournal/append(_:)``, which the engine calls from its lanes' own threads.
 ///
 /// Tenant isolation lives here, not in the routes: every function that reads or writes a
 /// tenant's data takes a ``TenantScope`` and every query it runs is filtered by it, and there is
@@ -13,35 +17,35 @@ public protocol ServiceStore: Sendable {
 
     /// Creates tenant `id` and returns its API key, which is stored only as a SHA-256 digest
     /// (shown once: it cannot be read back). `TENANT_EXISTS` if there is one already.
-    func createTenant(id: String) throws(StoreError) -> String
+    func createTenant(id: String) async throws(StoreError) -> String
     /// Every tenant, by id.
-    func tenants() throws(StoreError) -> [TenantRecord]
+    func tenants() async throws(StoreError) -> [TenantRecord]
     /// Removes a tenant and everything it owns; `NOT_FOUND` if there is none.
-    func removeTenant(id: String) throws(StoreError)
+    func removeTenant(id: String) async throws(StoreError)
     /// Replaces a tenant's key (the old one stops working at once) and returns the new one.
-    func rotateKey(id: String) throws(StoreError) -> String
+    func rotateKey(id: String) async throws(StoreError) -> String
     /// The scope an API key opens, nil for a key no tenant has (compared by digest).
-    func scope(forKey key: String) throws(StoreError) -> TenantScope?
+    func scope(forKey key: String) async throws(StoreError) -> TenantScope?
 
     // MARK: Workflows
 
     /// Stores a new workflow as version 1.
-    func createWorkflow(_ scope: TenantScope, name: String, definition: String) throws(StoreError) -> StoredWorkflow
+    func createWorkflow(_ scope: TenantScope, name: String, definition: String) async throws(StoreError) -> StoredWorkflow
     /// The latest version, nil when the tenant has no such workflow (or it was deleted).
-    func workflow(_ scope: TenantScope, id: String) throws(StoreError) -> StoredWorkflow?
+    func workflow(_ scope: TenantScope, id: String) async throws(StoreError) -> StoredWorkflow?
     /// One version, kept after updates and after a delete (executions still name it).
-    func workflow(_ scope: TenantScope, id: String, version: Int) throws(StoreError) -> StoredWorkflow?
+    func workflow(_ scope: TenantScope, id: String, version: Int) async throws(StoreError) -> StoredWorkflow?
     /// Every version, oldest first.
-    func versions(_ scope: TenantScope, id: String) throws(StoreError) -> [StoredWorkflow]
+    func versions(_ scope: TenantScope, id: String) async throws(StoreError) -> [StoredWorkflow]
     /// Stores `definition` as the next version; with `expectedVersion`, only if the latest is
     /// that one (`VERSION_CONFLICT` otherwise: optimistic concurrency, the `If-Match` of `PUT`).
     func updateWorkflow(
         _ scope: TenantScope, id: String, name: String, definition: String, expectedVersion: Int?
-    ) throws(StoreError) -> StoredWorkflow
+    ) async throws(StoreError) -> StoredWorkflow
     /// Hides the workflow from lists and gets; its versions stay readable for its executions.
-    func deleteWorkflow(_ scope: TenantScope, id: String) throws(StoreError)
+    func deleteWorkflow(_ scope: TenantScope, id: String) async throws(StoreError)
     /// A page of the tenant's workflows in creation order, optionally with this exact name.
-    func listWorkflows(_ scope: TenantScope, limit: Int, cursor: String?, name: String?) throws(StoreError) -> Page<WorkflowSummary>
+    func listWorkflows(_ scope: TenantScope, limit: Int, cursor: String?, name: String?) async throws(StoreError) -> Page<WorkflowSummary>
 
     // MARK: Executions
 
@@ -49,37 +53,41 @@ public protocol ServiceStore: Sendable {
     /// by this tenant, returns that execution instead (`created` false) and stores nothing.
     func createExecution(
         _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
-    ) throws(StoreError) -> (execution: ExecutionRecord, created: Bool)
-    func execution(_ scope: TenantScope, id: String) throws(StoreError) -> ExecutionRecord?
+    ) async throws(StoreError) -> (execution: ExecutionRecord, created: Bool)
+    func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord?
     /// Sets an execution's status (and its start or finish time with it).
-    func setStatus(_ scope: TenantScope, execution id: String, _ status: String) throws(StoreError)
+    func setStatus(_ scope: TenantScope, execution id: String, _ status: String) async throws(StoreError)
     /// A page of the tenant's executions, newest last, optionally of one workflow or status.
     func listExecutions(
         _ scope: TenantScope, workflowID: String?, status: String?, limit: Int, cursor: String?
-    ) throws(StoreError) -> Page<ExecutionRecord>
-    /// The execution's journal: the run appends to it as it goes, a restart resumes from it.
+    ) async throws(StoreError) -> Page<ExecutionRecord>
+    /// The execution's journal: the run appends to it as it goes (from its lanes' threads, so
+    /// synchronously), a restart resumes from it.
     func journal(_ scope: TenantScope, execution id: String) -> any ExecutionJournal
+    /// The journal's entries in append order, read without holding a thread (routes, resuming);
+    /// `JOURNAL_INVALID` when one is not an entry.
+    func journalEntries(_ scope: TenantScope, execution id: String) async throws(StoreError) -> [JournalEntry]
     /// Executions of every tenant that were accepted and have not finished (queued or running):
     /// what a restarted server resumes.
-    func unfinishedExecutions() throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)]
+    func unfinishedExecutions() async throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)]
 
     // MARK: Dead letters
 
     /// Records that an execution ended `failed` after its recovery, with why (one letter per
     /// execution: a second call for the same execution changes nothing).
-    func addDeadLetter(_ scope: TenantScope, execution: ExecutionRecord, error: String) throws(StoreError)
+    func addDeadLetter(_ scope: TenantScope, execution: ExecutionRecord, error: String) async throws(StoreError)
     /// The tenant's letters, oldest first; unresolved ones only unless `includeResolved`.
-    func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) throws(StoreError) -> Page<DeadLetter>
-    func deadLetter(_ scope: TenantScope, id: String) throws(StoreError) -> DeadLetter?
+    func deadLetters(_ scope: TenantScope, includeResolved: Bool, limit: Int, cursor: String?) async throws(StoreError) -> Page<DeadLetter>
+    func deadLetter(_ scope: TenantScope, id: String) async throws(StoreError) -> DeadLetter?
     /// Marks a letter resolved (by hand, or by a replay that was started: `replayedAs`).
-    func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) throws(StoreError)
+    func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) async throws(StoreError)
 
     // MARK: Retention
 
     /// Deletes, for every tenant, the executions that finished before `cutoff` (wall-clock
     /// seconds) with their journals and dead letters; unfinished ones are never touched.
     /// Returns how many executions went.
-    func purge(finishedBefore cutoff: Double) throws(StoreError) -> Int
+    func purge(finishedBefore cutoff: Double) async throws(StoreError) -> Int
 }
 
 /// A failed execution kept for someone to look at, replay or resolve.

@@ -35,7 +35,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Opens the store here (creating and migrating it as needed).
-    public func open() throws(StoreError) -> any ServiceStore {
+    public func open() async throws(StoreError) -> any ServiceStore {
         switch self {
         case .sqlite(let path): return try SQLiteStore(path: path)
         case .postgres:

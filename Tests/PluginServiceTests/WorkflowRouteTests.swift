@@ -27,7 +27,7 @@ struct WorkflowRouteTests {
         init(tenants: [String] = []) async throws {
             directory = try TemporaryDirectory(prefix: "service")
             store = try SQLiteStore(path: directory.path + "/plugin-host.sqlite")
-            for tenant in tenants { keys[tenant] = try store.createTenant(id: tenant) }
+            for tenant in tenants { keys[tenant] = try await store.createTenant(id: tenant) }
             let host = PluginHost(configuration: HostConfiguration(
                 directories: [SearchDirectory(path: BuildProducts.directory, patterns: ["libph-*.so"], maximumDepth: 0)]))
             _ = await host.load()

@@ -27,138 +27,142 @@ struct ServiceStoreTests {
     static let definition = #"{"name":"w","nodes":[]}"#
 
     @Test("tenants: a key is shown once, opens its tenant's scope, rotates, and goes with its tenant", arguments: Backend.allCases)
-    func tenants(_ backend: Backend) throws {
+    func tenants(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
-        let key = try store.createTenant(id: "acme")
+        let key = try await store.createTenant(id: "acme")
         #expect(key.hasPrefix("phk_") && key.count == 68)
-        #expect(try store.scope(forKey: key) == TenantScope(tenantID: "acme"))
-        #expect(try store.scope(forKey: key + "x") == nil)
-        #expect(try store.scope(forKey: "") == nil)
-        #expect(throws: StoreError.self) { try store.createTenant(id: "acme") }
-        #expect(throws: StoreError.self) { try store.createTenant(id: "has space") }
-        let rotated = try store.rotateKey(id: "acme")
-        #expect(try store.scope(forKey: key) == nil, "the old key stops working at once")
-        #expect(try store.scope(forKey: rotated) == TenantScope(tenantID: "acme"))
-        _ = try store.createTenant(id: "globex")
-        #expect(try store.tenants().map(\.id) == ["acme", "globex"])
+        #expect(try await store.scope(forKey: key) == TenantScope(tenantID: "acme"))
+        #expect(try await store.scope(forKey: key + "x") == nil)
+        #expect(try await store.scope(forKey: "") == nil)
+        await #expect(throws: StoreError.self) { try await store.createTenant(id: "acme") }
+        await #expect(throws: StoreError.self) { try await store.createTenant(id: "has space") }
+        let rotated = try await store.rotateKey(id: "acme")
+        #expect(try await store.scope(forKey: key) == nil, "the old key stops working at once")
+        #expect(try await store.scope(forKey: rotated) == TenantScope(tenantID: "acme"))
+        _ = try await store.createTenant(id: "globex")
+        #expect(try await store.tenants().map(\.id) == ["acme", "globex"])
         let scope = TenantScope(tenantID: "acme")
-        let workflow = try store.createWorkflow(scope, name: "w", definition: Self.definition)
-        try store.removeTenant(id: "acme")
-        #expect(try store.scope(forKey: rotated) == nil)
-        #expect(try store.workflow(scope, id: workflow.id, version: 1) == nil, "a removed tenant's data is gone")
-        #expect(try store.tenants().map(\.id) == ["globex"])
-        do { try store.removeTenant(id: "acme"); Issue.record("removed twice") } catch { #expect(error.code == .notFound) }
+        let workflow = try await store.createWorkflow(scope, name: "w", definition: Self.definition)
+        try await store.removeTenant(id: "acme")
+        #expect(try await store.scope(forKey: rotated) == nil)
+        #expect(try await store.workflow(scope, id: workflow.id, version: 1) == nil, "a removed tenant's data is gone")
+        #expect(try await store.tenants().map(\.id) == ["globex"])
+        do { try await store.removeTenant(id: "acme"); Issue.record("removed twice") } catch { #expect(error.code == .notFound) }
     }
 
     @Test("workflows: versions on update, If-Match conflicts, delete keeps versions, pages by cursor and name", arguments: Backend.allCases)
-    func workflows(_ backend: Backend) throws {
+    func workflows(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
         let scope = TenantScope.singleTenant
-        let first = try store.createWorkflow(scope, name: "orders", definition: Self.definition)
+        let first = try await store.createWorkflow(scope, name: "orders", definition: Self.definition)
         #expect(first.version == 1 && first.id.count == 32)
-        #expect(try store.workflow(scope, id: first.id) == first)
-        let second = try store.updateWorkflow(scope, id: first.id, name: "orders", definition: #"{"v":2}"#, expectedVersion: 1)
+        #expect(try await store.workflow(scope, id: first.id) == first)
+        let second = try await store.updateWorkflow(scope, id: first.id, name: "orders", definition: #"{"v":2}"#, expectedVersion: 1)
         #expect(second.version == 2 && second.createdAt == first.createdAt)
         do {
-            _ = try store.updateWorkflow(scope, id: first.id, name: "orders", definition: #"{"v":3}"#, expectedVersion: 1)
+            _ = try await store.updateWorkflow(scope, id: first.id, name: "orders", definition: #"{"v":3}"#, expectedVersion: 1)
             Issue.record("a stale If-Match was accepted")
         } catch {
             #expect(error.code == .versionConflict)
             #expect(error.message.contains("version 2"))
         }
-        #expect(try store.versions(scope, id: first.id).map(\.version) == [1, 2])
-        #expect(try store.workflow(scope, id: first.id, version: 1)?.definition == Self.definition)
-        try store.deleteWorkflow(scope, id: first.id)
-        #expect(try store.workflow(scope, id: first.id) == nil)
-        #expect(try store.workflow(scope, id: first.id, version: 2)?.definition == #"{"v":2}"#, "executions still read it")
-        do { try store.deleteWorkflow(scope, id: first.id); Issue.record("deleted twice") } catch { #expect(error.code == .notFound) }
+        #expect(try await store.versions(scope, id: first.id).map(\.version) == [1, 2])
+        #expect(try await store.workflow(scope, id: first.id, version: 1)?.definition == Self.definition)
+        try await store.deleteWorkflow(scope, id: first.id)
+        #expect(try await store.workflow(scope, id: first.id) == nil)
+        #expect(try await store.workflow(scope, id: first.id, version: 2)?.definition == #"{"v":2}"#, "executions still read it")
+        do { try await store.deleteWorkflow(scope, id: first.id); Issue.record("deleted twice") } catch { #expect(error.code == .notFound) }
 
-        let made = try (0..<7).map { try store.createWorkflow(scope, name: $0 % 2 == 0 ? "even" : "odd", definition: Self.definition) }
+        var made: [StoredWorkflow] = []
+        for index in 0..<7 { made.append(try await store.createWorkflow(scope, name: index % 2 == 0 ? "even" : "odd", definition: Self.definition)) }
         var seen: [String] = [], cursor: String? = nil
         repeat {
-            let page = try store.listWorkflows(scope, limit: 3, cursor: cursor, name: nil)
+            let page = try await store.listWorkflows(scope, limit: 3, cursor: cursor, name: nil)
             #expect(page.items.count <= 3)
             seen += page.items.map(\.id)
             cursor = page.nextCursor
         } while cursor != nil
         #expect(seen == made.map(\.id), "every workflow once, in creation order, the deleted one left out")
-        #expect(try store.listWorkflows(scope, limit: 100, cursor: nil, name: "even").items.count == 4)
-        #expect(throws: StoreError.self) { try store.listWorkflows(scope, limit: 3, cursor: "bogus", name: nil) }
+        #expect(try await store.listWorkflows(scope, limit: 100, cursor: nil, name: "even").items.count == 4)
+        await #expect(throws: StoreError.self) { try await store.listWorkflows(scope, limit: 3, cursor: "bogus", name: nil) }
     }
 
     @Test("100 concurrent updates of one workflow give versions 1…101, none lost, none repeated", arguments: Backend.allCases)
-    func concurrentUpdates(_ backend: Backend) throws {
+    func concurrentUpdates(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
         let scope = TenantScope.singleTenant
-        let workflow = try store.createWorkflow(scope, name: "busy", definition: Self.definition)
-        let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 100) { index in
-            do {
-                _ = try store.updateWorkflow(scope, id: workflow.id, name: "busy", definition: #"{"update":\#(index)}"#, expectedVersion: nil)
-            } catch {
-                failures.withLock { $0.append("\(error)") }
+        let workflow = try await store.createWorkflow(scope, name: "busy", definition: Self.definition)
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    do {
+                        _ = try await store.updateWorkflow(scope, id: workflow.id, name: "busy", definition: #"{"update":\#(index)}"#, expectedVersion: nil)
+                        return nil
+                    } catch { return "\(error)" }
+                }
             }
+            return await group.compactMap { $0 }.reduce(into: [String]()) { $0.append($1) }
         }
-        #expect(failures.withLock { $0 }.isEmpty)
-        let versions = try store.versions(scope, id: workflow.id)
+        #expect(failures.isEmpty)
+        let versions = try await store.versions(scope, id: workflow.id)
         #expect(versions.map(\.version) == Array(1...101))
         let updates = Set(versions.dropFirst().map(\.definition))
         #expect(updates.count == 100, "each update is its own version")
-        #expect(try store.workflow(scope, id: workflow.id)?.version == 101)
+        #expect(try await store.workflow(scope, id: workflow.id)?.version == 101)
     }
 
     @Test("another tenant's workflow, execution and journal are not found, whatever the id", arguments: Backend.allCases)
-    func isolation(_ backend: Backend) throws {
+    func isolation(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
         let acme = TenantScope(tenantID: "acme"), globex = TenantScope(tenantID: "globex")
-        let workflow = try store.createWorkflow(acme, name: "secret", definition: Self.definition)
-        let (execution, _) = try store.createExecution(acme, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: "k1")
+        let workflow = try await store.createWorkflow(acme, name: "secret", definition: Self.definition)
+        let (execution, _) = try await store.createExecution(acme, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: "k1")
         try store.journal(acme, execution: execution.id).append(.runResumed(at: 1_700_000_000))
-        #expect(try store.workflow(globex, id: workflow.id) == nil)
-        #expect(try store.workflow(globex, id: workflow.id, version: 1) == nil)
-        #expect(try store.versions(globex, id: workflow.id).isEmpty)
-        #expect(try store.listWorkflows(globex, limit: 10, cursor: nil, name: nil).items.isEmpty)
-        #expect(throws: StoreError.self) { try store.updateWorkflow(globex, id: workflow.id, name: "x", definition: "{}", expectedVersion: nil) }
-        #expect(throws: StoreError.self) { try store.deleteWorkflow(globex, id: workflow.id) }
-        #expect(try store.execution(globex, id: execution.id) == nil)
-        #expect(throws: StoreError.self) { try store.setStatus(globex, execution: execution.id, "running") }
-        #expect(try store.listExecutions(globex, workflowID: nil, status: nil, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try await store.workflow(globex, id: workflow.id) == nil)
+        #expect(try await store.workflow(globex, id: workflow.id, version: 1) == nil)
+        #expect(try await store.versions(globex, id: workflow.id).isEmpty)
+        #expect(try await store.listWorkflows(globex, limit: 10, cursor: nil, name: nil).items.isEmpty)
+        await #expect(throws: StoreError.self) { try await store.updateWorkflow(globex, id: workflow.id, name: "x", definition: "{}", expectedVersion: nil) }
+        await #expect(throws: StoreError.self) { try await store.deleteWorkflow(globex, id: workflow.id) }
+        #expect(try await store.execution(globex, id: execution.id) == nil)
+        await #expect(throws: StoreError.self) { try await store.setStatus(globex, execution: execution.id, "running") }
+        #expect(try await store.listExecutions(globex, workflowID: nil, status: nil, limit: 10, cursor: nil).items.isEmpty)
         #expect(try store.journal(globex, execution: execution.id).entries().isEmpty)
-        #expect(throws: StoreError.self) {
-            try store.createExecution(globex, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
+        await #expect(throws: StoreError.self) {
+            try await store.createExecution(globex, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
         }
         // The same idempotency key is a different execution for another tenant's workflow.
-        let theirs = try store.createWorkflow(globex, name: "theirs", definition: Self.definition)
-        let (other, created) = try store.createExecution(globex, workflowID: theirs.id, version: 1, input: "[]", idempotencyKey: "k1")
+        let theirs = try await store.createWorkflow(globex, name: "theirs", definition: Self.definition)
+        let (other, created) = try await store.createExecution(globex, workflowID: theirs.id, version: 1, input: "[]", idempotencyKey: "k1")
         #expect(created && other.id != execution.id)
-        #expect(try store.workflow(acme, id: workflow.id)?.name == "secret", "the owner still sees it")
+        #expect(try await store.workflow(acme, id: workflow.id)?.name == "secret", "the owner still sees it")
     }
 
     @Test("executions: idempotency keys, statuses with their times, lists, and what a restart resumes", arguments: Backend.allCases)
-    func executions(_ backend: Backend) throws {
+    func executions(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
         let scope = TenantScope(tenantID: "acme")
-        let workflow = try store.createWorkflow(scope, name: "w", definition: Self.definition)
-        let (first, created) = try store.createExecution(scope, workflowID: workflow.id, version: 1, input: #"[1]"#, idempotencyKey: "order-7")
+        let workflow = try await store.createWorkflow(scope, name: "w", definition: Self.definition)
+        let (first, created) = try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: #"[1]"#, idempotencyKey: "order-7")
         #expect(created && first.status == "queued" && first.input == "[1]")
-        let (again, createdAgain) = try store.createExecution(scope, workflowID: workflow.id, version: 1, input: #"[2]"#, idempotencyKey: "order-7")
+        let (again, createdAgain) = try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: #"[2]"#, idempotencyKey: "order-7")
         #expect(!createdAgain && again.id == first.id && again.input == "[1]")
-        #expect(throws: StoreError.self) { try store.createExecution(scope, workflowID: workflow.id, version: 9, input: "[]", idempotencyKey: nil) }
-        let (second, _) = try store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
-        let (third, _) = try store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
-        try store.setStatus(scope, execution: first.id, "running")
-        try store.setStatus(scope, execution: first.id, "success")
-        try store.setStatus(scope, execution: second.id, "running")
-        let done = try #require(try store.execution(scope, id: first.id))
+        await #expect(throws: StoreError.self) { try await store.createExecution(scope, workflowID: workflow.id, version: 9, input: "[]", idempotencyKey: nil) }
+        let (second, _) = try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
+        let (third, _) = try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
+        try await store.setStatus(scope, execution: first.id, "running")
+        try await store.setStatus(scope, execution: first.id, "success")
+        try await store.setStatus(scope, execution: second.id, "running")
+        let done = try #require(try await store.execution(scope, id: first.id))
         #expect(done.status == "success" && done.startedAt != nil && done.finishedAt != nil)
-        #expect(try store.listExecutions(scope, workflowID: workflow.id, status: nil, limit: 2, cursor: nil).items.map(\.id) == [first.id, second.id])
-        #expect(try store.listExecutions(scope, workflowID: nil, status: "queued", limit: 10, cursor: nil).items.map(\.id) == [third.id])
-        let unfinished = try store.unfinishedExecutions()
+        #expect(try await store.listExecutions(scope, workflowID: workflow.id, status: nil, limit: 2, cursor: nil).items.map(\.id) == [first.id, second.id])
+        #expect(try await store.listExecutions(scope, workflowID: nil, status: "queued", limit: 10, cursor: nil).items.map(\.id) == [third.id])
+        let unfinished = try await store.unfinishedExecutions()
         #expect(unfinished.map(\.execution.id) == [second.id, third.id])
         #expect(unfinished.allSatisfy { $0.scope == scope })
     }
@@ -171,8 +175,8 @@ struct ServiceStoreTests {
         let nodes = (0..<12).map { WorkflowNode(name: "n\($0)", type: "test.add") }
         let edges = (1..<12).map { WorkflowEdge(from: "n\($0 - 1)", to: "n\($0)") }
         let workflow = Workflow(name: "chain", nodes: nodes, edges: edges)
-        let stored = try store.createWorkflow(scope, name: "chain", definition: Self.definition)
-        let (execution, _) = try store.createExecution(scope, workflowID: stored.id, version: 1, input: "[]", idempotencyKey: nil)
+        let stored = try await store.createWorkflow(scope, name: "chain", definition: Self.definition)
+        let (execution, _) = try await store.createExecution(scope, workflowID: stored.id, version: 1, input: "[]", idempotencyKey: nil)
         let journal = store.journal(scope, execution: execution.id)
         let counter = CountingExecutor()
         let first = try await WorkflowRunner(
@@ -186,7 +190,7 @@ struct ServiceStoreTests {
         #expect(replay.finished["n11"]?.output == [12])
 
         // A crash after six nodes: a second execution's journal holds the first 13 entries.
-        let (crashed, _) = try store.createExecution(scope, workflowID: stored.id, version: 1, input: "[]", idempotencyKey: nil)
+        let (crashed, _) = try await store.createExecution(scope, workflowID: stored.id, version: 1, input: "[]", idempotencyKey: nil)
         let partial = store.journal(scope, execution: crashed.id)
         for entry in entries.prefix(13) { try partial.append(entry) }
         let resumedCounter = CountingExecutor()
@@ -199,60 +203,62 @@ struct ServiceStoreTests {
     }
 
     @Test("dead letters: one per failed execution, listed until resolved, scoped to their tenant", arguments: Backend.allCases)
-    func deadLetters(_ backend: Backend) throws {
+    func deadLetters(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
         let scope = TenantScope(tenantID: "acme")
-        let workflow = try store.createWorkflow(scope, name: "w", definition: Self.definition)
-        let (execution, _) = try store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
-        try store.addDeadLetter(scope, execution: execution, error: "Add: EXECUTION_ERROR: boom")
-        try store.addDeadLetter(scope, execution: execution, error: "again")
-        let letters = try store.deadLetters(scope, includeResolved: false, limit: 10, cursor: nil).items
+        let workflow = try await store.createWorkflow(scope, name: "w", definition: Self.definition)
+        let (execution, _) = try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil)
+        try await store.addDeadLetter(scope, execution: execution, error: "Add: EXECUTION_ERROR: boom")
+        try await store.addDeadLetter(scope, execution: execution, error: "again")
+        let letters = try await store.deadLetters(scope, includeResolved: false, limit: 10, cursor: nil).items
         #expect(letters.count == 1 && letters.first?.error == "Add: EXECUTION_ERROR: boom" && letters.first?.executionID == execution.id)
         let letter = try #require(letters.first)
-        #expect(try store.deadLetters(TenantScope(tenantID: "globex"), includeResolved: true, limit: 10, cursor: nil).items.isEmpty)
-        #expect(try store.deadLetter(TenantScope(tenantID: "globex"), id: letter.id) == nil)
-        try store.resolveDeadLetter(scope, id: letter.id, replayedAs: "e2")
-        #expect(try store.deadLetters(scope, includeResolved: false, limit: 10, cursor: nil).items.isEmpty)
-        let resolved = try #require(try store.deadLetter(scope, id: letter.id))
+        #expect(try await store.deadLetters(TenantScope(tenantID: "globex"), includeResolved: true, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try await store.deadLetter(TenantScope(tenantID: "globex"), id: letter.id) == nil)
+        try await store.resolveDeadLetter(scope, id: letter.id, replayedAs: "e2")
+        #expect(try await store.deadLetters(scope, includeResolved: false, limit: 10, cursor: nil).items.isEmpty)
+        let resolved = try #require(try await store.deadLetter(scope, id: letter.id))
         #expect(resolved.resolvedAt != nil && resolved.replayedAs == "e2")
-        #expect(throws: StoreError.self) { try store.resolveDeadLetter(TenantScope(tenantID: "globex"), id: letter.id, replayedAs: nil) }
+        await #expect(throws: StoreError.self) { try await store.resolveDeadLetter(TenantScope(tenantID: "globex"), id: letter.id, replayedAs: nil) }
     }
 
     @Test("retention removes finished executions before the cutoff with their journals and letters, never unfinished ones", arguments: Backend.allCases)
-    func retention(_ backend: Backend) throws {
+    func retention(_ backend: Backend) async throws {
         let (store, scratch) = try backend.make()
         defer { withExtendedLifetime(scratch) {} }
         let scope = TenantScope(tenantID: "acme")
-        let workflow = try store.createWorkflow(scope, name: "w", definition: Self.definition)
-        let ids = try (0..<3).map { _ in try store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil).execution }
-        try store.setStatus(scope, execution: ids[0].id, "success")
-        try store.setStatus(scope, execution: ids[1].id, "failed")
-        try store.addDeadLetter(scope, execution: ids[1], error: "boom")
+        let workflow = try await store.createWorkflow(scope, name: "w", definition: Self.definition)
+        var ids: [ExecutionRecord] = []
+        for _ in 0..<3 { ids.append(try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil).execution) }
+        try await store.setStatus(scope, execution: ids[0].id, "success")
+        try await store.setStatus(scope, execution: ids[1].id, "failed")
+        try await store.addDeadLetter(scope, execution: ids[1], error: "boom")
         try store.journal(scope, execution: ids[1].id).append(.runResumed(at: 1_700_000_000))
-        #expect(try store.purge(finishedBefore: WallClock.now() - 3600) == 0, "nothing is that old")
-        #expect(try store.purge(finishedBefore: WallClock.now() + 1) == 2)
-        #expect(try store.execution(scope, id: ids[0].id) == nil && store.execution(scope, id: ids[1].id) == nil)
-        #expect(try store.execution(scope, id: ids[2].id)?.status == "queued", "unfinished executions stay")
+        #expect(try await store.purge(finishedBefore: WallClock.now() - 3600) == 0, "nothing is that old")
+        #expect(try await store.purge(finishedBefore: WallClock.now() + 1) == 2)
+        #expect(try await store.execution(scope, id: ids[0].id) == nil)
+        #expect(try await store.execution(scope, id: ids[1].id) == nil)
+        #expect(try await store.execution(scope, id: ids[2].id)?.status == "queued", "unfinished executions stay")
         #expect(try store.journal(scope, execution: ids[1].id).entries().isEmpty)
-        #expect(try store.deadLetters(scope, includeResolved: true, limit: 10, cursor: nil).items.isEmpty)
-        #expect(try store.workflow(scope, id: workflow.id) != nil, "workflows are not executions")
+        #expect(try await store.deadLetters(scope, includeResolved: true, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try await store.workflow(scope, id: workflow.id) != nil, "workflows are not executions")
     }
 
     @Test("the database persists across opens, migrations run once, and a bad path is STORE_UNAVAILABLE")
-    func reopen() throws {
+    func reopen() async throws {
         let directory = try TemporaryDirectory(prefix: "store-reopen")
         let path = directory.path + "/deep/er/plugin-host.sqlite"
         let key: String
         let id: String
         do {
             let store = try SQLiteStore(path: path)
-            key = try store.createTenant(id: "acme")
-            id = try store.createWorkflow(TenantScope(tenantID: "acme"), name: "kept", definition: Self.definition).id
+            key = try await store.createTenant(id: "acme")
+            id = try await store.createWorkflow(TenantScope(tenantID: "acme"), name: "kept", definition: Self.definition).id
         }
         let reopened = try SQLiteStore(path: path)
-        #expect(try reopened.scope(forKey: key) == TenantScope(tenantID: "acme"))
-        #expect(try reopened.workflow(TenantScope(tenantID: "acme"), id: id)?.name == "kept")
+        #expect(try await reopened.scope(forKey: key) == TenantScope(tenantID: "acme"))
+        #expect(try await reopened.workflow(TenantScope(tenantID: "acme"), id: id)?.name == "kept")
         let blocker = try directory.write("file", "not a directory")
         do {
             _ = try SQLiteStore(path: blocker + "/db.sqlite")

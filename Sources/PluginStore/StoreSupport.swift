@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+import PluginHostCore
+import PluginWorkflow
+
+// What both backends share: how journal entries are stored, keys, ids and cursors.
+
+/// Journal entries as the stores keep them: one row per entry holding its JSON line (the same
+/// text a ``FileJournal`` writes), in append order.
+enum JournalRows {
+    static func text(_ entry: JournalEntry) -> String {
+        var stream = JSONStream(capacity: 512)
+        entry.write(to: &stream)
+        return String(decoding: stream.bytes, as: UTF8.self)
+    }
+
+    /// The rows' entries; `JOURNAL_INVALID` naming the first row that is not one.
+    static func entries(_ lines: [String], executionID: String) throws(JournalFailure) -> [JournalEntry] {
+        var entries: [JournalEntry] = []
+        entries.reserveCapacity(lines.count)
+        for (position, line) in lines.enumerated() {
+            do throws(JournalFailure) {
+                entries.append(try JournalEntry(line: Array(line.utf8)))
+            } catch {
+                throw JournalFailure(.journalInvalid, "Entry \(position + 1) of the journal of execution \(executionID) is not a journal entry: \(error.message)")
+            }
+        }
+        return entries
+    }
+}
+
+/// API keys: 32 random bytes as 64 hex digits with a `phk_` prefix (so a leaked key is easy to
+/// spot in logs and scanners); stored and looked up as their SHA-256 digest only.
+enum APIKeys {
+    static func newKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "phk_" + (0..<4).map { _ in Identifiers.hex(generator.next()) }.joined()
+    }
+
+    static func digest(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+}
+
+/// Ids of workflows and executions: 128 random bits as 32 hex digits (not guessable, so an id
+/// alone never reaches another tenant's data, which the scope forbids anyway).
+enum Identifiers {
+    static func new() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return hex(generator.next()) + hex(generator.next())
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// Page cursors: the position after which the next page starts, as `c` and a decimal
+/// number. Opaque to clients; one that is not ours is INVALID_ARGUMENT.
+enum Cursors {
+    static func cursor(after position: Int64) -> String { "c\(position)" }
+
+    static func position(_ cursor: String?) throws(StoreError) -> Int64 {
+        guard let cursor else { return 0 }
+        guard cursor.first == "c", let position = Int64(cursor.dropFirst()), position >= 0 else {
+            throw StoreError(.invalidArgument, "The cursor `\(cursor)` is not one this server gave; pass nextCursor back as it came.")
+        }
+        return position
+    }
+}
