@@ -17,6 +17,8 @@ import PluginWorkflow
 public final class SQLiteStore: ServiceStore {
     public let path: String
     private let pool: DatabasePool
+    /// Journal appends of every execution, committed in groups (one transaction per batch).
+    private let committer: JournalCommitter
 
     /// Opens (creating it and its directory if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -32,8 +34,10 @@ public final class SQLiteStore: ServiceStore {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             configuration.foreignKeysEnabled = true
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try StoreSchema.migrator.migrate(pool)
+            self.pool = pool
+            committer = JournalCommitter { rows in try Self.insert(rows, into: pool) }
         } catch {
             throw StoreError(.storeUnavailable, "Cannot open the SQLite database \(path): \(error). Check the path and its permissions.")
         }
@@ -42,13 +46,11 @@ public final class SQLiteStore: ServiceStore {
     // MARK: Tenants
 
     public func createTenant(id: String) async throws(StoreError) -> String {
-        guard !id.isEmpty, id.utf8.count <= 128, !id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw StoreError(.invalidArgument, "A tenant id is 1 to 128 characters without spaces; `\(id)` is not one.")
-        }
+        try TenantIDs.check(id)
         let key = APIKeys.newKey()
         try await write { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [id]) != nil {
-                throw StoreError(.tenantExists, "Tenant `\(id)` exists already; rotate its key with `tenant rotate-key \(id)`.")
+                throw TenantIDs.exists(id)
             }
             try db.execute(sql: "INSERT INTO tenants (id, key_digest, created_at) VALUES (?, ?, ?)",
                            arguments: [id, APIKeys.digest(key), WallClock.now()])
@@ -236,11 +238,13 @@ public final class SQLiteStore: ServiceStore {
     }
 
     public func journal(_ scope: TenantScope, execution id: String) -> any ExecutionJournal {
-        SQLiteJournal(pool: pool, scope: scope, executionID: id)
+        StoreJournal(committer: committer, scope: scope, executionID: id) { [pool] in
+            try pool.read { db in try Self.journalLines(db, scope: scope, executionID: id) }
+        }
     }
 
     public func journalEntries(_ scope: TenantScope, execution id: String) async throws(StoreError) -> [JournalEntry] {
-        let lines = try await read { db in try SQLiteJournal.lines(db, scope: scope, executionID: id) }
+        let lines = try await read { db in try Self.journalLines(db, scope: scope, executionID: id) }
         do throws(JournalFailure) { return try JournalRows.entries(lines, executionID: id) } catch {
             throw StoreError(error.code, error.message)
         }
@@ -311,6 +315,23 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Plumbing
 
+    /// One batch of journal entries in one transaction, each numbered after its execution's last.
+    private static func insert(_ rows: [JournalCommitter.Row], into pool: DatabasePool) throws {
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO journal_entries (tenant_id, execution_id, position, entry)
+                VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM journal_entries WHERE tenant_id = ?1 AND execution_id = ?2), ?3)
+                """)
+            for row in rows { try statement.execute(arguments: [row.tenantID, row.executionID, row.text]) }
+        }
+    }
+
+    private static func journalLines(_ db: Database, scope: TenantScope, executionID: String) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT entry FROM journal_entries WHERE tenant_id = ? AND execution_id = ? ORDER BY position
+            """, arguments: [scope.tenantID, executionID])
+    }
+
     /// One page of a list, by keyset on `seq` (stable however rows are added): `query` selects
     /// `seq` and the columns `item` reads, already filtered by the tenant (its first `?`);
     /// each filter whose value is not nil adds `AND clause`. One row past `limit` says whether
@@ -362,47 +383,5 @@ public final class SQLiteStore: ServiceStore {
         do { return try await pool.read(body) } catch let error as StoreError { throw error } catch {
             throw StoreError(.storeUnavailable, "Cannot read the SQLite database \(path): \(error).")
         }
-    }
-}
-
-/// One execution's journal in the SQLite store: a row per entry, numbered in append order.
-final class SQLiteJournal: ExecutionJournal {
-    private let pool: DatabasePool
-    private let scope: TenantScope
-    private let executionID: String
-
-    init(pool: DatabasePool, scope: TenantScope, executionID: String) {
-        self.pool = pool
-        self.scope = scope
-        self.executionID = executionID
-    }
-
-    func append(_ entry: JournalEntry) throws(JournalFailure) {
-        let text = JournalRows.text(entry)
-        let (tenant, execution) = (scope.tenantID, executionID)
-        do {
-            try pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO journal_entries (tenant_id, execution_id, position, entry)
-                    VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM journal_entries WHERE tenant_id = ? AND execution_id = ?), ?)
-                    """, arguments: [tenant, execution, tenant, execution, text])
-            }
-        } catch {
-            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(executionID): \(error).")
-        }
-    }
-
-    func entries() throws(JournalFailure) -> [JournalEntry] {
-        let lines: [String]
-        do { lines = try pool.read { db in try Self.lines(db, scope: self.scope, executionID: self.executionID) } } catch {
-            throw JournalFailure(.journalInvalid, "Cannot read the journal of execution \(executionID): \(error).")
-        }
-        return try JournalRows.entries(lines, executionID: executionID)
-    }
-
-    static func lines(_ db: Database, scope: TenantScope, executionID: String) throws -> [String] {
-        try String.fetchAll(db, sql: """
-            SELECT entry FROM journal_entries WHERE tenant_id = ? AND execution_id = ? ORDER BY position
-            """, arguments: [scope.tenantID, executionID])
     }
 }

@@ -38,8 +38,7 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
     public func open() async throws(StoreError) -> any ServiceStore {
         switch self {
         case .sqlite(let path): return try SQLiteStore(path: path)
-        case .postgres:
-            throw StoreError(.storeUnavailable, "This build of plugin-host has no PostgreSQL backend yet; use the default SQLite store or --database sqlite:PATH.")
+        case .postgres(let url): return try await PostgresStore(url: url)
         }
     }
 

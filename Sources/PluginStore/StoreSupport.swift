@@ -38,6 +38,27 @@ enum APIKeys {
     }
 
     static func digest(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+
+    /// The digest as 64 hex digits (how the PostgreSQL store keeps it).
+    static func hexDigest(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { byte in
+            let digits = String(byte, radix: 16)
+            return byte < 16 ? "0" + digits : digits
+        }.joined()
+    }
+}
+
+/// What a tenant id may be, and the answer when one is taken.
+enum TenantIDs {
+    static func check(_ id: String) throws(StoreError) {
+        guard !id.isEmpty, id.utf8.count <= 128, !id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw StoreError(.invalidArgument, "A tenant id is 1 to 128 characters without spaces; `\(id)` is not one.")
+        }
+    }
+
+    static func exists(_ id: String) -> StoreError {
+        StoreError(.tenantExists, "Tenant `\(id)` exists already; rotate its key with `tenant rotate-key \(id)`.")
+    }
 }
 
 /// Ids of workflows and executions: 128 random bits as 32 hex digits (not guessable, so an id

@@ -1,0 +1,133 @@
+import PluginHostCore
+import PluginWorkflow
+
+/// Group commit for the store's journals: every append of every execution waits for a
+/// transaction that holds it, and one transaction holds every append that arrived while the
+/// previous one was committing.
+///
+/// Why: a run appends from its lanes' threads and may go on only once the entry is durable
+/// (the journal is what a restarted server resumes from). One commit per entry would cap a
+/// server at the database's commit rate — an fsync each for SQLite, a round trip and a WAL
+/// flush each for PostgreSQL — while ten lanes waiting for ten commits can as well wait for one.
+/// The batch is whatever is pending when the writer comes back (at most ``maximumBatch``), so a
+/// lone append is written at once and a busy server writes large batches: no timer, no
+/// added latency.
+///
+/// The writer is a dedicated thread (never one of the cooperative pool's: its backend may
+/// block on the database), started by the first append and ended after a while with nothing
+/// to write, so an idle store holds no thread.
+final class JournalCommitter: Sendable {
+    struct Row: Sendable {
+        var tenantID: String
+        var executionID: String
+        /// The entry's JSON line (``JournalRows/text(_:)``).
+        var text: String
+    }
+
+    /// Writes one batch, in order, in one transaction; called on the writer thread only.
+    typealias Write = @Sendable ([Row]) throws -> Void
+
+    private struct State {
+        var pending: [(ticket: UInt64, row: Row)] = []
+        var nextTicket: UInt64 = 1
+        /// Every ticket up to this one has its outcome.
+        var finishedThrough: UInt64 = 0
+        /// Why a ticket's batch failed, until its appender reads it.
+        var failures: [UInt64: String] = [:]
+        var writerRunning = false
+    }
+
+    static let maximumBatch = 1024
+    /// How long the writer waits for work before its thread ends.
+    static let idleSeconds = 2
+
+    private let gate = ConditionGate(State())
+    private let write: Write
+
+    init(write: @escaping Write) {
+        self.write = write
+    }
+
+    /// Returns when `row` is committed; throws why its batch was not (JOURNAL_FAILED).
+    func append(_ row: Row) throws(JournalFailure) {
+        let outcome: String? = gate.locked { held in
+            let (ticket, startWriter) = held.access { state -> (UInt64, Bool) in
+                let ticket = state.nextTicket
+                state.nextTicket += 1
+                state.pending.append((ticket, row))
+                defer { state.writerRunning = true }
+                return (ticket, !state.writerRunning)
+            }
+            if startWriter, let failure = DedicatedThread.start({ [self] in runWriter() }) {
+                held.access { state in
+                    state.writerRunning = false
+                    state.pending.removeAll { $0.ticket == ticket }
+                }
+                return "no thread for the journal writer: \(failure)"
+            }
+            gate.broadcast()
+            while held.access({ $0.finishedThrough < ticket }) { _ = held.wait(deadline: nil) }
+            return held.access { $0.failures.removeValue(forKey: ticket) }
+        }
+        if let outcome {
+            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(row.executionID): \(outcome).")
+        }
+    }
+
+    /// The writer: takes what is pending, writes it, tells its appenders; ends when idle.
+    private func runWriter() {
+        while true {
+            let batch: [(ticket: UInt64, row: Row)]? = gate.locked { held in
+                while held.access({ $0.pending.isEmpty }) {
+                    if !held.wait(seconds: Self.idleSeconds), held.access({ $0.pending.isEmpty }) {
+                        held.access { $0.writerRunning = false }
+                        return nil
+                    }
+                }
+                return held.access { state in
+                    let count = min(state.pending.count, Self.maximumBatch)
+                    defer { state.pending.removeFirst(count) }
+                    return Array(state.pending.prefix(count))
+                }
+            }
+            guard let batch, let last = batch.last?.ticket else { return }
+            var failure: String?
+            do { try write(batch.map(\.row)) } catch { failure = "\(error)" }
+            gate.locked { held in
+                held.access { state in
+                    state.finishedThrough = last
+                    if let failure { for item in batch { state.failures[item.ticket] = failure } }
+                }
+            }
+            gate.broadcast()
+        }
+    }
+}
+
+/// One execution's journal in a store: appends go through the store's ``JournalCommitter``,
+/// reads straight to the database (`read` returns the entries' lines in append order).
+final class StoreJournal: ExecutionJournal {
+    private let committer: JournalCommitter
+    private let scope: TenantScope
+    private let executionID: String
+    private let read: @Sendable () throws -> [String]
+
+    init(committer: JournalCommitter, scope: TenantScope, executionID: String, read: @escaping @Sendable () throws -> [String]) {
+        self.committer = committer
+        self.scope = scope
+        self.executionID = executionID
+        self.read = read
+    }
+
+    func append(_ entry: JournalEntry) throws(JournalFailure) {
+        try committer.append(.init(tenantID: scope.tenantID, executionID: executionID, text: JournalRows.text(entry)))
+    }
+
+    func entries() throws(JournalFailure) -> [JournalEntry] {
+        let lines: [String]
+        do { lines = try read() } catch {
+            throw JournalFailure(.journalInvalid, "Cannot read the journal of execution \(executionID): \(error).")
+        }
+        return try JournalRows.entries(lines, executionID: executionID)
+    }
+}
