@@ -82,11 +82,15 @@ struct ServeCLITests {
 /// A server killed with `kill -9` while executions run resumes them at its next start.
 @Suite("CLI: serve survives kill -9")
 struct ServeDurabilityTests {
+    /// The `--database` of each backend: a SQLite file, and a new database on the tests'
+    /// PostgreSQL server when it runs (``PostgresServer/runsTests``).
+    static let backends = ["sqlite"] + (PostgresServer.runsTests ? ["postgres"] : [])
+
     @Test("200 executions of a 10-node workflow, kill -9 in the middle, restart: all succeed, no finished node runs twice",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")), .timeLimit(.minutes(4)))
-    func killAndRestart() throws {
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")), .timeLimit(.minutes(4)), arguments: backends)
+    func killAndRestart(_ backend: String) throws {
         let directory = try TemporaryDirectory(prefix: "serve-durable")
-        let database = "sqlite:" + directory.path + "/state.sqlite"
+        let database = backend == "sqlite" ? "sqlite:" + directory.path + "/state.sqlite" : try PostgresServer.shared.get().database()
         let marker = directory.path + "/marker.log"
         let plugins = try ExecutionPlugins.directory()
         let extra = ["--no-default-plugins", "--plugin-dir", plugins, "--isolation", "none", "--workers", "2"]

@@ -29,6 +29,16 @@ public final class PostgresServer: Sendable {
     /// Whether a missing server must fail the tests rather than skip them.
     public static var required: Bool { ProcessInfo.processInfo.environment["PLUGIN_HOST_REQUIRE_POSTGRES"] != nil }
 
+    /// Whether the PostgreSQL cases run: there is a server, or there must be one (then they
+    /// fail with the reason). Says once on stderr why they are skipped otherwise.
+    public static let runsTests: Bool = {
+        if case .failure(let error) = shared, !required {
+            FileHandle.standardError.write(Data("note: the PostgreSQL tests are skipped: \(error)\n".utf8))
+            return false
+        }
+        return true
+    }()
+
     private init() throws {
         guard let binaries = Self.findBinaries() else {
             throw TestSupportError("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or on PATH): install Debian's postgresql package to run the PostgreSQL store tests")

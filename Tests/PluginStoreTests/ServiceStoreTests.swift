@@ -15,16 +15,8 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// Every backend this machine can run: PostgreSQL is left out, with a message saying why,
-    /// when it is not installed — unless PLUGIN_HOST_REQUIRE_POSTGRES is set (CI), when its
-    /// cases run and fail with that reason.
-    static let available: [Backend] = {
-        if case .failure(let error) = PostgresServer.shared, !PostgresServer.required {
-            FileHandle.standardError.write(Data("note: the PostgreSQL store tests are skipped: \(error)\n".utf8))
-            return [.sqlite]
-        }
-        return allCases
-    }()
+    /// Every backend this machine can run (``PostgresServer/runsTests``).
+    static let available: [Backend] = PostgresServer.runsTests ? allCases : [.sqlite]
 
     /// A fresh, empty store (a new file in a new directory, or a new database), kept alive by `directory`.
     func make() async throws -> (store: any ServiceStore, directory: TemporaryDirectory) {
