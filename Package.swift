@@ -168,6 +168,8 @@ let package = Package(
             dependencies: [
                 "PluginHostCore", "PluginELF", "PluginMetadata", "PluginDiscovery", "PluginFFI", "PluginLoader", "PluginIsolation", "PluginTenancy",
                 "PluginRuntime", "PluginWorkflow", "PluginSDK", "CFFI", .product(name: "Logging", package: "swift-log"),
+                // The throwaway PostgreSQL server of the service load figures (the tests' own).
+                "PluginHostTestSupport",
             ],
             path: "bench/Sources",
             swiftSettings: strictSwift

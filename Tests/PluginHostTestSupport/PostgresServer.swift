@@ -19,12 +19,16 @@ public final class PostgresServer: Sendable {
     private let user: String?
     private let counter = Counter()
 
-    /// The process's server, or why there is none.
-    public static let shared: Result<PostgresServer, TestSupportError> = {
-        do { return .success(try PostgresServer()) } catch let error as TestSupportError { return .failure(error) } catch {
+    /// The tests' server (`fsync=off`: a test needs no durability), or why there is none.
+    public static let shared = start(durable: false)
+
+    /// A new server; `durable`: with fsync and synchronous commits on, as in production (the
+    /// benchmarks' load figures).
+    public static func start(durable: Bool) -> Result<PostgresServer, TestSupportError> {
+        do { return .success(try PostgresServer(durable: durable)) } catch let error as TestSupportError { return .failure(error) } catch {
             return .failure(TestSupportError("\(error)"))
         }
-    }()
+    }
 
     /// Whether a missing server must fail the tests rather than skip them.
     public static var required: Bool { ProcessInfo.processInfo.environment["PLUGIN_HOST_REQUIRE_POSTGRES"] != nil }
@@ -39,7 +43,7 @@ public final class PostgresServer: Sendable {
         return true
     }()
 
-    private init() throws {
+    private init(durable: Bool) throws {
         guard let binaries = Self.findBinaries() else {
             throw TestSupportError("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or on PATH): install Debian's postgresql package to run the PostgreSQL store tests")
         }
@@ -58,7 +62,8 @@ public final class PostgresServer: Sendable {
             let port = Self.freePort()
             let started = try Self.run(user, binaries + "/pg_ctl", [
                 "-D", scratch + "/data", "-l", scratch + "/server.log", "-w", "-t", "30", "-o",
-                "-p \(port) -k \(scratch) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                "-p \(port) -k \(scratch) -c listen_addresses=127.0.0.1 -c max_connections=200"
+                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
                 "start",
             ])
             if started.status == 0 {

@@ -466,20 +466,7 @@ struct IsolationBenchmark {
             guard access(chosen, X_OK) == 0 else { return .failure(PeerSkipped("not measured: PLUGIN_HOST_WORKER=\(chosen) is not executable")) }
             return .success(chosen)
         }
-        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let products = runner.deletingLastPathComponent()
-        let configuration = products.lastPathComponent
-        // <scratch>/<triple>/<configuration>/plugin-host-bench
-        let scratch = products.deletingLastPathComponent().deletingLastPathComponent().path
-        let candidate = products.path + "/" + WorkerExecutable.name
-        if build, configuration == "release" || configuration == "debug" {
-            log("isolation: swift build -c \(configuration) --scratch-path \(scratch) --product \(WorkerExecutable.name)…")
-            let status = try? runProgram("/usr/bin/env", [
-                "swift", "build", "-c", configuration, "--scratch-path", scratch, "--package-path", PackagePaths.root,
-                "--product", WorkerExecutable.name,
-            ]).status
-            if status != 0 { log("isolation: the worker build did not succeed (\(status.map(String.init) ?? "could not run swift")); using what is there") }
-        }
+        let candidate = build ? buildBesideRunner(WorkerExecutable.name, log: log) : besideRunner(WorkerExecutable.name)
         if access(candidate, X_OK) == 0 { return .success(candidate) }
         if let found = WorkerExecutable.locate(explicit: nil, environment: ProcessInfo.processInfo.environment) { return .success(found) }
         return .failure(PeerSkipped("not measured: \(WorkerExecutable.name) not found beside the runner (swift build -c release --product \(WorkerExecutable.name))"))

@@ -30,3 +30,26 @@ func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32,
     process.waitUntilExit()
     return (process.terminationStatus, Array(data))
 }
+
+/// Where a product of this package sits beside the running plugin-host-bench
+/// (`<scratch>/<triple>/<configuration>/NAME`).
+func besideRunner(_ product: String) -> String {
+    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path + "/" + product
+}
+
+/// Builds `product` with the runner's own configuration and scratch path (a no-op when it is up
+/// to date) and returns where it is, beside the runner; a failed build is logged and what is
+/// there is used.
+func buildBesideRunner(_ product: String, log: (String) -> Void) -> String {
+    let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    let configuration = products.lastPathComponent
+    let scratch = products.deletingLastPathComponent().deletingLastPathComponent().path
+    if configuration == "release" || configuration == "debug" {
+        log("swift build -c \(configuration) --scratch-path \(scratch) --product \(product)…")
+        let status = try? runProgram("/usr/bin/env", [
+            "swift", "build", "-c", configuration, "--scratch-path", scratch, "--package-path", PackagePaths.root, "--product", product,
+        ]).status
+        if status != 0 { log("the build of \(product) did not succeed (\(status.map(String.init) ?? "could not run swift")); using what is there") }
+    }
+    return besideRunner(product)
+}

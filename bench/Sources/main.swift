@@ -18,7 +18,7 @@ import PluginHostCore
 var arguments = Array(CommandLine.arguments.dropFirst())
 let wantsJSON = arguments.contains("--json")
 var pluginCount = 1000
-let allGroups: Set<String> = ["runtime", "dispatch", "dag", "workflow", "ffi", "embed", "isolation", "scan"]
+let allGroups: Set<String> = ["runtime", "dispatch", "dag", "workflow", "ffi", "embed", "isolation", "scan", "service"]
 var groups = allGroups
 if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
     groups = Set(arguments[index + 1].split(separator: ",").map(String.init))
@@ -102,6 +102,11 @@ if let index = arguments.firstIndex(of: "--profile"), index + 1 < arguments.coun
     // plugins loaded in this process, which the scan group's load figure must not see.
     if groups.contains("isolation") && !scanBenchmark.scanOnly {
         figures += try await IsolationBenchmark(workDirectory: workDirectory, template: template).run(log: log)
+    }
+    // `plugin-host serve` under load on loopback, SQLite and PostgreSQL (other processes: last,
+    // so nothing of this process's own load runs beside them).
+    if groups.contains("service") && !scanBenchmark.scanOnly {
+        figures += try ServiceLoadBenchmark(workDirectory: workDirectory).run(log: log)
     }
     if wantsJSON {
         print(JSONWriter.string(.array(figures.map(\.json)), style: .pretty))
