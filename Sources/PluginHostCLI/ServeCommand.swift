@@ -29,6 +29,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How many executions run at once (default: the number of cores).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("request-timeout"), help: "Seconds a request's body may take to arrive (408 REQUEST_TIMEOUT after); connections idle twice as long are closed.")
+    var requestTimeout: Int = 30
+
+    @Option(name: .customLong("log-format"), help: "How log lines look on stderr: text (key=value metadata) or json (one object per line). Each answered request is one line.")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     @Option(name: .customLong("retain-days"), help: "Delete executions (with their journals and dead letters) finished more than this many days ago, hourly (default: keep them).")
     var retainDays: Double?
 
@@ -37,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+        if requestTimeout < 1 { throw ValidationError("--request-timeout must be at least 1 second.") }
         if let retainDays, !(retainDays > 0) { throw ValidationError("--retain-days must be a positive number of days.") }
     }
 
@@ -53,9 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
         let host = PluginHost(configuration: try hostOptions.configuration(isolation: .process))
         defer { host.shutdownWorkers() }
         let report = await host.load()
-        var logger = Logger(label: "plugin-host.serve")
-        logger.logLevel = .info
-        let state = ServiceState(store: store, host: host, singleTenant: singleTenant)
+        var logger = logFormat == .json ? Logger(label: "plugin-host.serve") { JSONLogHandler(label: $0) } : Logger(label: "plugin-host.serve")
+        logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PLUGIN_HOST_LOG"] ?? "") ?? .info
+        let state = ServiceState(store: store, host: host, singleTenant: singleTenant, bodyTimeout: .seconds(requestTimeout))
         let location = (try? StoreLocation.parse(database.database))?.description ?? "?"
         try await ServiceServer.run(state, configuration: listening, workers: workers, retainDays: retainDays, logger: logger) { address in
             Terminal.error("""

@@ -231,6 +231,8 @@ extension ProblemCode {
     public static let payloadTooLarge = ProblemCode(rawValue: "PAYLOAD_TOO_LARGE")
     /// A request that is not well formed: a body that is not JSON, a bad query parameter or header (400).
     public static let invalidRequest = ProblemCode(rawValue: "INVALID_REQUEST")
+    /// A request body that did not arrive within the server's time limit (408).
+    public static let requestTimeout = ProblemCode(rawValue: "REQUEST_TIMEOUT")
 
     // MARK: Any JSON input
 
@@ -324,6 +326,7 @@ extension ProblemCode {
         (.unauthenticated, "The request has no API key, or one no tenant has."),
         (.payloadTooLarge, "The request body is larger than the server accepts."),
         (.invalidRequest, "The request is not well formed: its body, a query parameter or a header."),
+        (.requestTimeout, "The request body did not arrive within the server's time limit (serve --request-timeout)."),
         (.compensationInvalid, "A node's compensation, the workflow's settings.rollback or a saved rollback plan is malformed."),
         (.journalFailed, "The run's journal could not record its progress; the run stopped starting nodes."),
         (.journalInvalid, "The journal to resume from is unreadable, of another workflow or version, or inconsistent."),

@@ -30,7 +30,7 @@ struct ExecutionRoutes {
         let scope = try context.requireScope()
         let workflowID = try context.parameters.require("id")
         var request = request
-        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes)
+        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes, timeout: state.bodyTimeout)
         let body: JSONValue
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             body = .object(JSONObject())

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import PluginHostCore
 import PluginRuntime
 import Synchronization
 
@@ -75,20 +77,34 @@ public final class ServiceMetrics: Sendable {
     }
 }
 
-/// Counts every answered request by its route (the pattern, `/v1/workflows/{id}`, never the
-/// raw path: one time series per route, not per id) and status, errors included.
-struct MetricsMiddleware: RouterMiddleware {
+/// Where every answered request ends, errors included: counted for `/metrics` by its route
+/// (the pattern, `/v1/workflows/{id}`, never the raw path: one time series per route, not per
+/// id) and status, and logged as one structured line (`request` with method, route, path,
+/// status, milliseconds, tenant and Hummingbird's request id as metadata; `serve --log-format
+/// json` writes it as one JSON object).
+struct RequestObserver: RouterMiddleware {
     let metrics: ServiceMetrics
 
     func handle(_ request: Request, context: ServiceContext, next: (Request, ServiceContext) async throws -> Response) async throws -> Response {
+        let started = WallClock.monotonicNanoseconds()
         do {
             let response = try await next(request, context)
-            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code)
+            record(request, context, status: response.status.code, started: started)
             return response
         } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: status)
+            record(request, context, status: (error as? any HTTPResponseError)?.status.code ?? 500, started: started)
             throw error
         }
+    }
+
+    private func record(_ request: Request, _ context: ServiceContext, status: Int, started: UInt64) {
+        let route = context.endpointPath ?? "unmatched"
+        metrics.recordRequest(method: request.method.rawValue, route: route, status: status)
+        guard context.logger.logLevel <= .info else { return }
+        let milliseconds = Double(WallClock.monotonicNanoseconds() - started) / 1e6
+        context.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status)",
+            "ms": "\((milliseconds * 1000).rounded() / 1000)", "tenant": "\(context.authenticated.id ?? "-")",
+        ])
     }
 }

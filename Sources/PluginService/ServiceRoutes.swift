@@ -5,13 +5,19 @@ import PluginHostCore
 import PluginRuntime
 import PluginStore
 import PluginWorkflow
+import Synchronization
 
 /// The request context of the API: Hummingbird's core plus the tenant the request acts for,
 /// set by ``TenantAuthentication`` before any `/v1` handler runs.
 public struct ServiceContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Whose data the request may touch; nil only before authentication.
-    public var scope: TenantScope?
+    public var scope: TenantScope? {
+        didSet { authenticated.id = scope?.tenantID }
+    }
+    /// The tenant, seen by the middleware outside authentication too (it logs the request
+    /// after inner middleware ran on their own copies of the context).
+    let authenticated = SharedTenant()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -21,6 +27,15 @@ public struct ServiceContext: RequestContext {
     func requireScope() throws -> TenantScope {
         guard let scope else { throw APIError(.unauthorized, .unauthenticated, "This route needs an API key: send Authorization: Bearer KEY.") }
         return scope
+    }
+}
+
+/// One request's tenant, shared by every copy of its context.
+final class SharedTenant: Sendable {
+    private let value = Mutex<String?>(nil)
+    var id: String? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }
 
@@ -34,14 +49,20 @@ public final class ServiceState: Sendable {
     public let singleTenant: Bool
     /// The largest request body accepted (413 `PAYLOAD_TOO_LARGE` beyond).
     public let maximumBodyBytes: Int
+    /// How long a request's body may take to arrive (408 `REQUEST_TIMEOUT` beyond), so a client
+    /// trickling bytes cannot hold a request open; a connection idle for twice as long is closed.
+    public let bodyTimeout: Duration
     /// What `/metrics` reports.
     public let metrics = ServiceMetrics()
 
-    public init(store: any ServiceStore, host: PluginHost, singleTenant: Bool, maximumBodyBytes: Int = 1 << 20) {
+    public init(
+        store: any ServiceStore, host: PluginHost, singleTenant: Bool, maximumBodyBytes: Int = 1 << 20, bodyTimeout: Duration = .seconds(30)
+    ) {
         self.store = store
         self.host = host
         self.singleTenant = singleTenant
         self.maximumBodyBytes = maximumBodyBytes
+        self.bodyTimeout = bodyTimeout
     }
 
     /// The host's view of a tenant: its id under a policy file, none without one (every tenant
@@ -81,7 +102,7 @@ struct TenantAuthentication: RouterMiddleware {
 public enum ServiceRoutes {
     public static func router(_ state: ServiceState, queue: ExecutionQueue) -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
-        router.add(middleware: MetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: RequestObserver(metrics: state.metrics))
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "ok"]) }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: state.metrics.render())))
@@ -108,21 +129,26 @@ public enum ServiceRoutes {
 }
 
 extension Request {
-    /// The body as bytes, at most `limit` of them (413 `PAYLOAD_TOO_LARGE` beyond).
-    mutating func bodyBytes(limit: Int) async throws -> [UInt8] {
-        do {
-            let buffer = try await collectBody(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch {
-            throw APIError(.contentTooLarge, .payloadTooLarge, "The request body is larger than \(limit) bytes; send a smaller one.")
+    /// The body as bytes, at most `limit` of them (413 `PAYLOAD_TOO_LARGE` beyond), all of it
+    /// within `timeout` (408 `REQUEST_TIMEOUT` after).
+    func bodyBytes(limit: Int, timeout: Duration) async throws -> [UInt8] {
+        let body = self.body
+        let collected: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                do { return try await body.collect(upTo: limit) } catch {
+                    throw APIError(.contentTooLarge, .payloadTooLarge, "The request body is larger than \(limit) bytes; send a smaller one.")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
-    }
-
-    /// The body parsed as JSON under the host's depth limit (400 `INVALID_REQUEST` if it is not JSON).
-    mutating func jsonBody(limit: Int, maximumDepth: Int) async throws -> JSONValue {
-        let bytes = try await bodyBytes(limit: limit)
-        do { return try JSONParser.parse(bytes, maximumDepth: maximumDepth) } catch {
-            throw APIError(.badRequest, .invalidRequest, "The request body is not JSON: \(error).")
+        guard let collected else {
+            throw APIError(.requestTimeout, .requestTimeout, "The request body did not arrive within \(timeout); send it at once, or ask for a longer --request-timeout.")
         }
+        return Array(collected.readableBytesView)
     }
 }

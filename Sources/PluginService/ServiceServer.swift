@@ -63,8 +63,12 @@ public enum ServiceServer {
         let resumed = try await queue.resumeUnfinished()
         if resumed > 0 { logger.info("resuming \(resumed) unfinished executions") }
         let router = ServiceRoutes.router(state, queue: queue)
+        // Connections idle for twice the body timeout are closed (Hummingbird's idle timeout),
+        // so a client that sends nothing holds nothing for long either.
+        let idle = TimeAmount.nanoseconds(Int64(state.bodyTimeout.components.seconds * 2_000_000_000))
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "plugin-host"),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }

@@ -48,7 +48,7 @@ struct WorkflowRoutes {
     private func validate(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let scope = try context.requireScope()
         var request = request
-        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes)
+        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes, timeout: state.bodyTimeout)
         let workflows = state.workflows(for: scope)
         let report = workflows.validate(workflows.parse(bytes: bytes))
         return JSONResponse.make(.ok, ["valid": .bool(report.valid), "problems": .array(report.problems.map { $0.json() })])
@@ -107,7 +107,7 @@ struct WorkflowRoutes {
     /// The request's workflow, parsed and validated under the tenant's policy: its name and
     /// its text as sent. 422 with every problem when it is invalid.
     private func validWorkflow(_ request: inout Request, _ scope: TenantScope) async throws -> (name: String, text: String) {
-        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes)
+        let bytes = try await request.bodyBytes(limit: state.maximumBodyBytes, timeout: state.bodyTimeout)
         let workflows = state.workflows(for: scope)
         let parsed = workflows.parse(bytes: bytes)
         let report = workflows.validate(parsed)

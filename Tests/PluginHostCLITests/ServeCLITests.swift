@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PluginHostCore
 import PluginHostTestSupport
 import Testing
@@ -76,6 +79,49 @@ struct ServeCLITests {
         #expect(result.stderr.contains("no tenants") && result.stderr.contains("tenant add"), "\(result.stderr)")
         let bad = try CLI.run(["serve", "--listen", "127.0.0.1:99999", "--database", "sqlite:" + directory.path + "/state.sqlite"])
         #expect(bad.status == 1 && bad.stderr.contains("INVALID_ARGUMENT"))
+    }
+
+    @Test("a body that trickles in is cut off with 408 REQUEST_TIMEOUT, the server goes on answering, and logs each request as JSON",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    func slowBodyTimesOut() throws {
+        let directory = try TemporaryDirectory(prefix: "serve-cli-slow")
+        let (process, base, log) = try Self.start(
+            database: "sqlite:" + directory.path + "/state.sqlite", extra: ["--request-timeout", "1", "--log-format", "json"])
+        defer { process.terminate(); process.waitUntilExit() }
+        let port = UInt16(base.split(separator: ":").last.flatMap { Int($0) } ?? 0)
+        // Headers promising 100 bytes, then 5 of them, then nothing: a slowloris client.
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let head = Array("POST /v1/workflows HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"nam".utf8)
+        #expect(head.withUnsafeBytes { write(socket, $0.baseAddress, $0.count) } == head.count)
+        let started = Date()
+        var answer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        while !String(decoding: answer, as: UTF8.self).contains("}") {
+            let count = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            answer += chunk[..<count]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 408"), "\(text)")
+        #expect(text.contains(#""code":"REQUEST_TIMEOUT""#), "\(text)")
+        #expect(Date().timeIntervalSince(started) < 8, "cut off near the 1 s limit, not at the 10 s read timeout")
+        #expect(try Self.request("GET", base + "/healthz").status == 200)
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+        let requests = lines.filter { $0["message"]?.stringValue == "request" }
+        #expect(requests.contains { $0["status"]?.stringValue == "408" && $0["route"]?.stringValue == "/v1/workflows" && $0["method"]?.stringValue == "POST" },
+                "\(requests)")
+        #expect(requests.contains { $0["status"]?.stringValue == "200" && $0["path"]?.stringValue == "/healthz" && $0["hb.request.id"] != nil })
     }
 }
 
