@@ -101,9 +101,10 @@ public final class ExecutionQueue: Sendable {
                 completions.finish(job.executionID)
                 return
             }
-            try await store.setStatus(job.scope, execution: job.executionID, "running")
+            // The journal sets the status: `running` with the run's first entry, the final one
+            // with its last, each in that entry's commit. A queued execution has no journal yet.
             let journal = store.journal(job.scope, execution: job.executionID)
-            let entries = try? await store.journalEntries(job.scope, execution: job.executionID)
+            let entries = execution.status == "queued" ? nil : try? await store.journalEntries(job.scope, execution: job.executionID)
             let replay = entries.flatMap { $0.isEmpty ? nil : try? JournalReplay(entries: $0) }
             let workflows = state.workflows(for: job.scope)
             let parsed = workflows.parse(bytes: Array(stored.definition.utf8))
@@ -115,7 +116,9 @@ public final class ExecutionQueue: Sendable {
                 cancellation: cancellation, input: input)
             running.withLock { _ = $0.removeValue(forKey: job.executionID) }
             let status = outcome.result?.status ?? .failed
-            try await store.setStatus(job.scope, execution: job.executionID, status.rawValue)
+            // Unless the journal could not record the end (or the run never started).
+            let journaled = outcome.result.map { result in !result.problems.contains { $0.code == .journalFailed || $0.code == .journalInvalid } } ?? false
+            if !journaled { try await store.setStatus(job.scope, execution: job.executionID, status.rawValue) }
             state.metrics.recordExecution(status: status.rawValue, nodes: outcome.result?.nodes ?? [])
             if status == .failed || status == .rollbackFailed {
                 try await store.addDeadLetter(job.scope, execution: execution, error: Self.reason(outcome))

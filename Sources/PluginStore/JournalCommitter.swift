@@ -22,6 +22,42 @@ final class JournalCommitter: Sendable {
         var executionID: String
         /// The entry's JSON line (``JournalRows/text(_:)``).
         var text: String
+        /// The execution's status as this entry sets it: `running` for a run's start or
+        /// resumption, the run's status for its end. Written in the entry's transaction, so an
+        /// execution's status and its journal never disagree, and its changes are group-committed too.
+        var status: String? = nil
+        var at: Double = 0
+    }
+
+    /// What a batch does to its executions' rows: per execution, its last status, the time of
+    /// its first start in the batch, and of its end when the last status is one.
+    struct StatusChange: Sendable {
+        var tenantID: String
+        var executionID: String
+        var status: String
+        var startedAt: Double?
+        var finishedAt: Double?
+    }
+
+    static func statusChanges(_ rows: [Row]) -> [StatusChange] {
+        var changes: [StatusChange] = [], index: [String: Int] = [:]
+        for row in rows {
+            guard let status = row.status else { continue }
+            let key = row.tenantID + "\u{0}" + row.executionID
+            let position = index[key] ?? {
+                changes.append(StatusChange(tenantID: row.tenantID, executionID: row.executionID, status: status))
+                index[key] = changes.count - 1
+                return changes.count - 1
+            }()
+            changes[position].status = status
+            if status == "running" {
+                changes[position].startedAt = changes[position].startedAt ?? row.at
+                changes[position].finishedAt = nil
+            } else {
+                changes[position].finishedAt = row.at
+            }
+        }
+        return changes
     }
 
     /// Writes one batch, in order, in one transaction; called on the writer thread only.
@@ -120,7 +156,13 @@ final class StoreJournal: ExecutionJournal {
     }
 
     func append(_ entry: JournalEntry) throws(JournalFailure) {
-        try committer.append(.init(tenantID: scope.tenantID, executionID: executionID, text: JournalRows.text(entry)))
+        var row = JournalCommitter.Row(tenantID: scope.tenantID, executionID: executionID, text: JournalRows.text(entry))
+        switch entry {
+        case .runStarted, .runResumed: (row.status, row.at) = ("running", WallClock.now())
+        case .runFinished(let status, let at): (row.status, row.at) = (status, at)
+        default: break
+        }
+        try committer.append(row)
     }
 
     func entries() throws(JournalFailure) -> [JournalEntry] {

@@ -70,11 +70,22 @@ final class DedicatedConnection: Sendable {
 
     /// Inserts one batch of journal entries in one statement (so one commit), in order:
     /// `WITH ORDINALITY … ORDER BY` hands the rows to the `seq` sequence as they were appended.
+    /// The executions' status changes go in the same statement (a data-modifying `WITH`), so
+    /// in the same commit; times absent are passed as -1.
     func insert(_ rows: [JournalCommitter.Row]) throws {
+        let changes = JournalCommitter.statusChanges(rows)
         let query: PostgresQuery = """
-            INSERT INTO journal_entries (tenant_id, execution_id, entry)
-            SELECT t, e, x FROM unnest(\(rows.map(\.tenantID))::text[], \(rows.map(\.executionID))::text[], \(rows.map(\.text))::text[])
-                WITH ORDINALITY AS u(t, e, x, n) ORDER BY n
+            WITH inserted AS (
+                INSERT INTO journal_entries (tenant_id, execution_id, entry)
+                SELECT t, e, x FROM unnest(\(rows.map(\.tenantID))::text[], \(rows.map(\.executionID))::text[], \(rows.map(\.text))::text[])
+                    WITH ORDINALITY AS u(t, e, x, n) ORDER BY n
+                RETURNING 1)
+            UPDATE executions SET status = c.status, started_at = COALESCE(executions.started_at, NULLIF(c.started, -1)),
+                finished_at = NULLIF(c.finished, -1)
+            FROM unnest(\(changes.map(\.tenantID))::text[], \(changes.map(\.executionID))::text[], \(changes.map(\.status))::text[],
+                        \(changes.map { $0.startedAt ?? -1 })::float8[], \(changes.map { $0.finishedAt ?? -1 })::float8[])
+                AS c(tenant_id, id, status, started, finished)
+            WHERE executions.tenant_id = c.tenant_id AND executions.id = c.id
             """
         _ = try run(query)
     }

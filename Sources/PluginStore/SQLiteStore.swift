@@ -315,7 +315,8 @@ public final class SQLiteStore: ServiceStore {
 
     // MARK: Plumbing
 
-    /// One batch of journal entries in one transaction, each numbered after its execution's last.
+    /// One batch of journal entries in one transaction, each numbered after its execution's
+    /// last, with the status changes they carry.
     private static func insert(_ rows: [JournalCommitter.Row], into pool: DatabasePool) throws {
         try pool.write { db in
             let statement = try db.cachedStatement(sql: """
@@ -323,6 +324,12 @@ public final class SQLiteStore: ServiceStore {
                 VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM journal_entries WHERE tenant_id = ?1 AND execution_id = ?2), ?3)
                 """)
             for row in rows { try statement.execute(arguments: [row.tenantID, row.executionID, row.text]) }
+            for change in JournalCommitter.statusChanges(rows) {
+                try db.execute(sql: """
+                    UPDATE executions SET status = ?, started_at = COALESCE(started_at, ?), finished_at = ?
+                    WHERE tenant_id = ? AND id = ?
+                    """, arguments: [change.status, change.startedAt, change.finishedAt, change.tenantID, change.executionID])
+            }
         }
     }
 

@@ -185,9 +185,15 @@ struct ServiceStoreTests {
         let (execution, _) = try await store.createExecution(scope, workflowID: stored.id, version: 1, input: "[]", idempotencyKey: nil)
         let journal = store.journal(scope, execution: execution.id)
         let counter = CountingExecutor()
+        let before = WallClock.now()
         let first = try await WorkflowRunner(
             workflow: workflow, executor: counter, journaling: RunJournaling(journal: journal, version: "1")).run()
         #expect(first.status == .success)
+        // The journal set the execution's status, in its entries' commits: running at the
+        // start, the run's status at the end, with both times.
+        let recorded = try #require(try await store.execution(scope, id: execution.id))
+        #expect(recorded.status == "success")
+        #expect((recorded.startedAt ?? 0) >= before && (recorded.finishedAt ?? 0) >= (recorded.startedAt ?? .infinity))
         let entries = try journal.entries()
         let expectedEntries = 26   // the start, each of 12 nodes started and finished, the end
         #expect(entries.count == expectedEntries)
@@ -240,7 +246,7 @@ struct ServiceStoreTests {
         try await store.setStatus(scope, execution: ids[0].id, "success")
         try await store.setStatus(scope, execution: ids[1].id, "failed")
         try await store.addDeadLetter(scope, execution: ids[1], error: "boom")
-        try store.journal(scope, execution: ids[1].id).append(.runResumed(at: 1_700_000_000))
+        try store.journal(scope, execution: ids[1].id).append(.runFinished(status: "failed", at: WallClock.now()))
         #expect(try await store.purge(finishedBefore: WallClock.now() - 3600) == 0, "nothing is that old")
         #expect(try await store.purge(finishedBefore: WallClock.now() + 1) == 2)
         #expect(try await store.execution(scope, id: ids[0].id) == nil)

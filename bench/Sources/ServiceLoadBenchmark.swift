@@ -61,7 +61,10 @@ struct ServiceLoadBenchmark {
             throw BenchError("\(executable) missing: swift build -c release --product plugin-host (with the runner's --scratch-path)")
         }
         log("service: serve on \(backend)…")
-        let server = try ServeProcess(executable: executable, arguments: ["--database", database, "--no-default-plugins", "--plugin-dir", plugins],
+        // PLUGIN_HOST_BENCH_SERVE adds arguments (e.g. `--workers 64`), to explore settings; the
+        // recorded figures use serve's defaults.
+        let extra = (ProcessInfo.processInfo.environment["PLUGIN_HOST_BENCH_SERVE"] ?? "").split(separator: " ").map(String.init)
+        let server = try ServeProcess(executable: executable, arguments: ["--database", database, "--no-default-plugins", "--plugin-dir", plugins] + extra,
                                       log: workDirectory + "/serve-\(backend).log")
         defer { server.stop() }
         let port = server.port
