@@ -63,13 +63,13 @@ final class JournalCommitter: Sendable {
     /// Writes one batch, in order, in one transaction; called on the writer thread only.
     typealias Write = @Sendable ([Row]) throws -> Void
 
+    /// One appender's wait: set and signalled by the writer alone, so finishing a batch wakes
+    /// exactly its appenders (a shared condition would wake every waiting lane for each batch,
+    /// and they would queue on one mutex).
+    private typealias Waiter = ConditionGate<(done: Bool, failure: String?)>
+
     private struct State {
-        var pending: [(ticket: UInt64, row: Row)] = []
-        var nextTicket: UInt64 = 1
-        /// Every ticket up to this one has its outcome.
-        var finishedThrough: UInt64 = 0
-        /// Why a ticket's batch failed, until its appender reads it.
-        var failures: [UInt64: String] = [:]
+        var pending: [(row: Row, waiter: Waiter)] = []
         var writerRunning = false
     }
 
@@ -77,6 +77,7 @@ final class JournalCommitter: Sendable {
     /// How long the writer waits for work before its thread ends.
     static let idleSeconds = 2
 
+    /// Guards the queue; its condition wakes the writer only.
     private let gate = ConditionGate(State())
     private let write: Write
 
@@ -86,34 +87,33 @@ final class JournalCommitter: Sendable {
 
     /// Returns when `row` is committed; throws why its batch was not (JOURNAL_FAILED).
     func append(_ row: Row) throws(JournalFailure) {
-        let outcome: String? = gate.locked { held in
-            let (ticket, startWriter) = held.access { state -> (UInt64, Bool) in
-                let ticket = state.nextTicket
-                state.nextTicket += 1
-                state.pending.append((ticket, row))
-                defer { state.writerRunning = true }
-                return (ticket, !state.writerRunning)
-            }
-            if startWriter, let failure = DedicatedThread.start({ [self] in runWriter() }) {
-                held.access { state in
-                    state.writerRunning = false
-                    state.pending.removeAll { $0.ticket == ticket }
-                }
-                return "no thread for the journal writer: \(failure)"
-            }
-            gate.broadcast()
-            while held.access({ $0.finishedThrough < ticket }) { _ = held.wait(deadline: nil) }
-            return held.access { $0.failures.removeValue(forKey: ticket) }
+        let waiter = Waiter((false, nil))
+        let startWriter = gate.withLock { state -> Bool in
+            state.pending.append((row, waiter))
+            defer { state.writerRunning = true }
+            return !state.writerRunning
         }
-        if let outcome {
-            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(row.executionID): \(outcome).")
+        if startWriter, let failure = DedicatedThread.start({ [self] in runWriter() }) {
+            gate.withLock { state in
+                state.writerRunning = false
+                state.pending.removeAll { $0.waiter === waiter }
+            }
+            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(row.executionID): no thread for the journal writer: \(failure).")
+        }
+        gate.signal()
+        let failure: String? = waiter.locked { held in
+            while !held.access({ $0.done }) { _ = held.wait(deadline: nil) }
+            return held.access { $0.failure }
+        }
+        if let failure {
+            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(row.executionID): \(failure).")
         }
     }
 
     /// The writer: takes what is pending, writes it, tells its appenders; ends when idle.
     private func runWriter() {
         while true {
-            let batch: [(ticket: UInt64, row: Row)]? = gate.locked { held in
+            let batch: [(row: Row, waiter: Waiter)]? = gate.locked { held in
                 while held.access({ $0.pending.isEmpty }) {
                     if !held.wait(seconds: Self.idleSeconds), held.access({ $0.pending.isEmpty }) {
                         held.access { $0.writerRunning = false }
@@ -126,16 +126,13 @@ final class JournalCommitter: Sendable {
                     return Array(state.pending.prefix(count))
                 }
             }
-            guard let batch, let last = batch.last?.ticket else { return }
+            guard let batch else { return }
             var failure: String?
             do { try write(batch.map(\.row)) } catch { failure = "\(error)" }
-            gate.locked { held in
-                held.access { state in
-                    state.finishedThrough = last
-                    if let failure { for item in batch { state.failures[item.ticket] = failure } }
-                }
+            for item in batch {
+                item.waiter.withLock { $0 = (true, failure) }
+                item.waiter.signal()
             }
-            gate.broadcast()
         }
     }
 }
