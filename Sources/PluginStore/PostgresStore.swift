@@ -192,31 +192,24 @@ public final class PostgresStore: ServiceStore {
     ) async throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
         let id = Identifiers.new()
         let now = WallClock.now()
-        return try await transaction { connection in
-            if let idempotencyKey, let existing = try await connection.query("""
-                SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(scope.tenantID) AND idempotency_key = \(idempotencyKey)
-                """, logger: Self.logger).collect().first {
-                return (try Self.executionRecord(existing), false)
-            }
-            guard try await !connection.query("""
-                SELECT 1 FROM workflow_versions WHERE tenant_id = \(scope.tenantID) AND workflow_id = \(workflowID) AND version = \(version)
-                """, logger: Self.logger).collect().isEmpty
-            else { throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).") }
-            // A concurrent request with the same key may commit first: then this insert does
-            // nothing and that execution is the answer.
-            let inserted = try await connection.query("""
-                INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
-                VALUES (\(scope.tenantID), \(id), \(workflowID), \(version), 'queued', \(input), \(idempotencyKey), \(now))
-                ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
-                """, logger: Self.logger).collect()
-            if inserted.isEmpty, let idempotencyKey, let existing = try await connection.query("""
-                SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(scope.tenantID) AND idempotency_key = \(idempotencyKey)
-                """, logger: Self.logger).collect().first {
-                return (try Self.executionRecord(existing), false)
-            }
-            return (ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
-                                    idempotencyKey: idempotencyKey, createdAt: now), true)
+        let record = ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
+                                     idempotencyKey: idempotencyKey, createdAt: now)
+        // One statement, one round trip, in the common case: the insert happens only if the
+        // version exists, and does nothing when this tenant used the idempotency key already
+        // (a concurrent request with the same key included: the unique index decides).
+        let inserted = try await rows("""
+            INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
+            SELECT \(scope.tenantID), \(id), \(workflowID), \(version), 'queued', \(input), \(idempotencyKey), \(now)
+            FROM workflow_versions WHERE tenant_id = \(scope.tenantID) AND workflow_id = \(workflowID) AND version = \(version)
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
+            """)
+        if !inserted.isEmpty { return (record, true) }
+        if let idempotencyKey, let existing = try await rows("""
+            SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(scope.tenantID) AND idempotency_key = \(idempotencyKey)
+            """).first {
+            return (try Self.executionRecord(existing), false)
         }
+        throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).")
     }
 
     public func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord? {
