@@ -49,18 +49,17 @@ public final class SQLiteStore: ServiceStore {
         try TenantIDs.check(id)
         let key = APIKeys.newKey()
         try await write { db in
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM tenants WHERE id = ?", arguments: [id]) != nil {
+            if try Row.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM tenants WHERE id = ?"), arguments: [id]) != nil {
                 throw TenantIDs.exists(id)
             }
-            try db.execute(sql: "INSERT INTO tenants (id, key_digest, created_at) VALUES (?, ?, ?)",
-                           arguments: [id, APIKeys.digest(key), WallClock.now()])
+            try db.cachedStatement(sql: "INSERT INTO tenants (id, key_digest, created_at) VALUES (?, ?, ?)").execute(arguments: [id, APIKeys.digest(key), WallClock.now()])
         }
         return key
     }
 
     public func tenants() async throws(StoreError) -> [TenantRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT id, created_at FROM tenants ORDER BY id").map {
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, created_at FROM tenants ORDER BY id")).map {
                 TenantRecord(id: $0["id"], createdAt: $0["created_at"])
             }
         }
@@ -68,10 +67,10 @@ public final class SQLiteStore: ServiceStore {
 
     public func removeTenant(id: String) async throws(StoreError) {
         try await write { db in
-            try db.execute(sql: "DELETE FROM tenants WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM tenants WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no tenant `\(id)`.") }
             for table in StoreSchema.tenantTables {
-                try db.execute(sql: "DELETE FROM \(table) WHERE tenant_id = ?", arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE tenant_id = ?").execute(arguments: [id])
             }
         }
     }
@@ -79,7 +78,7 @@ public final class SQLiteStore: ServiceStore {
     public func rotateKey(id: String) async throws(StoreError) -> String {
         let key = APIKeys.newKey()
         try await write { db in
-            try db.execute(sql: "UPDATE tenants SET key_digest = ? WHERE id = ?", arguments: [APIKeys.digest(key), id])
+            try db.cachedStatement(sql: "UPDATE tenants SET key_digest = ? WHERE id = ?").execute(arguments: [APIKeys.digest(key), id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no tenant `\(id)`.") }
         }
         return key
@@ -89,7 +88,7 @@ public final class SQLiteStore: ServiceStore {
         let digest = APIKeys.digest(key)
         return try await read { db in
             // Looked up by digest: the key itself is never stored or compared.
-            try String.fetchOne(db, sql: "SELECT id FROM tenants WHERE key_digest = ?", arguments: [digest]).map(TenantScope.init(tenantID:))
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT id FROM tenants WHERE key_digest = ?"), arguments: [digest]).map(TenantScope.init(tenantID:))
         }
     }
 
@@ -99,44 +98,44 @@ public final class SQLiteStore: ServiceStore {
         let id = Identifiers.new()
         let now = WallClock.now()
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO workflows (tenant_id, id, name, latest_version, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)
-                """, arguments: [scope.tenantID, id, name, now, now])
-            try db.execute(sql: """
+                """).execute(arguments: [scope.tenantID, id, name, now, now])
+            try db.cachedStatement(sql: """
                 INSERT INTO workflow_versions (tenant_id, workflow_id, version, name, definition, created_at) VALUES (?, ?, 1, ?, ?, ?)
-                """, arguments: [scope.tenantID, id, name, definition, now])
+                """).execute(arguments: [scope.tenantID, id, name, definition, now])
         }
         return StoredWorkflow(id: id, name: name, version: 1, definition: definition, createdAt: now, updatedAt: now)
     }
 
     public func workflow(_ scope: TenantScope, id: String) async throws(StoreError) -> StoredWorkflow? {
         try await read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(try db.cachedStatement(sql: """
                 SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
                 FROM workflows w JOIN workflow_versions v
                   ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.latest_version
                 WHERE w.tenant_id = ? AND w.id = ? AND w.deleted = 0
-                """, arguments: [scope.tenantID, id]).map(Self.storedWorkflow)
+                """), arguments: [scope.tenantID, id]).map(Self.storedWorkflow)
         }
     }
 
     public func workflow(_ scope: TenantScope, id: String, version: Int) async throws(StoreError) -> StoredWorkflow? {
         try await read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(try db.cachedStatement(sql: """
                 SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
                 FROM workflows w JOIN workflow_versions v ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
                 WHERE w.tenant_id = ? AND w.id = ? AND v.version = ?
-                """, arguments: [scope.tenantID, id, version]).map(Self.storedWorkflow)
+                """), arguments: [scope.tenantID, id, version]).map(Self.storedWorkflow)
         }
     }
 
     public func versions(_ scope: TenantScope, id: String) async throws(StoreError) -> [StoredWorkflow] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at AS updated_at
                 FROM workflows w JOIN workflow_versions v ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
                 WHERE w.tenant_id = ? AND w.id = ? ORDER BY v.version
-                """, arguments: [scope.tenantID, id]).map(Self.storedWorkflow)
+                """), arguments: [scope.tenantID, id]).map(Self.storedWorkflow)
         }
     }
 
@@ -147,28 +146,26 @@ public final class SQLiteStore: ServiceStore {
         return try await write { db in
             // One write transaction: the version read and the version written cannot be
             // interleaved with another update's, so concurrent updates get consecutive versions.
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
                 SELECT latest_version, created_at FROM workflows WHERE tenant_id = ? AND id = ? AND deleted = 0
-                """, arguments: [scope.tenantID, id])
+                """), arguments: [scope.tenantID, id])
             else { throw StoreError(.notFound, "There is no workflow `\(id)`.") }
             let latest: Int = row["latest_version"]
             if let expectedVersion, expectedVersion != latest {
                 throw StoreError(.versionConflict, "Workflow `\(id)` is at version \(latest), not \(expectedVersion); read it again and retry with If-Match: \"\(latest)\".")
             }
             let version = latest + 1
-            try db.execute(sql: "UPDATE workflows SET latest_version = ?, name = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
-                           arguments: [version, name, now, scope.tenantID, id])
-            try db.execute(sql: """
+            try db.cachedStatement(sql: "UPDATE workflows SET latest_version = ?, name = ?, updated_at = ? WHERE tenant_id = ? AND id = ?").execute(arguments: [version, name, now, scope.tenantID, id])
+            try db.cachedStatement(sql: """
                 INSERT INTO workflow_versions (tenant_id, workflow_id, version, name, definition, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [scope.tenantID, id, version, name, definition, now])
+                """).execute(arguments: [scope.tenantID, id, version, name, definition, now])
             return StoredWorkflow(id: id, name: name, version: version, definition: definition, createdAt: row["created_at"], updatedAt: now)
         }
     }
 
     public func deleteWorkflow(_ scope: TenantScope, id: String) async throws(StoreError) {
         try await write { db in
-            try db.execute(sql: "UPDATE workflows SET deleted = 1 WHERE tenant_id = ? AND id = ? AND deleted = 0",
-                           arguments: [scope.tenantID, id])
+            try db.cachedStatement(sql: "UPDATE workflows SET deleted = 1 WHERE tenant_id = ? AND id = ? AND deleted = 0").execute(arguments: [scope.tenantID, id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no workflow `\(id)`.") }
         }
     }
@@ -191,19 +188,19 @@ public final class SQLiteStore: ServiceStore {
         let id = Identifiers.new()
         let now = WallClock.now()
         return try await write { db in
-            if let idempotencyKey, let existing = try Row.fetchOne(db, sql: """
+            if let idempotencyKey, let existing = try Row.fetchOne(try db.cachedStatement(sql: """
                 SELECT * FROM executions WHERE tenant_id = ? AND idempotency_key = ?
-                """, arguments: [scope.tenantID, idempotencyKey]) {
+                """), arguments: [scope.tenantID, idempotencyKey]) {
                 return (Self.executionRecord(existing), false)
             }
-            guard try Row.fetchOne(db, sql: """
+            guard try Row.fetchOne(try db.cachedStatement(sql: """
                 SELECT 1 FROM workflow_versions WHERE tenant_id = ? AND workflow_id = ? AND version = ?
-                """, arguments: [scope.tenantID, workflowID, version]) != nil
+                """), arguments: [scope.tenantID, workflowID, version]) != nil
             else { throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).") }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
                 VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
-                """, arguments: [scope.tenantID, id, workflowID, version, input, idempotencyKey, now])
+                """).execute(arguments: [scope.tenantID, id, workflowID, version, input, idempotencyKey, now])
             return (ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
                                     idempotencyKey: idempotencyKey, createdAt: now), true)
         }
@@ -211,7 +208,7 @@ public final class SQLiteStore: ServiceStore {
 
     public func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE tenant_id = ? AND id = ?", arguments: [scope.tenantID, id])
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM executions WHERE tenant_id = ? AND id = ?"), arguments: [scope.tenantID, id])
                 .map(Self.executionRecord)
         }
     }
@@ -224,7 +221,7 @@ public final class SQLiteStore: ServiceStore {
             var arguments: StatementArguments = [status]
             if column != nil { arguments += [now] }
             arguments += [scope.tenantID, id]
-            try db.execute(sql: "UPDATE executions SET status = ?\(set) WHERE tenant_id = ? AND id = ?", arguments: arguments)
+            try db.cachedStatement(sql: "UPDATE executions SET status = ?\(set) WHERE tenant_id = ? AND id = ?").execute(arguments: arguments)
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no execution `\(id)`.") }
         }
     }
@@ -252,7 +249,7 @@ public final class SQLiteStore: ServiceStore {
 
     public func unfinishedExecutions() async throws(StoreError) -> [(scope: TenantScope, execution: ExecutionRecord)] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM executions WHERE status IN ('queued', 'running') ORDER BY seq").map { row in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM executions WHERE status IN ('queued', 'running') ORDER BY seq")).map { row in
                 (TenantScope(tenantID: row["tenant_id"]), Self.executionRecord(row))
             }
         }
@@ -264,10 +261,10 @@ public final class SQLiteStore: ServiceStore {
         let id = Identifiers.new()
         let now = WallClock.now()
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO dead_letters (tenant_id, id, execution_id, workflow_id, version, error, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, execution_id) DO NOTHING
-                """, arguments: [scope.tenantID, id, execution.id, execution.workflowID, execution.version, error, now])
+                """).execute(arguments: [scope.tenantID, id, execution.id, execution.workflowID, execution.version, error, now])
         }
     }
 
@@ -278,7 +275,7 @@ public final class SQLiteStore: ServiceStore {
 
     public func deadLetter(_ scope: TenantScope, id: String) async throws(StoreError) -> DeadLetter? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM dead_letters WHERE tenant_id = ? AND id = ?", arguments: [scope.tenantID, id])
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM dead_letters WHERE tenant_id = ? AND id = ?"), arguments: [scope.tenantID, id])
                 .map(Self.deadLetter)
         }
     }
@@ -286,10 +283,10 @@ public final class SQLiteStore: ServiceStore {
     public func resolveDeadLetter(_ scope: TenantScope, id: String, replayedAs: String?) async throws(StoreError) {
         let now = WallClock.now()
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE dead_letters SET resolved_at = COALESCE(resolved_at, ?), replayed_as = COALESCE(?, replayed_as)
                 WHERE tenant_id = ? AND id = ?
-                """, arguments: [now, replayedAs, scope.tenantID, id])
+                """).execute(arguments: [now, replayedAs, scope.tenantID, id])
             guard db.changesCount > 0 else { throw StoreError(.notFound, "There is no dead letter `\(id)`.") }
         }
     }
@@ -297,13 +294,13 @@ public final class SQLiteStore: ServiceStore {
     public func purge(finishedBefore cutoff: Double) async throws(StoreError) -> Int {
         try await write { db in
             let old = "SELECT tenant_id, id FROM executions WHERE finished_at IS NOT NULL AND finished_at < ?"
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 DELETE FROM journal_entries WHERE (tenant_id, execution_id) IN (\(old))
-                """, arguments: [cutoff])
-            try db.execute(sql: """
+                """).execute(arguments: [cutoff])
+            try db.cachedStatement(sql: """
                 DELETE FROM dead_letters WHERE (tenant_id, execution_id) IN (\(old))
-                """, arguments: [cutoff])
-            try db.execute(sql: "DELETE FROM executions WHERE finished_at IS NOT NULL AND finished_at < ?", arguments: [cutoff])
+                """).execute(arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM executions WHERE finished_at IS NOT NULL AND finished_at < ?").execute(arguments: [cutoff])
             return db.changesCount
         }
     }
@@ -325,18 +322,18 @@ public final class SQLiteStore: ServiceStore {
                 """)
             for row in rows { try statement.execute(arguments: [row.tenantID, row.executionID, row.text]) }
             for change in JournalCommitter.statusChanges(rows) {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE executions SET status = ?, started_at = COALESCE(started_at, ?), finished_at = ?
                     WHERE tenant_id = ? AND id = ?
-                    """, arguments: [change.status, change.startedAt, change.finishedAt, change.tenantID, change.executionID])
+                    """).execute(arguments: [change.status, change.startedAt, change.finishedAt, change.tenantID, change.executionID])
             }
         }
     }
 
     private static func journalLines(_ db: Database, scope: TenantScope, executionID: String) throws -> [String] {
-        try String.fetchAll(db, sql: """
+        try String.fetchAll(try db.cachedStatement(sql: """
             SELECT entry FROM journal_entries WHERE tenant_id = ? AND execution_id = ? ORDER BY position
-            """, arguments: [scope.tenantID, executionID])
+            """), arguments: [scope.tenantID, executionID])
     }
 
     /// One page of a list, by keyset on `seq` (stable however rows are added): `query` selects
@@ -360,7 +357,7 @@ public final class SQLiteStore: ServiceStore {
         arguments += [limit + 1]
         let statement = sql, values = arguments
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: statement, arguments: values)
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: statement), arguments: values)
             let next = rows.count > limit ? Cursors.cursor(after: rows[limit - 1]["seq"] as Int64) : nil
             return Page(items: rows.prefix(limit).map(item), nextCursor: next)
         }
