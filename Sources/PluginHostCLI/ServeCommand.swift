@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PluginHostCore
+import PluginLoader
 import PluginRuntime
 import PluginService
 import PluginStore
@@ -18,8 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
             as one tenant without keys, on a loopback address only. Scans and loads the plugins at start \
             (--plugin-dir, --policy as for run); node calls run in worker processes unless --isolation none. \
             Executions run --workers at a time, each journaled in the database, and those a previous process \
-            accepted and did not finish are resumed at start. SIGTERM or SIGINT stops accepting and lets requests \
-            in flight finish. Routes: GET /openapi.json.
+            accepted and did not finish are resumed at start. SIGTERM or SIGINT stops accepting, lets requests \
+            in flight finish and running executions --shutdown-grace seconds; the rest resume at the next start. Routes: GET /openapi.json.
             """
     )
 
@@ -31,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("request-timeout"), help: "Seconds a request's body may take to arrive (408 REQUEST_TIMEOUT after); connections idle twice as long are closed.")
     var requestTimeout: Int = 30
+
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get to finish after SIGTERM or SIGINT; what still runs then is resumed from its journal at the next start.")
+    var shutdownGrace: Int = 10
 
     @Option(name: .customLong("log-format"), help: "How log lines look on stderr: text (key=value metadata) or json (one object per line). Each answered request is one line.")
     var logFormat: LogFormat = .text
@@ -46,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
         if requestTimeout < 1 { throw ValidationError("--request-timeout must be at least 1 second.") }
+        if shutdownGrace < 0 { throw ValidationError("--shutdown-grace must be 0 or more seconds.") }
         if let retainDays, !(retainDays > 0) { throw ValidationError("--retain-days must be a positive number of days.") }
     }
 
@@ -66,11 +71,19 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PLUGIN_HOST_LOG"] ?? "") ?? .info
         let state = ServiceState(store: store, host: host, singleTenant: singleTenant, bodyTimeout: .seconds(requestTimeout))
         let location = (try? StoreLocation.parse(database.database))?.description ?? "?"
-        try await ServiceServer.run(state, configuration: listening, workers: workers, retainDays: retainDays, logger: logger) { address in
+        let drained = try await ServiceServer.run(
+            state, configuration: listening, workers: workers, retainDays: retainDays, shutdownGrace: .seconds(shutdownGrace), logger: logger
+        ) { address in
             Terminal.error("""
                 plugin-host serve: listening on http://\(address) (\(singleTenant ? "single tenant, no keys" : "API keys required"), \
                 \(report.initialized.count) plugins loaded, database \(location))
                 """)
+        }
+        if !drained {
+            // As a crash would, on purpose: the executions still running resume from their
+            // journals at the next start; the workers die with this process (PR_SET_PDEATHSIG).
+            PluginExitGuard.hostExits()
+            _exit(0)
         }
     }
 }

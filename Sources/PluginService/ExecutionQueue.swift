@@ -57,6 +57,9 @@ public final class ExecutionQueue: Sendable {
         return unfinished.count
     }
 
+    /// How many executions run in this process now.
+    public var runningCount: Int { running.withLock { $0.count } }
+
     /// Cancels a running execution (its nodes see `is_cancelled`); false when it is not running here.
     public func cancel(_ executionID: String) -> Bool {
         guard let flag = running.withLock({ $0[executionID] }) else { return false }

@@ -4,6 +4,7 @@ import NIOCore
 import PluginHostCore
 import PluginRuntime
 import PluginStore
+import Synchronization
 
 /// `plugin-host serve`: where it listens, and the checks before it does.
 public struct ServiceConfiguration: Sendable {
@@ -52,13 +53,17 @@ public struct ServiceConfiguration: Sendable {
 }
 
 /// Runs the API until SIGTERM or SIGINT, then stops accepting connections and lets the
-/// requests in flight finish (Hummingbird's graceful shutdown); the execution queue's workers
-/// run beside it, and what a previous process accepted and did not finish is queued first.
+/// requests in flight finish (Hummingbird's graceful shutdown) and running executions finish
+/// for up to `shutdownGrace`; the execution queue's workers run beside it, and what a previous
+/// process accepted and did not finish is queued first. Returns whether every running execution
+/// finished; if not, the caller must end the process without stopping the host (its worker
+/// processes, its plugins): stopping them would fail the nodes still running, and those
+/// failures would be journaled as the executions' results.
 public enum ServiceServer {
     public static func run(
-        _ state: ServiceState, configuration: ServiceConfiguration, workers: Int, retainDays: Double? = nil, logger: Logger,
-        onListening: @escaping @Sendable (String) -> Void = { _ in }
-    ) async throws {
+        _ state: ServiceState, configuration: ServiceConfiguration, workers: Int, retainDays: Double? = nil,
+        shutdownGrace: Duration = .seconds(10), logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> Bool {
         let queue = ExecutionQueue(state: state, workers: workers, logger: logger)
         let resumed = try await queue.resumeUnfinished()
         if resumed > 0 { logger.info("resuming \(resumed) unfinished executions") }
@@ -75,31 +80,58 @@ public enum ServiceServer {
                 onListening(address ?? "\(configuration.host):\(configuration.port)")
             },
             logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await queue.run() }
-            if let retainDays {
-                // Hourly, and once at start: finished executions older than the retention go,
-                // with their journals and dead letters. Stops with the server.
-                group.addTask {
-                    while !Task.isCancelled {
-                        do throws(StoreError) {
-                            let purged = try await state.store.purge(finishedBefore: WallClock.now() - retainDays * 86_400)
-                            if purged > 0 { logger.info("retention: removed \(purged) executions finished more than \(retainDays) days ago") }
-                        } catch {
-                            logger.error("retention: \(error.message)")
-                        }
-                        try? await Task.sleep(nanoseconds: 3_600_000_000_000)
+        let workers = Task { await queue.run() }
+        // Hourly, and once at start: finished executions older than the retention go, with
+        // their journals and dead letters. Stops with the server.
+        let retention = retainDays.map { days in
+            Task {
+                while !Task.isCancelled {
+                    do throws(StoreError) {
+                        let purged = try await state.store.purge(finishedBefore: WallClock.now() - days * 86_400)
+                        if purged > 0 { logger.info("retention: removed \(purged) executions finished more than \(days) days ago") }
+                    } catch {
+                        logger.error("retention: \(error.message)")
                     }
+                    try? await Task.sleep(nanoseconds: 3_600_000_000_000)
                 }
             }
-            group.addTask {
-                defer { queue.stop() }
-                try await app.runService()   // SIGTERM and SIGINT shut it down gracefully
-            }
-            // The server has stopped (or failed): stop the workers' queue and the retention timer.
-            try await group.next()
-            group.cancelAll()
-            try await group.waitForAll()
         }
+        defer { retention?.cancel() }
+        do {
+            try await app.runService()   // SIGTERM and SIGINT shut it down gracefully
+        } catch {
+            queue.stop()
+            throw error
+        }
+        // The server stopped accepting. Queued executions stay queued (committed: the next
+        // start runs them); running ones get `shutdownGrace` to finish. Their tasks are not
+        // cancelled — that would end them `cancelled` — so what is still running after the
+        // grace is left as it is, journaled up to its last finished node, and resumed from
+        // there at the next start, exactly as after a crash.
+        queue.stop()
+        logger.info("shutdown: no longer accepting; \(queue.runningCount) running executions get \(shutdownGrace) to finish")
+        // Not a task group: one waits for all its children, and waiting for the workers cannot
+        // be cancelled; the first of the two to finish answers.
+        let drained = await withCheckedContinuation { (answer: CheckedContinuation<Bool, Never>) in
+            let first = FirstAnswer(answer)
+            Task { await workers.value; first.give(true) }
+            Task { try? await Task.sleep(for: shutdownGrace); first.give(false) }
+        }
+        if !drained {
+            logger.warning("shutdown: \(queue.runningCount) executions still running after \(shutdownGrace) are left to their journals; the next start resumes them")
+        }
+        return drained
+    }
+}
+
+/// Resumes a continuation with the first answer given; later ones are dropped.
+private final class FirstAnswer: Sendable {
+    private let answered = Atomic<Bool>(false)
+    private let continuation: CheckedContinuation<Bool, Never>
+
+    init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = continuation }
+
+    func give(_ value: Bool) {
+        if !answered.exchange(true, ordering: .acquiringAndReleasing) { continuation.resume(returning: value) }
     }
 }

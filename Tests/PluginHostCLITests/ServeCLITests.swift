@@ -180,4 +180,42 @@ struct ServeDurabilityTests {
         let repeated = completions.filter { $0.value > 1 }
         #expect(repeated.count <= 2 && repeated.values.allSatisfy { $0 == 2 }, "\(repeated)")
     }
+
+    @Test("SIGTERM with a node running: serve exits after --shutdown-grace, and the next start finishes the execution without running finished nodes again",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")), .timeLimit(.minutes(2)))
+    func shutdownLeavesRunningExecutionsToTheirJournals() throws {
+        let directory = try TemporaryDirectory(prefix: "serve-shutdown")
+        let database = "sqlite:" + directory.path + "/state.sqlite"
+        let marker = directory.path + "/marker.log"
+        let extra = ["--no-default-plugins", "--plugin-dir", try ExecutionPlugins.directory(), "--isolation", "none", "--shutdown-grace", "1"]
+        var (process, base, _) = try ServeCLITests.start(database: database, extra: extra)
+        defer { if process.isRunning { process.terminate() } }
+        let nodes = [1, 4_000, 1].enumerated().map { #"{"name":"n\#($0.offset)","type":"hostile.ids","parameters":{"ms":\#($0.element),"marker":"\#(marker)"}}"# }
+        let workflow = #"{"name":"slow","nodes":[\#(nodes.joined(separator: ","))],"connections":{"n0":{"main":[[{"node":"n1","type":"main","index":0}]]},"n1":{"main":[[{"node":"n2","type":"main","index":0}]]}}}"#
+        let created = try ServeCLITests.request("POST", base + "/v1/workflows", body: workflow)
+        let id = try JSONParser.parse(created.body)["id"]?.stringValue ?? ""
+        let accepted = try ServeCLITests.request("POST", base + "/v1/workflows/\(id)/execute", body: "{}")
+        let execution = try JSONParser.parse(accepted.body)["executionId"]?.stringValue ?? ""
+        #expect(accepted.status == 202 && !execution.isEmpty)
+        let deadline = Date().addingTimeInterval(30)
+        while RunJournalCLITests.lines(marker).isEmpty, Date() < deadline { usleep(5_000) }
+        usleep(100_000)   // n1 has started its 4 s
+        let stopped = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(stopped) < 3.5, "exited after the 1 s grace, not after the 4 s node")
+        #expect(RunJournalCLITests.lines(marker).count == 1, "only n0 had finished")
+
+        (process, base, _) = try ServeCLITests.start(database: database, extra: extra)
+        var status = ""
+        let finish = Date().addingTimeInterval(60)
+        repeat {
+            usleep(100_000)
+            status = (try? JSONParser.parse(try ServeCLITests.request("GET", base + "/v1/executions/\(execution)").body))?["status"]?.stringValue ?? ""
+        } while status != "success" && Date() < finish
+        #expect(status == "success")
+        let completions = RunJournalCLITests.lines(marker)
+        #expect(completions.count == 3 && Set(completions).count == 3, "each node finished once: \(completions)")
+    }
 }
