@@ -13,30 +13,10 @@ struct ServeCLITests {
     /// Starts `serve` on port 0 with `database` and waits for the line naming its address.
     static func start(database: String, extra: [String] = []) throws -> (process: Process, base: String, stderr: String) {
         let stderr = NSTemporaryDirectory() + "/serve-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: stderr, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuildProducts.cli)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--database", database] + extra
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
-            if let range = text.range(of: #"listening on (http://127\.0\.0\.1:\d+)"#, options: .regularExpression) {
-                let base = String(text[range].dropFirst("listening on ".count))
-                return (process, base, stderr)
-            }
-            usleep(10_000)
-        }
-        process.terminate()
-        throw ServeFailed(log: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+        let server = try ServeProcess(executable: BuildProducts.cli, arguments: ["--database", database] + extra, log: stderr)
+        return (server.process, server.base, stderr)
     }
 
-    struct ServeFailed: Error { var log: String }
 
     /// One HTTP request with `curl` (Debian's, always there where the suite runs).
     static func request(_ method: String, _ url: String, key: String? = nil, body: String? = nil) throws -> (status: Int, body: String) {

@@ -134,39 +134,3 @@ struct ServiceLoadBenchmark {
             .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
     }
 }
-
-/// A `plugin-host serve` process on a free loopback port, stopped with SIGTERM.
-final class ServeProcess {
-    let process = Process()
-    let port: Int
-
-    init(executable: String, arguments: [String], log: String) throws {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression),
-               let port = Int(text[range].split(separator: ":").last ?? "") {
-                self.port = port
-                return
-            }
-            usleep(10_000)
-        }
-        process.terminate()
-        throw BenchError("serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
