@@ -37,9 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     var shutdownGrace: Int = 10
 
     @Option(name: .customLong("log-format"), help: "How log lines look on stderr: text (key=value metadata) or json (one object per line). Each answered request is one line.")
-    var logFormat: LogFormat = .text
-
-    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+    var logFormat: ServiceLogHandler.Format = .text
 
     @Option(name: .customLong("retain-days"), help: "Delete executions (with their journals and dead letters) finished more than this many days ago, hourly (default: keep them).")
     var retainDays: Double?
@@ -67,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = PluginHost(configuration: try hostOptions.configuration(isolation: .process))
         defer { host.shutdownWorkers() }
         let report = await host.load()
-        var logger = logFormat == .json ? Logger(label: "plugin-host.serve") { JSONLogHandler(label: $0) } : Logger(label: "plugin-host.serve")
+        var logger = Logger(label: "plugin-host.serve") { [logFormat] in ServiceLogHandler(label: $0, format: logFormat) }
         logger.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["PLUGIN_HOST_LOG"] ?? "") ?? .info
         let state = ServiceState(store: store, host: host, singleTenant: singleTenant, bodyTimeout: .seconds(requestTimeout))
         let location = (try? StoreLocation.parse(database.database))?.description ?? "?"
@@ -87,3 +85,5 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ServiceLogHandler.Format: ExpressibleByArgument {}

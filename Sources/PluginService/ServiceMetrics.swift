@@ -80,8 +80,8 @@ public final class ServiceMetrics: Sendable {
 /// Where every answered request ends, errors included: counted for `/metrics` by its route
 /// (the pattern, `/v1/workflows/{id}`, never the raw path: one time series per route, not per
 /// id) and status, and logged as one structured line (`request` with method, route, path,
-/// status, milliseconds, tenant and Hummingbird's request id as metadata; `serve --log-format
-/// json` writes it as one JSON object).
+/// status, milliseconds, tenant and Hummingbird's request id as metadata, written by
+/// ``ServiceLogHandler``).
 struct RequestObserver: RouterMiddleware {
     let metrics: ServiceMetrics
 
@@ -104,7 +104,7 @@ struct RequestObserver: RouterMiddleware {
         let milliseconds = Double(WallClock.monotonicNanoseconds() - started) / 1e6
         context.logger.info("request", metadata: [
             "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status)",
-            "ms": "\((milliseconds * 1000).rounded() / 1000)", "tenant": "\(context.authenticated.id ?? "-")",
+            "ms": "\((milliseconds * 1000).rounded() / 1000)", "tenant": "\(context.authenticated.id.flatMap { $0.isEmpty ? nil : $0 } ?? "-")",
         ])
     }
 }

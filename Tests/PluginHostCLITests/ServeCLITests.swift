@@ -28,14 +28,14 @@ struct ServeCLITests {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
-    @Test("a live server: health, a workflow stored and read back with a tenant's key, 401 without it, SIGTERM exits 0",
+    @Test("a live server: health, a workflow stored and read back with a tenant's key, 401 without it, a log line per request, SIGTERM exits 0",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")), .timeLimit(.minutes(2)))
     func live() throws {
         let directory = try TemporaryDirectory(prefix: "serve-cli")
         let database = "sqlite:" + directory.path + "/state.sqlite"
         let added = try CLI.run(["tenant", "add", "acme", "--database", database])
         let key = try #require(added.stdout.split(separator: "\n").last.map(String.init))
-        let (process, base, _) = try Self.start(database: database)
+        let (process, base, log) = try Self.start(database: database)
         defer { if process.isRunning { process.terminate() } }
         #expect(try Self.request("GET", base + "/healthz").status == 200)
         #expect(try Self.request("GET", base + "/v1/workflows").status == 401)
@@ -49,6 +49,11 @@ struct ServeCLITests {
         process.terminate()   // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        // Text logs: `TIME info plugin-host.serve: request key=value…`, the tenant named once authenticated.
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines.contains { $0.contains(": request ") && $0.contains("route=/v1/workflows/{id}") && $0.contains("status=200") && $0.contains("tenant=acme") },
+                "\(lines)")
+        #expect(lines.contains { $0.contains(": request ") && $0.contains("route=/v1/workflows") && $0.contains("status=401") && $0.contains("tenant=-") })
     }
 
     @Test("without tenants it refuses a non-loopback address, saying what to do")
