@@ -235,6 +235,44 @@ struct ServiceStoreTests {
         await #expect(throws: StoreError.self) { try await store.resolveDeadLetter(TenantScope(tenantID: "globex"), id: letter.id, replayedAs: nil) }
     }
 
+    @Test("journal appends from many threads at once are group-committed: every entry kept, each execution's in its order", arguments: Backend.available)
+    func concurrentAppends(_ backend: Backend) async throws {
+        let (store, scratch) = try await backend.make()
+        defer { withExtendedLifetime(scratch) {} }
+        let scope = TenantScope(tenantID: "acme")
+        let workflow = try await store.createWorkflow(scope, name: "w", definition: Self.definition)
+        var created: [String] = []
+        for _ in 0..<8 { created.append(try await store.createExecution(scope, workflowID: workflow.id, version: 1, input: "[]", idempotencyKey: nil).execution.id) }
+        let executions = created
+        @Sendable func id(_ number: Int) -> ExecutionID {
+            let hex = String(number, radix: 16)
+            return ExecutionID(String(repeating: "0", count: 32 - hex.count) + hex)!
+        }
+        let failures = Mutex<[String]>([])
+        // 8 threads (as 8 lanes would), one execution each, 150 appends in a row: every append
+        // waits for its commit, so the batches hold what the threads sent meanwhile.
+        DispatchQueue.concurrentPerform(iterations: executions.count) { index in
+            let journal = store.journal(scope, execution: executions[index])
+            for number in 0..<150 {
+                do throws(JournalFailure) {
+                    try journal.append(.nodeStarted(node: "n\(number)", executionID: id(index * 1000 + number)))
+                } catch {
+                    failures.withLock { $0.append(error.message) }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        for (index, execution) in executions.enumerated() {
+            let entries = try await store.journalEntries(scope, execution: execution)
+            let nodes = entries.compactMap { entry -> String? in
+                if case .nodeStarted(let node, let recorded) = entry, recorded == id(index * 1000 + Int(node.dropFirst())!) { return node }
+                return nil
+            }
+            let expected = (0..<150).map { "n\($0)" }
+            #expect(nodes == expected, "execution \(index): \(nodes.count) of 150 in order")
+        }
+    }
+
     @Test("retention removes finished executions before the cutoff with their journals and letters, never unfinished ones", arguments: Backend.available)
     func retention(_ backend: Backend) async throws {
         let (store, scratch) = try await backend.make()
