@@ -115,19 +115,11 @@ public final class PostgresStore: ServiceStore {
     private static let workflowColumns = "w.id, v.name, v.version, v.definition, w.created_at, v.created_at"
 
     public func workflow(_ scope: TenantScope, id: String) async throws(StoreError) -> StoredWorkflow? {
-        try await rows("""
-            SELECT \(unescaped: Self.workflowColumns) FROM workflows w JOIN workflow_versions v
-              ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.latest_version
-            WHERE w.tenant_id = \(scope.tenantID) AND w.id = \(id) AND NOT w.deleted
-            """).first.map(Self.storedWorkflow)
+        try await prepared(PostgresStatements.LatestWorkflow(tenantID: scope.tenantID, id: id)).first.map(Self.storedWorkflow)
     }
 
     public func workflow(_ scope: TenantScope, id: String, version: Int) async throws(StoreError) -> StoredWorkflow? {
-        try await rows("""
-            SELECT \(unescaped: Self.workflowColumns) FROM workflows w JOIN workflow_versions v
-              ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
-            WHERE w.tenant_id = \(scope.tenantID) AND w.id = \(id) AND v.version = \(version)
-            """).first.map(Self.storedWorkflow)
+        try await prepared(PostgresStatements.WorkflowVersion(tenantID: scope.tenantID, id: id, version: version)).first.map(Self.storedWorkflow)
     }
 
     public func versions(_ scope: TenantScope, id: String) async throws(StoreError) -> [StoredWorkflow] {
@@ -185,7 +177,7 @@ public final class PostgresStore: ServiceStore {
 
     // MARK: Executions
 
-    private static let executionColumns = "seq, id, workflow_id, version, status, input, idempotency_key, created_at, started_at, finished_at"
+    static let executionColumns = "seq, id, workflow_id, version, status, input, idempotency_key, created_at, started_at, finished_at"
 
     public func createExecution(
         _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
@@ -197,12 +189,9 @@ public final class PostgresStore: ServiceStore {
         // One statement, one round trip, in the common case: the insert happens only if the
         // version exists, and does nothing when this tenant used the idempotency key already
         // (a concurrent request with the same key included: the unique index decides).
-        let inserted = try await rows("""
-            INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
-            SELECT \(scope.tenantID), \(id), \(workflowID), \(version), 'queued', \(input), \(idempotencyKey), \(now)
-            FROM workflow_versions WHERE tenant_id = \(scope.tenantID) AND workflow_id = \(workflowID) AND version = \(version)
-            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
-            """)
+        let inserted = try await prepared(PostgresStatements.CreateExecution(
+            tenantID: scope.tenantID, id: id, workflowID: workflowID, version: version, input: input, idempotencyKey: idempotencyKey,
+            createdAt: now))
         if !inserted.isEmpty { return (record, true) }
         if let idempotencyKey, let existing = try await rows("""
             SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(scope.tenantID) AND idempotency_key = \(idempotencyKey)
@@ -213,9 +202,7 @@ public final class PostgresStore: ServiceStore {
     }
 
     public func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord? {
-        try await rows("""
-            SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(scope.tenantID) AND id = \(id)
-            """).first.map(Self.executionRecord)
+        try await prepared(PostgresStatements.Execution(tenantID: scope.tenantID, id: id)).first.map(Self.executionRecord)
     }
 
     public func setStatus(_ scope: TenantScope, execution id: String, _ status: String) async throws(StoreError) {
@@ -418,6 +405,18 @@ public final class PostgresStore: ServiceStore {
         for row in found.prefix(limit) { items.append(try item(row)) }
         let next = found.count > limit ? Cursors.cursor(after: try decode(found[limit - 1], Int64.self)) : nil
         return Page(items: items, nextCursor: next)
+    }
+
+    /// A prepared statement's rows (``PostgresStatements``), collected; failures as ``rows(_:)``'s.
+    private func prepared<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws(StoreError) -> [PostgresRow]
+    where Statement.Row == PostgresRow {
+        do {
+            var found: [PostgresRow] = []
+            for try await row in try await client.execute(statement, logger: Self.logger) { found.append(row) }
+            return found
+        } catch {
+            throw StoreError(.storeUnavailable, "The PostgreSQL database \(location) failed: \(Self.describe(error)).")
+        }
     }
 
     /// A statement's rows, collected; failures are STORE_UNAVAILABLE naming the database.

@@ -1,0 +1,88 @@
+import PluginHostCore
+import PostgresNIO
+
+/// The PostgreSQL store's hottest statements as named prepared statements: postgres-nio
+/// prepares each once per connection and then only binds and executes it, where a plain query
+/// is parsed and planned by the server on every call (under load that planning was the
+/// server's largest share of the CPU). Rows come back as they are, for the store's decoders.
+enum PostgresStatements {
+    /// The latest version of a workflow (`GET /v1/workflows/{id}`, every execute).
+    struct LatestWorkflow: PostgresPreparedStatement {
+        static let sql = """
+            SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at FROM workflows w JOIN workflow_versions v
+              ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.latest_version
+            WHERE w.tenant_id = $1 AND w.id = $2 AND NOT w.deleted
+            """
+        var tenantID: String
+        var id: String
+
+        func makeBindings() throws -> PostgresBindings { bindings(tenantID, id) }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    /// One version of a workflow (what a worker runs).
+    struct WorkflowVersion: PostgresPreparedStatement {
+        static let sql = """
+            SELECT w.id, v.name, v.version, v.definition, w.created_at, v.created_at FROM workflows w JOIN workflow_versions v
+              ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id
+            WHERE w.tenant_id = $1 AND w.id = $2 AND v.version = $3
+            """
+        var tenantID: String
+        var id: String
+        var version: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = bindings(tenantID, id)
+            bindings.append(version)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    /// One execution (workers, `GET /v1/executions/{id}`, `waitMs`).
+    struct Execution: PostgresPreparedStatement {
+        static let sql = "SELECT \(PostgresStore.executionColumns) FROM executions WHERE tenant_id = $1 AND id = $2"
+        var tenantID: String
+        var id: String
+
+        func makeBindings() throws -> PostgresBindings { bindings(tenantID, id) }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
+    /// Accepting an execution: inserted only if the version exists; nothing when the
+    /// tenant's idempotency key was used already.
+    struct CreateExecution: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
+            SELECT $1, $2, $3, $4, 'queued', $5, $6, $7
+            FROM workflow_versions WHERE tenant_id = $1 AND workflow_id = $3 AND version = $4
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .int8, .text, .text, .float8]
+        var tenantID: String
+        var id: String
+        var workflowID: String
+        var version: Int
+        var input: String
+        var idempotencyKey: String?
+        var createdAt: Double
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = bindings(tenantID, id)
+            bindings.append(workflowID)
+            bindings.append(version)
+            bindings.append(input)
+            bindings.append(idempotencyKey)
+            bindings.append(createdAt)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+}
+
+private func bindings(_ first: String, _ second: String) -> PostgresBindings {
+    var bindings = PostgresBindings(capacity: 7)
+    bindings.append(first)
+    bindings.append(second)
+    return bindings
+}
