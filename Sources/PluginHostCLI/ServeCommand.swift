@@ -27,8 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Where to listen, HOST:PORT (port 0: any free port, printed at start).")
     var listen: String = "127.0.0.1:8080"
 
-    @Option(help: "How many executions run at once (default: 8 per core). They mostly wait for their journal's commits, so more than the cores keep the commits' batches full.")
-    var workers: Int = 8 * ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "How many executions run at once (default: 16 per core). They mostly wait for their journal's commits, so many more than the cores keep the commits' batches full.")
+    var workers: Int = 16 * ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("request-timeout"), help: "Seconds a request's body may take to arrive (408 REQUEST_TIMEOUT after); connections idle twice as long are closed.")
     var requestTimeout: Int = 30
