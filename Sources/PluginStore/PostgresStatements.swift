@@ -48,36 +48,6 @@ enum PostgresStatements {
         func makeBindings() throws -> PostgresBindings { bindings(tenantID, id) }
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
-
-    /// Accepting an execution: inserted only if the version exists; nothing when the
-    /// tenant's idempotency key was used already.
-    struct CreateExecution: PostgresPreparedStatement {
-        static let sql = """
-            INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
-            SELECT $1, $2, $3, $4, 'queued', $5, $6, $7
-            FROM workflow_versions WHERE tenant_id = $1 AND workflow_id = $3 AND version = $4
-            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
-            """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .int8, .text, .text, .float8]
-        var tenantID: String
-        var id: String
-        var workflowID: String
-        var version: Int
-        var input: String
-        var idempotencyKey: String?
-        var createdAt: Double
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = bindings(tenantID, id)
-            bindings.append(workflowID)
-            bindings.append(version)
-            bindings.append(input)
-            bindings.append(idempotencyKey)
-            bindings.append(createdAt)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
-    }
 }
 
 private func bindings(_ first: String, _ second: String) -> PostgresBindings {

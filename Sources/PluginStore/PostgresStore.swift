@@ -20,6 +20,8 @@ public final class PostgresStore: ServiceStore {
     private let running: Task<Void, Never>
     private let journalConnection: DedicatedConnection
     private let committer: JournalCommitter
+    /// Accepted executions, committed in groups (one statement per batch).
+    private let accepts: GroupCommit<ExecutionAccept, ExecutionAccept.Outcome>
 
     /// Connects to `url` (`postgres://user[:password]@host[:port]/database`, with
     /// `?sslmode=disable|prefer|require` and libpq's `?host=/socket/directory`) and migrates.
@@ -36,6 +38,7 @@ public final class PostgresStore: ServiceStore {
         running = Task { await client.run() }
         journalConnection = DedicatedConnection(configuration: configuration.connection)
         committer = JournalCommitter { [journalConnection] rows in try journalConnection.insert(rows) }
+        accepts = GroupCommit(.async { [client, location] accepts in try await Self.insert(accepts, client: client, location: location) })
         do {
             try await migrate()
         } catch {
@@ -182,23 +185,43 @@ public final class PostgresStore: ServiceStore {
     public func createExecution(
         _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
     ) async throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
-        let id = Identifiers.new()
-        let now = WallClock.now()
-        let record = ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
-                                     idempotencyKey: idempotencyKey, createdAt: now)
-        // One statement, one round trip, in the common case: the insert happens only if the
-        // version exists, and does nothing when this tenant used the idempotency key already
-        // (a concurrent request with the same key included: the unique index decides).
-        let inserted = try await prepared(PostgresStatements.CreateExecution(
-            tenantID: scope.tenantID, id: id, workflowID: workflowID, version: version, input: input, idempotencyKey: idempotencyKey,
-            createdAt: now))
-        if !inserted.isEmpty { return (record, true) }
-        if let idempotencyKey, let existing = try await rows("""
-            SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(scope.tenantID) AND idempotency_key = \(idempotencyKey)
-            """).first {
-            return (try Self.executionRecord(existing), false)
+        try await ExecutionAccept.commit(scope, workflowID: workflowID, version: version, input: input,
+                                         idempotencyKey: idempotencyKey, through: accepts, store: "the PostgreSQL database \(location)")
+    }
+
+    /// One batch of accepts in one statement, so one commit: a row is inserted only if its
+    /// version exists, and not when its tenant used its idempotency key already (a request
+    /// earlier in the batch included: the unique index decides, in `unnest`'s order). The few
+    /// not inserted are then told apart by a read.
+    private static func insert(
+        _ accepts: [ExecutionAccept], client: PostgresClient, location: String
+    ) async throws(StoreError) -> [ExecutionAccept.Outcome] {
+        let inserted = Set(try await rows(on: client, location: location, """
+            INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
+            SELECT a.tenant_id, a.id, a.workflow_id, a.version, 'queued', a.input, CASE WHEN a.keyed THEN a.idempotency_key END, a.created_at
+            FROM unnest(\(accepts.map(\.tenantID))::text[], \(accepts.map(\.id))::text[], \(accepts.map(\.workflowID))::text[],
+                        \(accepts.map(\.version))::int8[], \(accepts.map(\.input))::text[], \(accepts.map { $0.idempotencyKey ?? "" })::text[],
+                        \(accepts.map { $0.idempotencyKey != nil })::bool[], \(accepts.map(\.createdAt))::float8[])
+                WITH ORDINALITY AS a(tenant_id, id, workflow_id, version, input, idempotency_key, keyed, created_at, n)
+            WHERE EXISTS (SELECT 1 FROM workflow_versions v
+                          WHERE v.tenant_id = a.tenant_id AND v.workflow_id = a.workflow_id AND v.version = a.version)
+            ORDER BY a.n
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
+            """).map { row throws(StoreError) in try decode(row, String.self) })
+        var outcomes: [ExecutionAccept.Outcome] = []
+        outcomes.reserveCapacity(accepts.count)
+        for accept in accepts {
+            if inserted.contains(accept.id) {
+                outcomes.append(.created)
+            } else if let key = accept.idempotencyKey, let existing = try await rows(on: client, location: location, """
+                SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(accept.tenantID) AND idempotency_key = \(key)
+                """).first {
+                outcomes.append(.existing(try Self.executionRecord(existing)))
+            } else {
+                outcomes.append(.noVersion)
+            }
         }
-        throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).")
+        return outcomes
     }
 
     public func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord? {
@@ -422,7 +445,11 @@ public final class PostgresStore: ServiceStore {
     /// A statement's rows, collected; failures are STORE_UNAVAILABLE naming the database.
     @discardableResult
     private func rows(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
-        do { return try await client.query(query, logger: Self.logger).collect() } catch {
+        try await Self.rows(on: client, location: location, query)
+    }
+
+    private static func rows(on client: PostgresClient, location: String, _ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
+        do { return try await client.query(query, logger: logger).collect() } catch {
             throw StoreError(.storeUnavailable, "The PostgreSQL database \(location) failed: \(Self.describe(error)).")
         }
     }

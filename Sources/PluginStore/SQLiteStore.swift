@@ -19,6 +19,8 @@ public final class SQLiteStore: ServiceStore {
     private let pool: DatabasePool
     /// Journal appends of every execution, committed in groups (one transaction per batch).
     private let committer: JournalCommitter
+    /// Accepted executions, committed in groups (one transaction per batch).
+    private let accepts: GroupCommit<ExecutionAccept, ExecutionAccept.Outcome>
 
     /// Opens (creating it and its directory if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -38,6 +40,7 @@ public final class SQLiteStore: ServiceStore {
             try StoreSchema.migrator.migrate(pool)
             self.pool = pool
             committer = JournalCommitter { rows in try Self.insert(rows, into: pool) }
+            accepts = GroupCommit(.async { accepts in try await Self.insert(accepts, into: pool) })
         } catch {
             throw StoreError(.storeUnavailable, "Cannot open the SQLite database \(path): \(error). Check the path and its permissions.")
         }
@@ -185,24 +188,32 @@ public final class SQLiteStore: ServiceStore {
     public func createExecution(
         _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
     ) async throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
-        let id = Identifiers.new()
-        let now = WallClock.now()
-        return try await write { db in
-            if let idempotencyKey, let existing = try Row.fetchOne(try db.cachedStatement(sql: """
-                SELECT * FROM executions WHERE tenant_id = ? AND idempotency_key = ?
-                """), arguments: [scope.tenantID, idempotencyKey]) {
-                return (Self.executionRecord(existing), false)
+        try await ExecutionAccept.commit(scope, workflowID: workflowID, version: version, input: input,
+                                         idempotencyKey: idempotencyKey, through: accepts, store: "the SQLite database \(path)")
+    }
+
+    /// One batch of accepts in one transaction, each on its own: one that finds no version or
+    /// a used idempotency key (a request earlier in the same batch included) changes nothing
+    /// for the others.
+    private static func insert(_ accepts: [ExecutionAccept], into pool: DatabasePool) async throws -> [ExecutionAccept.Outcome] {
+        try await pool.write { db in
+            try accepts.map { accept in
+                if let key = accept.idempotencyKey, let existing = try Row.fetchOne(try db.cachedStatement(sql: """
+                    SELECT * FROM executions WHERE tenant_id = ? AND idempotency_key = ?
+                    """), arguments: [accept.tenantID, key]) {
+                    return .existing(Self.executionRecord(existing))
+                }
+                guard try Row.fetchOne(try db.cachedStatement(sql: """
+                    SELECT 1 FROM workflow_versions WHERE tenant_id = ? AND workflow_id = ? AND version = ?
+                    """), arguments: [accept.tenantID, accept.workflowID, accept.version]) != nil
+                else { return .noVersion }
+                try db.cachedStatement(sql: """
+                    INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
+                    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
+                    """).execute(arguments: [accept.tenantID, accept.id, accept.workflowID, accept.version, accept.input,
+                                             accept.idempotencyKey, accept.createdAt])
+                return .created
             }
-            guard try Row.fetchOne(try db.cachedStatement(sql: """
-                SELECT 1 FROM workflow_versions WHERE tenant_id = ? AND workflow_id = ? AND version = ?
-                """), arguments: [scope.tenantID, workflowID, version]) != nil
-            else { throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).") }
-            try db.cachedStatement(sql: """
-                INSERT INTO executions (tenant_id, id, workflow_id, version, status, input, idempotency_key, created_at)
-                VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
-                """).execute(arguments: [scope.tenantID, id, workflowID, version, input, idempotencyKey, now])
-            return (ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
-                                    idempotencyKey: idempotencyKey, createdAt: now), true)
         }
     }
 

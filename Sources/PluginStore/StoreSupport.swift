@@ -88,3 +88,47 @@ enum Cursors {
         return position
     }
 }
+
+/// One execution to accept (``ServiceStore/createExecution(_:workflowID:version:input:idempotencyKey:)``),
+/// as both stores group-commit them: under load a `202` waits for one commit shared with
+/// every accept that arrived meanwhile, not for a commit of its own (``GroupCommit``).
+struct ExecutionAccept: Sendable {
+    var tenantID: String
+    var workflowID: String
+    var version: Int
+    var input: String
+    var idempotencyKey: String?
+    var id = Identifiers.new()
+    var createdAt = WallClock.now()
+
+    /// What the batch did with it.
+    enum Outcome: Sendable {
+        case created
+        /// The tenant had used the idempotency key: the execution it started.
+        case existing(ExecutionRecord)
+        case noVersion
+    }
+
+    var record: ExecutionRecord {
+        ExecutionRecord(id: id, workflowID: workflowID, version: version, status: "queued", input: input,
+                        idempotencyKey: idempotencyKey, createdAt: createdAt)
+    }
+
+    /// Accepts through `accepts`: the execution and whether it is new.
+    static func commit(
+        _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?,
+        through accepts: GroupCommit<ExecutionAccept, Outcome>, store: String
+    ) async throws(StoreError) -> (execution: ExecutionRecord, created: Bool) {
+        let accept = ExecutionAccept(tenantID: scope.tenantID, workflowID: workflowID, version: version, input: input,
+                                     idempotencyKey: idempotencyKey)
+        let outcome: Outcome
+        do { outcome = try await accepts.commit(accept) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.storeUnavailable, "Cannot accept an execution of workflow `\(workflowID)` in \(store): \(error).")
+        }
+        switch outcome {
+        case .created: return (accept.record, true)
+        case .existing(let execution): return (execution, false)
+        case .noVersion: throw StoreError(.notFound, "Workflow `\(workflowID)` has no version \(version).")
+        }
+    }
+}

@@ -235,6 +235,60 @@ struct ServiceStoreTests {
         await #expect(throws: StoreError.self) { try await store.resolveDeadLetter(TenantScope(tenantID: "globex"), id: letter.id, replayedAs: nil) }
     }
 
+    @Test("accepts at once are group-committed: one execution per idempotency key, no version is 404, each tenant its own", arguments: Backend.available)
+    func concurrentAccepts(_ backend: Backend) async throws {
+        let (store, scratch) = try await backend.make()
+        defer { withExtendedLifetime(scratch) {} }
+        let acme = TenantScope(tenantID: "acme"), globex = TenantScope(tenantID: "globex")
+        let ours = try await store.createWorkflow(acme, name: "w", definition: Self.definition)
+        let theirs = try await store.createWorkflow(globex, name: "w", definition: Self.definition)
+        // 200 accepts at once, so batches hold many: a fifth share one key per tenant, a tenth
+        // name a version that does not exist, some reach for the other tenant's workflow.
+        enum Outcome: Sendable, Equatable {
+            case accepted(id: String, created: Bool), missing
+            var id: String? { if case .accepted(let id, _) = self { id } else { nil } }
+            var created: Bool { if case .accepted(_, true) = self { true } else { false } }
+        }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let scope = index % 2 == 0 ? acme : globex
+                    let workflow = index % 2 == 0 ? ours : theirs
+                    let version = index % 10 == 3 ? 2 : 1
+                    let foreign = index % 10 == 7
+                    do {
+                        let (execution, created) = try await store.createExecution(
+                            scope, workflowID: foreign ? (index % 2 == 0 ? theirs.id : ours.id) : workflow.id, version: version,
+                            input: "[\(index)]", idempotencyKey: index % 5 == 0 ? "shared" : nil)
+                        return (index, .accepted(id: execution.id, created: created))
+                    } catch let error as StoreError where error.code == .notFound {
+                        return (index, .missing)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Outcome]()) { $0[$1.0] = $1.1 }
+        }
+        for index in 0..<200 where index % 10 == 3 || index % 10 == 7 {
+            #expect(outcomes[index] == .missing, "accept \(index): no such version for its tenant")
+        }
+        for tenant in 0..<2 {
+            let keyed: [Outcome] = (0..<200).filter { $0 % 5 == 0 && $0 % 2 == tenant }.compactMap { outcomes[$0] }
+            let ids = Set(keyed.compactMap(\.id))
+            let created = keyed.filter(\.created).count
+            #expect(keyed.count == 20 && ids.count == 1 && created == 1, "one execution per key and tenant, created once")
+        }
+        let accepted = Set(outcomes.values.compactMap(\.id))
+        var stored = Set<String>()
+        for scope in [acme, globex] {
+            let page = try await store.listExecutions(scope, workflowID: nil, status: nil, limit: 500, cursor: nil)
+            for execution in page.items {
+                stored.insert(execution.id)
+                #expect(execution.workflowID == (scope == acme ? ours.id : theirs.id), "each tenant's executions are its own")
+            }
+        }
+        #expect(stored == accepted && accepted.count == 200 - 40 - 40 + 2, "every accepted execution is stored, and only those")
+    }
+
     @Test("journal appends from many threads at once are group-committed: every entry kept, each execution's in its order", arguments: Backend.available)
     func concurrentAppends(_ backend: Backend) async throws {
         let (store, scratch) = try await backend.make()
