@@ -74,14 +74,15 @@ public enum WallClock {
         }
     }
 
-    /// The quoted ``iso8601(_:)`` text of `seconds` appended to `out` (no `String` in between).
-    public static func writeISO8601(_ seconds: Double, into out: inout [UInt8]) {
+    /// The ``iso8601(_:)`` text of `seconds` appended to `out` (no `String` in between), in
+    /// quotes (a JSON string) unless `quoted` is false.
+    public static func writeISO8601(_ seconds: Double, into out: inout [UInt8], quoted: Bool = true) {
         let milliseconds = Int64((seconds * 1000).rounded(.down))
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 26) { buffer in
             buffer[0] = UInt8(ascii: "\"")
             writeISO8601(milliseconds: milliseconds, into: buffer.baseAddress! + 1)
             buffer[25] = UInt8(ascii: "\"")
-            out.append(contentsOf: UnsafeBufferPointer(buffer))
+            out.append(contentsOf: quoted ? UnsafeBufferPointer(buffer) : UnsafeBufferPointer(rebasing: buffer[1..<25]))
         }
     }
 

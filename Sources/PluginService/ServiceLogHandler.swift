@@ -34,25 +34,7 @@ public struct ServiceLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let fields = (event.metadata.map { metadata.merging($0, uniquingKeysWith: { $1 }) } ?? metadata).sorted { $0.key < $1.key }
-        let time = WallClock.iso8601(WallClock.now())
-        var line: [UInt8]
-        switch format {
-        case .json:
-            var object: JSONObject = [
-                "time": .string(time), "level": .string(event.level.rawValue), "label": .string(label), "message": .string(event.message.description),
-            ]
-            for (key, value) in fields { object[object[key] == nil ? key : "meta." + key] = .string(value.description) }
-            line = JSONWriter.bytes(.object(object))
-        case .text:
-            var text = "\(time) \(event.level.rawValue) \(label): \(event.message.description)"
-            for (key, value) in fields {
-                let value = value.description
-                text += " \(key)=" + (value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? JSONWriter.string(.string(value)) : value)
-            }
-            line = Array(text.utf8)
-        }
-        line.append(10)
+        let line = line(for: event, at: WallClock.now())
         Self.output.withLock { _ in
             var written = 0
             while written < line.count {
@@ -61,5 +43,49 @@ public struct ServiceLogHandler: LogHandler {
                 written += count
             }
         }
+    }
+
+    /// The event's line at `time` (epoch seconds), with its newline.
+    func line(for event: LogEvent, at time: Double) -> [UInt8] {
+        // The handler's metadata with the event's over it, by key: a few entries, so an array.
+        var fields = Array(metadata)
+        for (key, value) in event.metadata ?? [:] {
+            if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append((key, value)) }
+        }
+        fields.sort { $0.key < $1.key }
+        var line: [UInt8]
+        switch format {
+        case .json:
+            var object: JSONObject = [
+                "time": .string(WallClock.iso8601(time)), "level": .string(event.level.rawValue), "label": .string(label),
+                "message": .string(event.message.description),
+            ]
+            for (key, value) in fields { object[object[key] == nil ? key : "meta." + key] = .string(value.description) }
+            line = JSONWriter.bytes(.object(object))
+        case .text:
+            // Bytes straight away: this runs for every answered request.
+            line = []
+            line.reserveCapacity(192)
+            WallClock.writeISO8601(time, into: &line, quoted: false)
+            line.append(32)
+            line += event.level.rawValue.utf8
+            line.append(32)
+            line += label.utf8
+            line += ": ".utf8
+            line += event.message.description.utf8
+            for (key, value) in fields {
+                line.append(32)
+                line += key.utf8
+                line.append(UInt8(ascii: "="))
+                let text = value.description
+                if text.utf8.contains(where: { $0 == 32 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") }) {
+                    JSONWriter.writeString(text, into: &line)
+                } else {
+                    line += text.utf8
+                }
+            }
+        }
+        line.append(10)
+        return line
     }
 }

@@ -103,8 +103,9 @@ struct RequestObserver: RouterMiddleware {
         guard context.logger.logLevel <= .info else { return }
         let milliseconds = Double(WallClock.monotonicNanoseconds() - started) / 1e6
         context.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)", "route": "\(route)", "path": "\(request.uri.path)", "status": "\(status)",
-            "ms": "\((milliseconds * 1000).rounded() / 1000)", "tenant": "\(context.authenticated.id.flatMap { $0.isEmpty ? nil : $0 } ?? "-")",
+            "method": .string(request.method.rawValue), "route": .string(route), "path": .string(request.uri.path), "status": .string(String(status)),
+            "ms": .string(String((milliseconds * 1000).rounded() / 1000)),
+            "tenant": .string(context.authenticated.id.flatMap { $0.isEmpty ? nil : $0 } ?? "-"),
         ])
     }
 }

@@ -52,19 +52,22 @@ final class JournalCommitter: Sendable {
     /// Writes one batch, in order, in one transaction; called on the writer thread only.
     typealias Write = @Sendable ([Row]) throws -> Void
 
-    private let commits: GroupCommit<Row, Void>
+    /// An item is one append: its rows go in the same transaction, in order.
+    private let commits: GroupCommit<[Row], Void>
 
     init(write: @escaping Write) {
-        commits = GroupCommit(.blocking { rows in
-            try write(rows)
-            return Array(repeating: (), count: rows.count)
+        commits = GroupCommit(.blocking { appends in
+            try write(appends.count == 1 ? appends[0] : appends.flatMap { $0 })
+            return Array(repeating: (), count: appends.count)
         })
     }
 
-    /// Returns when `row` is committed; throws why its batch was not (JOURNAL_FAILED).
-    func append(_ row: Row) throws(JournalFailure) {
-        do { try commits.commit(row) } catch {
-            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(row.executionID): \(error).")
+    /// Returns when `rows` (one execution's) are committed; throws why their batch was not
+    /// (JOURNAL_FAILED).
+    func append(_ rows: [Row]) throws(JournalFailure) {
+        guard let first = rows.first else { return }
+        do { try commits.commit(rows) } catch {
+            throw JournalFailure(.journalFailed, "Cannot append to the journal of execution \(first.executionID): \(error).")
         }
     }
 }
@@ -85,13 +88,22 @@ final class StoreJournal: ExecutionJournal {
     }
 
     func append(_ entry: JournalEntry) throws(JournalFailure) {
+        try committer.append([row(entry)])
+    }
+
+    /// In one transaction (a node's result with the next node's start).
+    func append(contentsOf entries: [JournalEntry]) throws(JournalFailure) {
+        try committer.append(entries.map(row))
+    }
+
+    private func row(_ entry: JournalEntry) -> JournalCommitter.Row {
         var row = JournalCommitter.Row(tenantID: scope.tenantID, executionID: executionID, text: JournalRows.text(entry))
         switch entry {
         case .runStarted, .runResumed: (row.status, row.at) = ("running", WallClock.now())
         case .runFinished(let status, let at): (row.status, row.at) = (status, at)
         default: break
         }
-        try committer.append(row)
+        return row
     }
 
     func entries() throws(JournalFailure) -> [JournalEntry] {

@@ -39,6 +39,19 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 
+    /// The tenant of an API key's digest (every authenticated request).
+    struct TenantByKey: PostgresPreparedStatement {
+        static let sql = "SELECT id FROM tenants WHERE key_digest = $1"
+        var digest: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(digest)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    }
+
     /// One execution (workers, `GET /v1/executions/{id}`, `waitMs`).
     struct Execution: PostgresPreparedStatement {
         static let sql = "SELECT \(PostgresStore.executionColumns) FROM executions WHERE tenant_id = $1 AND id = $2"

@@ -93,7 +93,7 @@ public final class PostgresStore: ServiceStore {
 
     public func scope(forKey key: String) async throws(StoreError) -> TenantScope? {
         // Looked up by digest: the key itself is never stored or compared.
-        try await rows("SELECT id FROM tenants WHERE key_digest = \(APIKeys.hexDigest(key))").first
+        try await prepared(PostgresStatements.TenantByKey(digest: APIKeys.hexDigest(key))).first
             .map { row throws(StoreError) in TenantScope(tenantID: try decode(row, String.self)) }
     }
 
@@ -181,6 +181,8 @@ public final class PostgresStore: ServiceStore {
     // MARK: Executions
 
     static let executionColumns = "seq, id, workflow_id, version, status, input, idempotency_key, created_at, started_at, finished_at"
+    /// The same, of a table named `e` in a join.
+    private static let executionColumnsOfE = executionColumns.split(separator: ", ").map { "e." + $0 }.joined(separator: ", ")
 
     public func createExecution(
         _ scope: TenantScope, workflowID: String, version: Int, input: String, idempotencyKey: String?
@@ -208,20 +210,25 @@ public final class PostgresStore: ServiceStore {
             ORDER BY a.n
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id
             """).map { row throws(StoreError) in try decode(row, String.self) })
-        var outcomes: [ExecutionAccept.Outcome] = []
-        outcomes.reserveCapacity(accepts.count)
-        for accept in accepts {
-            if inserted.contains(accept.id) {
-                outcomes.append(.created)
-            } else if let key = accept.idempotencyKey, let existing = try await rows(on: client, location: location, """
-                SELECT \(unescaped: Self.executionColumns) FROM executions WHERE tenant_id = \(accept.tenantID) AND idempotency_key = \(key)
-                """).first {
-                outcomes.append(.existing(try Self.executionRecord(existing)))
-            } else {
-                outcomes.append(.noVersion)
+        // Not inserted: a used Idempotency-Key (its execution, read for the whole batch in one
+        // query) or a version that does not exist.
+        let replays = accepts.filter { !inserted.contains($0.id) && $0.idempotencyKey != nil }
+        var existing: [String: ExecutionRecord] = [:]
+        if !replays.isEmpty {
+            for row in try await rows(on: client, location: location, """
+                SELECT e.tenant_id, \(unescaped: Self.executionColumnsOfE)
+                FROM executions e JOIN unnest(\(replays.map(\.tenantID))::text[], \(replays.map { $0.idempotencyKey ?? "" })::text[]) AS k(t, key)
+                  ON e.tenant_id = k.t AND e.idempotency_key = k.key
+                """) {
+                let record = try Self.executionRecord(row, offset: 1)
+                existing[try decode(row, String.self) + "\u{0}" + (record.idempotencyKey ?? "")] = record
             }
         }
-        return outcomes
+        return accepts.map { accept in
+            if inserted.contains(accept.id) { return .created }
+            if let key = accept.idempotencyKey, let record = existing[accept.tenantID + "\u{0}" + key] { return .existing(record) }
+            return .noVersion
+        }
     }
 
     public func execution(_ scope: TenantScope, id: String) async throws(StoreError) -> ExecutionRecord? {

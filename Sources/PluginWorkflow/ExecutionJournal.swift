@@ -11,8 +11,10 @@ import Synchronization
 /// ``JournalEntry/nodeStarted(node:executionID:)`` **before** any plugin code for it runs and a
 /// ``JournalEntry/nodeFinished(node:result:)`` with its final result (after retries and
 /// recovery), and last ``JournalEntry/runFinished(status:at:)``. A node's `nodeFinished` is
-/// appended before its children can start, so a child's `nodeStarted` always follows its
-/// parents' results. Lanes append concurrently: an implementation serializes appends itself.
+/// appended before or together with its children's `nodeStarted`, so a child's start always
+/// follows its parents' results; the runner hands a result over with its lane's next entry
+/// (``append(contentsOf:)``), so a node and the next one on its lane cost one write, not two.
+/// Lanes append concurrently: an implementation serializes appends itself.
 ///
 /// An append that throws stops the run from starting more nodes (their results would not be
 /// resumable); the run's result names the failure (`JOURNAL_FAILED`).
@@ -21,8 +23,18 @@ public protocol ExecutionJournal: Sendable {
     /// it is as durable as the implementation promises (the file journal: in the kernel, so a
     /// killed process loses nothing; `fsync` per entry when asked, for power loss).
     func append(_ entry: JournalEntry) throws(JournalFailure)
+    /// Records `entries` in their order, as one append: all as durable as ``append(_:)``
+    /// promises when it returns (a store commits them in one transaction). The default appends
+    /// them one by one.
+    func append(contentsOf entries: [JournalEntry]) throws(JournalFailure)
     /// Every entry appended so far, in append order.
     func entries() throws(JournalFailure) -> [JournalEntry]
+}
+
+extension ExecutionJournal {
+    public func append(contentsOf entries: [JournalEntry]) throws(JournalFailure) {
+        for entry in entries { try append(entry) }
+    }
 }
 
 /// One record of a run's progress.
@@ -160,6 +172,10 @@ public final class InMemoryJournal: ExecutionJournal {
 
     public func append(_ entry: JournalEntry) throws(JournalFailure) {
         stored.withLock { $0.append(entry) }
+    }
+
+    public func append(contentsOf entries: [JournalEntry]) throws(JournalFailure) {
+        stored.withLock { $0.append(contentsOf: entries) }
     }
 
     public func entries() throws(JournalFailure) -> [JournalEntry] {

@@ -10,13 +10,14 @@ import Synchronization
 /// A run journal as a file of JSON lines (`run --journal FILE`, `run --resume FILE`), one
 /// ``JournalEntry`` per line (``JournalEntry/write(to:)``).
 ///
-/// Each entry is one `write(2)` of one whole line to a descriptor opened `O_APPEND`, under a
-/// lock, so lines never interleave and an entry is in the kernel when ``append(_:)`` returns:
-/// a process killed with `kill -9` loses nothing it appended. With `synchronous` each append
-/// also `fsync`s (power loss; about a millisecond per entry on a disk). A kill in the middle
-/// of a write can leave a last line without its newline: opening the journal to resume cuts
-/// that torn line off (its entry never returned from `append`), and any other line that is not
-/// an entry makes the journal JOURNAL_INVALID, naming the line.
+/// Each append is one `write(2)` of whole lines (one per entry) to a descriptor opened
+/// `O_APPEND`, under a lock, so lines never interleave and an entry is in the kernel when
+/// ``append(_:)`` returns: a process killed with `kill -9` loses nothing it appended. With
+/// `synchronous` each append also `fsync`s (power loss; about a millisecond per append on a
+/// disk). A kill in the middle of a write can leave a last line without its newline: opening
+/// the journal to resume cuts that torn line off (its entry never returned from `append`; the
+/// whole lines before it are entries in order, each valid alone), and any other line that is
+/// not an entry makes the journal JOURNAL_INVALID, naming the line.
 ///
 /// The path is opened with `O_NOFOLLOW` and must be a regular file: a symlink planted where a
 /// journal is expected is refused, never written through.
@@ -64,12 +65,20 @@ public final class FileJournal: ExecutionJournal {
     deinit { close(descriptor) }
 
     public func append(_ entry: JournalEntry) throws(JournalFailure) {
-        var stream = JSONStream(capacity: 512)
-        entry.write(to: &stream)
-        var line = stream.bytes
-        line.append(UInt8(ascii: "\n"))
+        try append(contentsOf: [entry])
+    }
+
+    /// One `write` (and with `synchronous` one `fsync`) for all of them.
+    public func append(contentsOf entries: [JournalEntry]) throws(JournalFailure) {
+        var lines: [UInt8] = []
+        for entry in entries {
+            var stream = JSONStream(capacity: 512)
+            entry.write(to: &stream)
+            lines += stream.bytes
+            lines.append(UInt8(ascii: "\n"))
+        }
         let failure: Int32? = writing.withLock { _ in
-            let written = line.withUnsafeBytes { bytes -> Int32? in
+            let written = lines.withUnsafeBytes { bytes -> Int32? in
                 var offset = 0
                 while offset < bytes.count {
                     let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -96,10 +96,11 @@ public struct WorkflowRunner: Sendable {
         let shared = RunContext.Run(workflowName: graph.workflow.name, settings: graph.workflow.settings, cancellation: cancellation)
         let journal = RunJournal(journaling, cancellation: cancellation)
         let replayed: [Int: NodeResult]
-        do throws(JournalFailure) {
-            replayed = try journal.begin(graph: graph)
-        } catch {
-            return refusedResume(error, since: started)
+        switch await offThePool(journal, { [graph] () -> Result<[Int: NodeResult], JournalFailure> in
+            do throws(JournalFailure) { return .success(try journal.begin(graph: graph)) } catch { return .failure(error) }
+        }) {
+        case .success(let results): replayed = results
+        case .failure(let error): return refusedResume(error, since: started)
         }
         let scheduler = Scheduler(slots: slots, state: SchedulerState(
             graph: graph, concurrency: concurrency, slots: slots, progress: progress, replayed: replayed,
@@ -143,10 +144,22 @@ public struct WorkflowRunner: Sendable {
             status = failed > 0 || anyUnreached || !problems.isEmpty ? .failed : .success
         }
         var result = WorkflowRunResult(status: status, durationMs: elapsed, nodes: nodes, problems: problems)
-        journal.end(status: status)
+        await offThePool(journal) { journal.end(status: status) }
         result.problems = journal.problems
         events?(.runFinished(result))
         return result
+    }
+
+    /// Runs `body`, which waits for the journal, on a lane's thread when the executor has lanes:
+    /// a journal append blocks its thread until the entry is durable (a database commit), and
+    /// a run's start and end must not hold one of the cooperative pool's few threads for that
+    /// long (with a store's commits, every run doing so starved the server's request handling).
+    /// Without a journal, or with an executor that has no lanes, it runs here.
+    private func offThePool<T: Sendable>(_ journal: RunJournal, _ body: @escaping @Sendable () -> T) async -> T {
+        guard journal.isActive, let lanes = executor as? any BlockingWorkflowNodeExecutor else { return body() }
+        return await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
+            lanes.startLane { done.resume(returning: body()) }
+        }
     }
 
     /// Why the run stops starting nodes now, if it does: the journal failed, or it was cancelled.
@@ -186,6 +199,8 @@ public struct WorkflowRunner: Sendable {
             }
             job = finished(current, result, since: mark, scheduler, context) { $0.nextJob(cancelled: stopReason(context)) }
         }
+        // Its last result was only queued (see RunJournal): written before the worker ends.
+        context.journal.flush()
     }
 
     /// What a node needs before it runs: its context (with the execution id the journal
@@ -265,6 +280,9 @@ public struct WorkflowRunner: Sendable {
             }
             step = finished(current, result, since: mark, scheduler, context) { $0.nextJobOrExit(cancelled: stopReason(context)) }
         }
+        // Its last result was only queued (see RunJournal): written before the lane ends,
+        // unless this is the run's last lane, whose end writes it with `runFinished`.
+        if !step.last { context.journal.flush() }
         for _ in 0..<step.spawn {
             executor.startLane { self.lane(executor, scheduler, context, over) }
         }
@@ -278,8 +296,9 @@ public struct WorkflowRunner: Sendable {
 
     /// Records a worker's finished node (trace, journal, events, result slot, scheduler) and
     /// returns what `next` decides in the same critical section (its next job). The journal
-    /// entry is written before the scheduler learns of the result, so no child starts (and is
-    /// journaled) before its parent's result is.
+    /// entry is queued before the scheduler learns of the result, so no child's start is
+    /// journaled before its parent's result is (it is written with the child's `nodeStarted`,
+    /// or before it).
     private func finished<Next>(
         _ job: ScheduledJob, _ result: NodeResult, since mark: (nanoseconds: UInt64, epoch: Double), _ scheduler: Scheduler,
         _ context: LaneRunContext, next: (inout SchedulerState) -> Next

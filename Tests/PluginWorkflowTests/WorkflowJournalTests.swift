@@ -88,6 +88,38 @@ struct WorkflowJournalTests {
         #expect(final.finished.count == 30 && final.startedOnly.isEmpty && final.resumes == 1 && final.finishedStatus == "success")
     }
 
+    @Test("a node's result is written with its lane's next start, in one append; a lane's last result before it ends")
+    func resultsGoWithTheNextStart() async throws {
+        let chained = BatchRecordingJournal()
+        let result = try await Self.journaled(Graphs.chain(3), LaneExecutor(Self.counting()), journal: chained, concurrency: 1)
+        #expect(result.status == .success)
+        #expect(chained.batches == [["runStarted"], ["nodeStarted n0"], ["nodeFinished n0", "nodeStarted n1"],
+                                    ["nodeFinished n1", "nodeStarted n2"], ["nodeFinished n2", "runFinished"]])
+
+        // Two roots: `fast`'s lane has nothing more to run while `slow` still runs, so it writes
+        // fast's result itself: `slow` sees it in the journal before it returns.
+        let parallel = BatchRecordingJournal()
+        let seen = Atomic<Bool>(false)
+        let executor = LaneExecutor(FakeExecutor { name, _, _ in
+            // `fast` ends once `slow` runs on the other lane; `slow` waits for fast's result.
+            let awaited = name == "fast" ? "nodeStarted slow" : "nodeFinished fast"
+            let deadline = WallClock.monotonicNanoseconds() + 5_000_000_000
+            while WallClock.monotonicNanoseconds() < deadline {
+                if parallel.batches.joined().contains(awaited) {
+                    if name == "slow" { seen.store(true, ordering: .relaxed) }
+                    break
+                }
+                usleep(1_000)
+            }
+            return FakeExecutor.Outcome(output: [1])
+        })
+        let roots = Workflow(name: "roots", nodes: [Graphs.node("fast"), Graphs.node("slow")], edges: [])
+        #expect(try await Self.journaled(roots, executor, journal: parallel, concurrency: 2).status == .success)
+        let sawFast = seen.load(ordering: .relaxed)
+        #expect(sawFast, "fast's result waited for the run's next append: \(parallel.batches)")
+        #expect(parallel.batches.last?.last == "runFinished")
+    }
+
     @Test("a journal of another workflow version is refused with JOURNAL_INVALID and nothing runs")
     func wrongVersion() async throws {
         let workflow = Graphs.chain(5)
@@ -205,4 +237,35 @@ final class FailingJournal: ExecutionJournal {
     }
 
     func entries() throws(JournalFailure) -> [JournalEntry] { try inner.entries() }
+}
+
+/// A journal in memory that keeps each append's entries together (as `kind node` strings), to
+/// check which entries the runner writes in one append.
+final class BatchRecordingJournal: ExecutionJournal {
+    private let inner = InMemoryJournal()
+    private let recorded = Mutex<[[String]]>([])
+
+    var batches: [[String]] { recorded.withLock { $0 } }
+
+    func append(_ entry: JournalEntry) throws(JournalFailure) {
+        try append(contentsOf: [entry])
+    }
+
+    func append(contentsOf entries: [JournalEntry]) throws(JournalFailure) {
+        try inner.append(contentsOf: entries)
+        recorded.withLock { $0.append(entries.map(Self.describe)) }
+    }
+
+    func entries() throws(JournalFailure) -> [JournalEntry] { try inner.entries() }
+
+    private static func describe(_ entry: JournalEntry) -> String {
+        switch entry {
+        case .runStarted: "runStarted"
+        case .runResumed: "runResumed"
+        case .nodeStarted(let node, _): "nodeStarted \(node)"
+        case .nodeFinished(let node, _): "nodeFinished \(node)"
+        case .compensationFinished(let node, _): "compensationFinished \(node)"
+        case .runFinished: "runFinished"
+        }
+    }
 }

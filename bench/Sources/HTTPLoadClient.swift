@@ -43,39 +43,68 @@ final class HTTPConnection {
             guard written > 0 else { throw BenchError("write: errno \(errno)") }
             sent += written
         }
-        // Head: up to the blank line; then Content-Length bytes of body.
+        // Head: up to the blank line; then Content-Length bytes of body. Parsed as bytes, with
+        // no String work: at 10 000 requests a second on the server's own cores, the client's
+        // cost shows in the figure.
+        var scanned = 0
         var headEnd: Int?
-        while true {
-            if let end = Self.find(buffer, [13, 10, 13, 10]) { headEnd = end; break }
-            try fill()
+        while headEnd == nil {
+            headEnd = Self.blankLine(in: buffer, from: scanned)
+            if headEnd == nil {
+                scanned = max(0, buffer.count - 3)
+                try fill()
+            }
         }
-        guard let headEnd else { throw BenchError("no response head") }
-        let headText = String(decoding: buffer[..<headEnd], as: UTF8.self)
-        let status = Int(headText.split(separator: " ").dropFirst().first ?? "") ?? 0
-        var length = 0
-        for line in headText.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+        let answerHead = buffer[..<headEnd!]
+        // "HTTP/1.1 200 OK": the three digits after the first space.
+        var status = 0
+        if let space = answerHead.firstIndex(of: 32) {
+            for byte in answerHead[(space + 1)...].prefix(3) where byte >= 48 && byte <= 57 { status = status * 10 + Int(byte - 48) }
         }
-        let start = headEnd + 4
+        let length = Self.contentLength(answerHead)
+        let start = headEnd! + 4
         while buffer.count < start + length { try fill() }
         let answer = Array(buffer[start..<(start + length)])
-        buffer.removeFirst(start + length)
+        buffer.removeSubrange(..<(start + length))
         return (status, answer)
     }
 
+    private var chunk = [UInt8](repeating: 0, count: 65_536)
+
     private func fill() throws {
-        var chunk = [UInt8](repeating: 0, count: 16_384)
         let count = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
         guard count > 0 else { throw BenchError("the server closed the connection") }
-        buffer += chunk[..<count]
+        buffer.append(contentsOf: chunk[..<count])
     }
 
-    private static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {
-            if Array(haystack[index..<(index + needle.count)]) == needle { return index }
+    /// Where `\r\n\r\n` starts, looking from `start`.
+    private static func blankLine(in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        return bytes.withUnsafeBufferPointer { bytes -> Int? in
+            var index = start
+            while index + 3 < bytes.count {
+                if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
+                index += 1
+            }
+            return nil
         }
-        return nil
+    }
+
+    /// The `Content-Length` header's value (its name in any case), 0 without one.
+    private static func contentLength(_ head: ArraySlice<UInt8>) -> Int {
+        let name = Array("content-length:".utf8)
+        var lineStart = head.startIndex
+        while lineStart < head.endIndex {
+            let lineEnd = head[lineStart...].firstIndex(of: 13) ?? head.endIndex
+            let line = head[lineStart..<lineEnd]
+            if line.count > name.count, zip(line, name).allSatisfy({ ($0 | 0x20) == $1 }) {
+                var value = 0
+                for byte in line.dropFirst(name.count) where byte >= 48 && byte <= 57 { value = value * 10 + Int(byte - 48) }
+                return value
+            }
+            lineStart = lineEnd + 2
+        }
+        return 0
     }
 }
 

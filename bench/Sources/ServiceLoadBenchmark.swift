@@ -13,7 +13,7 @@ import Glibc
 /// `PostgresServer`, with fsync on): 5 000 executions of a 3-node `math.add` chain accepted
 /// (`POST …/execute`, p99 of the accept latency), then the time until every one has finished
 /// (`/metrics`), then every accepted execution read back (`GET /v1/executions/{id}`: all
-/// `success`, or the row says how many were lost); and 20 000 `GET /v1/workflows/{id}`.
+/// `success`, or the row says how many were lost); and 50 000 `GET /v1/workflows/{id}`.
 /// Throughputs are shown as time per item (µs = 1e6 / per second) so the ratio column keeps
 /// its sense (below 1: faster); the peer is seed 003's claim for its stack (18 500 ops/s, simple
 /// GETs in 8–15 ms), a claim quoted, not a run measured here.
@@ -21,7 +21,7 @@ struct ServiceLoadBenchmark {
     let workDirectory: String
     static let clients = 50
     static let executionsPerClient = 100
-    static let readsPerClient = 400
+    static let readsPerClient = 1000
     static let claimOpsPerSecond = 18_500.0
     static let claimGetMs = 15.0
     static let claim = "seed 003's claim for its stack (quoted, not measured here)"
