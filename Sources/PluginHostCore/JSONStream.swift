@@ -88,6 +88,14 @@ public struct JSONStream {
         JSONWriter.write(value, into: &bytes, style: style, indent: depth)
     }
 
+    /// A value ``JSONWriter`` wrote compact earlier (kept to be written again without its tree),
+    /// copied as it is; compact streams only (pretty text would need it indented).
+    public mutating func compactJSON(_ written: [UInt8]) {
+        precondition(style == .compact, "compactJSON(_:) in a pretty stream")
+        beforeElement()
+        bytes.append(contentsOf: written)
+    }
+
     public mutating func string(_ text: String) {
         beforeElement()
         JSONWriter.writeString(text, into: &bytes)

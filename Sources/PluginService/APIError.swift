@@ -50,9 +50,13 @@ extension StoreError: HTTPResponseError {
 /// JSON answers, written with the project's own writer (the same bytes the CLI prints).
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        make(status, bytes: JSONWriter.bytes(value), headers: headers)
+    }
+
+    /// A document already written as JSON bytes.
+    static func make(_ status: HTTPResponse.Status, bytes: [UInt8], headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let bytes = JSONWriter.bytes(value)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

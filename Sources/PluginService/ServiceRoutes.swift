@@ -54,6 +54,8 @@ public final class ServiceState: Sendable {
     public let bodyTimeout: Duration
     /// What `/metrics` reports.
     public let metrics = ServiceMetrics()
+    /// Stored workflows' documents, their definitions kept by version.
+    let documents = WorkflowDocuments()
 
     public init(
         store: any ServiceStore, host: PluginHost, singleTenant: Bool, maximumBodyBytes: Int = 1 << 20, bodyTimeout: Duration = .seconds(30)

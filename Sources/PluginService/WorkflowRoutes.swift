@@ -42,7 +42,7 @@ struct WorkflowRoutes {
         let stored = try await state.store.createWorkflow(scope, name: name, definition: text)
         var headers = Self.etag(stored.version)
         headers[.location] = "/v1/workflows/\(stored.id)"
-        return JSONResponse.make(.created, try Self.document(stored), headers: headers)
+        return JSONResponse.make(.created, bytes: try state.documents.document(stored, scope), headers: headers)
     }
 
     private func validate(_ request: Request, _ context: ServiceContext) async throws -> Response {
@@ -58,7 +58,7 @@ struct WorkflowRoutes {
         let scope = try context.requireScope()
         let id = try context.parameters.require("id")
         guard let stored = try await state.store.workflow(scope, id: id) else { throw Self.notFound(id) }
-        return JSONResponse.make(.ok, try Self.document(stored), headers: Self.etag(stored.version))
+        return JSONResponse.make(.ok, bytes: try state.documents.document(stored, scope), headers: Self.etag(stored.version))
     }
 
     private func update(_ request: Request, _ context: ServiceContext) async throws -> Response {
@@ -68,7 +68,7 @@ struct WorkflowRoutes {
         var request = request
         let (name, text) = try await validWorkflow(&request, scope)
         let stored = try await state.store.updateWorkflow(scope, id: id, name: name, definition: text, expectedVersion: expected)
-        return JSONResponse.make(.ok, try Self.document(stored), headers: Self.etag(stored.version))
+        return JSONResponse.make(.ok, bytes: try state.documents.document(stored, scope), headers: Self.etag(stored.version))
     }
 
     private func delete(_ context: ServiceContext) async throws -> Response {
@@ -99,7 +99,7 @@ struct WorkflowRoutes {
         guard let stored = try await state.store.workflow(scope, id: id, version: number) else {
             throw APIError(.notFound, .notFound, "Workflow `\(id)` has no version \(number).")
         }
-        return JSONResponse.make(.ok, try Self.document(stored), headers: Self.etag(stored.version))
+        return JSONResponse.make(.ok, bytes: try state.documents.document(stored, scope), headers: Self.etag(stored.version))
     }
 
     // MARK: Helpers
@@ -123,16 +123,6 @@ struct WorkflowRoutes {
             throw APIError(.badRequest, .invalidRequest, "The workflow is not UTF-8 text.")
         }
         return (parsed.workflow.name, text)
-    }
-
-    /// `{"id", "name", "version", "workflow", "createdAt", "updatedAt"}`.
-    private static func document(_ stored: StoredWorkflow) throws -> JSONValue {
-        let workflow: JSONValue
-        do { workflow = try JSONParser.parse(stored.definition, maximumDepth: .max) } catch {
-            throw APIError(.internalServerError, .storeUnavailable, "The stored workflow `\(stored.id)` version \(stored.version) is not JSON any more.")
-        }
-        return ["id": .string(stored.id), "name": .string(stored.name), "version": .int(Int64(stored.version)), "workflow": workflow,
-                "createdAt": .string(WallClock.iso8601(stored.createdAt)), "updatedAt": .string(WallClock.iso8601(stored.updatedAt))]
     }
 
     private static func etag(_ version: Int) -> HTTPFields { [.eTag: "\"\(version)\""] }

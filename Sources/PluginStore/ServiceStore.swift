@@ -128,6 +128,16 @@ public struct StoredWorkflow: Sendable, Hashable {
     public var definition: String
     public var createdAt: Double
     public var updatedAt: Double
+
+    /// For stores (another implementation of ``ServiceStore`` makes these) and tests.
+    public init(id: String, name: String, version: Int, definition: String, createdAt: Double, updatedAt: Double) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.definition = definition
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 public struct WorkflowSummary: Sendable, Hashable {
