@@ -94,15 +94,8 @@ public enum WallClock {
         }
         let (seconds, millis) = floorDivide(milliseconds, 1000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = min(max(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), 0), 9999)
+        let date = CivilDate(daysSinceEpoch: days)
+        let (year, month, day) = (min(max(date.year, 0), 9999), date.month, date.day)
         func put(_ value: Int64, _ width: Int, at offset: Int) {
             var rest = value
             for position in stride(from: offset + width - 1, through: offset, by: -1) {
@@ -134,14 +127,51 @@ public enum WallClock {
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
               let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
-        // Days from the civil date (the inverse of the writer's conversion).
+        let days = CivilDate(year: year, month: month, day: day).daysSinceEpoch
+        let milliseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis
+        return Double(milliseconds) / 1000
+    }
+}
+
+/// A date of the proleptic Gregorian calendar and its day number since 1970-01-01, converted
+/// both ways by Howard Hinnant's civil-from-days algorithms: the one calendar of the timestamps
+/// (``WallClock/iso8601(_:)``) and of cron schedules, exact for any year and independent of the
+/// process's time zone and locale.
+public struct CivilDate: Sendable, Hashable {
+    public var year: Int64
+    /// 1…12.
+    public var month: Int64
+    /// 1…31.
+    public var day: Int64
+
+    public init(year: Int64, month: Int64, day: Int64) {
+        (self.year, self.month, self.day) = (year, month, day)
+    }
+
+    public init(daysSinceEpoch days: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    public var daysSinceEpoch: Int64 {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        let milliseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis
-        return Double(milliseconds) / 1000
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// 0 for Sunday … 6 for Saturday (1970-01-01 was a Thursday).
+    public static func weekday(daysSinceEpoch days: Int64) -> Int64 {
+        let remainder = (days + 4) % 7
+        return remainder < 0 ? remainder + 7 : remainder
     }
 }
